@@ -1,0 +1,39 @@
+namespace Berth.Plugins;
+
+/// <summary>
+/// What the server lets an importer do during one import into one repository (Pulp 2's conduit). An importer
+/// touches storage and units only through it.
+/// </summary>
+public interface IImportConduit
+{
+    /// <summary>The id of the repository the import is for.</summary>
+    string RepositoryId { get; }
+
+    /// <summary>Finds a unit by type and key, whichever repositories it is associated with.</summary>
+    Task<Unit?> FindUnitAsync(string typeId, UnitKey key, CancellationToken cancellationToken);
+
+    /// <summary>Finds those of the given units that are associated with this repository.</summary>
+    /// <returns>The units found; a key without a unit in this repository is simply absent.</returns>
+    Task<IReadOnlyList<Unit>> FindRepositoryUnitsAsync(string typeId, IReadOnlyCollection<UnitKey> keys, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the upload's bits into content storage under <paramref name="digest"/>. The server checks the
+    /// bits against the digest first, so nothing unverified reaches a content path. The upload is consumed.
+    /// </summary>
+    /// <exception cref="ContentException">With <see cref="ContentError.DigestMismatch"/> when the bits do not hash to the digest.</exception>
+    Task<StoredContent> StoreUploadAsync(IUploadedFile upload, string digest, CancellationToken cancellationToken);
+
+    /// <summary>Writes bits into content storage under <paramref name="digest"/>, after checking them against it.</summary>
+    /// <exception cref="ContentException">With <see cref="ContentError.DigestMismatch"/> when the bits do not hash to the digest.</exception>
+    Task<StoredContent> StoreContentAsync(ReadOnlyMemory<byte> content, string digest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Saves a unit: inserts it, or updates the metadata of the unit with the same type and key. Its content,
+    /// if it names any, must already be in content storage.
+    /// </summary>
+    /// <returns>The unit as stored, with its <see cref="Unit.Id"/>.</returns>
+    Task<Unit> SaveUnitAsync(Unit unit, CancellationToken cancellationToken);
+
+    /// <summary>Associates a saved unit with this repository; associating it again changes nothing.</summary>
+    Task AssociateAsync(Unit unit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,25 @@
+namespace Berth.Plugins;
+
+/// <summary>
+/// The bits of an upload request, held by the server for the duration of one import. No segment can be
+/// written to it while the import runs.
+/// </summary>
+public interface IUploadedFile
+{
+    /// <summary>The upload request's id.</summary>
+    string UploadId { get; }
+
+    /// <summary>How many bytes the upload holds.</summary>
+    long Length { get; }
+
+    /// <summary>Opens the bits for reading; the caller disposes the stream.</summary>
+    Stream OpenRead();
+
+    /// <summary>
+    /// Computes the digest of the bits with the named algorithm (<c>sha256</c> or <c>sha512</c>) and returns it
+    /// as <c>algorithm:hex</c>. When the segments arrived in order the server has hashed them on arrival and
+    /// answers without reading the file again.
+    /// </summary>
+    /// <exception cref="ContentException">With <see cref="ContentError.DigestInvalid"/> for an unsupported algorithm.</exception>
+    ValueTask<string> ComputeDigestAsync(string algorithm, CancellationToken cancellationToken);
+}

@@ -1,0 +1,214 @@
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Docker.Common;
+using Docker.Common.Digests;
+using Docker.Common.Manifests;
+using Docker.Common.References;
+
+namespace Docker.ManifestImporter;
+
+/// <summary>Imports a manifest or a manifest list / index: verify, parse, check references, store, save, tag.</summary>
+internal static class ManifestImport
+{
+    private static readonly string[] ManifestTypes = [DockerUnitTypes.Manifest, DockerUnitTypes.ManifestList];
+
+    public static async Task<Unit> ImportAsync(
+        ImportRequest request, IImportConduit conduit, ManifestImporterConfig config, bool isList, CancellationToken cancellationToken)
+    {
+        var typeId = isList ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
+        RequestFields.RejectUnknown(request.UnitKey, "unit_key", ContentError.InvalidUnitKey, DockerUnitTypes.Fields.Digest);
+        RequestFields.RejectUnknown(request.UnitMetadata, "unit_metadata", ContentError.InvalidUnitMetadata, DockerUnitTypes.Fields.Tag);
+        var declared = ReadDeclaredDigest(request.UnitKey);
+        var tag = ReadTag(request.UnitMetadata);
+        var upload = request.Upload ?? throw new ContentException(
+            ContentError.UploadRequired,
+            $"a {typeId} import needs the manifest's bytes: create an upload, send the bytes, and pass its upload_id");
+
+        var bytes = await ReadBoundedAsync(upload, config.MaxManifestBytes, cancellationToken).ConfigureAwait(false);
+        var digest = Digest.Compute(bytes, declared?.Algorithm);
+        if (declared is { } expected && expected != digest)
+        {
+            throw new ContentException(
+                ContentError.DigestMismatch,
+                $"the uploaded manifest hashes to {digest}, not to {expected}; the bytes are stored and served exactly as sent, so the digest must be of those bytes",
+                new JsonObject { ["expected"] = expected.ToString(), ["actual"] = digest.ToString() });
+        }
+
+        var manifest = Parse(bytes, typeId);
+        if (isList)
+        {
+            await CheckManifestsPresentAsync(conduit, (ImageIndex)manifest, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await CheckBlobsPresentAsync(conduit, (ImageManifest)manifest, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stored = await conduit.StoreContentAsync(bytes, digest.ToString(), cancellationToken).ConfigureAwait(false);
+        var unit = await conduit.SaveUnitAsync(
+            new Unit
+            {
+                TypeId = typeId,
+                Key = UnitKey.Of(DockerUnitTypes.Fields.Digest, stored.Digest),
+                ContentDigest = stored.Digest,
+                Metadata = ManifestUnitMetadata.Describe(manifest, digest, stored.Size),
+            },
+            cancellationToken).ConfigureAwait(false);
+        await conduit.AssociateAsync(unit, cancellationToken).ConfigureAwait(false);
+
+        if (tag is { } name)
+        {
+            await TagImport.TagAsync(conduit, name, digest, cancellationToken).ConfigureAwait(false);
+        }
+
+        return unit;
+    }
+
+    private static Digest? ReadDeclaredDigest(JsonObject unitKey)
+    {
+        var text = RequestFields.OptionalString(unitKey, DockerUnitTypes.Fields.Digest, "unit_key", ContentError.InvalidUnitKey);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Digest.TryParse(text, out var digest, out var problem)
+            ? digest
+            : throw new ContentException(ContentError.DigestInvalid, $"unit_key.digest: {problem}");
+    }
+
+    private static TagName? ReadTag(JsonObject unitMetadata)
+    {
+        var text = RequestFields.OptionalString(unitMetadata, DockerUnitTypes.Fields.Tag, "unit_metadata", ContentError.InvalidUnitMetadata);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return TagName.TryParse(text, out var tag, out var problem)
+            ? tag
+            : throw new ContentException(ContentError.TagInvalid, $"unit_metadata.tag: {problem}");
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(IUploadedFile upload, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (upload.Length > maxBytes)
+        {
+            throw new ContentException(
+                ContentError.TooLarge,
+                $"the manifest is {upload.Length} bytes; the largest accepted is {maxBytes} bytes (importer_config.{ManifestImporterConfig.MaxManifestBytesKey})",
+                new JsonObject { ["size"] = upload.Length, ["max_size"] = maxBytes });
+        }
+
+        var bytes = new byte[upload.Length];
+        var stream = upload.OpenRead();
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        return bytes;
+    }
+
+    private static Manifest Parse(byte[] bytes, string typeId)
+    {
+        Manifest manifest;
+        try
+        {
+            manifest = ManifestParser.Parse(bytes);
+        }
+        catch (ManifestInvalidException e)
+        {
+            throw new ContentException(
+                ContentError.ManifestInvalid,
+                $"the upload is not a valid manifest: {e.Message}",
+                new JsonObject { ["problems"] = new JsonArray([.. e.Problems.Select(p => JsonValue.Create(p))]) });
+        }
+
+        return (typeId, manifest) switch
+        {
+            (DockerUnitTypes.Manifest, ImageIndex) => throw new ContentException(
+                ContentError.ManifestInvalid,
+                $"the upload is a manifest list or index ({manifest.EffectiveMediaType}); import it with unit_type_id {DockerUnitTypes.ManifestList}"),
+            (DockerUnitTypes.ManifestList, ImageManifest) => throw new ContentException(
+                ContentError.ManifestInvalid,
+                $"the upload is an image manifest ({manifest.EffectiveMediaType}); import it with unit_type_id {DockerUnitTypes.Manifest}"),
+            _ => manifest,
+        };
+    }
+
+    private static async Task CheckBlobsPresentAsync(IImportConduit conduit, ImageManifest manifest, CancellationToken cancellationToken)
+    {
+        // Foreign and non-distributable layers are fetched from their urls, so a registry need not hold them.
+        var needed = manifest.References
+            .Where(d => !(MediaTypes.IsNonDistributable(d.MediaType) && d.Urls is { Count: > 0 }))
+            .ToList();
+        var found = await FindAsync(conduit, [DockerUnitTypes.Blob], needed, cancellationToken).ConfigureAwait(false);
+        var missing = needed.Where(d => !found.ContainsKey(d.Digest.ToString())).Select(d => d.Digest.ToString()).Distinct().ToList();
+        if (missing.Count > 0)
+        {
+            throw new ContentException(
+                ContentError.ManifestBlobUnknown,
+                $"the manifest references {Count(missing.Count, "blob")} not in repository '{conduit.RepositoryId}': {string.Join(", ", missing)}; import {(missing.Count == 1 ? "it" : "them")} as docker_blob first",
+                new JsonObject { ["missing_blobs"] = new JsonArray([.. missing.Select(m => JsonValue.Create(m))]) });
+        }
+
+        CheckSizes(needed, found, "blob");
+    }
+
+    private static async Task CheckManifestsPresentAsync(IImportConduit conduit, ImageIndex index, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(conduit, ManifestTypes, index.Manifests, cancellationToken).ConfigureAwait(false);
+        var missing = index.Manifests.Where(d => !found.ContainsKey(d.Digest.ToString())).Select(d => d.Digest.ToString()).Distinct().ToList();
+        if (missing.Count > 0)
+        {
+            throw new ContentException(
+                ContentError.ManifestUnknown,
+                $"the list references {Count(missing.Count, "manifest")} not in repository '{conduit.RepositoryId}': {string.Join(", ", missing)}; import {(missing.Count == 1 ? "it" : "them")} first",
+                new JsonObject { ["missing_manifests"] = new JsonArray([.. missing.Select(m => JsonValue.Create(m))]) });
+        }
+
+        CheckSizes(index.Manifests, found, "manifest");
+        var wrongTypes = index.Manifests
+            .Select(d => (d.Digest, Declared: d.MediaType, Actual: found[d.Digest.ToString()].Metadata[DockerUnitTypes.Fields.MediaType]?.GetValue<string>()))
+            .Where(m => m.Actual is not null && m.Actual != m.Declared)
+            .Select(m => $"{m.Digest} is declared {m.Declared} but is {m.Actual}")
+            .ToList();
+        if (wrongTypes.Count > 0)
+        {
+            throw new ContentException(ContentError.ManifestInvalid, $"the list declares wrong media types: {string.Join("; ", wrongTypes)}");
+        }
+    }
+
+    private static async Task<Dictionary<string, Unit>> FindAsync(
+        IImportConduit conduit, IEnumerable<string> typeIds, IEnumerable<Descriptor> descriptors, CancellationToken cancellationToken)
+    {
+        var keys = descriptors.Select(d => UnitKey.Of(DockerUnitTypes.Fields.Digest, d.Digest.ToString())).Distinct().ToList();
+        var found = new Dictionary<string, Unit>(StringComparer.Ordinal);
+        foreach (var typeId in typeIds)
+        {
+            foreach (var unit in await conduit.FindRepositoryUnitsAsync(typeId, keys, cancellationToken).ConfigureAwait(false))
+            {
+                found[unit.Key[DockerUnitTypes.Fields.Digest]!] = unit;
+            }
+        }
+
+        return found;
+    }
+
+    private static void CheckSizes(IEnumerable<Descriptor> descriptors, Dictionary<string, Unit> found, string noun)
+    {
+        var wrong = descriptors
+            .Where(d => found.ContainsKey(d.Digest.ToString()))
+            .Select(d => (d.Digest, d.Size, Actual: found[d.Digest.ToString()].Metadata[DockerUnitTypes.Fields.Size]?.GetValue<long>()))
+            .Where(d => d.Actual is not null && d.Actual != d.Size)
+            .Select(d => $"{d.Digest} is declared {d.Size} bytes but the {noun} is {d.Actual} bytes")
+            .ToList();
+        if (wrong.Count > 0)
+        {
+            throw new ContentException(ContentError.ManifestInvalid, $"the document declares wrong sizes: {string.Join("; ", wrong)}");
+        }
+    }
+
+    private static string Count(int count, string noun) => count == 1 ? $"a {noun}" : $"{count} {noun}s";
+}

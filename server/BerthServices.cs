@@ -1,0 +1,43 @@
+using Berth.Server.Configuration;
+using Berth.Server.Content;
+using Berth.Server.Importers;
+using Berth.Server.Imports;
+using Berth.Server.Plugins;
+using Berth.Server.Repositories;
+using Berth.Server.Storage;
+using Berth.Server.Storage.LiteDb;
+using Berth.Server.Units;
+using Berth.Server.Uploads;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Server;
+
+/// <summary>How the server is put together: stores, plugin catalog and services.</summary>
+public static class BerthServices
+{
+    public static IServiceCollection AddBerth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BerthOptions>().Bind(configuration.GetSection(BerthOptions.Section));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton(sp => new DataLayout(sp.GetRequiredService<IOptions<BerthOptions>>().Value.DataDir));
+        services.AddSingleton(sp => new PluginCatalog(
+            ImporterPluginLoader.LoadAll(sp.GetRequiredService<IOptions<BerthOptions>>().Value.ResolvedPluginsConfDir, AppContext.BaseDirectory)));
+
+        // The embedded default backend; another backend would register its own implementations of these interfaces.
+        services.AddSingleton(sp => new LiteDbDatabase(sp.GetRequiredService<DataLayout>().Database));
+        services.AddSingleton<IRepositoryStore, LiteDbRepositoryStore>();
+        services.AddSingleton<IImporterRegistrationStore, LiteDbImporterRegistrationStore>();
+        services.AddSingleton<IUnitStore, LiteDbUnitStore>();
+        services.AddSingleton<IUploadRequestStore, LiteDbUploadRequestStore>();
+        services.AddSingleton<IContentStore, FileSystemContentStore>();
+
+        services.AddSingleton<RepositoryService>();
+        services.AddSingleton<ImporterService>();
+        services.AddSingleton<UploadService>();
+        services.AddSingleton<ImportService>();
+        services.AddHostedService<StartupPreparation>();
+        return services;
+    }
+}

@@ -1,0 +1,22 @@
+namespace Berth.Server.Configuration;
+
+/// <summary>The server's settings, from the <c>Berth</c> configuration section (appsettings, environment, command line).</summary>
+public sealed class BerthOptions
+{
+    public const string Section = "Berth";
+
+    /// <summary>Where everything is stored; relative paths are taken from the current directory.</summary>
+    public string DataDir { get; set; } = "data";
+
+    /// <summary>Where the plugin files are; by default <c>plugins.conf.d</c> next to the server's assembly.</summary>
+    public string? PluginsConfDir { get; set; }
+
+    /// <summary>The largest JSON request body accepted, in bytes.</summary>
+    public long MaxJsonBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The largest upload accepted, in bytes; unset means no limit beyond the disk.</summary>
+    public long? MaxUploadBytes { get; set; }
+
+    public string ResolvedPluginsConfDir =>
+        PluginsConfDir is { Length: > 0 } dir ? Path.GetFullPath(dir, AppContext.BaseDirectory) : Path.Combine(AppContext.BaseDirectory, "plugins.conf.d");
+}

@@ -1,0 +1,26 @@
+using Docker.Common.Digests;
+
+namespace Berth.Server.Content;
+
+/// <summary>
+/// Content-addressed storage of verified bytes. Callers check bytes against their digest before handing them
+/// over; the store guarantees that a content path never holds partial bytes, even after a crash.
+/// </summary>
+public interface IContentStore
+{
+    /// <summary>The size of stored content, or <see langword="null"/> when there is none under the digest.</summary>
+    Task<long?> SizeAsync(Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes a verified local file as the content of <paramref name="digest"/>, moving it (the source is gone
+    /// afterwards). When the content is already stored, the source is simply deleted.
+    /// </summary>
+    /// <returns>The size of the stored content.</returns>
+    Task<long> ImportFileAsync(Digest digest, string sourcePath, CancellationToken cancellationToken);
+
+    /// <summary>Stores verified bytes as the content of <paramref name="digest"/>.</summary>
+    Task<long> PutAsync(Digest digest, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>Opens stored content for reading, or <see langword="null"/> when there is none.</summary>
+    Stream? OpenRead(Digest digest);
+}

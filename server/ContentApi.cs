@@ -1,0 +1,19 @@
+namespace Berth.Server;
+
+/// <summary>The content API's root and the addresses of its resources, as written in <c>_href</c> fields.</summary>
+public static class ContentApi
+{
+    public const string Root = "/pulp/api/v2";
+
+    public static bool Owns(PathString path) => path.StartsWithSegments(Root, StringComparison.Ordinal);
+
+    public static string RepositoryHref(string repositoryId) => $"{Root}/repositories/{repositoryId}/";
+
+    public static string ImporterHref(string repositoryId, string importerTypeId) => $"{Root}/repositories/{repositoryId}/importers/{importerTypeId}/";
+
+    public static string UploadHref(string uploadId) => $"{Root}/content/uploads/{uploadId}/";
+
+    public static string ImporterPluginHref(string importerTypeId) => $"{Root}/plugins/importers/{importerTypeId}/";
+
+    public static string UnitTypeHref(string unitTypeId) => $"{Root}/plugins/types/{unitTypeId}/";
+}

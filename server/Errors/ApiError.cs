@@ -1,0 +1,41 @@
+using Berth.Plugins;
+
+namespace Berth.Server.Errors;
+
+/// <summary>
+/// Every error the content API reports, registered once with its code and HTTP status. Generic errors keep
+/// Pulp 2's codes, so that Pulp clients recognise them; Berth's own use the <c>BRT</c> prefix.
+/// </summary>
+public sealed record ApiError(string Code, int Status)
+{
+    public static readonly ApiError Internal = new("PLP0000", StatusCodes.Status500InternalServerError);
+    public static readonly ApiError MissingResource = new("PLP0009", StatusCodes.Status404NotFound);
+    public static readonly ApiError InvalidRequest = new("PLP0015", StatusCodes.Status400BadRequest);
+    public static readonly ApiError DuplicateResource = new("PLP0018", StatusCodes.Status409Conflict);
+    public static readonly ApiError MethodNotAllowed = new("BRT0405", StatusCodes.Status405MethodNotAllowed);
+    public static readonly ApiError RequestTooLarge = new("BRT0413", StatusCodes.Status413PayloadTooLarge);
+    public static readonly ApiError UnsupportedMediaType = new("BRT0415", StatusCodes.Status415UnsupportedMediaType);
+    public static readonly ApiError UnknownUnitType = new("BRT0201", StatusCodes.Status400BadRequest);
+    public static readonly ApiError NoImporterForType = new("BRT0202", StatusCodes.Status400BadRequest);
+    public static readonly ApiError UnknownImporterType = new("BRT0203", StatusCodes.Status400BadRequest);
+    public static readonly ApiError ImporterTypesConflict = new("BRT0204", StatusCodes.Status409Conflict);
+    public static readonly ApiError UploadOffsetInvalid = new("BRT0205", StatusCodes.Status400BadRequest);
+
+    /// <summary>The error for an importer's refusal.</summary>
+    public static ApiError For(ContentError error) => error switch
+    {
+        ContentError.InvalidRequest => InvalidRequest,
+        ContentError.InvalidConfiguration => new("BRT0101", StatusCodes.Status400BadRequest),
+        ContentError.InvalidUnitKey => new("BRT0102", StatusCodes.Status400BadRequest),
+        ContentError.InvalidUnitMetadata => new("BRT0103", StatusCodes.Status400BadRequest),
+        ContentError.UploadRequired => new("BRT0104", StatusCodes.Status400BadRequest),
+        ContentError.DigestInvalid => new("BRT0105", StatusCodes.Status400BadRequest),
+        ContentError.DigestMismatch => new("BRT0106", StatusCodes.Status400BadRequest),
+        ContentError.TooLarge => new("BRT0107", StatusCodes.Status413PayloadTooLarge),
+        ContentError.ManifestInvalid => new("BRT0108", StatusCodes.Status400BadRequest),
+        ContentError.ManifestBlobUnknown => new("BRT0109", StatusCodes.Status400BadRequest),
+        ContentError.ManifestUnknown => new("BRT0110", StatusCodes.Status400BadRequest),
+        ContentError.TagInvalid => new("BRT0111", StatusCodes.Status400BadRequest),
+        _ => InvalidRequest,
+    };
+}

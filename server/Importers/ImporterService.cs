@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Berth.Server.Errors;
+using Berth.Server.Plugins;
+using Berth.Server.Repositories;
+
+namespace Berth.Server.Importers;
+
+/// <summary>
+/// Registers importers on repositories. A repository may hold several, but no two may claim the same unit
+/// type, so that every import has exactly one route.
+/// </summary>
+public sealed class ImporterService(IImporterRegistrationStore store, RepositoryService repositories, PluginCatalog catalog, TimeProvider clock)
+{
+    private const string Body = "request";
+
+    public async Task<ImporterRegistration> RegisterAsync(string repositoryId, JsonObject body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var repository = await repositories.GetAsync(repositoryId, cancellationToken);
+        RequestFields.RejectUnknown(body, Body, ContentError.InvalidRequest, "importer_type_id", "importer_config");
+        var typeId = RequestFields.RequireString(body, "importer_type_id", Body, ContentError.InvalidRequest);
+        var config = (JsonObject?)RequestFields.OptionalObject(body, "importer_config", Body, ContentError.InvalidRequest)?.DeepClone() ?? [];
+        var importer = catalog.FindImporter(typeId) ?? throw new ApiException(
+            ApiError.UnknownImporterType,
+            $"there is no importer '{typeId}'; the loaded importers are {string.Join(", ", catalog.Importers.Select(i => i.Id))}",
+            new JsonObject { ["importer_type_id"] = typeId });
+        importer.Importer.ValidateConfig(config);
+
+        var registration = new ImporterRegistration
+        {
+            RepositoryId = repository.Id,
+            ImporterTypeId = typeId,
+            Config = config,
+            Registered = clock.GetUtcNow(),
+        };
+        var outcome = await store.TryAddAsync(registration, existing => SharedTypes(importer, existing).Count > 0, cancellationToken);
+        return outcome switch
+        {
+            ImporterRegistrationOutcome.Added => registration,
+            ImporterRegistrationOutcome.RepositoryMissing => throw ApiException.NotFound("repository", repositoryId),
+            ImporterRegistrationOutcome.AlreadyRegistered => throw ApiException.Duplicate("importer", typeId),
+            _ => throw await ConflictAsync(repository.Id, importer, cancellationToken),
+        };
+    }
+
+    public async Task<IReadOnlyList<ImporterRegistration>> ListAsync(string repositoryId, CancellationToken cancellationToken)
+    {
+        var repository = await repositories.GetAsync(repositoryId, cancellationToken);
+        return await store.ListAsync(repository.Id, cancellationToken);
+    }
+
+    public async Task<ImporterRegistration> GetAsync(string repositoryId, string importerTypeId, CancellationToken cancellationToken) =>
+        (await ListAsync(repositoryId, cancellationToken)).FirstOrDefault(r => r.ImporterTypeId == importerTypeId)
+        ?? throw ApiException.NotFound("importer", importerTypeId);
+
+    public async Task RemoveAsync(string repositoryId, string importerTypeId, CancellationToken cancellationToken)
+    {
+        var repository = await repositories.GetAsync(repositoryId, cancellationToken);
+        if (!await store.RemoveAsync(repository.Id, importerTypeId, cancellationToken))
+        {
+            throw ApiException.NotFound("importer", importerTypeId);
+        }
+    }
+
+    private async Task<ApiException> ConflictAsync(RepositoryId repositoryId, LoadedImporter importer, CancellationToken cancellationToken)
+    {
+        var clashes = (await store.ListAsync(repositoryId, cancellationToken))
+            .Select(existing => (existing.ImporterTypeId, Types: SharedTypes(importer, existing)))
+            .Where(c => c.Types.Count > 0)
+            .Select(c => $"{c.ImporterTypeId} already imports {string.Join(", ", c.Types)}")
+            .ToList();
+        return new ApiException(
+            ApiError.ImporterTypesConflict,
+            $"{importer.Id} cannot be registered on repository '{repositoryId}': {string.Join("; ", clashes)}",
+            new JsonObject { ["importer_type_id"] = importer.Id });
+    }
+
+    private List<string> SharedTypes(LoadedImporter importer, ImporterRegistration existing) =>
+        catalog.FindImporter(existing.ImporterTypeId) is { } other
+            ? [.. other.Metadata.Types.Select(t => t.Id).Where(importer.Handles)]
+            : [];
+}

@@ -1,0 +1,82 @@
+using Berth.Plugins;
+using Berth.Server.Content;
+using Berth.Server.Errors;
+using Berth.Server.Repositories;
+using Berth.Server.Uploads;
+using Berth.Server.Units;
+using Docker.Common.Digests;
+
+namespace Berth.Server.Imports;
+
+/// <summary>
+/// The conduit of one import into one repository. It re-checks what importers hand it (bytes against digests,
+/// content before units), so that a faulty importer cannot put unverified bytes at a content path.
+/// </summary>
+internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore units, IContentStore content) : IImportConduit
+{
+    public string RepositoryId => repositoryId.Value;
+
+    public Task<Unit?> FindUnitAsync(string typeId, UnitKey key, CancellationToken cancellationToken) =>
+        units.FindAsync(typeId, key, cancellationToken);
+
+    public Task<IReadOnlyList<Unit>> FindRepositoryUnitsAsync(string typeId, IReadOnlyCollection<UnitKey> keys, CancellationToken cancellationToken) =>
+        units.FindInRepositoryAsync(repositoryId, typeId, keys, cancellationToken);
+
+    public async Task<StoredContent> StoreUploadAsync(IUploadedFile upload, string digest, CancellationToken cancellationToken)
+    {
+        var expected = ParseDigest(digest);
+        if (upload is not UploadedFile file)
+        {
+            throw new ArgumentException("Only an upload handed to the importer by this server can be stored.", nameof(upload));
+        }
+
+        var actual = await file.ComputeDigestAsync(expected.Algorithm.Name, cancellationToken);
+        if (actual != expected.ToString())
+        {
+            throw Mismatch(expected, actual);
+        }
+
+        var size = await content.ImportFileAsync(expected, file.Path, cancellationToken);
+        return new StoredContent(expected.ToString(), size);
+    }
+
+    public async Task<StoredContent> StoreContentAsync(ReadOnlyMemory<byte> bytes, string digest, CancellationToken cancellationToken)
+    {
+        var expected = ParseDigest(digest);
+        var actual = Digest.Compute(bytes.Span, expected.Algorithm);
+        if (actual != expected)
+        {
+            throw Mismatch(expected, actual.ToString());
+        }
+
+        var size = await content.PutAsync(expected, bytes, cancellationToken);
+        return new StoredContent(expected.ToString(), size);
+    }
+
+    public async Task<Unit> SaveUnitAsync(Unit unit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        if (unit.ContentDigest is { } digest && await content.SizeAsync(ParseDigest(digest), cancellationToken) is null)
+        {
+            throw new InvalidOperationException($"Importer bug: unit {unit.TypeId} {unit.Key} names content {digest} that is not stored.");
+        }
+
+        return await units.SaveAsync(unit, cancellationToken);
+    }
+
+    public async Task AssociateAsync(Unit unit, CancellationToken cancellationToken)
+    {
+        if (!await units.AssociateAsync(repositoryId, unit, cancellationToken))
+        {
+            throw ApiException.NotFound("repository", repositoryId.Value);
+        }
+    }
+
+    private static Digest ParseDigest(string digest) =>
+        Digest.TryParse(digest, out var parsed, out var problem) ? parsed : throw new ContentException(ContentError.DigestInvalid, problem);
+
+    private static ContentException Mismatch(Digest expected, string actual) => new(
+        ContentError.DigestMismatch,
+        $"the bytes hash to {actual}, not to {expected}",
+        new System.Text.Json.Nodes.JsonObject { ["expected"] = expected.ToString(), ["actual"] = actual });
+}

@@ -1,0 +1,47 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Berth.Server.Errors;
+using Berth.Server.Importers;
+using Berth.Server.Imports;
+using Berth.Server.Plugins;
+using Berth.Server.Repositories;
+using Berth.Server.Status;
+using Berth.Server.Units;
+using Berth.Server.Uploads;
+
+namespace Berth.Server.Json;
+
+/// <summary>Source-generated JSON for the content API's responses, in Pulp's snake_case.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(PulpError))]
+[JsonSerializable(typeof(RepositoryResponse))]
+[JsonSerializable(typeof(List<RepositoryResponse>))]
+[JsonSerializable(typeof(ImporterResponse))]
+[JsonSerializable(typeof(List<ImporterResponse>))]
+[JsonSerializable(typeof(UploadCreatedResponse))]
+[JsonSerializable(typeof(UploadListResponse))]
+[JsonSerializable(typeof(UploadStatusResponse))]
+[JsonSerializable(typeof(UnitResponse))]
+[JsonSerializable(typeof(List<UnitResponse>))]
+[JsonSerializable(typeof(CallReport))]
+[JsonSerializable(typeof(ImporterPluginResponse))]
+[JsonSerializable(typeof(List<ImporterPluginResponse>))]
+[JsonSerializable(typeof(UnitTypeResponse))]
+[JsonSerializable(typeof(List<UnitTypeResponse>))]
+[JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(JsonNode))]
+public sealed partial class ContentApiJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context the API writes with: quotes and non-ASCII text left readable (the bodies are JSON, never
+    /// embedded in HTML).
+    /// </summary>
+    public static ContentApiJsonContext Api { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

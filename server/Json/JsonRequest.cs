@@ -1,0 +1,65 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Berth.Server.Errors;
+
+namespace Berth.Server.Json;
+
+/// <summary>
+/// Reads a JSON object request body within a size limit. Any content type is accepted, since curl users often
+/// forget the header; anything that is not one JSON object is refused with a message that says why.
+/// </summary>
+public static class JsonRequest
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        AllowDuplicateProperties = false,
+        MaxDepth = 64,
+    };
+
+    public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        var body = new ArrayBufferWriter<byte>();
+        while (true)
+        {
+            var memory = body.GetMemory(16 * 1024);
+            var read = await request.Body.ReadAsync(memory, cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            body.Advance(read);
+            if (body.WrittenCount > maxBytes)
+            {
+                throw TooLarge(maxBytes);
+            }
+        }
+
+        if (body.WrittenCount == 0)
+        {
+            throw ApiException.Invalid("the request needs a JSON object as its body");
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(body.WrittenSpan, documentOptions: DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.Invalid($"the request body is not valid JSON: {e.Message}");
+        }
+
+        return node as JsonObject ?? throw ApiException.Invalid("the request body must be a JSON object");
+    }
+
+    private static ApiException TooLarge(long maxBytes) =>
+        ApiException.TooLarge($"the request body is larger than the {maxBytes} bytes accepted for JSON requests", maxBytes);
+}

@@ -1,0 +1,19 @@
+using Berth.Plugins;
+
+namespace Berth.Server.Plugins;
+
+/// <summary>The importers the server loaded at start, found by importer type id or by the unit types they handle.</summary>
+public sealed class PluginCatalog(IReadOnlyList<LoadedImporter> importers)
+{
+    public IReadOnlyList<LoadedImporter> Importers { get; } = importers;
+
+    /// <summary>Every unit type some importer handles; several importers may handle one type.</summary>
+    public IEnumerable<UnitTypeDefinition> UnitTypes => Importers.SelectMany(i => i.Metadata.Types).DistinctBy(t => t.Id);
+
+    public LoadedImporter? FindImporter(string importerTypeId) => Importers.FirstOrDefault(i => i.Id == importerTypeId);
+
+    public UnitTypeDefinition? FindUnitType(string unitTypeId) => UnitTypes.FirstOrDefault(t => t.Id == unitTypeId);
+
+    /// <summary>The importers that handle a unit type, whichever repositories they are registered on.</summary>
+    public IEnumerable<LoadedImporter> ImportersOfType(string unitTypeId) => Importers.Where(i => i.Handles(unitTypeId));
+}

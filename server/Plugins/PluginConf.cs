@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Berth.Server.Plugins;
+
+/// <summary>
+/// One file of <c>plugins.conf.d</c>: which importer type id to load from which assembly, and its default
+/// configuration. <code>{"type_id": "...", "assembly": "plugins/Name/Name.dll", "default_config": {...}}</code>
+/// A relative assembly path is taken from the server's own folder.
+/// </summary>
+public sealed record PluginConf(string File, string TypeId, string AssemblyPath, JsonObject DefaultConfig)
+{
+    private static readonly string[] Fields = ["type_id", "assembly", "default_config"];
+
+    public static PluginConf Read(string file, string baseDirectory)
+    {
+        JsonNode? json;
+        try
+        {
+            json = JsonNode.Parse(System.IO.File.ReadAllText(file), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+        }
+        catch (JsonException e)
+        {
+            throw new PluginLoadException(file, $"not valid JSON: {e.Message}", e);
+        }
+        catch (IOException e)
+        {
+            throw new PluginLoadException(file, $"cannot be read: {e.Message}", e);
+        }
+
+        if (json is not JsonObject conf)
+        {
+            throw new PluginLoadException(file, "must hold a JSON object with type_id, assembly and default_config");
+        }
+
+        var unknown = conf.Select(p => p.Key).Where(k => !Fields.Contains(k)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new PluginLoadException(file, $"unknown field {string.Join(", ", unknown)}; the fields are {string.Join(", ", Fields)}");
+        }
+
+        var typeId = RequiredString(conf, "type_id", file);
+        var assembly = RequiredString(conf, "assembly", file);
+        var defaultConfig = conf["default_config"] switch
+        {
+            null => [],
+            JsonObject config => (JsonObject)config.DeepClone(),
+            _ => throw new PluginLoadException(file, "default_config must be a JSON object"),
+        };
+        var assemblyPath = Path.GetFullPath(assembly, baseDirectory);
+        if (!System.IO.File.Exists(assemblyPath))
+        {
+            throw new PluginLoadException(file, $"the assembly {assemblyPath} does not exist (build the solution, or fix the path in \"assembly\")");
+        }
+
+        return new PluginConf(file, typeId, assemblyPath, defaultConfig);
+    }
+
+    private static string RequiredString(JsonObject conf, string name, string file) =>
+        conf[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { Length: > 0 } text
+            ? text
+            : throw new PluginLoadException(file, $"\"{name}\" is required and must be a non-empty string");
+}

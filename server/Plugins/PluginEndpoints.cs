@@ -1,0 +1,25 @@
+using Berth.Server.Errors;
+using Berth.Server.Json;
+
+namespace Berth.Server.Plugins;
+
+/// <summary>The loaded importer plugins and the unit types they handle.</summary>
+public static class PluginEndpoints
+{
+    public static void MapPluginEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var plugins = routes.MapGroup($"{ContentApi.Root}/plugins");
+        plugins.MapGet("/importers/", (PluginCatalog catalog) =>
+            TypedResults.Json(catalog.Importers.Select(ImporterPluginResponse.From).ToList(), ContentApiJsonContext.Api.ListImporterPluginResponse));
+        plugins.MapGet("/importers/{id}/", (string id, PluginCatalog catalog) =>
+            TypedResults.Json(
+                ImporterPluginResponse.From(catalog.FindImporter(id) ?? throw ApiException.NotFound("importer type", id)),
+                ContentApiJsonContext.Api.ImporterPluginResponse));
+        plugins.MapGet("/types/", (PluginCatalog catalog) =>
+            TypedResults.Json(catalog.UnitTypes.Select(UnitTypeResponse.From).ToList(), ContentApiJsonContext.Api.ListUnitTypeResponse));
+        plugins.MapGet("/types/{id}/", (string id, PluginCatalog catalog) =>
+            TypedResults.Json(
+                UnitTypeResponse.From(catalog.FindUnitType(id) ?? throw ApiException.NotFound("unit type", id)),
+                ContentApiJsonContext.Api.UnitTypeResponse));
+    }
+}

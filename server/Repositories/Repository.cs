@@ -1,0 +1,18 @@
+namespace Berth.Server.Repositories;
+
+/// <summary>A named collection of units, with the importers registered on it.</summary>
+public sealed record Repository
+{
+    public required RepositoryId Id { get; init; }
+
+    public required string DisplayName { get; init; }
+
+    public string? Description { get; init; }
+
+    public IReadOnlyDictionary<string, string> Notes { get; init; } = new Dictionary<string, string>();
+
+    public DateTimeOffset Created { get; init; }
+
+    /// <summary>When a unit was last associated with the repository, if ever.</summary>
+    public DateTimeOffset? LastUnitAdded { get; init; }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+using Berth.Server.Importers;
+
+namespace Berth.Server.Repositories;
+
+/// <summary>A repository as the content API shows it.</summary>
+public sealed record RepositoryResponse(
+    string Id,
+    string DisplayName,
+    string? Description,
+    IReadOnlyDictionary<string, string> Notes,
+    IReadOnlyDictionary<string, long> ContentUnitCounts,
+    DateTimeOffset? LastUnitAdded,
+    [property: JsonPropertyName("_href")] string Href,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ImporterResponse>? Importers)
+{
+    public static RepositoryResponse From(Repository repository, IReadOnlyDictionary<string, long> counts, IReadOnlyList<ImporterRegistration>? importers = null)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return new RepositoryResponse(
+            repository.Id.Value,
+            repository.DisplayName,
+            repository.Description,
+            repository.Notes,
+            counts,
+            repository.LastUnitAdded,
+            ContentApi.RepositoryHref(repository.Id.Value),
+            importers?.Select(ImporterResponse.From).ToList());
+    }
+}

@@ -1,0 +1,65 @@
+using Berth.Server.Importers;
+using Berth.Server.Repositories;
+using LiteDB;
+
+namespace Berth.Server.Storage.LiteDb;
+
+public sealed class LiteDbImporterRegistrationStore(LiteDbDatabase database) : IImporterRegistrationStore
+{
+    public Task<IReadOnlyList<ImporterRegistration>> ListAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ImporterRegistration>>(database.Read(db => List(db, repositoryId)));
+
+    public Task<ImporterRegistrationOutcome> TryAddAsync(
+        ImporterRegistration registration, Func<ImporterRegistration, bool> conflictsWith, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        ArgumentNullException.ThrowIfNull(conflictsWith);
+        var outcome = database.Write(db =>
+        {
+            if (db.GetCollection(LiteDbDatabase.Repositories).FindById(registration.RepositoryId.Value) is null)
+            {
+                return ImporterRegistrationOutcome.RepositoryMissing;
+            }
+
+            var existing = List(db, registration.RepositoryId);
+            if (existing.Any(r => r.ImporterTypeId == registration.ImporterTypeId))
+            {
+                return ImporterRegistrationOutcome.AlreadyRegistered;
+            }
+
+            if (existing.Any(conflictsWith))
+            {
+                return ImporterRegistrationOutcome.TypesConflict;
+            }
+
+            db.GetCollection(LiteDbDatabase.Importers).Insert(new BsonDocument
+            {
+                ["_id"] = Id(registration.RepositoryId, registration.ImporterTypeId),
+                ["repo_id"] = registration.RepositoryId.Value,
+                ["importer_type_id"] = registration.ImporterTypeId,
+                ["config"] = BsonJson.ToDocument(registration.Config),
+                ["registered"] = BsonDates.ToBson(registration.Registered),
+            });
+            return ImporterRegistrationOutcome.Added;
+        });
+        return Task.FromResult(outcome);
+    }
+
+    public Task<bool> RemoveAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Write(db => db.GetCollection(LiteDbDatabase.Importers).Delete(Id(repositoryId, importerTypeId))));
+
+    private static List<ImporterRegistration> List(LiteDatabase db, RepositoryId repositoryId) =>
+        [.. db.GetCollection(LiteDbDatabase.Importers)
+            .Find(Query.EQ("repo_id", repositoryId.Value))
+            .Select(d => new ImporterRegistration
+            {
+                RepositoryId = repositoryId,
+                ImporterTypeId = d["importer_type_id"].AsString,
+                Config = BsonJson.ToJsonObject(d["config"]),
+                Registered = BsonDates.FromBson(d["registered"]),
+            })
+            .OrderBy(r => r.ImporterTypeId, StringComparer.Ordinal)];
+
+    private static string Id(RepositoryId repositoryId, string importerTypeId) =>
+        $"{repositoryId.Value}{LiteDbDatabase.Separator}{importerTypeId}";
+}

@@ -1,0 +1,81 @@
+using Berth.Server.Repositories;
+using LiteDB;
+
+namespace Berth.Server.Storage.LiteDb;
+
+public sealed class LiteDbRepositoryStore(LiteDbDatabase database) : IRepositoryStore
+{
+    public Task<bool> TryCreateAsync(Repository repository, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var created = database.Write(db =>
+        {
+            var repositories = db.GetCollection(LiteDbDatabase.Repositories);
+            if (repositories.FindById(repository.Id.Value) is not null)
+            {
+                return false;
+            }
+
+            repositories.Insert(ToDocument(repository));
+            return true;
+        });
+        return Task.FromResult(created);
+    }
+
+    public Task<Repository?> FindAsync(RepositoryId id, CancellationToken cancellationToken)
+    {
+        var document = database.Read(db => db.GetCollection(LiteDbDatabase.Repositories).FindById(id.Value));
+        return Task.FromResult(document is null ? null : FromDocument(document));
+    }
+
+    public Task<IReadOnlyList<Repository>> ListAsync(CancellationToken cancellationToken)
+    {
+        var repositories = database.Read(db => db.GetCollection(LiteDbDatabase.Repositories).FindAll().Select(FromDocument).ToList());
+        return Task.FromResult<IReadOnlyList<Repository>>(repositories);
+    }
+
+    public Task<bool> DeleteAsync(RepositoryId id, CancellationToken cancellationToken)
+    {
+        var deleted = database.Write(db =>
+        {
+            if (!db.GetCollection(LiteDbDatabase.Repositories).Delete(id.Value))
+            {
+                return false;
+            }
+
+            db.GetCollection(LiteDbDatabase.Associations).DeleteMany(Query.EQ("repo_id", id.Value));
+            db.GetCollection(LiteDbDatabase.Importers).DeleteMany(Query.EQ("repo_id", id.Value));
+            return true;
+        });
+        return Task.FromResult(deleted);
+    }
+
+    private static BsonDocument ToDocument(Repository repository)
+    {
+        var notes = new BsonDocument();
+        foreach (var (name, value) in repository.Notes)
+        {
+            notes[name] = value;
+        }
+
+        return new BsonDocument
+        {
+            ["_id"] = repository.Id.Value,
+            ["display_name"] = repository.DisplayName,
+            ["description"] = repository.Description is null ? BsonValue.Null : new BsonValue(repository.Description),
+            ["notes"] = notes,
+            ["created"] = BsonDates.ToBson(repository.Created),
+            ["last_unit_added"] = repository.LastUnitAdded is { } added ? BsonDates.ToBson(added) : BsonValue.Null,
+        };
+    }
+
+    private static Repository FromDocument(BsonDocument document) => new()
+    {
+        Id = RepositoryId.TryParse(document["_id"].AsString, out var id, out _) ? id : throw new InvalidDataException($"stored repository id '{document["_id"]}' is invalid"),
+        DisplayName = document["display_name"].AsString,
+        Description = document["description"].IsNull ? null : document["description"].AsString,
+        Notes = document["notes"].AsDocument.ToDictionary(f => f.Key, f => f.Value.AsString),
+        Created = BsonDates.FromBson(document["created"]),
+        LastUnitAdded = BsonDates.FromBsonOrNull(document["last_unit_added"]),
+    };
+}

@@ -1,0 +1,173 @@
+using Berth.Plugins;
+using Berth.Server.Repositories;
+using Berth.Server.Units;
+using LiteDB;
+
+namespace Berth.Server.Storage.LiteDb;
+
+/// <summary>
+/// Units (collection <c>units</c>, unique by type and key) and their associations with repositories
+/// (collection <c>repo_content_units</c>, one document per repository and unit).
+/// </summary>
+public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock) : IUnitStore
+{
+    public Task<Unit?> FindAsync(string typeId, UnitKey key, CancellationToken cancellationToken)
+    {
+        var document = database.Read(db => db.GetCollection(LiteDbDatabase.Units).FindOne(Query.EQ("natural_key", NaturalKey(typeId, key))));
+        return Task.FromResult(document is null ? null : FromDocument(document));
+    }
+
+    public Task<IReadOnlyList<Unit>> FindInRepositoryAsync(
+        RepositoryId repositoryId, string typeId, IReadOnlyCollection<UnitKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<Unit>>([]);
+        }
+
+        var found = database.Read(db =>
+        {
+            var naturalKeys = keys.Select(k => new BsonValue(NaturalKey(typeId, k))).ToArray();
+            var associations = db.GetCollection(LiteDbDatabase.Associations);
+            return db.GetCollection(LiteDbDatabase.Units)
+                .Find(Query.In("natural_key", naturalKeys))
+                .Where(unit => associations.FindById(AssociationId(repositoryId, unit["_id"].AsString)) is not null)
+                .Select(FromDocument)
+                .ToList();
+        });
+        return Task.FromResult<IReadOnlyList<Unit>>(found);
+    }
+
+    public Task<Unit> SaveAsync(Unit unit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        var now = BsonDates.ToBson(clock.GetUtcNow());
+        var saved = database.Write(db =>
+        {
+            var units = db.GetCollection(LiteDbDatabase.Units);
+            var naturalKey = NaturalKey(unit.TypeId, unit.Key);
+            var document = units.FindOne(Query.EQ("natural_key", naturalKey));
+            if (document is null)
+            {
+                document = new BsonDocument
+                {
+                    ["_id"] = Guid.NewGuid().ToString("N"),
+                    ["type_id"] = unit.TypeId,
+                    ["natural_key"] = naturalKey,
+                    ["key"] = new BsonDocument(unit.Key.Fields.ToDictionary(f => f.Key, f => new BsonValue(f.Value))),
+                    ["created"] = now,
+                };
+            }
+
+            document["metadata"] = BsonJson.ToDocument(unit.Metadata);
+            document["content_digest"] = unit.ContentDigest is null ? document["content_digest"] : new BsonValue(unit.ContentDigest);
+            document["updated"] = now;
+            units.Upsert(document);
+            return FromDocument(document);
+        });
+        return Task.FromResult(saved);
+    }
+
+    public Task<bool> AssociateAsync(RepositoryId repositoryId, Unit unit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        var unitId = unit.Id ?? throw new ArgumentException("Only a saved unit can be associated.", nameof(unit));
+        var now = BsonDates.ToBson(clock.GetUtcNow());
+        var associated = database.Write(db =>
+        {
+            var repositories = db.GetCollection(LiteDbDatabase.Repositories);
+            var repository = repositories.FindById(repositoryId.Value);
+            if (repository is null)
+            {
+                return false;
+            }
+
+            var associations = db.GetCollection(LiteDbDatabase.Associations);
+            var id = AssociationId(repositoryId, unitId);
+            var association = associations.FindById(id);
+            if (association is null)
+            {
+                associations.Insert(new BsonDocument
+                {
+                    ["_id"] = id,
+                    ["repo_id"] = repositoryId.Value,
+                    ["unit_id"] = unitId,
+                    ["type_id"] = unit.TypeId,
+                    ["repo_type"] = RepositoryType(repositoryId, unit.TypeId),
+                    ["created"] = now,
+                    ["updated"] = now,
+                });
+            }
+            else
+            {
+                association["updated"] = now;
+                associations.Update(association);
+            }
+
+            repository["last_unit_added"] = now;
+            repositories.Update(repository);
+            return true;
+        });
+        return Task.FromResult(associated);
+    }
+
+    public Task<IReadOnlyList<RepositoryUnit>> SearchAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        var results = database.Read(db =>
+        {
+            var associations = db.GetCollection(LiteDbDatabase.Associations);
+            var matching = criteria.TypeIds is null
+                ? associations.Find(Query.EQ("repo_id", repositoryId.Value))
+                : criteria.TypeIds.SelectMany(type => associations.Find(Query.EQ("repo_type", RepositoryType(repositoryId, type))));
+            var page = matching
+                .OrderBy(a => a["created"].AsDateTime)
+                .ThenBy(a => a["_id"].AsString, StringComparer.Ordinal)
+                .Skip(criteria.Skip)
+                .Take(criteria.Limit ?? int.MaxValue)
+                .ToList();
+            if (page.Count == 0)
+            {
+                return [];
+            }
+
+            var units = db.GetCollection(LiteDbDatabase.Units)
+                .Find(Query.In("_id", page.Select(a => a["unit_id"]).ToArray()))
+                .ToDictionary(u => u["_id"].AsString, FromDocument);
+            return page
+                .Where(a => units.ContainsKey(a["unit_id"].AsString))
+                .Select(a => new RepositoryUnit(
+                    repositoryId,
+                    units[a["unit_id"].AsString],
+                    BsonDates.FromBson(a["created"]),
+                    BsonDates.FromBson(a["updated"])))
+                .ToList();
+        });
+        return Task.FromResult<IReadOnlyList<RepositoryUnit>>(results);
+    }
+
+    public Task<IReadOnlyDictionary<string, long>> CountByTypeAsync(RepositoryId repositoryId, CancellationToken cancellationToken)
+    {
+        var counts = database.Read(db => db.GetCollection(LiteDbDatabase.Associations)
+            .Find(Query.EQ("repo_id", repositoryId.Value))
+            .GroupBy(a => a["type_id"].AsString, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal));
+        return Task.FromResult<IReadOnlyDictionary<string, long>>(counts);
+    }
+
+    private static Unit FromDocument(BsonDocument document) => new()
+    {
+        Id = document["_id"].AsString,
+        TypeId = document["type_id"].AsString,
+        Key = UnitKey.Of(document["key"].AsDocument.Select(f => KeyValuePair.Create(f.Key, f.Value.AsString))),
+        Metadata = BsonJson.ToJsonObject(document["metadata"]),
+        ContentDigest = document["content_digest"].IsNull ? null : document["content_digest"].AsString,
+    };
+
+    private static string NaturalKey(string typeId, UnitKey key) => typeId + LiteDbDatabase.Separator + key.Canonical;
+
+    private static string AssociationId(RepositoryId repositoryId, string unitId) => repositoryId.Value + LiteDbDatabase.Separator + unitId;
+
+    private static string RepositoryType(RepositoryId repositoryId, string typeId) => repositoryId.Value + LiteDbDatabase.Separator + typeId;
+}

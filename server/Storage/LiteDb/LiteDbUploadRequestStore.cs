@@ -1,0 +1,36 @@
+using Berth.Server.Uploads;
+using LiteDB;
+
+namespace Berth.Server.Storage.LiteDb;
+
+public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadRequestStore
+{
+    public Task CreateAsync(UploadRequest upload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        database.Write(db => db.GetCollection(LiteDbDatabase.Uploads).Insert(new BsonDocument
+        {
+            ["_id"] = upload.Id.Value,
+            ["created"] = BsonDates.ToBson(upload.Created),
+        }));
+        return Task.CompletedTask;
+    }
+
+    public Task<UploadRequest?> FindAsync(UploadId id, CancellationToken cancellationToken)
+    {
+        var document = database.Read(db => db.GetCollection(LiteDbDatabase.Uploads).FindById(id.Value));
+        return Task.FromResult(document is null ? null : FromDocument(document));
+    }
+
+    public Task<IReadOnlyList<UploadRequest>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<UploadRequest>>(database.Read(db =>
+            db.GetCollection(LiteDbDatabase.Uploads).FindAll().Select(FromDocument).OrderBy(u => u.Created).ToList()));
+
+    public Task<bool> DeleteAsync(UploadId id, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Write(db => db.GetCollection(LiteDbDatabase.Uploads).Delete(id.Value)));
+
+    private static UploadRequest FromDocument(BsonDocument document) =>
+        UploadId.TryParse(document["_id"].AsString, out var id)
+            ? new UploadRequest(id, BsonDates.FromBson(document["created"]))
+            : throw new InvalidDataException($"stored upload id '{document["_id"]}' is invalid");
+}

@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Berth.Plugins;
+
+namespace Berth.Server.Units;
+
+/// <summary>
+/// A unit as the content API shows it. Its metadata holds the unit key's fields too, as Pulp's did, so a
+/// client finds a blob's digest and size in one place.
+/// </summary>
+public sealed record UnitResponse(
+    string UnitTypeId,
+    string UnitId,
+    IReadOnlyDictionary<string, string> UnitKey,
+    JsonObject Metadata,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RepoId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Created = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Updated = null)
+{
+    public static UnitResponse From(Unit unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        var metadata = new JsonObject();
+        foreach (var (name, value) in unit.Key.Fields)
+        {
+            metadata[name] = value;
+        }
+
+        foreach (var (name, value) in unit.Metadata)
+        {
+            metadata[name] = value?.DeepClone();
+        }
+
+        metadata["_id"] = unit.Id;
+        metadata["_content_type_id"] = unit.TypeId;
+        return new UnitResponse(unit.TypeId, unit.Id!, unit.Key.Fields, metadata);
+    }
+
+    public static UnitResponse From(RepositoryUnit member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        return From(member.Unit) with { RepoId = member.RepositoryId.Value, Created = member.Created, Updated = member.Updated };
+    }
+}

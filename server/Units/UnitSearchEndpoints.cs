@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Berth.Server.Configuration;
+using Berth.Server.Json;
+using Berth.Server.Repositories;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Server.Units;
+
+/// <summary>
+/// <c>POST /repositories/{repo}/search/units/</c> with <c>{"criteria": {"type_ids"?, "skip"?, "limit"?}}</c>: the
+/// repository's units, oldest association first.
+/// </summary>
+public static class UnitSearchEndpoints
+{
+    private const string Criteria = "criteria";
+
+    public static void MapUnitSearchEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/search/units/", async (
+            string repo, HttpRequest request, RepositoryService repositories, IUnitStore units, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+        {
+            var body = await JsonRequest.ReadObjectAsync(request, options.Value.MaxJsonBodyBytes, cancellationToken);
+            var criteria = ReadCriteria(body);
+            var repository = await repositories.GetAsync(repo, cancellationToken);
+            var found = await units.SearchAsync(repository.Id, criteria, cancellationToken);
+            return TypedResults.Json(found.Select(UnitResponse.From).ToList(), ContentApiJsonContext.Api.ListUnitResponse);
+        });
+    }
+
+    private static UnitCriteria ReadCriteria(JsonObject body)
+    {
+        RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, Criteria);
+        var criteria = RequestFields.OptionalObject(body, Criteria, "request", ContentError.InvalidRequest) ?? [];
+        RequestFields.RejectUnknown(criteria, Criteria, ContentError.InvalidRequest, "type_ids", "skip", "limit");
+        var skip = RequestFields.OptionalNonNegativeInteger(criteria, "skip", Criteria, ContentError.InvalidRequest) ?? 0;
+        var limit = RequestFields.OptionalNonNegativeInteger(criteria, "limit", Criteria, ContentError.InvalidRequest);
+        return new UnitCriteria(
+            RequestFields.OptionalStrings(criteria, "type_ids", Criteria, ContentError.InvalidRequest),
+            (int)Math.Min(skip, int.MaxValue),
+            limit is null ? null : (int)Math.Min(limit.Value, int.MaxValue));
+    }
+}

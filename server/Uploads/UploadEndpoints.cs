@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Berth.Server.Errors;
+using Berth.Server.Json;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Berth.Server.Uploads;
+
+/// <summary>Upload requests: create one, send its bytes in segments at any offset up to its end, look, delete.</summary>
+public static class UploadEndpoints
+{
+    public static void MapUploadEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var uploads = routes.MapGroup($"{ContentApi.Root}/content/uploads");
+
+        uploads.MapPost("/", async (UploadService service, CancellationToken cancellationToken) =>
+        {
+            var upload = await service.CreateAsync(cancellationToken);
+            return TypedResults.Json(
+                new UploadCreatedResponse(upload.Id.Value, ContentApi.UploadHref(upload.Id.Value)),
+                ContentApiJsonContext.Api.UploadCreatedResponse,
+                statusCode: StatusCodes.Status201Created);
+        });
+
+        uploads.MapGet("/", async (UploadService service, CancellationToken cancellationToken) =>
+            TypedResults.Json(
+                new UploadListResponse([.. (await service.ListAsync(cancellationToken)).Select(u => u.Id.Value)]),
+                ContentApiJsonContext.Api.UploadListResponse));
+
+        uploads.MapGet("/{id}/", async (string id, UploadService service, CancellationToken cancellationToken) =>
+        {
+            var status = await service.GetAsync(id, cancellationToken);
+            return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
+        });
+
+        uploads.MapPut("/{id}/{offset}/", async (string id, string offset, HttpContext context, UploadService service) =>
+        {
+            if (!long.TryParse(offset, NumberStyles.None, CultureInfo.InvariantCulture, out var start))
+            {
+                throw new ApiException(
+                    ApiError.UploadOffsetInvalid,
+                    $"'{offset}' is not an offset: use the non-negative byte position where this segment starts",
+                    new JsonObject { ["offset"] = offset });
+            }
+
+            // The upload's own limit (if configured) is enforced while streaming; Kestrel's default would cut at 30 MB.
+            context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
+            var status = await service.WriteSegmentAsync(id, start, context.Request.BodyReader, context.RequestAborted);
+            return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
+        });
+
+        uploads.MapDelete("/{id}/", async (string id, UploadService service, CancellationToken cancellationToken) =>
+        {
+            await service.DeleteAsync(id, cancellationToken);
+            return TypedResults.Json((JsonNode?)null, ContentApiJsonContext.Api.JsonNode);
+        });
+    }
+
+    private static UploadStatusResponse Describe(UploadStatus status) =>
+        new(status.Upload.Id.Value, status.Size, status.Upload.Created, ContentApi.UploadHref(status.Upload.Id.Value));
+}

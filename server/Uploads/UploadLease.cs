@@ -1,0 +1,28 @@
+namespace Berth.Server.Uploads;
+
+/// <summary>Exclusive use of an upload for one import; disposing it lets segment writes in again.</summary>
+public sealed class UploadLease : IAsyncDisposable
+{
+    private readonly Func<ValueTask> _release;
+    private bool _released;
+
+    internal UploadLease(UploadId id, UploadedFile file, Func<ValueTask> release)
+    {
+        Id = id;
+        File = file;
+        _release = release;
+    }
+
+    public UploadId Id { get; }
+
+    internal UploadedFile File { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_released)
+        {
+            _released = true;
+            await _release();
+        }
+    }
+}

@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Text.Json.Nodes;
+using Berth.Server.Configuration;
+using Berth.Server.Errors;
+using Berth.Server.Storage;
+using Docker.Common.Digests;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Server.Uploads;
+
+/// <summary>
+/// Upload requests: segments are streamed to the upload's file (never held whole in memory) and hashed as
+/// they arrive in order; a segment is acknowledged only once it is on disk.
+/// </summary>
+public sealed class UploadService(
+    IUploadRequestStore store, DataLayout layout, TimeProvider clock, IOptions<BerthOptions> options, ILogger<UploadService> logger)
+{
+    private readonly ConcurrentDictionary<UploadId, UploadSession> _sessions = new();
+
+    public async Task<UploadRequest> CreateAsync(CancellationToken cancellationToken)
+    {
+        var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow());
+        using (var handle = File.OpenHandle(layout.UploadPath(upload.Id.Value), FileMode.CreateNew, FileAccess.Write))
+        {
+            RandomAccess.FlushToDisk(handle);
+        }
+
+        FileSystemSync.SyncDirectory(layout.Uploads);
+        await store.CreateAsync(upload, cancellationToken);
+        return upload;
+    }
+
+    public async Task<IReadOnlyList<UploadRequest>> ListAsync(CancellationToken cancellationToken) =>
+        await store.ListAsync(cancellationToken);
+
+    public async Task<UploadStatus> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        var upload = await FindAsync(id, cancellationToken);
+        return new UploadStatus(upload, SizeOf(upload.Id));
+    }
+
+    /// <summary>Writes one segment at an offset; returns the upload with how many bytes it holds afterwards.</summary>
+    public async Task<UploadStatus> WriteSegmentAsync(string id, long offset, PipeReader body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var (upload, session) = await EnterAsync(id, cancellationToken);
+        try
+        {
+            using var handle = File.OpenHandle(layout.UploadPath(upload.Id.Value), FileMode.Open, FileAccess.ReadWrite);
+            var length = RandomAccess.GetLength(handle);
+            if (offset > length)
+            {
+                throw new ApiException(
+                    ApiError.UploadOffsetInvalid,
+                    $"offset {offset} is past the end of the upload, which holds {length} bytes; send the segment that starts at offset {length} first",
+                    new JsonObject { ["size"] = length, ["offset"] = offset });
+            }
+
+            return new UploadStatus(upload, await WriteAsync(handle, session, length, offset, body, cancellationToken));
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        var (upload, session) = await EnterAsync(id, cancellationToken);
+        try
+        {
+            await RemoveAsync(upload.Id, session);
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    /// <summary>Takes an upload for an import: no segment can be written to it until the lease is disposed.</summary>
+    public async Task<UploadLease> AcquireAsync(string id, CancellationToken cancellationToken)
+    {
+        var (upload, session) = await EnterAsync(id, cancellationToken);
+        var path = layout.UploadPath(upload.Id.Value);
+        var file = new UploadedFile(upload.Id, path, SizeOf(upload.Id), session);
+        return new UploadLease(upload.Id, file, () =>
+        {
+            session.Gate.Release();
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    /// <summary>Ends an upload whose bits were imported: its record and whatever is left of its file go.</summary>
+    public async Task CompleteAsync(UploadLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        if (_sessions.TryGetValue(lease.Id, out var session))
+        {
+            await RemoveAsync(lease.Id, session);
+        }
+    }
+
+    /// <summary>Deletes upload files that no record names: what a crash between the two writes of a create left.</summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        var known = (await store.ListAsync(cancellationToken)).Select(u => u.Id.Value).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(layout.Uploads))
+        {
+            if (!known.Contains(Path.GetFileName(file)))
+            {
+                logger.LogInformation("Removing {File}: no upload request names it", file);
+                File.Delete(file);
+            }
+        }
+
+        foreach (var id in known.Where(id => !File.Exists(layout.UploadPath(id))))
+        {
+            logger.LogWarning("Upload request {Id} has lost its file; removing it", id);
+            if (UploadId.TryParse(id, out var uploadId))
+            {
+                await store.DeleteAsync(uploadId, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<long> WriteAsync(
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle, UploadSession session, long length, long offset, PipeReader body, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.MaxUploadBytes;
+        if (offset == 0 && length == 0 && session.Sha256 is null)
+        {
+            session.ReplaceSha256(new DigestCalculator(DigestAlgorithm.Sha256));
+        }
+
+        var hashing = offset == length && session.Sha256?.Length == length;
+        if (!hashing && offset < session.Sha256?.Length)
+        {
+            // Bytes the running hash covers may change: it can no longer vouch for the file.
+            session.ReplaceSha256(null);
+        }
+
+        var checkpoint = hashing ? session.Sha256!.Clone() : null;
+        var position = offset;
+        try
+        {
+            while (true)
+            {
+                var read = await body.ReadAsync(cancellationToken);
+                var buffer = read.Buffer;
+                if (limit is { } max && position + buffer.Length > max)
+                {
+                    throw ApiException.TooLarge($"the upload would exceed the largest accepted, {max} bytes", max);
+                }
+
+                foreach (var segment in buffer)
+                {
+                    RandomAccess.Write(handle, segment.Span, position);
+                    if (hashing)
+                    {
+                        session.Sha256!.Append(segment.Span);
+                    }
+
+                    position += segment.Length;
+                }
+
+                body.AdvanceTo(buffer.End);
+                if (read.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            RandomAccess.FlushToDisk(handle);
+            return Math.Max(length, position);
+        }
+        catch
+        {
+            // Unacknowledged bytes must not count as held: cut the file back and rewind the hash.
+            if (RandomAccess.GetLength(handle) > length)
+            {
+                RandomAccess.SetLength(handle, length);
+            }
+
+            if (hashing)
+            {
+                session.ReplaceSha256(checkpoint);
+                checkpoint = null;
+            }
+
+            throw;
+        }
+        finally
+        {
+            checkpoint?.Dispose();
+        }
+    }
+
+    private async Task<(UploadRequest Upload, UploadSession Session)> EnterAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!UploadId.TryParse(id, out var uploadId))
+        {
+            throw ApiException.NotFound("upload", id);
+        }
+
+        var session = _sessions.GetOrAdd(uploadId, _ => new UploadSession());
+        await session.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            // Checked inside the gate: a delete or completed import may have ended the upload while we waited.
+            var upload = await store.FindAsync(uploadId, cancellationToken) ?? throw ApiException.NotFound("upload", id);
+            return (upload, session);
+        }
+        catch
+        {
+            session.Gate.Release();
+            throw;
+        }
+    }
+
+    private async Task<UploadRequest> FindAsync(string id, CancellationToken cancellationToken) =>
+        UploadId.TryParse(id, out var uploadId) && await store.FindAsync(uploadId, cancellationToken) is { } upload
+            ? upload
+            : throw ApiException.NotFound("upload", id);
+
+    private async Task RemoveAsync(UploadId id, UploadSession session)
+    {
+        await store.DeleteAsync(id, CancellationToken.None);
+        File.Delete(layout.UploadPath(id.Value));
+        _sessions.TryRemove(new KeyValuePair<UploadId, UploadSession>(id, session));
+        session.ReplaceSha256(null);
+    }
+
+    private long SizeOf(UploadId id)
+    {
+        var file = new FileInfo(layout.UploadPath(id.Value));
+        return file.Exists ? file.Length : 0;
+    }
+}
