@@ -8,7 +8,7 @@ namespace Docker.Common.Digests;
 /// and the hex part has that algorithm's length in lowercase (OCI image spec, "Digests").
 /// </summary>
 [JsonConverter(typeof(DigestJsonConverter))]
-public readonly record struct Digest : IParsable<Digest>
+public readonly record struct Digest
 {
     private Digest(DigestAlgorithm algorithm, string encoded)
     {
@@ -27,16 +27,8 @@ public readonly record struct Digest : IParsable<Digest>
     public static Digest Parse(string text) =>
         TryParse(text, out var digest, out var problem) ? digest : throw new FormatException(problem);
 
-    /// <inheritdoc />
-    public static Digest Parse(string s, IFormatProvider? provider) =>
-        TryParse(s, out var digest, out var problem) ? digest : throw new FormatException(problem);
-
     /// <summary>Parses a digest, without saying why it failed.</summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out Digest digest) => TryParse(text, out digest, out _);
-
-    /// <inheritdoc />
-    public static bool TryParse([NotNullWhen(true)] string? s, IFormatProvider? provider, out Digest result) =>
-        TryParse(s, out result, out _);
 
     /// <summary>Parses a digest; on failure <paramref name="problem"/> says what is wrong in one sentence.</summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out Digest digest, [NotNullWhen(false)] out string? problem)

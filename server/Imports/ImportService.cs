@@ -5,8 +5,8 @@ using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Plugins;
 using Berth.Server.Repositories;
-using Berth.Server.Uploads;
 using Berth.Server.Units;
+using Berth.Server.Uploads;
 
 namespace Berth.Server.Imports;
 

@@ -2,8 +2,8 @@ using Berth.Plugins;
 using Berth.Server.Content;
 using Berth.Server.Errors;
 using Berth.Server.Repositories;
-using Berth.Server.Uploads;
 using Berth.Server.Units;
+using Berth.Server.Uploads;
 using Docker.Common.Digests;
 
 namespace Berth.Server.Imports;

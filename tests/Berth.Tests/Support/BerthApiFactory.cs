@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Berth.Tests.Support;
+
+/// <summary>
+/// The server in process, over a data folder of its own. Another factory over the same folder is the same
+/// server restarted. With <paramref name="pluginsConfDir"/> it loads the plugins named there instead of the
+/// default ones.
+/// </summary>
+public sealed class BerthApiFactory(string dataDir, string? pluginsConfDir = null) : WebApplicationFactory<Program>
+{
+    public string DataDir { get; } = dataDir;
+
+    public ContentApiClient CreateContentApiClient() => new(CreateClient());
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Berth:DataDir", DataDir);
+        if (pluginsConfDir is not null)
+        {
+            builder.UseSetting("Berth:PluginsConfDir", pluginsConfDir);
+        }
+    }
+}
