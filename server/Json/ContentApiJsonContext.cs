@@ -32,7 +32,6 @@ namespace Berth.Server.Json;
 [JsonSerializable(typeof(List<UnitTypeResponse>))]
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(JsonObject))]
-[JsonSerializable(typeof(JsonNode))]
 public sealed partial class ContentApiJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Server.Errors;
+using Berth.Server.Imports;
 using Berth.Server.Json;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -44,7 +45,11 @@ public static class UploadEndpoints
             }
 
             // The upload's own limit (if configured) is enforced while streaming; Kestrel's default would cut at 30 MB.
-            context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+            {
+                bodyLimit.MaxRequestBodySize = null;
+            }
+
             var status = await service.WriteSegmentAsync(id, start, context.Request.BodyReader, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
         });
@@ -52,7 +57,7 @@ public static class UploadEndpoints
         uploads.MapDelete("/{id}/", async (string id, UploadService service, CancellationToken cancellationToken) =>
         {
             await service.DeleteAsync(id, cancellationToken);
-            return TypedResults.Json((JsonNode?)null, ContentApiJsonContext.Api.JsonNode);
+            return TypedResults.Json(new CallReport(null), ContentApiJsonContext.Api.CallReport);
         });
     }
 

@@ -11,6 +11,8 @@ namespace Berth.Server.Storage.LiteDb;
 /// </summary>
 public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock) : IUnitStore
 {
+    private long _lastSequence = -1;
+
     public Task<Unit?> FindAsync(string typeId, UnitKey key, CancellationToken cancellationToken)
     {
         var document = database.Read(db => db.GetCollection(LiteDbDatabase.Units).FindOne(Query.EQ("natural_key", NaturalKey(typeId, key))));
@@ -91,6 +93,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
                 associations.Insert(new BsonDocument
                 {
                     ["_id"] = id,
+                    ["seq"] = NextSequence(associations),
                     ["repo_id"] = repositoryId.Value,
                     ["unit_id"] = unitId,
                     ["type_id"] = unit.TypeId,
@@ -122,8 +125,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
                 ? associations.Find(Query.EQ("repo_id", repositoryId.Value))
                 : criteria.TypeIds.SelectMany(type => associations.Find(Query.EQ("repo_type", RepositoryType(repositoryId, type))));
             var page = matching
-                .OrderBy(a => a["created"].AsDateTime)
-                .ThenBy(a => a["_id"].AsString, StringComparer.Ordinal)
+                .OrderBy(a => a["seq"].AsInt64)
                 .Skip(criteria.Skip)
                 .Take(criteria.Limit ?? int.MaxValue)
                 .ToList();
@@ -154,6 +156,18 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
             .GroupBy(a => a["type_id"].AsString, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal));
         return Task.FromResult<IReadOnlyDictionary<string, long>>(counts);
+    }
+
+    // Association order: timestamps of one import can fall in the same millisecond, a sequence cannot.
+    // Called inside the write gate, so the counter needs no lock of its own.
+    private long NextSequence(ILiteCollection<BsonDocument> associations)
+    {
+        if (_lastSequence < 0)
+        {
+            _lastSequence = associations.Count() == 0 ? 0 : associations.Max("$.seq").AsInt64;
+        }
+
+        return ++_lastSequence;
     }
 
     private static Unit FromDocument(BsonDocument document) => new()

@@ -1,0 +1,46 @@
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Api;
+
+/// <summary>
+/// One in-process server per test fixture, over a data folder of its own. Tests share it, so each works in
+/// repositories of its own (<see cref="NewRepositoryId"/>).
+/// </summary>
+public abstract class ApiFixture
+{
+    private int _repositories;
+
+    protected TempFolder Folder { get; private set; } = null!;
+
+    protected BerthApiFactory Factory { get; private set; } = null!;
+
+    protected ContentApiClient Api { get; private set; } = null!;
+
+    /// <summary>A plugin folder to load instead of the default one, or null for the default.</summary>
+    protected virtual string? PluginsConfDir(TempFolder folder) => null;
+
+    [OneTimeSetUp]
+    public void StartServer()
+    {
+        Folder = new TempFolder();
+        Factory = new BerthApiFactory(Folder.Combine("data"), PluginsConfDir(Folder));
+        Api = Factory.CreateContentApiClient();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopServer()
+    {
+        Api.Http.Dispose();
+        await Factory.DisposeAsync();
+        Folder.Dispose();
+    }
+
+    protected string NewRepositoryId() => $"{GetType().Name.ToLowerInvariant()}-{TestContext.CurrentContext.Test.MethodName}-{Interlocked.Increment(ref _repositories)}";
+
+    protected string ContentPath(string digest)
+    {
+        var (algorithm, hex) = (digest[..digest.IndexOf(':', StringComparison.Ordinal)], digest[(digest.IndexOf(':', StringComparison.Ordinal) + 1)..]);
+        return Path.Combine(Factory.DataDir, "content", algorithm, hex[..2], hex);
+    }
+}
