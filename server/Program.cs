@@ -1,7 +1,8 @@
 using Berth.Server;
 using Berth.Server.Plugins;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json sits next to the server's assembly, wherever the server is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
 {
     ["--data-dir"] = "Berth:DataDir",
