@@ -90,8 +90,8 @@ public sealed class FileSystemContentStore(DataLayout layout) : IContentStore
         if (!Directory.Exists(folder))
         {
             Directory.CreateDirectory(folder);
-            FileSystemSync.SyncDirectory(Path.GetDirectoryName(folder)!);
-            FileSystemSync.SyncDirectory(Path.GetDirectoryName(Path.GetDirectoryName(folder)!)!);
+            NativeFiles.SyncDirectory(Path.GetDirectoryName(folder)!);
+            NativeFiles.SyncDirectory(Path.GetDirectoryName(Path.GetDirectoryName(folder)!)!);
         }
 
         try
@@ -105,6 +105,6 @@ public sealed class FileSystemContentStore(DataLayout layout) : IContentStore
             return;
         }
 
-        FileSystemSync.SyncDirectory(folder);
+        NativeFiles.SyncDirectory(folder);
     }
 }

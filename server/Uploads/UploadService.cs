@@ -26,7 +26,7 @@ public sealed class UploadService(
             RandomAccess.FlushToDisk(handle);
         }
 
-        FileSystemSync.SyncDirectory(layout.Uploads);
+        NativeFiles.SyncDirectory(layout.Uploads);
         await store.CreateAsync(upload, cancellationToken);
         return upload;
     }
@@ -47,7 +47,8 @@ public sealed class UploadService(
         var (upload, session) = await EnterAsync(id, cancellationToken);
         try
         {
-            using var handle = File.OpenHandle(layout.UploadPath(upload.Id.Value), FileMode.Open, FileAccess.ReadWrite);
+            var path = layout.UploadPath(upload.Id.Value);
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
             var length = RandomAccess.GetLength(handle);
             if (offset > length)
             {
@@ -57,7 +58,7 @@ public sealed class UploadService(
                     new JsonObject { ["size"] = length, ["offset"] = offset });
             }
 
-            return new UploadStatus(upload, await WriteAsync(handle, session, length, offset, body, cancellationToken));
+            return new UploadStatus(upload, await WriteAsync(handle, path, session, length, offset, body, cancellationToken));
         }
         finally
         {
@@ -125,9 +126,8 @@ public sealed class UploadService(
     }
 
     private async Task<long> WriteAsync(
-        Microsoft.Win32.SafeHandles.SafeFileHandle handle, UploadSession session, long length, long offset, PipeReader body, CancellationToken cancellationToken)
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, UploadSession session, long length, long offset, PipeReader body, CancellationToken cancellationToken)
     {
-        var limit = options.Value.MaxUploadBytes;
         if (offset == 0 && length == 0 && session.Sha256 is null)
         {
             session.ReplaceSha256(new DigestCalculator(DigestAlgorithm.Sha256));
@@ -144,31 +144,9 @@ public sealed class UploadService(
         var position = offset;
         try
         {
-            while (true)
+            using (var writer = UploadFileWriter.Open(handle, path))
             {
-                var read = await body.ReadAsync(cancellationToken);
-                var buffer = read.Buffer;
-                if (limit is { } max && position + buffer.Length > max)
-                {
-                    throw ApiException.TooLarge($"the upload would exceed the largest accepted, {max} bytes", max);
-                }
-
-                foreach (var segment in buffer)
-                {
-                    RandomAccess.Write(handle, segment.Span, position);
-                    if (hashing)
-                    {
-                        session.Sha256!.Append(segment.Span);
-                    }
-
-                    position += segment.Length;
-                }
-
-                body.AdvanceTo(buffer.End);
-                if (read.IsCompleted)
-                {
-                    break;
-                }
+                position = await SegmentCopier.CopyAsync(body, writer, offset, hashing ? session.Sha256 : null, options.Value.MaxUploadBytes, cancellationToken);
             }
 
             RandomAccess.FlushToDisk(handle);
