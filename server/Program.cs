@@ -22,6 +22,12 @@ catch (PluginLoadException e)
     await Console.Error.WriteLineAsync($"berth: cannot start: {e.Message}");
     return 2;
 }
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException)
+{
+    // The data folder cannot be used: not writable, full, or held by another Berth server.
+    await Console.Error.WriteLineAsync($"berth: cannot start: data folder: {e.Message}");
+    return 2;
+}
 
 /// <summary>The entry point, visible to the in-process test host.</summary>
 public partial class Program;

@@ -44,10 +44,17 @@ public sealed class ImportService(
             var unit = await importer.Importer.ImportUploadAsync(request, new RepositoryConduit(repositoryId, units, content), cancellationToken);
             if (lease is not null)
             {
-                await uploads.CompleteAsync(lease, CancellationToken.None);
+                await uploads.CompleteAsync(lease);
             }
 
             return unit;
+        }
+        catch when (lease is { File.IsConsumed: true })
+        {
+            // The bits reached content storage before the import failed (say, the repository was deleted
+            // meanwhile): the upload has nothing left to import again, so it ends here too.
+            await uploads.CompleteAsync(lease);
+            throw;
         }
         finally
         {

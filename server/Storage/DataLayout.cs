@@ -5,15 +5,19 @@ namespace Berth.Server.Storage;
 /// <summary>
 /// The on-disk layout of the data directory, written down here and only here:
 /// <code>
-/// DATA/berth.db                     metadata (LiteDB): repositories, importers, units, associations, uploads
+/// DATA/berth.db, berth-log.db       metadata (LiteDB, and its write-ahead log): repositories, importers, units,
+///                                   associations, upload requests
 /// DATA/content/ALG/HH/HEX           content-addressed bytes (blobs and manifests), HH = first two hex digits
 /// DATA/uploads/ID                   bytes of upload request ID, as received so far
 /// DATA/tmp/                         files being written; emptied at every start
+/// DATA/berth.lock                   held while a server uses the folder, so that a second one refuses to start
 /// </code>
 /// Everything is on one file system, so moving a verified upload or temporary file into content is a rename.
 /// </summary>
-public sealed class DataLayout
+public sealed class DataLayout : IDisposable
 {
+    private FileStream? _lock;
+
     public DataLayout(string root)
     {
         Root = Path.GetFullPath(root);
@@ -40,10 +44,24 @@ public sealed class DataLayout
 
     public string NewTemporaryPath() => Path.Combine(Temporary, Guid.NewGuid().ToString("N"));
 
-    /// <summary>Creates the folders and removes what a previous run left half-written.</summary>
+    /// <summary>
+    /// Takes the folder for this server, creates what is missing and removes what a previous run left
+    /// half-written. Two servers on one folder would corrupt it: the second one is refused.
+    /// </summary>
     public void Prepare()
     {
         Directory.CreateDirectory(Root);
+        var lockPath = Path.Combine(Root, "berth.lock");
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock that another .NET process honours.
+            _lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"{Root} is in use by another Berth server (it holds {lockPath})", e);
+        }
+
         Directory.CreateDirectory(Content);
         Directory.CreateDirectory(Uploads);
         if (Directory.Exists(Temporary))
@@ -53,4 +71,6 @@ public sealed class DataLayout
 
         Directory.CreateDirectory(Temporary);
     }
+
+    public void Dispose() => _lock?.Dispose();
 }

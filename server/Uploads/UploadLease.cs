@@ -6,16 +6,19 @@ public sealed class UploadLease : IAsyncDisposable
     private readonly Func<ValueTask> _release;
     private bool _released;
 
-    internal UploadLease(UploadId id, UploadedFile file, Func<ValueTask> release)
+    internal UploadLease(UploadId id, UploadedFile file, UploadSession session, Func<ValueTask> release)
     {
         Id = id;
         File = file;
+        Session = session;
         _release = release;
     }
 
     public UploadId Id { get; }
 
     internal UploadedFile File { get; }
+
+    internal UploadSession Session { get; }
 
     public async ValueTask DisposeAsync()
     {

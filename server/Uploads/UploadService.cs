@@ -48,7 +48,7 @@ public sealed class UploadService(
         try
         {
             var path = layout.UploadPath(upload.Id.Value);
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
+            using var handle = OpenExisting(path, upload.Id);
             var length = RandomAccess.GetLength(handle);
             if (offset > length)
             {
@@ -85,7 +85,7 @@ public sealed class UploadService(
         var (upload, session) = await EnterAsync(id, cancellationToken);
         var path = layout.UploadPath(upload.Id.Value);
         var file = new UploadedFile(upload.Id, path, SizeOf(upload.Id), session);
-        return new UploadLease(upload.Id, file, () =>
+        return new UploadLease(upload.Id, file, session, () =>
         {
             session.Gate.Release();
             return ValueTask.CompletedTask;
@@ -93,13 +93,10 @@ public sealed class UploadService(
     }
 
     /// <summary>Ends an upload whose bits were imported: its record and whatever is left of its file go.</summary>
-    public async Task CompleteAsync(UploadLease lease, CancellationToken cancellationToken)
+    public async Task CompleteAsync(UploadLease lease)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        if (_sessions.TryGetValue(lease.Id, out var session))
-        {
-            await RemoveAsync(lease.Id, session);
-        }
+        await RemoveAsync(lease.Id, lease.Session);
     }
 
     /// <summary>Deletes upload files that no record names: what a crash between the two writes of a create left.</summary>
@@ -207,6 +204,18 @@ public sealed class UploadService(
         File.Delete(layout.UploadPath(id.Value));
         _sessions.TryRemove(new KeyValuePair<UploadId, UploadSession>(id, session));
         session.ReplaceSha256(null);
+    }
+
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenExisting(string path, UploadId id)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
+        }
+        catch (FileNotFoundException)
+        {
+            throw ApiException.NotFound("upload", id.Value);
+        }
     }
 
     private long SizeOf(UploadId id)

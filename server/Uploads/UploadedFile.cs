@@ -12,6 +12,9 @@ internal sealed class UploadedFile(UploadId id, string path, long length, Upload
 
     public long Length => length;
 
+    /// <summary>Whether the bits have left the upload, moved into content storage by the import.</summary>
+    public bool IsConsumed => !File.Exists(path);
+
     public Stream OpenRead() => new FileStream(path, new FileStreamOptions
     {
         Mode = FileMode.Open,

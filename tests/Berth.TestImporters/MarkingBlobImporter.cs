@@ -5,7 +5,9 @@ namespace Berth.TestImporters;
 
 /// <summary>
 /// Imports docker_blob units like the real blob importer, through the same conduit, but marks each unit it
-/// saves with <c>imported_by</c>, so a test can see which importer an import was routed to.
+/// saves with <c>imported_by</c>, so a test can see which importer an import was routed to. With
+/// <c>refuse_after_store</c> in its configuration it refuses the import once the bits are stored, as an importer
+/// may when a later check fails.
 /// </summary>
 public sealed class MarkingBlobImporter : IImporter
 {
@@ -17,7 +19,7 @@ public sealed class MarkingBlobImporter : IImporter
         [new UnitTypeDefinition("docker_blob", "Docker Blob", "A blob.", ["digest"], RequiresUpload: true)]);
 
     public void ValidateConfig(JsonObject config) =>
-        RequestFields.RejectUnknown(config, "importer_config", ContentError.InvalidConfiguration, "mark");
+        RequestFields.RejectUnknown(config, "importer_config", ContentError.InvalidConfiguration, "mark", "refuse_after_store");
 
     public async Task<Unit> ImportUploadAsync(ImportRequest request, IImportConduit conduit, CancellationToken cancellationToken)
     {
@@ -26,6 +28,11 @@ public sealed class MarkingBlobImporter : IImporter
         var digest = RequestFields.RequireString(request.UnitKey, "digest", "unit_key", ContentError.InvalidUnitKey);
         var upload = request.Upload ?? throw new ContentException(ContentError.UploadRequired, "an upload is required");
         var stored = await conduit.StoreUploadAsync(upload, digest, cancellationToken).ConfigureAwait(false);
+        if (request.Config.ContainsKey("refuse_after_store"))
+        {
+            throw new ContentException(ContentError.InvalidUnitMetadata, "refused after storing, as configured");
+        }
+
         var mark = RequestFields.OptionalString(request.Config, "mark", "importer_config", ContentError.InvalidConfiguration) ?? Id;
         var unit = await conduit.SaveUnitAsync(
             new Unit

@@ -338,13 +338,8 @@ public sealed class ImportManifestApiTests : ApiFixture
             await Api.ImportBlobAsync(_repository, blob);
         }
 
-        using var response = await Api.PostJsonAsync($"/repositories/{_repository}/actions/import_upload/", new JsonObject
-        {
-            ["upload_id"] = await Api.UploadAsync(image.Bytes),
-            ["unit_type_id"] = "docker_manifest",
-            ["unit_key"] = new JsonObject(),
-            ["override_config"] = new JsonObject { ["max_manifest_bytes"] = 100 },
-        });
+        using var response = await Api.ImportAsync(
+            _repository, await Api.UploadAsync(image.Bytes), "docker_manifest", new JsonObject(), overrideConfig: new JsonObject { ["max_manifest_bytes"] = 100 });
         await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "BRT0107", "largest accepted is 100 bytes");
     }
 

@@ -107,16 +107,29 @@ public sealed class ImporterApiTests : ApiFixture
         await Api.CreateRepositoryAsync(repository, "marking_blob_importer");
         var blob = TestBlob.Random(10);
         var uploadId = await Api.UploadAsync(blob.Bytes);
-        using var response = await Api.PostJsonAsync($"/repositories/{repository}/actions/import_upload/", new JsonObject
-        {
-            ["upload_id"] = uploadId,
-            ["unit_type_id"] = "docker_blob",
-            ["unit_key"] = new JsonObject { ["digest"] = blob.Digest.ToString() },
-            ["override_config"] = new JsonObject { ["mark"] = "overridden" },
-        });
+        using var response = await Api.ImportAsync(
+            repository, uploadId, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }, overrideConfig: new JsonObject { ["mark"] = "overridden" });
         var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
         Assert.That(unit["metadata"]!["imported_by"]!.GetValue<string>(), Is.EqualTo("overridden"));
         Assert.That((await Api.ImportBlobAsync(repository, TestBlob.Random(11)))["metadata"]!["imported_by"]!.GetValue<string>(), Is.EqualTo("marking_blob_importer"));
+    }
+
+    [Test]
+    public async Task Import_RefusedAfterTheBitsWereStored_EndsTheUploadAndLeavesNoUnit()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateRepositoryAsync(repository, "marking_blob_importer");
+        var blob = TestBlob.Random(10);
+        var uploadId = await Api.UploadAsync(blob.Bytes);
+        using (var response = await Api.ImportAsync(
+            repository, uploadId, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }, overrideConfig: new JsonObject { ["refuse_after_store"] = true }))
+        {
+            await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "BRT0103", "refused after storing");
+        }
+
+        using var upload = await Api.Http.GetAsync($"{ContentApiClient.Root}/content/uploads/{uploadId}/");
+        await ContentApiClient.ReadErrorAsync(upload, HttpStatusCode.NotFound, "PLP0009");
+        Assert.That(await Api.SearchUnitsAsync(repository), Is.Empty);
     }
 
     [Test]
@@ -126,13 +139,8 @@ public sealed class ImporterApiTests : ApiFixture
         await Api.CreateDockerRepositoryAsync(repository);
         var blob = TestBlob.Random(10);
         var uploadId = await Api.UploadAsync(blob.Bytes);
-        using var response = await Api.PostJsonAsync($"/repositories/{repository}/actions/import_upload/", new JsonObject
-        {
-            ["upload_id"] = uploadId,
-            ["unit_type_id"] = "docker_blob",
-            ["unit_key"] = new JsonObject { ["digest"] = blob.Digest.ToString() },
-            ["override_config"] = new JsonObject { ["colour"] = "red" },
-        });
+        using var response = await Api.ImportAsync(
+            repository, uploadId, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }, overrideConfig: new JsonObject { ["colour"] = "red" });
         await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "BRT0101", "colour");
     }
 

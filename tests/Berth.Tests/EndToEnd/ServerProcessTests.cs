@@ -138,6 +138,26 @@ public sealed class ServerProcessTests
     }
 
     [Test]
+    public async Task SecondServerOnTheSameDataFolder_RefusesToStart_AndTheFirstGoesOn()
+    {
+        var dataDir = _folder.Combine("data");
+        await using var first = await ServerProcess.StartAsync(_folder.Path, "--data-dir", dataDir);
+        using var second = Process.Start(ServerProcess.StartInfo(_folder.Path, "--urls", "http://127.0.0.1:0", "--data-dir", dataDir))!;
+        var errors = second.StandardError.ReadToEndAsync();
+        _ = second.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await second.WaitForExitAsync(timeout.Token);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(second.ExitCode, Is.Not.Zero);
+            Assert.That(await errors, Does.Contain("in use by another Berth server"));
+        }
+
+        using var http = first.CreateClient();
+        await new ContentApiClient(http).CreateRepositoryAsync("still-served");
+    }
+
+    [Test]
     public async Task StaleTemporaryFiles_AreRemovedAtStart()
     {
         var dataDir = _folder.Combine("data");

@@ -67,7 +67,8 @@ public sealed class ContentApiClient(HttpClient http)
         return uploadId;
     }
 
-    public Task<HttpResponseMessage> ImportAsync(string repository, string? uploadId, string unitTypeId, JsonObject? unitKey, JsonObject? unitMetadata = null)
+    public Task<HttpResponseMessage> ImportAsync(
+        string repository, string? uploadId, string unitTypeId, JsonObject? unitKey, JsonObject? unitMetadata = null, JsonObject? overrideConfig = null)
     {
         var body = new JsonObject
         {
@@ -78,6 +79,11 @@ public sealed class ContentApiClient(HttpClient http)
         if (unitMetadata is not null)
         {
             body["unit_metadata"] = unitMetadata;
+        }
+
+        if (overrideConfig is not null)
+        {
+            body["override_config"] = overrideConfig;
         }
 
         return PostJsonAsync($"/repositories/{repository}/actions/import_upload/", body);
