@@ -1,0 +1,42 @@
+using Berth.Server.Storage.LiteDb;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Storage;
+
+[TestFixture]
+public sealed class LiteDbMetadataStoreTests : MetadataStoreContract
+{
+    private TempFolder _folder = null!;
+    private LiteDbDatabase _database = null!;
+
+    [SetUp]
+    public void OpenFreshStores()
+    {
+        _folder = new TempFolder();
+        Open();
+    }
+
+    protected override Task ReopenAsync()
+    {
+        _database.Dispose();
+        Open();
+        return Task.CompletedTask;
+    }
+
+    [TearDown]
+    public void CloseStores()
+    {
+        _database.Dispose();
+        _folder.Dispose();
+    }
+
+    private void Open()
+    {
+        _database = new LiteDbDatabase(_folder.Combine("berth.db"));
+        Repositories = new LiteDbRepositoryStore(_database);
+        Importers = new LiteDbImporterRegistrationStore(_database);
+        Units = new LiteDbUnitStore(_database, TimeProvider.System);
+        Uploads = new LiteDbUploadRequestStore(_database);
+    }
+}

@@ -1,0 +1,269 @@
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Berth.Server.Importers;
+using Berth.Server.Repositories;
+using Berth.Server.Units;
+using Berth.Server.Uploads;
+using NUnit.Framework;
+
+namespace Berth.Tests.Storage;
+
+/// <summary>
+/// What every metadata backend must do, whatever it is built on. A backend's fixture derives from this, opens
+/// its stores over fresh data in its own [SetUp] and closes them in its [TearDown]; <see cref="ReopenAsync"/>
+/// must give stores over the same data, as after a restart.
+/// </summary>
+public abstract class MetadataStoreContract
+{
+    protected IRepositoryStore Repositories { get; set; } = null!;
+
+    protected IImporterRegistrationStore Importers { get; set; } = null!;
+
+    protected IUnitStore Units { get; set; } = null!;
+
+    protected IUploadRequestStore Uploads { get; set; } = null!;
+
+    /// <summary>Closes the stores and opens them again over the same data.</summary>
+    protected abstract Task ReopenAsync();
+
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private static RepositoryId Id(string id) => RepositoryId.TryParse(id, out var parsed, out _) ? parsed : throw new ArgumentException(id);
+
+    private static Repository NewRepository(string id) => new()
+    {
+        Id = Id(id),
+        DisplayName = id.ToUpperInvariant(),
+        Description = "about " + id,
+        Notes = new Dictionary<string, string> { ["team"] = "x" },
+        Created = DateTimeOffset.UtcNow,
+    };
+
+    private static Unit Blob(string hex, long size) => new()
+    {
+        TypeId = "docker_blob",
+        Key = UnitKey.Of("digest", "sha256:" + hex.PadLeft(64, '0')),
+        Metadata = new JsonObject { ["size"] = size },
+    };
+
+    private async Task<Repository> CreateAsync(string id)
+    {
+        var repository = NewRepository(id);
+        Assert.That(await Repositories.TryCreateAsync(repository, None), Is.True);
+        return repository;
+    }
+
+    [Test]
+    public async Task Repository_IsCreatedOnce_FoundAndListed()
+    {
+        var created = await CreateAsync("one");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Repositories.TryCreateAsync(NewRepository("one"), None), Is.False);
+            var found = await Repositories.FindAsync(created.Id, None);
+            Assert.That(found!.DisplayName, Is.EqualTo("ONE"));
+            Assert.That(found.Description, Is.EqualTo("about one"));
+            Assert.That(found.Notes, Is.EqualTo(created.Notes));
+            Assert.That(found.Created, Is.EqualTo(created.Created).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(found.LastUnitAdded, Is.Null);
+            Assert.That((await Repositories.ListAsync(None)).Select(r => r.Id.Value), Is.EqualTo(new[] { "one" }));
+            Assert.That(await Repositories.FindAsync(Id("other"), None), Is.Null);
+        }
+    }
+
+    [Test]
+    public async Task RepositoryIds_DifferingOnlyInCase_AreDifferentRepositories()
+    {
+        await CreateAsync("App");
+        Assert.That(await Repositories.TryCreateAsync(NewRepository("app"), None), Is.True);
+        Assert.That(await Repositories.ListAsync(None), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task DeletingARepository_TakesItsImportersAndAssociations_ButNotItsUnits()
+    {
+        var doomed = await CreateAsync("doomed");
+        var kept = await CreateAsync("kept");
+        var unit = await Units.SaveAsync(Blob("1", 10), None);
+        await Units.AssociateAsync(doomed.Id, unit, None);
+        await Units.AssociateAsync(kept.Id, unit, None);
+        await Importers.TryAddAsync(new ImporterRegistration { RepositoryId = doomed.Id, ImporterTypeId = "a", Config = [] }, _ => false, None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Repositories.DeleteAsync(doomed.Id, None), Is.True);
+            Assert.That(await Repositories.DeleteAsync(doomed.Id, None), Is.False);
+        }
+
+        await Repositories.TryCreateAsync(NewRepository("doomed"), None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Units.SearchAsync(doomed.Id, new UnitCriteria(null, 0, null), None), Is.Empty);
+            Assert.That(await Importers.ListAsync(doomed.Id, None), Is.Empty);
+            Assert.That(await Units.FindAsync("docker_blob", unit.Key, None), Is.Not.Null);
+            Assert.That(await Units.SearchAsync(kept.Id, new UnitCriteria(null, 0, null), None), Has.Count.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public async Task ImporterRegistration_Outcomes()
+    {
+        var repository = await CreateAsync("r");
+        var first = new ImporterRegistration { RepositoryId = repository.Id, ImporterTypeId = "a", Config = new JsonObject { ["n"] = 1 } };
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Importers.TryAddAsync(first, _ => false, None), Is.EqualTo(ImporterRegistrationOutcome.Added));
+            Assert.That(await Importers.TryAddAsync(first, _ => false, None), Is.EqualTo(ImporterRegistrationOutcome.AlreadyRegistered));
+            Assert.That(
+                await Importers.TryAddAsync(first with { ImporterTypeId = "b" }, existing => existing.ImporterTypeId == "a", None),
+                Is.EqualTo(ImporterRegistrationOutcome.TypesConflict));
+            Assert.That(
+                await Importers.TryAddAsync(first with { RepositoryId = Id("missing") }, _ => false, None),
+                Is.EqualTo(ImporterRegistrationOutcome.RepositoryMissing));
+            Assert.That(await Importers.TryAddAsync(first with { ImporterTypeId = "c" }, _ => false, None), Is.EqualTo(ImporterRegistrationOutcome.Added));
+        }
+
+        var listed = await Importers.ListAsync(repository.Id, None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(listed.Select(r => r.ImporterTypeId), Is.EqualTo(new[] { "a", "c" }));
+            Assert.That(listed[0].Config["n"]!.GetValue<long>(), Is.EqualTo(1));
+            Assert.That(await Importers.RemoveAsync(repository.Id, "a", None), Is.True);
+            Assert.That(await Importers.RemoveAsync(repository.Id, "a", None), Is.False);
+        }
+    }
+
+    [Test]
+    public async Task SavingAUnit_Inserts_ThenUpdatesTheSameUnit()
+    {
+        var saved = await Units.SaveAsync(Blob("a", 1), None);
+        var again = await Units.SaveAsync(Blob("a", 1) with { Metadata = new JsonObject { ["size"] = 1, ["note"] = "more" } }, None);
+        var found = await Units.FindAsync("docker_blob", Blob("a", 1).Key, None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(saved.Id, Is.Not.Null.And.Not.Empty);
+            Assert.That(again.Id, Is.EqualTo(saved.Id));
+            Assert.That(found!.Metadata["note"]!.GetValue<string>(), Is.EqualTo("more"));
+            Assert.That(await Units.FindAsync("docker_manifest", Blob("a", 1).Key, None), Is.Null, "keys are per type");
+        }
+    }
+
+    [Test]
+    public async Task UnitMetadata_RoundTripsEveryJsonKind()
+    {
+        var metadata = new JsonObject
+        {
+            ["text"] = "ünïcödé \n quotes \"",
+            ["big"] = 4_398_046_511_104L,
+            ["small"] = -3,
+            ["fraction"] = 0.25,
+            ["yes"] = true,
+            ["no"] = false,
+            ["nothing"] = null,
+            ["list"] = new JsonArray(1, "two", new JsonObject { ["three"] = 3 }),
+            ["nested"] = new JsonObject { ["org.opencontainers.image.title"] = "dots in keys", ["$dollar"] = "ok" },
+        };
+        await Units.SaveAsync(Blob("b", 2) with { Metadata = metadata }, None);
+        await ReopenAsync();
+        var found = (await Units.FindAsync("docker_blob", Blob("b", 2).Key, None))!.Metadata;
+        Assert.That(JsonNode.DeepEquals(found, metadata), Is.True, found.ToJsonString());
+    }
+
+    [Test]
+    public async Task Association_NeedsTheRepository_AndIsMadeOnce()
+    {
+        var repository = await CreateAsync("r");
+        var unit = await Units.SaveAsync(Blob("c", 3), None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Units.AssociateAsync(Id("gone"), unit, None), Is.False);
+            Assert.That(await Units.AssociateAsync(repository.Id, unit, None), Is.True);
+            Assert.That(await Units.AssociateAsync(repository.Id, unit, None), Is.True);
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), None), Has.Count.EqualTo(1));
+            Assert.That((await Repositories.FindAsync(repository.Id, None))!.LastUnitAdded, Is.Not.Null);
+        }
+    }
+
+    [Test]
+    public async Task FindInRepository_ReturnsOnlyUnitsAssociatedWithIt()
+    {
+        var (mine, theirs) = (await CreateAsync("mine"), await CreateAsync("theirs"));
+        var units = new List<Unit>();
+        foreach (var hex in new[] { "1", "2", "3" })
+        {
+            units.Add(await Units.SaveAsync(Blob(hex, 1), None));
+        }
+
+        await Units.AssociateAsync(mine.Id, units[0], None);
+        await Units.AssociateAsync(mine.Id, units[1], None);
+        await Units.AssociateAsync(theirs.Id, units[2], None);
+        var found = await Units.FindInRepositoryAsync(mine.Id, "docker_blob", [.. units.Select(u => u.Key), UnitKey.Of("digest", "sha256:" + new string('9', 64))], None);
+        Assert.That(found.Select(u => u.Id), Is.EquivalentTo(new[] { units[0].Id, units[1].Id }));
+        Assert.That(await Units.FindInRepositoryAsync(mine.Id, "docker_blob", [], None), Is.Empty);
+    }
+
+    [Test]
+    public async Task Search_FiltersByType_PagesInAssociationOrder_AndCounts()
+    {
+        var repository = await CreateAsync("r");
+        var order = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var unit = await Units.SaveAsync(i % 2 == 0 ? Blob($"{i}", i) : Blob($"{i}", i) with { TypeId = "docker_manifest" }, None);
+            await Units.AssociateAsync(repository.Id, unit, None);
+            order.Add(unit.Id!);
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await Units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), None)).Select(u => u.Unit.Id), Is.EqualTo(order));
+            Assert.That((await Units.SearchAsync(repository.Id, new UnitCriteria(null, 1, 3), None)).Select(u => u.Unit.Id), Is.EqualTo(order.Skip(1).Take(3)));
+            Assert.That((await Units.SearchAsync(repository.Id, new UnitCriteria(["docker_manifest"], 0, null), None)).Select(u => u.Unit.Id), Is.EqualTo(new[] { order[1], order[3] }));
+            Assert.That(await Units.CountByTypeAsync(repository.Id, None), Is.EquivalentTo(new Dictionary<string, long> { ["docker_blob"] = 3, ["docker_manifest"] = 2 }));
+        }
+
+        await ReopenAsync();
+        var later = await Units.SaveAsync(Blob("99", 1), None);
+        await Units.AssociateAsync(repository.Id, later, None);
+        Assert.That((await Units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), None))[^1].Unit.Id, Is.EqualTo(later.Id), "order survives a restart");
+    }
+
+    [Test]
+    public async Task UploadRequests_AreCreatedFoundListedAndDeleted()
+    {
+        var upload = new UploadRequest(UploadId.New(), DateTimeOffset.UtcNow);
+        await Uploads.CreateAsync(upload, None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await Uploads.FindAsync(upload.Id, None))!.Id, Is.EqualTo(upload.Id));
+            Assert.That((await Uploads.ListAsync(None)).Select(u => u.Id), Is.EqualTo(new[] { upload.Id }));
+            Assert.That(await Uploads.DeleteAsync(upload.Id, None), Is.True);
+            Assert.That(await Uploads.DeleteAsync(upload.Id, None), Is.False);
+            Assert.That(await Uploads.FindAsync(upload.Id, None), Is.Null);
+        }
+    }
+
+    [Test]
+    public async Task EverythingWritten_SurvivesAReopen()
+    {
+        var repository = await CreateAsync("durable");
+        var unit = await Units.SaveAsync(Blob("d", 4), None);
+        await Units.AssociateAsync(repository.Id, unit, None);
+        await Importers.TryAddAsync(new ImporterRegistration { RepositoryId = repository.Id, ImporterTypeId = "a", Config = [] }, _ => false, None);
+        var upload = new UploadRequest(UploadId.New(), DateTimeOffset.UtcNow);
+        await Uploads.CreateAsync(upload, None);
+
+        await ReopenAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Repositories.FindAsync(repository.Id, None), Is.Not.Null);
+            Assert.That(await Units.FindInRepositoryAsync(repository.Id, "docker_blob", [unit.Key], None), Has.Count.EqualTo(1));
+            Assert.That(await Importers.ListAsync(repository.Id, None), Has.Count.EqualTo(1));
+            Assert.That(await Uploads.FindAsync(upload.Id, None), Is.Not.Null);
+        }
+    }
+}
