@@ -2,34 +2,63 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Errors;
+using Docker.Common.References;
 
 namespace Berth.Server.Repositories;
 
-/// <summary>The body of a repository creation: <c>{"id", "display_name"?, "description"?, "notes"?}</c>.</summary>
-public sealed record CreateRepositoryCommand(RepositoryId Id, string? DisplayName, string? Description, IReadOnlyDictionary<string, string> Notes)
+/// <summary>
+/// The body of a repository creation: <c>{"id", "display_name"?, "description"?, "notes"?, "registry_name"?}</c>.
+/// Without a registry name, the id serves as one when it is a valid name that no other repository uses.
+/// </summary>
+public sealed record CreateRepositoryCommand(
+    RepositoryId Id, string? DisplayName, string? Description, IReadOnlyDictionary<string, string> Notes, RegistryName? RegistryName)
 {
     private const string Body = "request";
 
     public static CreateRepositoryCommand Read(JsonObject body)
     {
-        RequestFields.RejectUnknown(body, Body, ContentError.InvalidRequest, "id", "display_name", "description", "notes");
+        RequestFields.RejectUnknown(body, Body, ContentError.InvalidRequest, "id", "display_name", "description", "notes", "registry_name");
         var idText = RequestFields.RequireString(body, "id", Body, ContentError.InvalidRequest);
         if (!RepositoryId.TryParse(idText, out var id, out var problem))
         {
             throw ApiException.Invalid(problem, new JsonObject { ["property_names"] = new JsonArray("id") });
         }
 
-        var notes = RequestFields.OptionalObject(body, "notes", Body, ContentError.InvalidRequest) ?? [];
+        return new CreateRepositoryCommand(
+            id,
+            RequestFields.OptionalString(body, "display_name", Body, ContentError.InvalidRequest),
+            RequestFields.OptionalString(body, "description", Body, ContentError.InvalidRequest),
+            ReadNotes(body, Body) ?? new Dictionary<string, string>(),
+            ReadRegistryName(body, Body));
+    }
+
+    internal static Dictionary<string, string>? ReadNotes(JsonObject body, string objectName)
+    {
+        var notes = RequestFields.OptionalObject(body, "notes", objectName, ContentError.InvalidRequest);
+        if (notes is null)
+        {
+            return null;
+        }
+
         var wrong = notes.Where(n => n.Value is null || n.Value.GetValueKind() != JsonValueKind.String).Select(n => n.Key).ToList();
         if (wrong.Count > 0)
         {
             throw ApiException.Invalid($"notes must map names to strings; not strings: {string.Join(", ", wrong)}");
         }
 
-        return new CreateRepositoryCommand(
-            id,
-            RequestFields.OptionalString(body, "display_name", Body, ContentError.InvalidRequest),
-            RequestFields.OptionalString(body, "description", Body, ContentError.InvalidRequest),
-            notes.ToDictionary(n => n.Key, n => n.Value!.GetValue<string>(), StringComparer.Ordinal));
+        return notes.ToDictionary(n => n.Key, n => n.Value!.GetValue<string>(), StringComparer.Ordinal);
+    }
+
+    internal static RegistryName? ReadRegistryName(JsonObject body, string objectName)
+    {
+        var text = RequestFields.OptionalString(body, "registry_name", objectName, ContentError.InvalidRequest);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Docker.Common.References.RegistryName.TryParse(text, out var name, out var problem)
+            ? name
+            : throw ApiException.Invalid($"registry_name: {problem}", new JsonObject { ["property_names"] = new JsonArray("registry_name") });
     }
 }

@@ -1,12 +1,19 @@
+using Docker.Common.References;
+
 namespace Berth.Server.Repositories;
 
-/// <summary>Where repositories are kept.</summary>
+/// <summary>Where repositories are kept. Ids and registry names are each unique, checked as part of every write.</summary>
 public interface IRepositoryStore
 {
-    /// <summary>Creates a repository; <see langword="false"/> when one with its id exists.</summary>
-    Task<bool> TryCreateAsync(Repository repository, CancellationToken cancellationToken);
+    /// <summary>Creates a repository unless its id or registry name is taken.</summary>
+    Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a repository's description (everything but its id and creation time) unless its new registry name is taken.</summary>
+    Task<RepositoryWriteOutcome> TryUpdateAsync(Repository repository, CancellationToken cancellationToken);
 
     Task<Repository?> FindAsync(RepositoryId id, CancellationToken cancellationToken);
+
+    Task<Repository?> FindByRegistryNameAsync(RegistryName name, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Repository>> ListAsync(CancellationToken cancellationToken);
 

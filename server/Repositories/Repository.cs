@@ -1,3 +1,5 @@
+using Docker.Common.References;
+
 namespace Berth.Server.Repositories;
 
 /// <summary>A named collection of units, with the importers registered on it.</summary>
@@ -10,6 +12,12 @@ public sealed record Repository
     public string? Description { get; init; }
 
     public IReadOnlyDictionary<string, string> Notes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The name the registry API serves the repository under (<c>/v2/NAME/</c>), unique among repositories;
+    /// none when the repository is not served by the registry (Pulp's <c>repo-registry-id</c>).
+    /// </summary>
+    public RegistryName? RegistryName { get; init; }
 
     public DateTimeOffset Created { get; init; }
 

@@ -43,6 +43,13 @@ public static class RepositoryEndpoints
                 ContentApiJsonContext.Api.RepositoryResponse);
         });
 
+        repositories.MapPut("/{repo}/", async (string repo, HttpRequest request, RepositoryService service, IUnitStore units, IImporterRegistrationStore importers, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+        {
+            var body = await JsonRequest.ReadObjectAsync(request, options.Value.MaxJsonBodyBytes, cancellationToken);
+            var repository = await service.UpdateAsync(repo, UpdateRepositoryCommand.Read(body), cancellationToken);
+            return TypedResults.Json(await DescribeAsync(repository, units, importers, false, cancellationToken), ContentApiJsonContext.Api.RepositoryResponse);
+        });
+
         repositories.MapDelete("/{repo}/", async (string repo, RepositoryService service, CancellationToken cancellationToken) =>
         {
             await service.DeleteAsync(repo, cancellationToken);

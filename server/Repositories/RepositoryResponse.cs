@@ -11,6 +11,7 @@ public sealed record RepositoryResponse(
     IReadOnlyDictionary<string, string> Notes,
     IReadOnlyDictionary<string, long> ContentUnitCounts,
     DateTimeOffset? LastUnitAdded,
+    string? RegistryName,
     [property: JsonPropertyName("_href")] string Href,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ImporterResponse>? Importers)
 {
@@ -24,6 +25,7 @@ public sealed record RepositoryResponse(
             repository.Notes,
             counts,
             repository.LastUnitAdded,
+            repository.RegistryName?.Value,
             ContentApi.RepositoryHref(repository.Id.Value),
             importers?.Select(ImporterResponse.From).ToList());
     }

@@ -1,8 +1,10 @@
+using System.Text.Json.Nodes;
 using Berth.Server.Errors;
+using Docker.Common.References;
 
 namespace Berth.Server.Repositories;
 
-/// <summary>Creates, finds and deletes repositories.</summary>
+/// <summary>Creates, finds, updates and deletes repositories.</summary>
 public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock)
 {
     public async Task<Repository> CreateAsync(CreateRepositoryCommand command, CancellationToken cancellationToken)
@@ -15,10 +17,34 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
             Description = command.Description,
             Notes = command.Notes,
             Created = clock.GetUtcNow(),
+            RegistryName = command.RegistryName ?? await DefaultRegistryNameAsync(command.Id, cancellationToken),
         };
-        return await store.TryCreateAsync(repository, cancellationToken)
-            ? repository
-            : throw ApiException.Duplicate("repository", command.Id.Value);
+        return await store.TryCreateAsync(repository, cancellationToken) switch
+        {
+            RepositoryWriteOutcome.Written => repository,
+            RepositoryWriteOutcome.IdTaken => throw ApiException.Duplicate("repository", command.Id.Value),
+            _ => throw RegistryNameTaken(repository.RegistryName!.Value),
+        };
+    }
+
+    /// <summary>Applies a Pulp-style delta: only the fields it names change.</summary>
+    public async Task<Repository> UpdateAsync(string id, UpdateRepositoryCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var repository = await GetAsync(id, cancellationToken);
+        var updated = repository with
+        {
+            DisplayName = command.DisplayName ?? repository.DisplayName,
+            Description = command.Description.IsSet ? command.Description.Value : repository.Description,
+            Notes = command.Notes ?? repository.Notes,
+            RegistryName = command.RegistryName.IsSet ? command.RegistryName.Value : repository.RegistryName,
+        };
+        return await store.TryUpdateAsync(updated, cancellationToken) switch
+        {
+            RepositoryWriteOutcome.Written => updated,
+            RepositoryWriteOutcome.Missing => throw ApiException.NotFound("repository", id),
+            _ => throw RegistryNameTaken(updated.RegistryName!.Value),
+        };
     }
 
     /// <summary>Finds a repository by the id in a URL; one that cannot be an id is as missing as one that is not there.</summary>
@@ -26,6 +52,9 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
         RepositoryId.TryParse(id, out var repositoryId, out _) && await store.FindAsync(repositoryId, cancellationToken) is { } repository
             ? repository
             : throw ApiException.NotFound("repository", id);
+
+    public Task<Repository?> FindByRegistryNameAsync(RegistryName name, CancellationToken cancellationToken) =>
+        store.FindByRegistryNameAsync(name, cancellationToken);
 
     public Task<IReadOnlyList<Repository>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
 
@@ -36,4 +65,49 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
             throw ApiException.NotFound("repository", id);
         }
     }
+
+    /// <summary>
+    /// Creates a repository for a registry name pushed to for the first time. Its id is the name with '/'
+    /// turned into '-', numbered when that id is taken. When another push created it meanwhile, that one is
+    /// returned: two clients pushing a new name at once both land in one repository.
+    /// </summary>
+    public async Task<(Repository Repository, bool Created)> CreateForNameAsync(RegistryName name, CancellationToken cancellationToken)
+    {
+        var baseId = name.Value.Replace('/', '-');
+        for (var attempt = 1; ; attempt++)
+        {
+            var candidate = attempt == 1 ? baseId : $"{baseId}-{attempt}";
+            if (!RepositoryId.TryParse(candidate[..Math.Min(candidate.Length, RepositoryId.MaxLength)], out var id, out _))
+            {
+                throw new InvalidOperationException($"'{candidate}' should be a valid repository id");
+            }
+
+            var repository = new Repository
+            {
+                Id = id,
+                DisplayName = name.Value,
+                Created = clock.GetUtcNow(),
+                RegistryName = name,
+            };
+            switch (await store.TryCreateAsync(repository, cancellationToken))
+            {
+                case RepositoryWriteOutcome.Written:
+                    return (repository, true);
+                case RepositoryWriteOutcome.RegistryNameTaken:
+                    return (await store.FindByRegistryNameAsync(name, cancellationToken)
+                        ?? throw new InvalidOperationException($"registry name {name} is taken, yet no repository has it"), false);
+            }
+        }
+    }
+
+    // The id serves as the registry name when it is one and no other repository has claimed it.
+    private async Task<RegistryName?> DefaultRegistryNameAsync(RepositoryId id, CancellationToken cancellationToken) =>
+        RegistryName.TryParse(id.Value, out var name, out _) && await store.FindByRegistryNameAsync(name, cancellationToken) is null
+            ? name
+            : null;
+
+    private static ApiException RegistryNameTaken(RegistryName name) => new(
+        ApiError.DuplicateResource,
+        $"registry name '{name}' is already used by another repository",
+        new JsonObject { ["registry_name"] = name.Value });
 }

@@ -36,6 +36,7 @@ public sealed class LiteDbDatabase : IDisposable
         _database.GetCollection(Associations).EnsureIndex("repo_type", "$.repo_type");
         _database.GetCollection(Associations).EnsureIndex("unit_id", "$.unit_id");
         _database.GetCollection(Importers).EnsureIndex("repo_id", "$.repo_id");
+        _database.GetCollection(Repositories).EnsureIndex("registry_name", "$.registry_name");
         _database.Checkpoint();
     }
 

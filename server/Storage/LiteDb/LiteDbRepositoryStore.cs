@@ -1,25 +1,63 @@
 using Berth.Server.Repositories;
+using Docker.Common.References;
 using LiteDB;
 
 namespace Berth.Server.Storage.LiteDb;
 
 public sealed class LiteDbRepositoryStore(LiteDbDatabase database) : IRepositoryStore
 {
-    public Task<bool> TryCreateAsync(Repository repository, CancellationToken cancellationToken)
+    public Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        var created = database.Write(db =>
+        var outcome = database.Write(db =>
         {
             var repositories = db.GetCollection(LiteDbDatabase.Repositories);
             if (repositories.FindById(repository.Id.Value) is not null)
             {
-                return false;
+                return RepositoryWriteOutcome.IdTaken;
+            }
+
+            if (RegistryNameTaken(repositories, repository))
+            {
+                return RepositoryWriteOutcome.RegistryNameTaken;
             }
 
             repositories.Insert(ToDocument(repository));
-            return true;
+            return RepositoryWriteOutcome.Written;
         });
-        return Task.FromResult(created);
+        return Task.FromResult(outcome);
+    }
+
+    public Task<RepositoryWriteOutcome> TryUpdateAsync(Repository repository, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var outcome = database.Write(db =>
+        {
+            var repositories = db.GetCollection(LiteDbDatabase.Repositories);
+            var stored = repositories.FindById(repository.Id.Value);
+            if (stored is null)
+            {
+                return RepositoryWriteOutcome.Missing;
+            }
+
+            if (RegistryNameTaken(repositories, repository))
+            {
+                return RepositoryWriteOutcome.RegistryNameTaken;
+            }
+
+            var updated = ToDocument(repository);
+            updated["created"] = stored["created"];
+            updated["last_unit_added"] = stored["last_unit_added"];
+            repositories.Update(updated);
+            return RepositoryWriteOutcome.Written;
+        });
+        return Task.FromResult(outcome);
+    }
+
+    public Task<Repository?> FindByRegistryNameAsync(RegistryName name, CancellationToken cancellationToken)
+    {
+        var document = database.Read(db => db.GetCollection(LiteDbDatabase.Repositories).FindOne(Query.EQ("registry_name", name.Value)));
+        return Task.FromResult(document is null ? null : FromDocument(document));
     }
 
     public Task<Repository?> FindAsync(RepositoryId id, CancellationToken cancellationToken)
@@ -66,6 +104,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database) : IRepository
             ["notes"] = notes,
             ["created"] = BsonDates.ToBson(repository.Created),
             ["last_unit_added"] = repository.LastUnitAdded is { } added ? BsonDates.ToBson(added) : BsonValue.Null,
+            ["registry_name"] = repository.RegistryName is { } registryName ? new BsonValue(registryName.Value) : BsonValue.Null,
         };
     }
 
@@ -77,5 +116,12 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database) : IRepository
         Notes = document["notes"].AsDocument.ToDictionary(f => f.Key, f => f.Value.AsString),
         Created = BsonDates.FromBson(document["created"]),
         LastUnitAdded = BsonDates.FromBsonOrNull(document["last_unit_added"]),
+        RegistryName = document["registry_name"].IsString && RegistryName.TryParse(document["registry_name"].AsString, out var name, out _) ? name : null,
     };
+
+    // Null names repeat freely, which a unique index would refuse; the check runs inside the write gate instead.
+    private static bool RegistryNameTaken(ILiteCollection<BsonDocument> repositories, Repository repository) =>
+        repository.RegistryName is { } name &&
+        repositories.FindOne(Query.EQ("registry_name", name.Value)) is { } holder &&
+        holder["_id"].AsString != repository.Id.Value;
 }

@@ -36,7 +36,8 @@ public abstract class ApiFixture
         Folder.Dispose();
     }
 
-    protected string NewRepositoryId() => $"{GetType().Name.ToLowerInvariant()}-{TestContext.CurrentContext.Test.MethodName}-{Interlocked.Increment(ref _repositories)}";
+    protected string NewRepositoryId() =>
+        $"{GetType().Name}-{TestContext.CurrentContext.Test.MethodName}-{Interlocked.Increment(ref _repositories)}".ToLowerInvariant();
 
     protected string ContentPath(string digest)
     {

@@ -202,4 +202,85 @@ public sealed class RepositoryApiTests : ApiFixture
             Assert.That(counts["docker_tag"]!.GetValue<long>(), Is.EqualTo(1));
         }
     }
+
+    [Test]
+    public async Task RegistryName_DefaultsToTheId_WhenTheIdIsAValidName()
+    {
+        var id = NewRepositoryId();
+        await Api.CreateRepositoryAsync(id);
+        Assert.That((await Api.GetJsonAsync($"/repositories/{id}/"))["registry_name"]!.GetValue<string>(), Is.EqualTo(id));
+    }
+
+    [Test]
+    public async Task RegistryName_IsNone_WhenTheIdCannotBeOne()
+    {
+        var id = "Upper_" + Guid.NewGuid().ToString("N")[..6];
+        await Api.CreateRepositoryAsync(id);
+        Assert.That((await Api.GetJsonAsync($"/repositories/{id}/"))["registry_name"], Is.Null);
+    }
+
+    [Test]
+    public async Task RegistryName_CanBeGivenAtCreation_AndIsUnique()
+    {
+        var name = $"team/{NewRepositoryId()}";
+        using (var created = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = NewRepositoryId(), ["registry_name"] = name }))
+        {
+            Assert.That((await ContentApiClient.ReadAsync(created, HttpStatusCode.Created))["registry_name"]!.GetValue<string>(), Is.EqualTo(name));
+        }
+
+        using var clash = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = NewRepositoryId(), ["registry_name"] = name });
+        await ContentApiClient.ReadErrorAsync(clash, HttpStatusCode.Conflict, "PLP0018", name);
+    }
+
+    [TestCase("Team/App")]
+    [TestCase("team//app")]
+    [TestCase("-team")]
+    [TestCase("team/app/")]
+    [TestCase("a:b")]
+    public async Task RegistryName_ThatBreaksTheGrammar_Is400(string name)
+    {
+        using var response = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = NewRepositoryId(), ["registry_name"] = name });
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "PLP0015", "registry_name");
+    }
+
+    [Test]
+    public async Task Update_WithADelta_ChangesOnlyTheNamedFields()
+    {
+        var id = NewRepositoryId();
+        using (var created = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = id, ["description"] = "old", ["notes"] = new JsonObject { ["a"] = "1" } }))
+        {
+            await ContentApiClient.ReadAsync(created, HttpStatusCode.Created);
+        }
+
+        using var response = await Api.Http.PutAsync(
+            $"{ContentApiClient.Root}/repositories/{id}/",
+            new StringContent("""{"delta": {"display_name": "New name", "registry_name": "renamed/repo", "description": null}}"""));
+        var updated = await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(updated["display_name"]!.GetValue<string>(), Is.EqualTo("New name"));
+            Assert.That(updated["registry_name"]!.GetValue<string>(), Is.EqualTo("renamed/repo"));
+            Assert.That(updated["description"], Is.Null);
+            Assert.That(updated["notes"]!["a"]!.GetValue<string>(), Is.EqualTo("1"));
+            Assert.That((await Api.GetJsonAsync($"/repositories/{id}/"))["registry_name"]!.GetValue<string>(), Is.EqualTo("renamed/repo"));
+        }
+    }
+
+    [TestCase("{}", "request.delta is required")]
+    [TestCase("{\"delta\":{\"id\":\"x\"}}", "unknown field id")]
+    [TestCase("{\"delta\":{\"registry_name\":\"UPPER\"}}", "registry_name")]
+    public async Task Update_Malformed_Is400(string body, string reason)
+    {
+        var id = NewRepositoryId();
+        await Api.CreateRepositoryAsync(id);
+        using var response = await Api.Http.PutAsync($"{ContentApiClient.Root}/repositories/{id}/", new StringContent(body));
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "PLP0015", reason);
+    }
+
+    [Test]
+    public async Task Update_Unknown_Is404()
+    {
+        using var response = await Api.Http.PutAsync($"{ContentApiClient.Root}/repositories/nobody/", new StringContent("""{"delta": {}}"""));
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.NotFound, "PLP0009");
+    }
 }

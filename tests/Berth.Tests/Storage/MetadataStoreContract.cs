@@ -4,6 +4,7 @@ using Berth.Server.Importers;
 using Berth.Server.Repositories;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
+using Docker.Common.References;
 using NUnit.Framework;
 
 namespace Berth.Tests.Storage;
@@ -49,7 +50,7 @@ public abstract class MetadataStoreContract
     private async Task<Repository> CreateAsync(string id)
     {
         var repository = NewRepository(id);
-        Assert.That(await Repositories.TryCreateAsync(repository, None), Is.True);
+        Assert.That(await Repositories.TryCreateAsync(repository, None), Is.EqualTo(RepositoryWriteOutcome.Written));
         return repository;
     }
 
@@ -59,7 +60,7 @@ public abstract class MetadataStoreContract
         var created = await CreateAsync("one");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await Repositories.TryCreateAsync(NewRepository("one"), None), Is.False);
+            Assert.That(await Repositories.TryCreateAsync(NewRepository("one"), None), Is.EqualTo(RepositoryWriteOutcome.IdTaken));
             var found = await Repositories.FindAsync(created.Id, None);
             Assert.That(found!.DisplayName, Is.EqualTo("ONE"));
             Assert.That(found.Description, Is.EqualTo("about one"));
@@ -75,8 +76,34 @@ public abstract class MetadataStoreContract
     public async Task RepositoryIds_DifferingOnlyInCase_AreDifferentRepositories()
     {
         await CreateAsync("App");
-        Assert.That(await Repositories.TryCreateAsync(NewRepository("app"), None), Is.True);
+        Assert.That(await Repositories.TryCreateAsync(NewRepository("app"), None), Is.EqualTo(RepositoryWriteOutcome.Written));
         Assert.That(await Repositories.ListAsync(None), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task RegistryNames_AreUnique_FoundAndChangeable()
+    {
+        var name = RegistryName.Parse("team/app");
+        var first = NewRepository("first") with { RegistryName = name };
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Repositories.TryCreateAsync(first, None), Is.EqualTo(RepositoryWriteOutcome.Written));
+            Assert.That(await Repositories.TryCreateAsync(NewRepository("second") with { RegistryName = name }, None), Is.EqualTo(RepositoryWriteOutcome.RegistryNameTaken));
+            Assert.That(await Repositories.TryCreateAsync(NewRepository("third"), None), Is.EqualTo(RepositoryWriteOutcome.Written), "any number may have no name");
+            Assert.That(await Repositories.TryCreateAsync(NewRepository("fourth"), None), Is.EqualTo(RepositoryWriteOutcome.Written));
+            Assert.That((await Repositories.FindByRegistryNameAsync(name, None))!.Id, Is.EqualTo(first.Id));
+        }
+
+        var renamed = first with { RegistryName = RegistryName.Parse("team/web"), DisplayName = "Renamed" };
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Repositories.TryUpdateAsync(renamed, None), Is.EqualTo(RepositoryWriteOutcome.Written));
+            Assert.That(await Repositories.FindByRegistryNameAsync(name, None), Is.Null);
+            Assert.That((await Repositories.FindByRegistryNameAsync(RegistryName.Parse("team/web"), None))!.DisplayName, Is.EqualTo("Renamed"));
+            Assert.That(await Repositories.TryUpdateAsync(NewRepository("third") with { RegistryName = RegistryName.Parse("team/web") }, None), Is.EqualTo(RepositoryWriteOutcome.RegistryNameTaken));
+            Assert.That(await Repositories.TryUpdateAsync(NewRepository("ghost"), None), Is.EqualTo(RepositoryWriteOutcome.Missing));
+            Assert.That((await Repositories.FindAsync(first.Id, None))!.Created, Is.EqualTo(first.Created).Within(TimeSpan.FromMilliseconds(1)));
+        }
     }
 
     [Test]
