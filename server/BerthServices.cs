@@ -21,7 +21,14 @@ public static class BerthServices
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddSingleton(TimeProvider.System);
 
-        services.AddSingleton(sp => new DataLayout(sp.GetRequiredService<IOptions<BerthOptions>>().Value.DataDir));
+        // Prepared when first needed, before anything can open a file in it: hosted services are created before
+        // any of them starts.
+        services.AddSingleton(sp =>
+        {
+            var layout = new DataLayout(sp.GetRequiredService<IOptions<BerthOptions>>().Value.DataDir);
+            layout.Prepare();
+            return layout;
+        });
         services.AddSingleton(sp => new PluginCatalog(
             ImporterPluginLoader.LoadAll(sp.GetRequiredService<IOptions<BerthOptions>>().Value.ResolvedPluginsConfDir, AppContext.BaseDirectory)));
 
@@ -38,6 +45,7 @@ public static class BerthServices
         services.AddSingleton<UploadService>();
         services.AddSingleton<ImportService>();
         services.AddHostedService<StartupPreparation>();
+        services.AddHostedService<AbandonedUploadPurge>();
         return services;
     }
 }

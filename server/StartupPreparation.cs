@@ -6,8 +6,8 @@ using Berth.Server.Uploads;
 namespace Berth.Server;
 
 /// <summary>
-/// Runs before the server listens: prepares the data folder (clearing what a crash left in <c>tmp/</c>), loads
-/// the plugins and opens the database, so that a broken plugin file or data folder stops start-up with a clear
+/// Runs before the server listens: takes the data folder (see <see cref="DataLayout.Prepare"/>), loads the
+/// plugins and opens the database, so that a broken plugin file or data folder stops start-up with a clear
 /// message instead of failing the first request.
 /// </summary>
 internal sealed class StartupPreparation(IServiceProvider services, ILogger<StartupPreparation> logger) : IHostedService
@@ -15,7 +15,6 @@ internal sealed class StartupPreparation(IServiceProvider services, ILogger<Star
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var layout = services.GetRequiredService<DataLayout>();
-        layout.Prepare();
         var catalog = services.GetRequiredService<PluginCatalog>();
         foreach (var importer in catalog.Importers)
         {

@@ -17,6 +17,12 @@ public sealed class BerthOptions
     /// <summary>The largest upload accepted, in bytes; unset means no limit beyond the disk.</summary>
     public long? MaxUploadBytes { get; set; }
 
+    /// <summary>An upload untouched for this long is abandoned and purged, with its bytes.</summary>
+    public TimeSpan UploadExpiry { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often abandoned uploads are looked for.</summary>
+    public TimeSpan UploadPurgeInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     public string ResolvedPluginsConfDir =>
         PluginsConfDir is { Length: > 0 } dir ? Path.GetFullPath(dir, AppContext.BaseDirectory) : Path.Combine(AppContext.BaseDirectory, "plugins.conf.d");
 }

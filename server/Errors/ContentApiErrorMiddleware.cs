@@ -1,5 +1,6 @@
 using Berth.Plugins;
 using Berth.Server.Json;
+using Berth.Server.Uploads;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Berth.Server.Errors;
@@ -54,6 +55,7 @@ public sealed class ContentApiErrorMiddleware(RequestDelegate next, ILogger<Cont
         {
             ApiException e => (e.Error, e.Message, e.Details),
             ContentException e => (ApiError.For(e.Error), e.Message, e.Details),
+            UploadOffsetException e => (ApiError.UploadOffsetInvalid, e.Message, new System.Text.Json.Nodes.JsonObject { ["size"] = e.Size, ["offset"] = e.Offset }),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (
                 ApiError.RequestTooLarge,
                 $"the request body is larger than the {context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes this endpoint accepts",

@@ -16,7 +16,7 @@ public static class UploadEndpoints
 
         uploads.MapPost("/", async (UploadService service, CancellationToken cancellationToken) =>
         {
-            var upload = await service.CreateAsync(cancellationToken);
+            var upload = await service.CreateAsync(null, cancellationToken);
             return TypedResults.Json(
                 new UploadCreatedResponse(upload.Id.Value, ContentApi.UploadHref(upload.Id.Value)),
                 ContentApiJsonContext.Api.UploadCreatedResponse,
@@ -50,7 +50,7 @@ public static class UploadEndpoints
                 bodyLimit.MaxRequestBodySize = null;
             }
 
-            var status = await service.WriteSegmentAsync(id, start, context.Request.BodyReader, context.RequestAborted);
+            var status = await service.WriteSegmentAsync(id, start, context.Request.BodyReader, strict: false, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
         });
 

@@ -1,4 +1,9 @@
+using Berth.Server.Repositories;
+
 namespace Berth.Server.Uploads;
 
-/// <summary>An upload request: a place to send bits to, in segments, before importing them.</summary>
-public sealed record UploadRequest(UploadId Id, DateTimeOffset Created);
+/// <summary>
+/// An upload request: a place to send bits to, in segments, before importing them. A registry upload session
+/// is one too, bound to the repository it was opened on.
+/// </summary>
+public sealed record UploadRequest(UploadId Id, DateTimeOffset Created, RepositoryId? Repository = null);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
-using System.Text.Json.Nodes;
 using Berth.Server.Configuration;
 using Berth.Server.Errors;
 using Berth.Server.Storage;
@@ -18,9 +17,10 @@ public sealed class UploadService(
 {
     private readonly ConcurrentDictionary<UploadId, UploadSession> _sessions = new();
 
-    public async Task<UploadRequest> CreateAsync(CancellationToken cancellationToken)
+    /// <summary>Creates an upload; one for the registry API is bound to the repository it was opened on.</summary>
+    public async Task<UploadRequest> CreateAsync(Repositories.RepositoryId? repository, CancellationToken cancellationToken)
     {
-        var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow());
+        var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow(), repository);
         using (var handle = File.OpenHandle(layout.UploadPath(upload.Id.Value), FileMode.CreateNew, FileAccess.Write))
         {
             RandomAccess.FlushToDisk(handle);
@@ -40,8 +40,12 @@ public sealed class UploadService(
         return new UploadStatus(upload, SizeOf(upload.Id));
     }
 
-    /// <summary>Writes one segment at an offset; returns the upload with how many bytes it holds afterwards.</summary>
-    public async Task<UploadStatus> WriteSegmentAsync(string id, long offset, PipeReader body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes one segment at an offset; returns the upload with how many bytes it holds afterwards. An offset
+    /// may be anywhere up to the end (segments may be resent) unless <paramref name="strict"/>, when it must be
+    /// the end: the registry API takes chunks strictly in order.
+    /// </summary>
+    public async Task<UploadStatus> WriteSegmentAsync(string id, long? offset, PipeReader body, bool strict, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         var (upload, session) = await EnterAsync(id, cancellationToken);
@@ -50,15 +54,13 @@ public sealed class UploadService(
             var path = layout.UploadPath(upload.Id.Value);
             using var handle = OpenExisting(path, upload.Id);
             var length = RandomAccess.GetLength(handle);
-            if (offset > length)
+            var start = offset ?? length;
+            if (start > length || (strict && start != length))
             {
-                throw new ApiException(
-                    ApiError.UploadOffsetInvalid,
-                    $"offset {offset} is past the end of the upload, which holds {length} bytes; send the segment that starts at offset {length} first",
-                    new JsonObject { ["size"] = length, ["offset"] = offset });
+                throw new UploadOffsetException(length, start, strict);
             }
 
-            return new UploadStatus(upload, await WriteAsync(handle, path, session, length, offset, body, cancellationToken));
+            return new UploadStatus(upload, await WriteAsync(handle, path, session, length, start, body, cancellationToken));
         }
         finally
         {
@@ -97,6 +99,38 @@ public sealed class UploadService(
     {
         ArgumentNullException.ThrowIfNull(lease);
         await RemoveAsync(lease.Id, lease.Session);
+    }
+
+    /// <summary>
+    /// Deletes uploads whose bytes have not changed for <paramref name="age"/> (their file's modification time
+    /// says when a segment last arrived); returns how many went.
+    /// </summary>
+    public async Task<int> PurgeAbandonedAsync(TimeSpan age, CancellationToken cancellationToken)
+    {
+        var cutoff = clock.GetUtcNow() - age;
+        var purged = 0;
+        foreach (var upload in await store.ListAsync(cancellationToken))
+        {
+            var file = new FileInfo(layout.UploadPath(upload.Id.Value));
+            var lastActivity = file.Exists ? new DateTimeOffset(file.LastWriteTimeUtc) : upload.Created;
+            if (lastActivity > cutoff || _sessions.TryGetValue(upload.Id, out var busy) && busy.Gate.CurrentCount == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await DeleteAsync(upload.Id.Value, cancellationToken);
+                purged++;
+                logger.LogInformation("Purged upload {Id}: untouched since {LastActivity}", upload.Id, lastActivity);
+            }
+            catch (ApiException e) when (e.Error == ApiError.MissingResource)
+            {
+                // Imported or deleted meanwhile.
+            }
+        }
+
+        return purged;
     }
 
     /// <summary>Deletes upload files that no record names: what a crash between the two writes of a create left.</summary>

@@ -1,3 +1,4 @@
+using Berth.Server.Repositories;
 using Berth.Server.Uploads;
 using LiteDB;
 
@@ -12,6 +13,7 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
         {
             ["_id"] = upload.Id.Value,
             ["created"] = BsonDates.ToBson(upload.Created),
+            ["repo_id"] = upload.Repository is { } repository ? new BsonValue(repository.Value) : BsonValue.Null,
         }));
         return Task.CompletedTask;
     }
@@ -31,6 +33,9 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
 
     private static UploadRequest FromDocument(BsonDocument document) =>
         UploadId.TryParse(document["_id"].AsString, out var id)
-            ? new UploadRequest(id, BsonDates.FromBson(document["created"]))
+            ? new UploadRequest(
+                id,
+                BsonDates.FromBson(document["created"]),
+                document["repo_id"].IsString && RepositoryId.TryParse(document["repo_id"].AsString, out var repository, out _) ? repository : null)
             : throw new InvalidDataException($"stored upload id '{document["_id"]}' is invalid");
 }

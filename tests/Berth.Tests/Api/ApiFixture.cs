@@ -20,11 +20,14 @@ public abstract class ApiFixture
     /// <summary>A plugin folder to load instead of the default one, or null for the default.</summary>
     protected virtual string? PluginsConfDir(TempFolder folder) => null;
 
+    /// <summary>Configuration keys this fixture's server runs with.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? Settings => null;
+
     [OneTimeSetUp]
     public void StartServer()
     {
         Folder = new TempFolder();
-        Factory = new BerthApiFactory(Folder.Combine("data"), PluginsConfDir(Folder));
+        Factory = new BerthApiFactory(Folder.Combine("data"), PluginsConfDir(Folder), Settings);
         Api = Factory.CreateContentApiClient();
     }
 

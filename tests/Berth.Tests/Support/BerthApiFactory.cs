@@ -6,9 +6,10 @@ namespace Berth.Tests.Support;
 /// <summary>
 /// The server in process, over a data folder of its own. Another factory over the same folder is the same
 /// server restarted. With <paramref name="pluginsConfDir"/> it loads the plugins named there instead of the
-/// default ones.
+/// default ones; <paramref name="settings"/> are configuration keys to set, such as <c>Berth:UploadExpiry</c>.
 /// </summary>
-public sealed class BerthApiFactory(string dataDir, string? pluginsConfDir = null) : WebApplicationFactory<Program>
+public sealed class BerthApiFactory(string dataDir, string? pluginsConfDir = null, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
 {
     public string DataDir { get; } = dataDir;
 
@@ -20,6 +21,11 @@ public sealed class BerthApiFactory(string dataDir, string? pluginsConfDir = nul
         if (pluginsConfDir is not null)
         {
             builder.UseSetting("Berth:PluginsConfDir", pluginsConfDir);
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
         }
     }
 }

@@ -1,0 +1,42 @@
+using System.Net;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Api;
+
+public sealed class AbandonedUploadApiTests : ApiFixture
+{
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
+    {
+        ["Berth:UploadExpiry"] = "01:00:00",
+        ["Berth:UploadPurgeInterval"] = "00:00:00.100",
+    };
+
+    [Test]
+    public async Task UploadsUntouchedPastTheExpiry_ArePurged_AndActiveOnesStay()
+    {
+        var abandoned = await Api.UploadAsync(new byte[1000]);
+        var active = await Api.UploadAsync(new byte[1000]);
+        File.SetLastWriteTimeUtc(Path.Combine(Factory.DataDir, "uploads", abandoned), DateTime.UtcNow.AddHours(-2));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!timeout.IsCancellationRequested)
+        {
+            using var response = await Api.Http.GetAsync($"{ContentApiClient.Root}/content/uploads/{abandoned}/", timeout.Token);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                break;
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+
+        var open = (await Api.GetJsonAsync("/content/uploads/"))["upload_ids"]!.AsArray().Select(i => i!.GetValue<string>()).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(open, Does.Not.Contain(abandoned));
+            Assert.That(File.Exists(Path.Combine(Factory.DataDir, "uploads", abandoned)), Is.False);
+            Assert.That(open, Does.Contain(active));
+        }
+    }
+}
