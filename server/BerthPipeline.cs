@@ -2,6 +2,7 @@ using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Plugins;
+using Berth.Server.Registry;
 using Berth.Server.Repositories;
 using Berth.Server.Status;
 using Berth.Server.Units;
@@ -15,21 +16,24 @@ public static class BerthPipeline
     public static WebApplication UseBerth(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseMiddleware<ContentApiErrorMiddleware>();
+        app.UseMiddleware<ErrorMiddleware>();
         app.UseStatusCodePages(async context =>
         {
+            // Requests no endpoint took get an error body in the API's own shape, not an empty 404 or 405.
             var http = context.HttpContext;
-            if (!ContentApi.Owns(http.Request.Path) || http.Response.ContentLength > 0 || http.Response.ContentType is not null)
+            if (http.Response.StatusCode is not (StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed) ||
+                http.Response.ContentLength > 0 || http.Response.ContentType is not null)
             {
                 return;
             }
 
-            var (error, message) = http.Response.StatusCode == StatusCodes.Status405MethodNotAllowed
-                ? (ApiError.MethodNotAllowed, $"{http.Request.Method} is not allowed on {http.Request.Path}")
-                : (ApiError.MissingResource, $"there is no endpoint {http.Request.Method} {http.Request.Path}");
-            if (http.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed)
+            if (RegistryApi.Owns(http.Request.Path))
             {
-                await ContentApiErrorMiddleware.WriteAsync(http, error, message, []);
+                await RegistryErrors.NoEndpoint(http).WriteAsync(http);
+            }
+            else if (ContentApi.Owns(http.Request.Path))
+            {
+                await ContentApiErrors.NoEndpoint(http).WriteAsync(http);
             }
         });
 
@@ -40,6 +44,7 @@ public static class BerthPipeline
         app.MapUploadEndpoints();
         app.MapImportEndpoints();
         app.MapUnitSearchEndpoints();
+        app.MapRegistryEndpoints();
         return app;
     }
 }

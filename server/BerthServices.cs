@@ -3,6 +3,7 @@ using Berth.Server.Content;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Plugins;
+using Berth.Server.Registry;
 using Berth.Server.Repositories;
 using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
@@ -44,6 +45,15 @@ public static class BerthServices
         services.AddSingleton<ImporterService>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<ImportService>();
+        services.AddSingleton<RegistryRepositories>();
+        services.AddSingleton<RepositoryContent>();
+        services.AddSingleton<BlobUploadHandler>();
+        services.AddSingleton<BlobHandler>();
+        services.AddSingleton<ManifestHandler>();
+        services.AddSingleton<TagHandler>();
+        services.AddSingleton<ReferrerHandler>();
+        services.AddSingleton<CatalogHandler>();
+
         services.AddHostedService<StartupPreparation>();
         services.AddHostedService<AbandonedUploadPurge>();
         return services;

@@ -17,6 +17,12 @@ public sealed class BerthOptions
     /// <summary>The largest upload accepted, in bytes; unset means no limit beyond the disk.</summary>
     public long? MaxUploadBytes { get; set; }
 
+    /// <summary>Whether a registry push to an unknown name creates the repository (with both docker importers).</summary>
+    public bool CreateRepositoriesOnPush { get; set; } = true;
+
+    /// <summary>The largest manifest the registry API reads from a push; importers may accept less.</summary>
+    public long MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>An upload untouched for this long is abandoned and purged, with its bytes.</summary>
     public TimeSpan UploadExpiry { get; set; } = TimeSpan.FromHours(24);
 

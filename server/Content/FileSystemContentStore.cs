@@ -84,6 +84,12 @@ public sealed class FileSystemContentStore(DataLayout layout) : IContentStore
         }
     }
 
+    public string? LocalPath(Digest digest)
+    {
+        var path = layout.ContentPath(digest);
+        return File.Exists(path) ? path : null;
+    }
+
     private static void MoveIntoPlace(string source, string target)
     {
         var folder = Path.GetDirectoryName(target)!;

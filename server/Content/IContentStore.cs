@@ -23,4 +23,10 @@ public interface IContentStore
 
     /// <summary>Opens stored content for reading, or <see langword="null"/> when there is none.</summary>
     Stream? OpenRead(Digest digest);
+
+    /// <summary>
+    /// The path of stored content on this machine's disk, so that it can be sent with the server's file path
+    /// (ranges, no copies through managed buffers); <see langword="null"/> when it is not stored or not local.
+    /// </summary>
+    string? LocalPath(Digest digest);
 }

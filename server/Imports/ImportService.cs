@@ -23,6 +23,26 @@ public sealed class ImportService(
     UploadService uploads,
     PluginCatalog catalog)
 {
+    /// <summary>
+    /// Imports bits that arrived whole with the request (a manifest pushed to the registry) through the same
+    /// route and importer as an upload.
+    /// </summary>
+    public async Task<Unit> ImportContentAsync(
+        RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw ApiException.NotFound("repository", repositoryId.Value);
+        var (importer, registration) = await RouteAsync(repositoryId, unitTypeId, cancellationToken);
+        var request = new ImportRequest
+        {
+            UnitTypeId = unitTypeId,
+            UnitKey = unitKey,
+            UnitMetadata = unitMetadata,
+            Config = EffectiveConfig(importer, registration, null),
+            Upload = new InMemoryUpload(bytes),
+        };
+        return await importer.Importer.ImportUploadAsync(request, new RepositoryConduit(repositoryId, units, content), cancellationToken);
+    }
+
     public async Task<Unit> ImportUploadAsync(RepositoryId repositoryId, ImportUploadCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -25,6 +25,11 @@ internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore un
     public async Task<StoredContent> StoreUploadAsync(IUploadedFile upload, string digest, CancellationToken cancellationToken)
     {
         var expected = ParseDigest(digest);
+        if (upload is InMemoryUpload inMemory)
+        {
+            return await StoreContentAsync(inMemory.Content, digest, cancellationToken);
+        }
+
         if (upload is not UploadedFile file)
         {
             throw new ArgumentException("Only an upload handed to the importer by this server can be stored.", nameof(upload));

@@ -18,6 +18,9 @@ public interface IUnitStore
     /// <summary>Associates a saved unit with a repository; <see langword="false"/> when the repository is gone.</summary>
     Task<bool> AssociateAsync(RepositoryId repositoryId, Unit unit, CancellationToken cancellationToken);
 
+    /// <summary>Removes units from a repository (the units stay, for other repositories and orphan cleanup); returns how many were in it.</summary>
+    Task<int> UnassociateAsync(RepositoryId repositoryId, IReadOnlyCollection<string> unitIds, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<RepositoryUnit>> SearchAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken);
 
     /// <summary>How many units of each type the repository holds.</summary>

@@ -81,6 +81,19 @@ public sealed class UploadService(
         }
     }
 
+    /// <summary>Deletes an upload if it still exists; for clean-up after a failure, so it never throws for a missing one.</summary>
+    public async Task DeleteIfPresentAsync(UploadId id)
+    {
+        try
+        {
+            await DeleteAsync(id.Value, CancellationToken.None);
+        }
+        catch (ApiException e) when (e.Error == ApiError.MissingResource)
+        {
+            // Consumed by the import or deleted meanwhile: nothing left to clean.
+        }
+    }
+
     /// <summary>Takes an upload for an import: no segment can be written to it until the lease is disposed.</summary>
     public async Task<UploadLease> AcquireAsync(string id, CancellationToken cancellationToken)
     {

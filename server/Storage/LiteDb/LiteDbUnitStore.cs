@@ -115,6 +115,17 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         return Task.FromResult(associated);
     }
 
+    public Task<int> UnassociateAsync(RepositoryId repositoryId, IReadOnlyCollection<string> unitIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unitIds);
+        var removed = database.Write(db =>
+        {
+            var associations = db.GetCollection(LiteDbDatabase.Associations);
+            return unitIds.Count(unitId => associations.Delete(AssociationId(repositoryId, unitId)));
+        });
+        return Task.FromResult(removed);
+    }
+
     public Task<IReadOnlyList<RepositoryUnit>> SearchAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(criteria);

@@ -1,0 +1,9 @@
+namespace Berth.Server.Errors;
+
+/// <summary>A failed request as one API reports it: its status, its message, and how to write it.</summary>
+public abstract record ApiFailure(int Status, string Message)
+{
+    public bool IsServerFault => Status >= StatusCodes.Status500InternalServerError;
+
+    public abstract Task WriteAsync(HttpContext context);
+}

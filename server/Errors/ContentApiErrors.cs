@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Berth.Server.Json;
+using Berth.Server.Uploads;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Berth.Server.Errors;
+
+/// <summary>How the content API reports failures: Pulp 2's error body, with the codes of <see cref="ApiError"/>.</summary>
+public static class ContentApiErrors
+{
+    public static ApiFailure Describe(Exception exception, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return exception switch
+        {
+            ApiException e => new PulpFailure(e.Error, e.Message, e.Details),
+            ContentException e => new PulpFailure(ApiError.For(e.Error), e.Message, e.Details),
+            UploadOffsetException e => new PulpFailure(ApiError.UploadOffsetInvalid, e.Message, new JsonObject { ["size"] = e.Size, ["offset"] = e.Offset }),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new PulpFailure(
+                ApiError.RequestTooLarge,
+                $"the request body is larger than the {context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes this endpoint accepts",
+                []),
+            BadHttpRequestException e => new PulpFailure(ApiError.InvalidRequest, $"the request could not be read: {e.Message}", []),
+            _ => new PulpFailure(ApiError.Internal, $"the server failed to handle the request; its log has the details (trace id {context.TraceIdentifier})", []),
+        };
+    }
+
+    /// <summary>The failure for a request no endpoint answered (404) or answered for another method (405).</summary>
+    public static ApiFailure NoEndpoint(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed
+            ? new PulpFailure(ApiError.MethodNotAllowed, $"{context.Request.Method} is not allowed on {context.Request.Path}", [])
+            : new PulpFailure(ApiError.MissingResource, $"there is no endpoint {context.Request.Method} {context.Request.Path}", []);
+    }
+
+    private sealed record PulpFailure(ApiError Error, string Message, JsonObject Details) : ApiFailure(Error.Status, Message)
+    {
+        public override Task WriteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = Error.Status;
+            var body = new PulpError(Error.Status, context.Request.Method, context.Request.Path, Message, new PulpErrorDetail(Error.Code, Message, Details));
+            return context.Response.WriteAsJsonAsync(body, ContentApiJsonContext.Api.PulpError, cancellationToken: context.RequestAborted);
+        }
+    }
+}

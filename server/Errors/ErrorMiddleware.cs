@@ -1,0 +1,41 @@
+using Berth.Server.Registry;
+
+namespace Berth.Server.Errors;
+
+/// <summary>
+/// The one place where failures become responses. Each API maps exceptions in its own way, in one mapping each:
+/// Pulp-shaped errors on the content API (<see cref="ContentApiErrors"/>), the OCI envelope on the registry API
+/// (<see cref="RegistryErrors"/>). Client mistakes are logged briefly; anything else is a logged 500 that says
+/// where to look.
+/// </summary>
+public sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            logger.LogDebug("{Method} {Path}: the client went away", context.Request.Method, context.Request.Path);
+        }
+        catch (Exception exception) when (!context.Response.HasStarted)
+        {
+            var failure = RegistryApi.Owns(context.Request.Path)
+                ? RegistryErrors.Describe(exception, context)
+                : ContentApiErrors.Describe(exception, context);
+            if (failure.IsServerFault)
+            {
+                logger.LogError(exception, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+            }
+            else
+            {
+                logger.LogInformation("{Method} {Path}: {Status} {Message}", context.Request.Method, context.Request.Path, failure.Status, failure.Message);
+            }
+
+            context.Response.Clear();
+            await failure.WriteAsync(context);
+        }
+    }
+}

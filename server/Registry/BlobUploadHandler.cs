@@ -1,0 +1,193 @@
+using System.Text.Json.Nodes;
+using Berth.Server.Importers;
+using Berth.Server.Imports;
+using Berth.Server.Repositories;
+using Berth.Server.Units;
+using Berth.Server.Uploads;
+using Docker.Common;
+using Docker.Common.Digests;
+using Docker.Common.References;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Berth.Server.Registry;
+
+/// <summary>
+/// Blob uploads (end-4a/4b, end-5, end-6, end-11, upload status and cancel). A session is an upload request of
+/// the content API bound to its repository; completing it hands the bytes to the repository's blob importer,
+/// the same way <c>import_upload</c> does.
+/// </summary>
+public sealed class BlobUploadHandler(
+    RegistryRepositories registry, UploadService uploads, ImportService imports, IUnitStore units, IImporterRegistrationStore importerRegistrations)
+{
+    /// <summary>POST .../blobs/uploads/: a session, a monolithic upload (?digest=), or a mount (?mount=&amp;from=).</summary>
+    public async Task StartAsync(HttpContext context, RegistryName name)
+    {
+        var cancellationToken = context.RequestAborted;
+        var repository = await registry.ForPushAsync(name, cancellationToken);
+        var query = context.Request.Query;
+        if (query.TryGetValue("mount", out var mount) && query.TryGetValue("from", out var from) &&
+            await TryMountAsync(context, repository, name, ParseDigest(mount), from.ToString(), cancellationToken))
+        {
+            return;
+        }
+
+        var upload = await uploads.CreateAsync(repository.Id, cancellationToken);
+        if (query.TryGetValue("digest", out var digestText))
+        {
+            var digest = ParseDigest(digestText);
+            try
+            {
+                await WriteAsync(context, upload.Id.Value, null);
+                await CompleteAsync(context, repository, name, upload.Id.Value, digest);
+            }
+            catch
+            {
+                // The client never learnt of this session, so nothing may be left of it.
+                await uploads.DeleteIfPresentAsync(upload.Id);
+                throw;
+            }
+
+            return;
+        }
+
+        SetUploadHeaders(context, name, upload.Id.Value, 0);
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+    }
+
+    /// <summary>PATCH a session: one chunk, at the end of what it holds (Content-Range must say so), or streamed.</summary>
+    public async Task PatchAsync(HttpContext context, RegistryName name, string uploadId)
+    {
+        var repository = await registry.ForPullAsync(name, context.RequestAborted);
+        await CheckSessionAsync(repository, uploadId, context.RequestAborted);
+        var size = await WriteAsync(context, uploadId, ChunkRange(context));
+        SetUploadHeaders(context, name, uploadId, size);
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+    }
+
+    /// <summary>PUT a session with ?digest=: the last chunk, if the body holds one, then the import.</summary>
+    public async Task PutAsync(HttpContext context, RegistryName name, string uploadId)
+    {
+        var repository = await registry.ForPullAsync(name, context.RequestAborted);
+        await CheckSessionAsync(repository, uploadId, context.RequestAborted);
+        if (!context.Request.Query.TryGetValue("digest", out var digestText))
+        {
+            throw new RegistryException(RegistryError.DigestInvalid, "completing an upload needs the blob's digest: PUT ...?digest=sha256:...");
+        }
+
+        var digest = ParseDigest(digestText);
+        if (HasBody(context.Request))
+        {
+            await WriteAsync(context, uploadId, ChunkRange(context));
+        }
+
+        await CompleteAsync(context, repository, name, uploadId, digest);
+    }
+
+    /// <summary>GET a session: how much it holds, so that a client can resume.</summary>
+    public async Task StatusAsync(HttpContext context, RegistryName name, string uploadId)
+    {
+        var repository = await registry.ForPullAsync(name, context.RequestAborted);
+        var status = await CheckSessionAsync(repository, uploadId, context.RequestAborted);
+        SetUploadHeaders(context, name, uploadId, status.Size);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>DELETE a session: cancels it and drops its bytes.</summary>
+    public async Task CancelAsync(HttpContext context, RegistryName name, string uploadId)
+    {
+        var repository = await registry.ForPullAsync(name, context.RequestAborted);
+        await CheckSessionAsync(repository, uploadId, context.RequestAborted);
+        await uploads.DeleteAsync(uploadId, context.RequestAborted);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private async Task<UploadStatus> CheckSessionAsync(Repository repository, string uploadId, CancellationToken cancellationToken)
+    {
+        var status = await uploads.GetAsync(uploadId, cancellationToken);
+        return status.Upload.Repository == repository.Id
+            ? status
+            : throw new RegistryException(RegistryError.BlobUploadUnknown, $"upload {uploadId} is not a session of this repository");
+    }
+
+    private async Task<long> WriteAsync(HttpContext context, string uploadId, ContentRange? range)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+        }
+
+        if (range is { } chunk && context.Request.ContentLength is { } length && length != chunk.Length)
+        {
+            throw new RegistryException(
+                RegistryError.BlobUploadInvalid,
+                $"Content-Range {chunk.Start}-{chunk.End} is {chunk.Length} bytes but Content-Length is {length}");
+        }
+
+        var status = await uploads.WriteSegmentAsync(uploadId, range?.Start, context.Request.BodyReader, strict: true, context.RequestAborted);
+        if (range is { } written && status.Size != written.End + 1)
+        {
+            throw new RegistryException(
+                RegistryError.BlobUploadInvalid,
+                $"the chunk said it ends at byte {written.End} but the upload now holds {status.Size} bytes");
+        }
+
+        return status.Size;
+    }
+
+    private async Task CompleteAsync(HttpContext context, Repository repository, RegistryName name, string uploadId, Digest digest)
+    {
+        var command = new ImportUploadCommand(uploadId, DockerUnitTypes.Blob, new JsonObject { [DockerUnitTypes.Fields.Digest] = digest.ToString() }, [], null);
+        await imports.ImportUploadAsync(repository.Id, command, context.RequestAborted);
+        context.Response.Headers.Location = RegistryApi.BlobLocation(name, digest);
+        context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
+        context.Response.StatusCode = StatusCodes.Status201Created;
+    }
+
+    /// <summary>
+    /// Associates a blob of another repository with this one, when the client names that repository and the
+    /// blob is in it. Anything less (no such repository, blob not there, no blob importer here) falls back to
+    /// a fresh session, as the spec asks.
+    /// </summary>
+    private async Task<bool> TryMountAsync(HttpContext context, Repository repository, RegistryName name, Digest digest, string from, CancellationToken cancellationToken)
+    {
+        if (!RegistryName.TryParse(from, out var sourceName, out _) ||
+            await registry.FindAsync(sourceName, cancellationToken) is not { } source)
+        {
+            return false;
+        }
+
+        var key = Berth.Plugins.UnitKey.Of(DockerUnitTypes.Fields.Digest, digest.ToString());
+        var found = await units.FindInRepositoryAsync(source.Id, DockerUnitTypes.Blob, [key], cancellationToken);
+        var blob = found.Count > 0 ? found[0] : null;
+        var registrations = await importerRegistrations.ListAsync(repository.Id, cancellationToken);
+        if (blob is null || !registrations.Any(r => r.ImporterTypeId == DockerUnitTypes.BlobImporter))
+        {
+            return false;
+        }
+
+        await units.AssociateAsync(repository.Id, blob, cancellationToken);
+        context.Response.Headers.Location = RegistryApi.BlobLocation(name, digest);
+        context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
+        context.Response.StatusCode = StatusCodes.Status201Created;
+        return true;
+    }
+
+    private static void SetUploadHeaders(HttpContext context, RegistryName name, string uploadId, long size)
+    {
+        context.Response.Headers.Location = RegistryApi.UploadLocation(name, uploadId);
+        context.Response.Headers.Range = RegistryApi.UploadRange(size);
+        context.Response.Headers[RegistryApi.UploadUuidHeader] = uploadId;
+        context.Response.ContentLength = 0;
+    }
+
+    private static ContentRange? ChunkRange(HttpContext context) =>
+        context.Request.Headers.ContentRange is { Count: > 0 } header ? ContentRange.Parse(header.ToString()) : null;
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    private static Digest ParseDigest(string? text) =>
+        Digest.TryParse(text, out var digest, out var problem)
+            ? digest
+            : throw new RegistryException(RegistryError.DigestInvalid, problem, JsonValue.Create(text));
+}

@@ -1,0 +1,27 @@
+namespace Berth.Server.Registry;
+
+/// <summary>Every error code the registry API reports (OCI distribution spec, "Error Codes"), with its HTTP status.</summary>
+public sealed record RegistryError(string Code, int Status)
+{
+    public static readonly RegistryError BlobUnknown = new("BLOB_UNKNOWN", StatusCodes.Status404NotFound);
+    public static readonly RegistryError BlobUploadInvalid = new("BLOB_UPLOAD_INVALID", StatusCodes.Status400BadRequest);
+    public static readonly RegistryError BlobUploadOutOfOrder = new("BLOB_UPLOAD_INVALID", StatusCodes.Status416RangeNotSatisfiable);
+    public static readonly RegistryError BlobUploadUnknown = new("BLOB_UPLOAD_UNKNOWN", StatusCodes.Status404NotFound);
+    public static readonly RegistryError DigestInvalid = new("DIGEST_INVALID", StatusCodes.Status400BadRequest);
+    public static readonly RegistryError ManifestBlobUnknown = new("MANIFEST_BLOB_UNKNOWN", StatusCodes.Status400BadRequest);
+    public static readonly RegistryError ManifestInvalid = new("MANIFEST_INVALID", StatusCodes.Status400BadRequest);
+    public static readonly RegistryError ManifestUnknown = new("MANIFEST_UNKNOWN", StatusCodes.Status404NotFound);
+    public static readonly RegistryError PaginationNumberInvalid = new("PAGINATION_NUMBER_INVALID", StatusCodes.Status400BadRequest);
+    public static readonly RegistryError NameInvalid = new("NAME_INVALID", StatusCodes.Status400BadRequest);
+    public static readonly RegistryError NameUnknown = new("NAME_UNKNOWN", StatusCodes.Status404NotFound);
+    public static readonly RegistryError SizeInvalid = new("SIZE_INVALID", StatusCodes.Status400BadRequest);
+    public static readonly RegistryError TooLarge = new("SIZE_INVALID", StatusCodes.Status413PayloadTooLarge);
+    public static readonly RegistryError TagInvalid = new("TAG_INVALID", StatusCodes.Status400BadRequest);
+    public static readonly RegistryError Denied = new("DENIED", StatusCodes.Status403Forbidden);
+    public static readonly RegistryError Unsupported = new("UNSUPPORTED", StatusCodes.Status405MethodNotAllowed);
+
+    /// <summary>A request the spec has no code for (say, an unreadable body): UNSUPPORTED, as a 400.</summary>
+    public static readonly RegistryError RequestInvalid = new("UNSUPPORTED", StatusCodes.Status400BadRequest);
+    public static readonly RegistryError NotFound = new("NOT_FOUND", StatusCodes.Status404NotFound);
+    public static readonly RegistryError Unknown = new("UNKNOWN", StatusCodes.Status500InternalServerError);
+}

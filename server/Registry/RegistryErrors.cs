@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Berth.Server.Errors;
+using Berth.Server.Uploads;
+
+namespace Berth.Server.Registry;
+
+/// <summary>
+/// How the registry API reports failures: the spec's envelope and codes. Refusals from importers and errors of
+/// the shared services are translated here, so that one import path can serve both APIs.
+/// </summary>
+public static class RegistryErrors
+{
+    public static ApiFailure Describe(Exception exception, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return exception switch
+        {
+            RegistryException e => new OciFailure(e.Error, e.Message, e.Detail),
+            ContentException e => new OciFailure(For(e.Error), e.Message, e.Details.Count > 0 ? e.Details.DeepClone() : null),
+            UploadOffsetException e => new OciFailure(RegistryError.BlobUploadOutOfOrder, e.Message, new JsonObject { ["size"] = e.Size, ["offset"] = e.Offset })
+            {
+                // Where to resume: what the upload holds, at the upload's own address.
+                Headers = { ["Range"] = RegistryApi.UploadRange(e.Size), ["Location"] = context.Request.Path.Value! },
+            },
+            ApiException e when e.Error == ApiError.MissingResource && e.Details["resources"]?["upload"] is not null =>
+                new OciFailure(RegistryError.BlobUploadUnknown, "the upload session does not exist: it was completed, cancelled or purged", null),
+            ApiException e when e.Error == ApiError.MissingResource => new OciFailure(RegistryError.NameUnknown, e.Message, null),
+            ApiException e when e.Error == ApiError.NoImporterForType => new OciFailure(RegistryError.Denied, e.Message, e.Details),
+            ApiException e when e.Error == ApiError.RequestTooLarge => new OciFailure(RegistryError.TooLarge, e.Message, null),
+            ApiException e when e.Error.Status < StatusCodes.Status500InternalServerError => new OciFailure(RegistryError.RequestInvalid, e.Message, null),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new OciFailure(RegistryError.TooLarge, "the request body is too large", null),
+            BadHttpRequestException e => new OciFailure(RegistryError.RequestInvalid, $"the request could not be read: {e.Message}", null),
+            _ => new OciFailure(RegistryError.Unknown, $"the server failed to handle the request; its log has the details (trace id {context.TraceIdentifier})", null),
+        };
+    }
+
+    /// <summary>The failure for a request no endpoint answered.</summary>
+    public static ApiFailure NoEndpoint(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed
+            ? new OciFailure(RegistryError.Unsupported, $"{context.Request.Method} is not supported on {context.Request.Path}", null)
+            : new OciFailure(RegistryError.NotFound, $"there is no endpoint {context.Request.Method} {context.Request.Path}", null);
+    }
+
+    private static RegistryError For(ContentError error) => error switch
+    {
+        ContentError.DigestInvalid or ContentError.DigestMismatch => RegistryError.DigestInvalid,
+        ContentError.ManifestInvalid => RegistryError.ManifestInvalid,
+        ContentError.ManifestBlobUnknown or ContentError.ManifestUnknown => RegistryError.ManifestBlobUnknown,
+        ContentError.TooLarge => RegistryError.TooLarge,
+        ContentError.TagInvalid => RegistryError.TagInvalid,
+        _ => RegistryError.RequestInvalid,
+    };
+
+    private sealed record OciFailure(RegistryError Error, string Message, JsonNode? Detail) : ApiFailure(Error.Status, Message)
+    {
+        public Dictionary<string, string> Headers { get; } = [];
+
+        public override Task WriteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = Error.Status;
+            context.Response.Headers[RegistryApi.ApiVersionHeader] = RegistryApi.ApiVersion;
+            foreach (var (name, value) in Headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                return Task.CompletedTask;
+            }
+
+            var body = new RegistryErrorBody([new RegistryErrorEntry(Error.Code, Message, Detail)]);
+            return context.Response.WriteAsJsonAsync(body, RegistryJsonContext.Api.RegistryErrorBody, cancellationToken: context.RequestAborted);
+        }
+    }
+}

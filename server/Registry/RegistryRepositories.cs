@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using Berth.Server.Configuration;
+using Berth.Server.Importers;
+using Berth.Server.Plugins;
+using Berth.Server.Repositories;
+using Docker.Common;
+using Docker.Common.References;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Server.Registry;
+
+/// <summary>
+/// Finds the repository a registry name stands for. A push to a name nobody has used creates the repository,
+/// with both docker importers registered, unless <see cref="BerthOptions.CreateRepositoriesOnPush"/> is off.
+/// </summary>
+public sealed class RegistryRepositories(
+    RepositoryService repositories, ImporterService importers, PluginCatalog catalog, IOptions<BerthOptions> options, ILogger<RegistryRepositories> logger)
+{
+    private static readonly string[] DockerImporters = [DockerUnitTypes.BlobImporter, DockerUnitTypes.ManifestImporter];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<RegistryName, Lazy<Task<Repository>>> _creations = new();
+
+    public async Task<Repository> ForPullAsync(RegistryName name, CancellationToken cancellationToken) =>
+        await repositories.FindByRegistryNameAsync(name, cancellationToken) ?? throw Unknown(name);
+
+    public Task<Repository?> FindAsync(RegistryName name, CancellationToken cancellationToken) =>
+        repositories.FindByRegistryNameAsync(name, cancellationToken);
+
+    public async Task<Repository> ForPushAsync(RegistryName name, CancellationToken cancellationToken)
+    {
+        var existing = await repositories.FindByRegistryNameAsync(name, cancellationToken);
+
+        // Checked after the lookup: a repository still being set up by another push is found, but not used
+        // until its importers are registered.
+        if (_creations.TryGetValue(name, out var pending))
+        {
+            return await pending.Value;
+        }
+
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        if (!options.Value.CreateRepositoriesOnPush)
+        {
+            throw Unknown(name);
+        }
+
+        var creation = _creations.GetOrAdd(name, n => new Lazy<Task<Repository>>(() => CreateAsync(n)));
+        try
+        {
+            return await creation.Value;
+        }
+        finally
+        {
+            _creations.TryRemove(new KeyValuePair<RegistryName, Lazy<Task<Repository>>>(name, creation));
+        }
+    }
+
+    // Not cancelled with the request that started it: other pushes may be waiting for it.
+    private async Task<Repository> CreateAsync(RegistryName name)
+    {
+        var (repository, created) = await repositories.CreateForNameAsync(name, CancellationToken.None);
+        if (created)
+        {
+            foreach (var importer in DockerImporters.Where(id => catalog.FindImporter(id) is not null))
+            {
+                await importers.RegisterAsync(repository.Id.Value, new JsonObject { ["importer_type_id"] = importer }, CancellationToken.None);
+            }
+
+            logger.LogInformation("Created repository {Id} for registry name {Name} on its first push", repository.Id, name);
+        }
+
+        return repository;
+    }
+
+    private static RegistryException Unknown(RegistryName name) =>
+        new(RegistryError.NameUnknown, $"repository name '{name}' is not known to this registry", JsonValue.Create(name.Value));
+}

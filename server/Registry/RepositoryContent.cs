@@ -1,0 +1,73 @@
+using Berth.Plugins;
+using Berth.Server.Repositories;
+using Berth.Server.Units;
+using Docker.Common;
+using Docker.Common.Digests;
+using Docker.Common.References;
+
+namespace Berth.Server.Registry;
+
+/// <summary>
+/// What a repository holds, as the registry looks it up: only units associated with the repository are found,
+/// so content pushed to one repository is never readable through another.
+/// </summary>
+public sealed class RepositoryContent(IUnitStore units)
+{
+    private static readonly string[] ManifestTypes = [DockerUnitTypes.Manifest, DockerUnitTypes.ManifestList];
+
+    public async Task<Unit?> FindBlobAsync(Repository repository, Digest digest, CancellationToken cancellationToken) =>
+        await FindOneAsync(repository, DockerUnitTypes.Blob, DigestKey(digest), cancellationToken);
+
+    public async Task<Unit?> FindManifestAsync(Repository repository, Digest digest, CancellationToken cancellationToken)
+    {
+        foreach (var type in ManifestTypes)
+        {
+            if (await FindOneAsync(repository, type, DigestKey(digest), cancellationToken) is { } manifest)
+            {
+                return manifest;
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<Unit?> FindTagAsync(Repository repository, TagName tag, CancellationToken cancellationToken) =>
+        await FindOneAsync(
+            repository,
+            DockerUnitTypes.Tag,
+            UnitKey.Of(
+                new KeyValuePair<string, string>(DockerUnitTypes.Fields.Name, tag.Value),
+                new KeyValuePair<string, string>(DockerUnitTypes.Fields.RepositoryId, repository.Id.Value)),
+            cancellationToken);
+
+    /// <summary>The manifest a reference (a tag or a digest) stands for in the repository.</summary>
+    /// <exception cref="RegistryException">TAG_INVALID, DIGEST_INVALID or MANIFEST_UNKNOWN.</exception>
+    public async Task<Unit> ResolveManifestAsync(Repository repository, string reference, CancellationToken cancellationToken)
+    {
+        var found = ManifestReference.Parse(reference) switch
+        {
+            { Digest: { } digest } => await FindManifestAsync(repository, digest, cancellationToken),
+            { Tag: { } tag } => await FindTagAsync(repository, tag, cancellationToken) is { } tagUnit &&
+                                Digest.TryParse(tagUnit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(), out var tagged)
+                ? await FindManifestAsync(repository, tagged, cancellationToken)
+                : null,
+            _ => null,
+        };
+        return found ?? throw new RegistryException(
+            RegistryError.ManifestUnknown, $"manifest '{reference}' is not in repository '{repository.RegistryName}'", System.Text.Json.Nodes.JsonValue.Create(reference));
+    }
+
+    /// <summary>Every unit of some types in the repository.</summary>
+    public async Task<IReadOnlyList<Unit>> AllAsync(Repository repository, string[] typeIds, CancellationToken cancellationToken) =>
+        [.. (await units.SearchAsync(repository.Id, new UnitCriteria(typeIds, 0, null), cancellationToken)).Select(u => u.Unit)];
+
+    public static IReadOnlyList<string> ManifestTypeIds => ManifestTypes;
+
+    private async Task<Unit?> FindOneAsync(Repository repository, string typeId, UnitKey key, CancellationToken cancellationToken)
+    {
+        var found = await units.FindInRepositoryAsync(repository.Id, typeId, [key], cancellationToken);
+        return found.Count > 0 ? found[0] : null;
+    }
+
+    private static UnitKey DigestKey(Digest digest) => UnitKey.Of(DockerUnitTypes.Fields.Digest, digest.ToString());
+}
