@@ -32,8 +32,11 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         {
             var naturalKeys = keys.Select(k => new BsonValue(NaturalKey(typeId, k))).ToArray();
             var associations = db.GetCollection(LiteDbDatabase.Associations);
-            return db.GetCollection(LiteDbDatabase.Units)
-                .Find(Query.In("natural_key", naturalKeys))
+
+            // Each query is read to its end before the next starts: LiteDB ties a query to its thread, and a
+            // query opened while another's cursor is still open on that thread fails under concurrent writes.
+            var candidates = db.GetCollection(LiteDbDatabase.Units).Find(Query.In("natural_key", naturalKeys)).ToList();
+            return candidates
                 .Where(unit => associations.FindById(AssociationId(repositoryId, unit["_id"].AsString)) is not null)
                 .Select(FromDocument)
                 .ToList();

@@ -31,6 +31,19 @@ public abstract class ApiFixture
         Api = Factory.CreateContentApiClient();
     }
 
+    /// <summary>Any test during which the server logged an error (a 500, a crashed background task) fails.</summary>
+    [TearDown]
+    public void NoServerErrors()
+    {
+        var errors = new List<string>();
+        while (Factory.ErrorLog.Errors.TryDequeue(out var error))
+        {
+            errors.Add(error);
+        }
+
+        Assert.That(errors, Is.Empty, "the server logged errors");
+    }
+
     [OneTimeTearDown]
     public async Task StopServer()
     {

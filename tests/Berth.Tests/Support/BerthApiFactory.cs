@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Berth.Tests.Support;
 
@@ -13,11 +14,15 @@ public sealed class BerthApiFactory(string dataDir, string? pluginsConfDir = nul
 {
     public string DataDir { get; } = dataDir;
 
+    /// <summary>What the server logged as errors.</summary>
+    public ServerErrorLog ErrorLog { get; } = new();
+
     public ContentApiClient CreateContentApiClient() => new(CreateClient());
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Berth:DataDir", DataDir);
+        builder.ConfigureLogging(logging => logging.AddProvider(ErrorLog));
         if (pluginsConfDir is not null)
         {
             builder.UseSetting("Berth:PluginsConfDir", pluginsConfDir);
