@@ -40,6 +40,7 @@ public static class BerthServices
         services.AddSingleton<IUnitStore, LiteDbUnitStore>();
         services.AddSingleton<IUploadRequestStore, LiteDbUploadRequestStore>();
         services.AddSingleton<IContentStore, FileSystemContentStore>();
+        services.AddSingleton<ContentCache>();
 
         services.AddSingleton<RepositoryService>();
         services.AddSingleton<ImporterService>();

@@ -18,7 +18,7 @@ namespace Berth.Server.Registry;
 /// the repository's manifest importer, as <c>import_upload</c> does; its exact bytes are stored and served.
 /// </summary>
 public sealed class ManifestHandler(
-    RegistryRepositories registry, RepositoryContent content, IContentStore store, IUnitStore units, ImportService imports, IOptions<BerthOptions> options)
+    RegistryRepositories registry, RepositoryContent content, ContentCache cache, IUnitStore units, ImportService imports, IOptions<BerthOptions> options)
 {
     public async Task<IResult> GetAsync(HttpContext context, RegistryName name, string reference)
     {
@@ -35,8 +35,9 @@ public sealed class ManifestHandler(
             return Results.Empty;
         }
 
-        var stream = store.OpenRead(digest) ?? throw new InvalidOperationException($"manifest {digest} is a unit but its bytes are not stored");
-        return Results.Stream(stream, mediaType);
+        var bytes = await cache.ReadAsync(digest, context.RequestAborted)
+            ?? throw new InvalidOperationException($"manifest {digest} is a unit but its bytes are not stored");
+        return Results.Bytes(bytes, mediaType);
     }
 
     public async Task<IResult> PutAsync(HttpContext context, RegistryName name, string reference)

@@ -18,9 +18,10 @@ public sealed class RepositoryContent(IUnitStore units)
     public async Task<Unit?> FindBlobAsync(Repository repository, Digest digest, CancellationToken cancellationToken) =>
         await FindOneAsync(repository, DockerUnitTypes.Blob, DigestKey(digest), cancellationToken);
 
-    public async Task<Unit?> FindManifestAsync(Repository repository, Digest digest, CancellationToken cancellationToken)
+    /// <summary>A manifest or list of the repository; <paramref name="typeHint"/>, when known (a tag records it), is tried first.</summary>
+    public async Task<Unit?> FindManifestAsync(Repository repository, Digest digest, CancellationToken cancellationToken, string? typeHint = null)
     {
-        foreach (var type in ManifestTypes)
+        foreach (var type in typeHint is null ? ManifestTypes.AsEnumerable() : ManifestTypes.OrderBy(t => t != typeHint))
         {
             if (await FindOneAsync(repository, type, DigestKey(digest), cancellationToken) is { } manifest)
             {
@@ -49,7 +50,7 @@ public sealed class RepositoryContent(IUnitStore units)
             { Digest: { } digest } => await FindManifestAsync(repository, digest, cancellationToken),
             { Tag: { } tag } => await FindTagAsync(repository, tag, cancellationToken) is { } tagUnit &&
                                 Digest.TryParse(tagUnit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(), out var tagged)
-                ? await FindManifestAsync(repository, tagged, cancellationToken)
+                ? await FindManifestAsync(repository, tagged, cancellationToken, tagUnit.Metadata[DockerUnitTypes.Fields.ManifestType]?.GetValue<string>())
                 : null,
             _ => null,
         };

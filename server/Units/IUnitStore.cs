@@ -3,7 +3,10 @@ using Berth.Server.Repositories;
 
 namespace Berth.Server.Units;
 
-/// <summary>Where units and their associations with repositories are kept.</summary>
+/// <summary>
+/// Where units and their associations with repositories are kept. Units it returns may be shared with other
+/// callers (a store may cache them): read them, never change them.
+/// </summary>
 public interface IUnitStore
 {
     Task<Unit?> FindAsync(string typeId, UnitKey key, CancellationToken cancellationToken);

@@ -188,7 +188,7 @@ public sealed class UploadService(
         var position = offset;
         try
         {
-            using (var writer = UploadFileWriter.Open(handle, path))
+            using (var writer = UploadFileWriter.Open(handle, path, options.Value.DirectUploads))
             {
                 position = await SegmentCopier.CopyAsync(body, writer, offset, hashing ? session.Sha256 : null, options.Value.MaxUploadBytes, cancellationToken);
             }

@@ -21,6 +21,7 @@ public sealed class LiteDbDatabase : IDisposable
 
     private readonly LiteDatabase _database;
     private readonly Lock _writeGate = new();
+    private long _version;
 
     public LiteDbDatabase(string path)
     {
@@ -39,6 +40,9 @@ public sealed class LiteDbDatabase : IDisposable
         _database.GetCollection(Repositories).EnsureIndex("registry_name", "$.registry_name");
         _database.Checkpoint();
     }
+
+    /// <summary>Grows after every committed write; see <see cref="ReadCache{TKey, TValue}"/>.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     public T Read<T>(Func<LiteDatabase, T> read)
     {
@@ -62,6 +66,12 @@ public sealed class LiteDbDatabase : IDisposable
             {
                 _database.Rollback();
                 throw;
+            }
+            finally
+            {
+                // After the commit (or rollback), never before: a reader that sees the new version must find
+                // the new data.
+                Interlocked.Increment(ref _version);
             }
 
             // LiteDB hands committed pages to a background writer and returns at once; a checkpoint waits for

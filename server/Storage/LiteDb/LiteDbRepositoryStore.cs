@@ -6,6 +6,8 @@ namespace Berth.Server.Storage.LiteDb;
 
 public sealed class LiteDbRepositoryStore(LiteDbDatabase database) : IRepositoryStore
 {
+    private readonly ReadCache<string, Repository?> _byRegistryName = new(database, capacity: 10_000);
+
     public Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
@@ -56,8 +58,9 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database) : IRepository
 
     public Task<Repository?> FindByRegistryNameAsync(RegistryName name, CancellationToken cancellationToken)
     {
-        var document = database.Read(db => db.GetCollection(LiteDbDatabase.Repositories).FindOne(Query.EQ("registry_name", name.Value)));
-        return Task.FromResult(document is null ? null : FromDocument(document));
+        var repository = _byRegistryName.GetOrRead(name.Value, () => database.Read(db =>
+            db.GetCollection(LiteDbDatabase.Repositories).FindOne(Query.EQ("registry_name", name.Value)) is { } document ? FromDocument(document) : null));
+        return Task.FromResult(repository);
     }
 
     public Task<Repository?> FindAsync(RepositoryId id, CancellationToken cancellationToken)

@@ -11,6 +11,7 @@ namespace Berth.Server.Storage.LiteDb;
 /// </summary>
 public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock) : IUnitStore
 {
+    private readonly ReadCache<string, IReadOnlyList<Unit>> _repositoryUnits = new(database, capacity: 50_000);
     private long _lastSequence = -1;
 
     public Task<Unit?> FindAsync(string typeId, UnitKey key, CancellationToken cancellationToken)
@@ -28,20 +29,22 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
             return Task.FromResult<IReadOnlyList<Unit>>([]);
         }
 
-        var found = database.Read(db =>
+        var cacheKey = string.Join(LiteDbDatabase.Separator, keys.Select(k => NaturalKey(typeId, k)).Prepend(repositoryId.Value));
+        var found = _repositoryUnits.GetOrRead(cacheKey, () => database.Read(db =>
         {
             var naturalKeys = keys.Select(k => new BsonValue(NaturalKey(typeId, k))).ToArray();
             var associations = db.GetCollection(LiteDbDatabase.Associations);
 
             // Each query is read to its end before the next starts: LiteDB ties a query to its thread, and a
             // query opened while another's cursor is still open on that thread fails under concurrent writes.
-            var candidates = db.GetCollection(LiteDbDatabase.Units).Find(Query.In("natural_key", naturalKeys)).ToList();
-            return candidates
+            var query = naturalKeys.Length == 1 ? Query.EQ("natural_key", naturalKeys[0]) : Query.In("natural_key", naturalKeys);
+            var candidates = db.GetCollection(LiteDbDatabase.Units).Find(query).ToList();
+            return (IReadOnlyList<Unit>)candidates
                 .Where(unit => associations.FindById(AssociationId(repositoryId, unit["_id"].AsString)) is not null)
                 .Select(FromDocument)
                 .ToList();
-        });
-        return Task.FromResult<IReadOnlyList<Unit>>(found);
+        }));
+        return Task.FromResult(found);
     }
 
     public Task<Unit> SaveAsync(Unit unit, CancellationToken cancellationToken)

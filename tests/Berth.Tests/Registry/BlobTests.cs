@@ -80,6 +80,14 @@ public sealed class BlobTests : RegistryFixture
     }
 
     [Test]
+    public async Task Get_WithTheDigestAsIfNoneMatch_Is304()
+    {
+        using var response = await Registry.SendAsync(
+            HttpMethod.Get, $"/v2/{_name}/blobs/{_blob.Digest}", configure: r => r.Headers.TryAddWithoutValidation("If-None-Match", $"\"{_blob.Digest}\""));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+    }
+
+    [Test]
     public async Task ABlobOfAnotherRepository_IsUnknownHere()
     {
         var other = NewName();

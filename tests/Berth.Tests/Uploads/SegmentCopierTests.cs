@@ -37,7 +37,7 @@ public sealed class SegmentCopierTests
         hash.Append(prefix);
         long end;
         using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
-        using (var writer = direct ? UploadFileWriter.Open(handle, path) : new UploadFileWriter(handle, direct: null))
+        using (var writer = direct ? UploadFileWriter.Open(handle, path, direct: true) : new UploadFileWriter(handle, direct: null))
         {
             var reader = PipeReader.Create(new MemoryStream(body), new StreamPipeReaderOptions(bufferSize: 4000, minimumReadSize: 1000));
             end = await SegmentCopier.CopyAsync(reader, writer, offset, hash, maxEnd: null, CancellationToken.None);
@@ -58,7 +58,7 @@ public sealed class SegmentCopierTests
         var path = folder.Combine("upload");
         await File.WriteAllBytesAsync(path, []);
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
-        using var writer = UploadFileWriter.Open(handle, path);
+        using var writer = UploadFileWriter.Open(handle, path, direct: true);
         var reader = PipeReader.Create(new MemoryStream(new byte[5 * 1024 * 1024]));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var copy = SegmentCopier.CopyAsync(reader, writer, 0, null, maxEnd: 3 * 1024 * 1024, timeout.Token);
@@ -72,7 +72,7 @@ public sealed class SegmentCopierTests
         var path = folder.Combine("upload");
         await File.WriteAllBytesAsync(path, []);
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
-        using var writer = UploadFileWriter.Open(handle, path);
+        using var writer = UploadFileWriter.Open(handle, path, direct: true);
         var reader = PipeReader.Create(new BreakingStream(9 * 1024 * 1024));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         Assert.That(async () => await SegmentCopier.CopyAsync(reader, writer, 0, null, null, timeout.Token), Throws.TypeOf<IOException>());
