@@ -17,6 +17,7 @@ public static class BerthPipeline
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseMiddleware<ErrorMiddleware>();
+        app.Use(BlobDownload.UseAsync);
         app.UseStatusCodePages(async context =>
         {
             // Requests no endpoint took get an error body in the API's own shape, not an empty 404 or 405.

@@ -30,17 +30,7 @@ public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent
         }
 
         var path = store.LocalPath(digest) ?? throw Unknown(digest, name);
-        var entityTag = new EntityTagHeaderValue($"\"{digest}\"");
-        if (context.Request.Headers.Range.Count > 0 || context.Request.Headers.IfNoneMatch.Count > 0)
-        {
-            return Results.File(path, OctetStream, enableRangeProcessing: true, entityTag: entityTag);
-        }
-
-        context.Response.ContentType = OctetStream;
-        context.Response.Headers.AcceptRanges = "bytes";
-        context.Response.Headers.ETag = entityTag.ToString();
-        await BlobDownload.SendAsync(context.Response, path, context.RequestAborted);
-        return Results.Empty;
+        return Results.File(path, OctetStream, enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{digest}\""));
     }
 
     public async Task<IResult> DeleteAsync(HttpContext context, RegistryName name, string reference)
