@@ -17,7 +17,7 @@ public sealed class AbandonedUploadApiTests : ApiFixture
     {
         var abandoned = await Api.UploadAsync(new byte[1000]);
         var active = await Api.UploadAsync(new byte[1000]);
-        File.SetLastWriteTimeUtc(Path.Combine(Factory.DataDir, "uploads", abandoned), DateTime.UtcNow.AddHours(-2));
+        File.SetLastWriteTimeUtc(Path.Combine(Host.DataDir, "uploads", abandoned), DateTime.UtcNow.AddHours(-2));
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (!timeout.IsCancellationRequested)
@@ -35,7 +35,7 @@ public sealed class AbandonedUploadApiTests : ApiFixture
         using (Assert.EnterMultipleScope())
         {
             Assert.That(open, Does.Not.Contain(abandoned));
-            Assert.That(File.Exists(Path.Combine(Factory.DataDir, "uploads", abandoned)), Is.False);
+            Assert.That(File.Exists(Path.Combine(Host.DataDir, "uploads", abandoned)), Is.False);
             Assert.That(open, Does.Contain(active));
         }
     }

@@ -4,16 +4,18 @@ using NUnit.Framework;
 namespace Berth.Tests.Api;
 
 /// <summary>
-/// One in-process server per test fixture, over a data folder of its own. Tests share it, so each works in
-/// repositories of its own (<see cref="NewRepositoryId"/>).
+/// One server per test fixture, over a data folder of its own: in process by default, or as its own process for
+/// fixtures run both ways. Tests share it, so each works in repositories of its own (<see cref="NewRepositoryId"/>).
 /// </summary>
-public abstract class ApiFixture
+public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess)
 {
     private int _repositories;
 
+    protected ServerKind Kind { get; } = kind;
+
     protected TempFolder Folder { get; private set; } = null!;
 
-    protected BerthApiFactory Factory { get; private set; } = null!;
+    protected BerthHost Host { get; private set; } = null!;
 
     protected ContentApiClient Api { get; private set; } = null!;
 
@@ -24,32 +26,30 @@ public abstract class ApiFixture
     protected virtual IReadOnlyDictionary<string, string>? Settings => null;
 
     [OneTimeSetUp]
-    public void StartServer()
+    public async Task StartServer()
     {
         Folder = new TempFolder();
-        Factory = new BerthApiFactory(Folder.Combine("data"), PluginsConfDir(Folder), Settings);
-        Api = Factory.CreateContentApiClient();
+        Host = await BerthHost.StartAsync(Kind, Folder, PluginsConfDir(Folder), Settings);
+        Api = new ContentApiClient(Host.CreateClient());
     }
 
     /// <summary>Any test during which the server logged an error (a 500, a crashed background task) fails.</summary>
     [TearDown]
     public void NoServerErrors()
     {
-        var errors = new List<string>();
-        while (Factory.ErrorLog.Errors.TryDequeue(out var error))
-        {
-            errors.Add(error);
-        }
-
-        Assert.That(errors, Is.Empty, "the server logged errors");
+        Assert.That(Host.DrainErrors(), Is.Empty, "the server logged errors");
     }
 
     [OneTimeTearDown]
     public async Task StopServer()
     {
-        Api.Http.Dispose();
-        await Factory.DisposeAsync();
-        Folder.Dispose();
+        Api?.Http.Dispose();
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+
+        Folder?.Dispose();
     }
 
     protected string NewRepositoryId() =>
@@ -58,6 +58,6 @@ public abstract class ApiFixture
     protected string ContentPath(string digest)
     {
         var (algorithm, hex) = (digest[..digest.IndexOf(':', StringComparison.Ordinal)], digest[(digest.IndexOf(':', StringComparison.Ordinal) + 1)..]);
-        return Path.Combine(Factory.DataDir, "content", algorithm, hex[..2], hex);
+        return Path.Combine(Host.DataDir, "content", algorithm, hex[..2], hex);
     }
 }

@@ -53,7 +53,7 @@ public sealed class ImportBlobApiTests : ApiFixture
 
         using var again = await Api.ImportAsync(_repository, uploadId, "docker_blob", Key(blob.Digest));
         await ContentApiClient.ReadErrorAsync(again, HttpStatusCode.NotFound, "PLP0009", uploadId);
-        Assert.That(File.Exists(Path.Combine(Factory.DataDir, "uploads", uploadId)), Is.False);
+        Assert.That(File.Exists(Path.Combine(Host.DataDir, "uploads", uploadId)), Is.False);
     }
 
     [Test]
@@ -234,7 +234,7 @@ public sealed class ImportBlobApiTests : ApiFixture
         {
             Assert.That(units.Select(u => u["unit_id"]!.GetValue<string>()).Distinct().Count(), Is.EqualTo(1));
             Assert.That(await File.ReadAllBytesAsync(ContentPath(blob.Digest.ToString())), Is.EqualTo(blob.Bytes));
-            Assert.That(Directory.EnumerateFiles(Path.Combine(Factory.DataDir, "tmp")), Is.Empty);
+            Assert.That(Directory.EnumerateFiles(Path.Combine(Host.DataDir, "tmp")), Is.Empty);
         }
     }
 }

@@ -124,7 +124,7 @@ public sealed class UploadApiTests : ApiFixture
         using (Assert.EnterMultipleScope())
         {
             Assert.That((await Api.GetJsonAsync("/content/uploads/"))["upload_ids"]!.AsArray().Select(i => i!.GetValue<string>()), Does.Not.Contain(id));
-            Assert.That(File.Exists(Path.Combine(Factory.DataDir, "uploads", id)), Is.False);
+            Assert.That(File.Exists(Path.Combine(Host.DataDir, "uploads", id)), Is.False);
         }
 
         using var again = await Api.Http.GetAsync($"{ContentApiClient.Root}/content/uploads/{id}/");

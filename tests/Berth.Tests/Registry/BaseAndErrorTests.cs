@@ -1,10 +1,13 @@
 using System.Net;
+using Berth.Tests.Support;
 using NUnit.Framework;
 using static Berth.Tests.Support.RegistryClient;
 
 namespace Berth.Tests.Registry;
 
-public sealed class BaseAndErrorTests : RegistryFixture
+[TestFixture(ServerKind.InProcess)]
+[TestFixture(ServerKind.Process)]
+public sealed class BaseAndErrorTests(ServerKind kind) : RegistryFixture(kind)
 {
     [TestCase("/v2/")]
     [TestCase("/v2")]

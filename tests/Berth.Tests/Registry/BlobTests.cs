@@ -7,7 +7,9 @@ using static Berth.Tests.Support.RegistryClient;
 
 namespace Berth.Tests.Registry;
 
-public sealed class BlobTests : RegistryFixture
+[TestFixture(ServerKind.InProcess)]
+[TestFixture(ServerKind.Process)]
+public sealed class BlobTests(ServerKind kind) : RegistryFixture(kind)
 {
     private string _name = null!;
     private TestBlob _blob = null!;

@@ -7,7 +7,9 @@ using static Berth.Tests.Support.RegistryClient;
 
 namespace Berth.Tests.Registry;
 
-public sealed class BlobUploadTests : RegistryFixture
+[TestFixture(ServerKind.InProcess)]
+[TestFixture(ServerKind.Process)]
+public sealed class BlobUploadTests(ServerKind kind) : RegistryFixture(kind)
 {
     private static ByteArrayContent Chunk(byte[] bytes, long start)
     {

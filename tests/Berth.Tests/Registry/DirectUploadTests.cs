@@ -5,7 +5,9 @@ using NUnit.Framework;
 namespace Berth.Tests.Registry;
 
 /// <summary>A server that writes uploads around the page cache (Berth:DirectUploads).</summary>
-public sealed class DirectUploadTests : RegistryFixture
+[TestFixture(ServerKind.InProcess)]
+[TestFixture(ServerKind.Process)]
+public sealed class DirectUploadTests(ServerKind kind) : RegistryFixture(kind)
 {
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string> { ["Berth:DirectUploads"] = "true" };
 

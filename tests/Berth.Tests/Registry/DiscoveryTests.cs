@@ -9,7 +9,9 @@ using static Berth.Tests.Support.RegistryClient;
 namespace Berth.Tests.Registry;
 
 /// <summary>Tags lists, the catalog and referrers (content discovery).</summary>
-public sealed class DiscoveryTests : RegistryFixture
+[TestFixture(ServerKind.InProcess)]
+[TestFixture(ServerKind.Process)]
+public sealed class DiscoveryTests(ServerKind kind) : RegistryFixture(kind)
 {
     private static async Task<string[]> ReadListAsync(HttpResponseMessage response, string property)
     {

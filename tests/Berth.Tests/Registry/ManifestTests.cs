@@ -9,7 +9,9 @@ using static Berth.Tests.Support.RegistryClient;
 
 namespace Berth.Tests.Registry;
 
-public sealed class ManifestTests : RegistryFixture
+[TestFixture(ServerKind.InProcess)]
+[TestFixture(ServerKind.Process)]
+public sealed class ManifestTests(ServerKind kind) : RegistryFixture(kind)
 {
     private async Task<HttpResponseMessage> GetAsync(string name, string reference, bool head = false) =>
         await Registry.SendAsync(head ? HttpMethod.Head : HttpMethod.Get, $"/v2/{name}/manifests/{reference}");

@@ -1,11 +1,14 @@
 using System.Net;
+using Berth.Tests.Support;
 using NUnit.Framework;
 using static Berth.Tests.Support.RegistryClient;
 
 namespace Berth.Tests.Registry;
 
 /// <summary>A server configured not to create repositories on push.</summary>
-public sealed class NoCreateOnPushTests : RegistryFixture
+[TestFixture(ServerKind.InProcess)]
+[TestFixture(ServerKind.Process)]
+public sealed class NoCreateOnPushTests(ServerKind kind) : RegistryFixture(kind)
 {
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string> { ["Berth:CreateRepositoriesOnPush"] = "false" };
 

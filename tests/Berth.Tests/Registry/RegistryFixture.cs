@@ -4,16 +4,19 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Registry;
 
-/// <summary>The in-process server with a registry client beside the content API client.</summary>
-public abstract class RegistryFixture : ApiFixture
+/// <summary>
+/// A server with a registry client beside the content API client. Registry fixtures run twice: in process and
+/// against the real server process.
+/// </summary>
+public abstract class RegistryFixture(ServerKind kind) : ApiFixture(kind)
 {
     protected RegistryClient Registry { get; private set; } = null!;
 
     [OneTimeSetUp]
-    public void CreateRegistryClient() => Registry = new RegistryClient(Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false }));
+    public void CreateRegistryClient() => Registry = new RegistryClient(Host.CreateClient());
 
     [OneTimeTearDown]
-    public void DisposeRegistryClient() => Registry.Http.Dispose();
+    public void DisposeRegistryClient() => Registry?.Http.Dispose();
 
     /// <summary>A registry name of this test's own.</summary>
     protected string NewName() => "test/" + NewRepositoryId();

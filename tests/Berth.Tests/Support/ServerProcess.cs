@@ -13,6 +13,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private int _errorsReadUpTo;
 
     private ServerProcess(Process process) => _process = process;
 
@@ -30,6 +31,43 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     public int ProcessId => _process.Id;
+
+    /// <summary>The error entries (<c>fail:</c> and <c>crit:</c>, with their lines) the server wrote since the last call.</summary>
+    public IReadOnlyList<string> DrainErrors()
+    {
+        string text;
+        lock (_output)
+        {
+            text = _output.ToString(_errorsReadUpTo, _output.Length - _errorsReadUpTo);
+            _errorsReadUpTo = _output.Length;
+        }
+
+        var errors = new List<string>();
+        StringBuilder? current = null;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith("fail: ", StringComparison.Ordinal) || line.StartsWith("crit: ", StringComparison.Ordinal))
+            {
+                current = new StringBuilder(line);
+                errors.Add(string.Empty);
+            }
+            else if (current is not null && line.StartsWith("      ", StringComparison.Ordinal))
+            {
+                current.Append('\n').Append(line);
+            }
+            else
+            {
+                current = null;
+            }
+
+            if (current is not null)
+            {
+                errors[^1] = current.ToString();
+            }
+        }
+
+        return errors;
+    }
 
     public static ProcessStartInfo StartInfo(string workingDirectory, params string[] arguments)
     {

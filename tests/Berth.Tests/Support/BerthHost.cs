@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Berth.Tests.Support;
+
+/// <summary>A running server for a fixture, whichever <see cref="ServerKind"/> it is.</summary>
+public abstract class BerthHost : IAsyncDisposable
+{
+    public abstract string DataDir { get; }
+
+    /// <summary>A client of the server that does not follow redirects (registry tests look at Location themselves).</summary>
+    public abstract HttpClient CreateClient();
+
+    /// <summary>What the server logged as errors since the last call.</summary>
+    public abstract IReadOnlyList<string> DrainErrors();
+
+    public abstract ValueTask DisposeAsync();
+
+    public static async Task<BerthHost> StartAsync(ServerKind kind, TempFolder folder, string? pluginsConfDir, IReadOnlyDictionary<string, string>? settings)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var dataDir = folder.Combine("data");
+        if (kind == ServerKind.InProcess)
+        {
+            return new InProcess(new BerthApiFactory(dataDir, pluginsConfDir, settings));
+        }
+
+        var arguments = new List<string> { "--data-dir", dataDir };
+        if (pluginsConfDir is not null)
+        {
+            arguments.AddRange(["--plugins-conf-dir", pluginsConfDir]);
+        }
+
+        arguments.AddRange((settings ?? new Dictionary<string, string>()).Select(s => $"--{s.Key}={s.Value}"));
+        return new OwnProcess(await ServerProcess.StartAsync(folder.Path, [.. arguments]), dataDir);
+    }
+
+    private sealed class InProcess(BerthApiFactory factory) : BerthHost
+    {
+        public override string DataDir => factory.DataDir;
+
+        public override HttpClient CreateClient() => factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        public override IReadOnlyList<string> DrainErrors()
+        {
+            var errors = new List<string>();
+            while (factory.ErrorLog.Errors.TryDequeue(out var error))
+            {
+                errors.Add(error);
+            }
+
+            return errors;
+        }
+
+        public override ValueTask DisposeAsync() => factory.DisposeAsync();
+    }
+
+    private sealed class OwnProcess(ServerProcess process, string dataDir) : BerthHost
+    {
+        public override string DataDir => dataDir;
+
+        public override HttpClient CreateClient() =>
+            new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+
+        public override IReadOnlyList<string> DrainErrors() => process.DrainErrors();
+
+        public override ValueTask DisposeAsync() => process.DisposeAsync();
+    }
+}
