@@ -3,7 +3,8 @@
 
     bench/registry.py [--runs N] [--big-mib N] [--quick]
 
-Both servers run on loopback with fresh data, and the same clients measure both in one run:
+Both servers run side by side on loopback with fresh data, and the same clients measure both in one run, each
+row on both servers back to back:
   - skopeo push and pull of a single-layer image (--big-mib, default 1024) and of a 50 x 1 MiB image; every
     repetition pushes fresh random layers to a fresh repository, since skopeo skips blobs a target already has;
   - curl monolithic upload (POST, then PUT ?digest= with -T and no Expect) and download of a --big-mib blob;
@@ -204,45 +205,56 @@ def wrk(url):
     return rate, p99_ms
 
 
-def measure(server, args, results):
-    name = server.name
+def measure(servers, args, results):
+    """Each row is measured on both servers back to back, the order alternating between repetitions, so that a
+    machine whose speed drifts (these virtual machines do) favours neither."""
     work = os.path.join(OUT, "work")
     os.makedirs(work, exist_ok=True)
     for run_index in range(args.runs):
+        order = servers if run_index % 2 == 0 else list(reversed(servers))
         tag = f"{int(time.time() * 1000)}-{run_index}"
+
         big = os.path.join(work, "big")
         size = make_image(big, [args.big_mib * MIB])
-        results.setdefault(("skopeo push, 1 layer", name), []).append(size / MIB / skopeo_push(big, server, f"big/{tag}"))
-        results.setdefault(("skopeo pull, 1 layer", name), []).append(size / MIB / skopeo_pull(server, f"big/{tag}", os.path.join(work, "pulled")))
+        for server in order:
+            results.setdefault(("skopeo push, 1 layer", server.name), []).append(size / MIB / skopeo_push(big, server, f"big/{tag}"))
+            results.setdefault(("skopeo pull, 1 layer", server.name), []).append(
+                size / MIB / skopeo_pull(server, f"big/{tag}", os.path.join(work, "pulled")))
+
         many = os.path.join(work, "many")
         size = make_image(many, [MIB] * 50)
-        results.setdefault(("skopeo push, 50 x 1 MiB", name), []).append(size / MIB / skopeo_push(many, server, f"many/{tag}"))
-        results.setdefault(("skopeo pull, 50 x 1 MiB", name), []).append(size / MIB / skopeo_pull(server, f"many/{tag}", os.path.join(work, "pulled")))
+        for server in order:
+            results.setdefault(("skopeo push, 50 x 1 MiB", server.name), []).append(size / MIB / skopeo_push(many, server, f"many/{tag}"))
+            results.setdefault(("skopeo pull, 50 x 1 MiB", server.name), []).append(
+                size / MIB / skopeo_pull(server, f"many/{tag}", os.path.join(work, "pulled")))
 
         blob = os.path.join(work, "blob.bin")
         with open(blob, "wb") as f:
             for _ in range(args.big_mib):
                 f.write(os.urandom(MIB))
         digest = "sha256:" + run("openssl", "dgst", "-sha256", "-r", blob).stdout.split()[0]
-        results.setdefault(("curl upload, monolithic", name), []).append(args.big_mib / curl_upload(server, f"curl/{tag}", blob, digest))
-        results.setdefault(("curl download", name), []).append(
-            args.big_mib / timed("curl", "-sf", "-o", "/dev/null", f"{server.url}/v2/curl/{tag}/blobs/{digest}"))
+        for server in order:
+            results.setdefault(("curl upload, monolithic", server.name), []).append(args.big_mib / curl_upload(server, f"curl/{tag}", blob, digest))
+            results.setdefault(("curl download", server.name), []).append(
+                args.big_mib / timed("curl", "-sf", "-o", "/dev/null", f"{server.url}/v2/curl/{tag}/blobs/{digest}"))
 
         images = []
         for i in range(8):
             path = os.path.join(work, f"parallel{i}")
             make_image(path, [64 * MIB])
             images.append(path)
-        start = time.perf_counter()
-        pushes = [subprocess.Popen(["skopeo", "copy", "-q", "--dest-tls-verify=false", f"dir:{path}",
-                                    f"docker://{server.host}/parallel/{tag}-{i}:1"]) for i, path in enumerate(images)]
-        if any(p.wait() != 0 for p in pushes):
-            raise RuntimeError("a parallel push failed")
-        results.setdefault(("8 parallel pushes of 64 MiB (s)", name), []).append(time.perf_counter() - start)
+        for server in order:
+            start = time.perf_counter()
+            pushes = [subprocess.Popen(["skopeo", "copy", "-q", "--dest-tls-verify=false", f"dir:{path}",
+                                        f"docker://{server.host}/parallel/{tag}-{i}:1"]) for i, path in enumerate(images)]
+            if any(p.wait() != 0 for p in pushes):
+                raise RuntimeError(f"a parallel push to {server.name} failed")
+            results.setdefault(("8 parallel pushes of 64 MiB (s)", server.name), []).append(time.perf_counter() - start)
 
-    rate, p99 = wrk(f"{server.url}/v2/many/{tag}/manifests/1")
-    results.setdefault(("manifest GETs per second", name), []).append(rate)
-    results.setdefault(("manifest GET p99 (ms)", name), []).append(p99)
+    for server in servers:
+        rate, p99 = wrk(f"{server.url}/v2/many/{tag}/manifests/1")
+        results.setdefault(("manifest GETs per second", server.name), []).append(rate)
+        results.setdefault(("manifest GET p99 (ms)", server.name), []).append(p99)
 
 
 def main():
@@ -258,16 +270,17 @@ def main():
     run("dotnet", "publish", os.path.join(ROOT, "server"), "-c", "Release", "-o", os.path.join(OUT, "server"))
 
     results, rss = {}, {}
-    starters = [start_berth, start_distribution]
-    for start in starters:
-        server = start()
-        if server is None:
-            print("docker-registry is not installed: measuring Berth alone (apt-get install -y docker-registry)")
-            continue
-        print(f"measuring {server.name}", flush=True)
-        try:
-            measure(server, args, results)
-        finally:
+    servers = [start_berth()]
+    distribution = start_distribution()
+    if distribution is None:
+        print("docker-registry is not installed: measuring Berth alone (apt-get install -y docker-registry)")
+    else:
+        servers.append(distribution)
+    print("measuring " + " and ".join(s.name for s in servers), flush=True)
+    try:
+        measure(servers, args, results)
+    finally:
+        for server in servers:
             rss[server.name] = server.stop()
             shutil.rmtree(server.data, ignore_errors=True)
 

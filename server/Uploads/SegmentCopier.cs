@@ -23,7 +23,7 @@ internal static class SegmentCopier
         var spare = Channel.CreateUnbounded<AlignedChunk>();
         var received = Channel.CreateBounded<AlignedChunk>(new BoundedChannelOptions(ChunksInFlight) { SingleReader = true, SingleWriter = true });
         var hashed = Channel.CreateBounded<AlignedChunk>(new BoundedChannelOptions(ChunksInFlight) { SingleReader = true, SingleWriter = true });
-        var chunks = Enumerable.Range(0, ChunksInFlight + 1).Select(_ => new AlignedChunk()).ToList();
+        var chunks = Enumerable.Range(0, ChunksInFlight + 1).Select(_ => AlignedChunk.Rent()).ToList();
         foreach (var chunk in chunks.Skip(1))
         {
             spare.Writer.TryWrite(chunk);
@@ -98,7 +98,7 @@ internal static class SegmentCopier
         {
             foreach (var chunk in chunks)
             {
-                chunk.Dispose();
+                AlignedChunk.Return(chunk);
             }
         }
 
