@@ -1,3 +1,4 @@
+using Berth.Server.Access;
 using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
@@ -45,6 +46,8 @@ public static class BerthPipeline
         app.MapUploadEndpoints();
         app.MapImportEndpoints();
         app.MapUnitSearchEndpoints();
+        app.MapUserEndpoints();
+        app.MapTokenEndpoints();
         app.MapRegistryEndpoints();
         return app;
     }

@@ -1,3 +1,4 @@
+using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Importers;
@@ -39,6 +40,7 @@ public static class BerthServices
         services.AddSingleton<IImporterRegistrationStore, LiteDbImporterRegistrationStore>();
         services.AddSingleton<IUnitStore, LiteDbUnitStore>();
         services.AddSingleton<IUploadRequestStore, LiteDbUploadRequestStore>();
+        services.AddSingleton<IUserStore, LiteDbUserStore>();
         services.AddSingleton<IContentStore, FileSystemContentStore>();
         services.AddSingleton<ContentCache>();
 
@@ -46,6 +48,14 @@ public static class BerthServices
         services.AddSingleton<ImporterService>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<ImportService>();
+        services.AddSingleton(sp => new TokenSigner(sp.GetRequiredService<DataLayout>().TokenSigningKey));
+        services.AddSingleton(sp => new LoginThrottle(
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BerthOptions>>().Value.Auth.MaxFailedSignInsPerMinute));
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<AccessControl>();
+        services.AddSingleton<Audit>();
+        services.AddSingleton<UserService>();
+
         services.AddSingleton<RegistryRepositories>();
         services.AddSingleton<RepositoryContent>();
         services.AddSingleton<BlobUploadHandler>();

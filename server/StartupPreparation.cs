@@ -1,3 +1,4 @@
+using Berth.Server.Access;
 using Berth.Server.Plugins;
 using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
@@ -23,8 +24,44 @@ internal sealed class StartupPreparation(IServiceProvider services, ILogger<Star
 
         _ = services.GetRequiredService<LiteDbDatabase>();
         await services.GetRequiredService<UploadService>().RecoverAsync(cancellationToken);
+        _ = services.GetRequiredService<TokenSigner>();
+        await CreateFirstAdministratorAsync(layout, cancellationToken);
         logger.LogInformation("Data in {DataDir}", layout.Root);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// On the first start, the <c>admin</c> user: with <c>BERTH_ADMIN_PASSWORD</c> (or <c>Berth:AdminPassword</c>) when
+    /// set, else with a random password that is printed once here and kept in a file only its owner can read.
+    /// </summary>
+    private async Task CreateFirstAdministratorAsync(DataLayout layout, CancellationToken cancellationToken)
+    {
+        var configured = services.GetRequiredService<IConfiguration>()["BERTH_ADMIN_PASSWORD"]
+            ?? services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.BerthOptions>>().Value.AdminPassword;
+        var password = await services.GetRequiredService<UserService>().CreateFirstAdministratorAsync(configured is { Length: > 0 } ? configured : null, cancellationToken);
+        if (password is null)
+        {
+            return;
+        }
+
+        if (password.Length == 0)
+        {
+            logger.LogWarning("Created user {Login} with the password from the configuration", UserService.AdministratorLogin);
+            return;
+        }
+
+        await File.WriteAllTextAsync(layout.AdminPassword, string.Empty, cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(layout.AdminPassword, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        await File.WriteAllTextAsync(layout.AdminPassword, password + Environment.NewLine, cancellationToken);
+        logger.LogWarning(
+            "Created user {Login} with password {Password} (shown only now; also in {File}, readable only by this account). Set BERTH_ADMIN_PASSWORD to choose it instead.",
+            UserService.AdministratorLogin,
+            password,
+            layout.AdminPassword);
+    }
 }

@@ -36,6 +36,15 @@ public sealed class BerthOptions
     /// <summary>How often abandoned uploads are looked for.</summary>
     public TimeSpan UploadPurgeInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// The password of the <c>admin</c> user created on the first start (also read from the environment variable
+    /// <c>BERTH_ADMIN_PASSWORD</c>); when neither is set, a random one is printed once and written to
+    /// <c>DATA/admin-password</c>.
+    /// </summary>
+    public string? AdminPassword { get; set; }
+
+    public AuthOptions Auth { get; set; } = new();
+
     public string ResolvedPluginsConfDir =>
         PluginsConfDir is { Length: > 0 } dir ? Path.GetFullPath(dir, AppContext.BaseDirectory) : Path.Combine(AppContext.BaseDirectory, "plugins.conf.d");
 }

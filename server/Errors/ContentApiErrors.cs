@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
+using Berth.Server.Access;
 using Berth.Server.Json;
 using Berth.Server.Uploads;
 using Microsoft.AspNetCore.Http.Features;
@@ -17,6 +18,9 @@ public static class ContentApiErrors
             ApiException e => new PulpFailure(e.Error, e.Message, e.Details),
             ContentException e => new PulpFailure(ApiError.For(e.Error), e.Message, e.Details),
             UploadOffsetException e => new PulpFailure(ApiError.UploadOffsetInvalid, e.Message, new JsonObject { ["size"] = e.Size, ["offset"] = e.Offset }),
+            AccessDeniedException { Failure: AccessFailure.Unauthenticated } e => new PulpFailure(ApiError.Unauthenticated, e.Message, []) { Challenge = "Basic realm=\"Berth\", charset=\"UTF-8\"" },
+            AccessDeniedException { Failure: AccessFailure.Forbidden } e => new PulpFailure(ApiError.Forbidden, e.Message, []),
+            AccessDeniedException e => new PulpFailure(ApiError.TooManyAttempts, e.Message, []),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new PulpFailure(
                 ApiError.RequestTooLarge,
                 $"the request body is larger than the {context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes this endpoint accepts",
@@ -37,9 +41,17 @@ public static class ContentApiErrors
 
     private sealed record PulpFailure(ApiError Error, string Message, JsonObject Details) : ApiFailure(Error.Status, Message)
     {
+        /// <summary>The <c>WWW-Authenticate</c> of a 401: how to sign in.</summary>
+        public string? Challenge { get; init; }
+
         public override Task WriteAsync(HttpContext context)
         {
             context.Response.StatusCode = Error.Status;
+            if (Challenge is not null)
+            {
+                context.Response.Headers.WWWAuthenticate = Challenge;
+            }
+
             var body = new PulpError(Error.Status, context.Request.Method, context.Request.Path, Message, new PulpErrorDetail(Error.Code, Message, Details));
             return context.Response.WriteAsJsonAsync(body, ContentApiJsonContext.Api.PulpError, cancellationToken: context.RequestAborted);
         }

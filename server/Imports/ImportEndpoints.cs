@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Berth.Server.Access;
 using Berth.Server.Configuration;
-using Berth.Server.Errors;
 using Berth.Server.Json;
 using Berth.Server.Repositories;
 using Berth.Server.Units;
@@ -14,15 +14,15 @@ public static class ImportEndpoints
     public static void MapImportEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/import_upload/", async (
-            string repo, HttpRequest request, ImportService service, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+            string repo, HttpContext context, ImportService service, RepositoryService repositories, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
         {
-            var body = await JsonRequest.ReadObjectAsync(request, options.Value.MaxJsonBodyBytes, cancellationToken);
-            if (!RepositoryId.TryParse(repo, out var repositoryId, out _))
-            {
-                throw ApiException.NotFound("repository", repo);
-            }
-
-            var unit = await service.ImportUploadAsync(repositoryId, ImportUploadCommand.Read(body), cancellationToken);
+            var cancellationToken = context.RequestAborted;
+            var repository = await repositories.GetAsync(repo, cancellationToken);
+            var caller = await access.RequireAsync(context, AccessAction.Push, repository);
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
+            var command = ImportUploadCommand.Read(body);
+            var unit = await service.ImportUploadAsync(repository.Id, command, caller.UploadOwner, cancellationToken);
+            await audit.RecordAsync(context, "import", $"{repository.Id}/{unit.TypeId}/{unit.Key}", command.UploadId is null ? null : $"upload {command.UploadId}");
             var result = JsonSerializer.SerializeToNode(UnitResponse.From(unit), ContentApiJsonContext.Api.UnitResponse);
             return TypedResults.Json(new CallReport(result), ContentApiJsonContext.Api.CallReport);
         });

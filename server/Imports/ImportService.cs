@@ -43,14 +43,15 @@ public sealed class ImportService(
         return await importer.Importer.ImportUploadAsync(request, new RepositoryConduit(repositoryId, units, content), cancellationToken);
     }
 
-    public async Task<Unit> ImportUploadAsync(RepositoryId repositoryId, ImportUploadCommand command, CancellationToken cancellationToken)
+    /// <summary>Imports an upload of <paramref name="uploadOwner"/> (<see langword="null"/>: an administrator, any upload).</summary>
+    public async Task<Unit> ImportUploadAsync(RepositoryId repositoryId, ImportUploadCommand command, string? uploadOwner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw ApiException.NotFound("repository", repositoryId.Value);
         var (importer, registration) = await RouteAsync(repositoryId, command.UnitTypeId, cancellationToken);
         var config = EffectiveConfig(importer, registration, command.OverrideConfig);
 
-        var lease = command.UploadId is null ? null : await uploads.AcquireAsync(command.UploadId, cancellationToken);
+        var lease = command.UploadId is null ? null : await uploads.AcquireAsync(command.UploadId, uploadOwner, cancellationToken);
         try
         {
             var request = new ImportRequest

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Berth.Server.Access;
 using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
@@ -32,6 +33,12 @@ namespace Berth.Server.Json;
 [JsonSerializable(typeof(List<UnitTypeResponse>))]
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(UserResponse))]
+[JsonSerializable(typeof(List<UserResponse>))]
+[JsonSerializable(typeof(ApiTokenResponse))]
+[JsonSerializable(typeof(List<ApiTokenResponse>))]
+[JsonSerializable(typeof(ApiTokenCreatedResponse))]
+[JsonSerializable(typeof(RegistryTokenResponse))]
 public sealed partial class ContentApiJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using Berth.Server.Access;
 using Berth.Server.Errors;
 using Berth.Server.Json;
 
@@ -8,7 +9,12 @@ public static class PluginEndpoints
 {
     public static void MapPluginEndpoints(this IEndpointRouteBuilder routes)
     {
-        var plugins = routes.MapGroup($"{ContentApi.Root}/plugins");
+        var plugins = routes.MapGroup($"{ContentApi.Root}/plugins")
+            .AddEndpointFilter(async (context, next) =>
+            {
+                await context.HttpContext.RequestServices.GetRequiredService<AccessControl>().RequireSignedInAsync(context.HttpContext);
+                return await next(context);
+            });
         plugins.MapGet("/importers/", (PluginCatalog catalog) =>
             TypedResults.Json(catalog.Importers.Select(ImporterPluginResponse.From).ToList(), ContentApiJsonContext.Api.ListImporterPluginResponse));
         plugins.MapGet("/importers/{id}/", (string id, PluginCatalog catalog) =>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Berth.Server.Access;
 using Berth.Server.Content;
 using Berth.Server.Units;
 using Docker.Common;
@@ -9,14 +10,14 @@ using Microsoft.Net.Http.Headers;
 namespace Berth.Server.Registry;
 
 /// <summary>Blobs of a repository: GET (with single ranges) and HEAD (end-2), DELETE (end-10).</summary>
-public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent content, IContentStore store, IUnitStore units)
+public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent content, IContentStore store, IUnitStore units, Audit audit)
 {
     private const string OctetStream = "application/octet-stream";
 
     public async Task<IResult> GetAsync(HttpContext context, RegistryName name, string reference)
     {
         var digest = ParseDigest(reference);
-        var repository = await registry.ForPullAsync(name, context.RequestAborted);
+        var repository = await registry.ForPullAsync(context, name);
         var blob = await content.FindBlobAsync(repository, digest, context.RequestAborted) ?? throw Unknown(digest, name);
         context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
         if (HttpMethods.IsHead(context.Request.Method))
@@ -36,9 +37,10 @@ public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent
     public async Task<IResult> DeleteAsync(HttpContext context, RegistryName name, string reference)
     {
         var digest = ParseDigest(reference);
-        var repository = await registry.ForPullAsync(name, context.RequestAborted);
+        var repository = await registry.ForPullAsync(context, name, AccessAction.Delete);
         var blob = await content.FindBlobAsync(repository, digest, context.RequestAborted) ?? throw Unknown(digest, name);
         await units.UnassociateAsync(repository.Id, [blob.Id!], context.RequestAborted);
+        await audit.RecordAsync(context, "delete.blob", $"{name}@{digest}");
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Berth.Server.Access;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Repositories;
@@ -17,21 +18,28 @@ namespace Berth.Server.Registry;
 /// the same way <c>import_upload</c> does.
 /// </summary>
 public sealed class BlobUploadHandler(
-    RegistryRepositories registry, UploadService uploads, ImportService imports, IUnitStore units, IImporterRegistrationStore importerRegistrations)
+    RegistryRepositories registry,
+    UploadService uploads,
+    ImportService imports,
+    IUnitStore units,
+    IImporterRegistrationStore importerRegistrations,
+    AccessControl access,
+    Audit audit)
 {
     /// <summary>POST .../blobs/uploads/: a session, a monolithic upload (?digest=), or a mount (?mount=&amp;from=).</summary>
     public async Task StartAsync(HttpContext context, RegistryName name)
     {
         var cancellationToken = context.RequestAborted;
-        var repository = await registry.ForPushAsync(name, cancellationToken);
+        var repository = await registry.ForPushAsync(context, name);
+        var owner = (await access.CallerAsync(context)).UploadOwner;
         var query = context.Request.Query;
         if (query.TryGetValue("mount", out var mount) && query.TryGetValue("from", out var from) &&
-            await TryMountAsync(context, repository, name, ParseDigest(mount), from.ToString(), cancellationToken))
+            await TryMountAsync(context, repository, name, ParseDigest(mount), from.ToString()))
         {
             return;
         }
 
-        var upload = await uploads.CreateAsync(repository.Id, cancellationToken);
+        var upload = await uploads.CreateAsync(repository.Id, owner, cancellationToken);
         if (query.TryGetValue("digest", out var digestText))
         {
             var digest = ParseDigest(digestText);
@@ -57,8 +65,8 @@ public sealed class BlobUploadHandler(
     /// <summary>PATCH a session: one chunk, at the end of what it holds (Content-Range must say so), or streamed.</summary>
     public async Task PatchAsync(HttpContext context, RegistryName name, string uploadId)
     {
-        var repository = await registry.ForPullAsync(name, context.RequestAborted);
-        await CheckSessionAsync(repository, uploadId, context.RequestAborted);
+        var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
+        await CheckSessionAsync(context, repository, uploadId);
         var size = await WriteAsync(context, uploadId, ChunkRange(context));
         SetUploadHeaders(context, name, uploadId, size);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
@@ -67,8 +75,8 @@ public sealed class BlobUploadHandler(
     /// <summary>PUT a session with ?digest=: the last chunk, if the body holds one, then the import.</summary>
     public async Task PutAsync(HttpContext context, RegistryName name, string uploadId)
     {
-        var repository = await registry.ForPullAsync(name, context.RequestAborted);
-        await CheckSessionAsync(repository, uploadId, context.RequestAborted);
+        var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
+        await CheckSessionAsync(context, repository, uploadId);
         if (!context.Request.Query.TryGetValue("digest", out var digestText))
         {
             throw new RegistryException(RegistryError.DigestInvalid, "completing an upload needs the blob's digest: PUT ...?digest=sha256:...");
@@ -86,8 +94,8 @@ public sealed class BlobUploadHandler(
     /// <summary>GET a session: how much it holds, so that a client can resume.</summary>
     public async Task StatusAsync(HttpContext context, RegistryName name, string uploadId)
     {
-        var repository = await registry.ForPullAsync(name, context.RequestAborted);
-        var status = await CheckSessionAsync(repository, uploadId, context.RequestAborted);
+        var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
+        var status = await CheckSessionAsync(context, repository, uploadId);
         SetUploadHeaders(context, name, uploadId, status.Size);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
@@ -95,15 +103,15 @@ public sealed class BlobUploadHandler(
     /// <summary>DELETE a session: cancels it and drops its bytes.</summary>
     public async Task CancelAsync(HttpContext context, RegistryName name, string uploadId)
     {
-        var repository = await registry.ForPullAsync(name, context.RequestAborted);
-        await CheckSessionAsync(repository, uploadId, context.RequestAborted);
-        await uploads.DeleteAsync(uploadId, context.RequestAborted);
+        var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
+        await CheckSessionAsync(context, repository, uploadId);
+        await uploads.DeleteAsync(uploadId, (await access.CallerAsync(context)).UploadOwner, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private async Task<UploadStatus> CheckSessionAsync(Repository repository, string uploadId, CancellationToken cancellationToken)
+    private async Task<UploadStatus> CheckSessionAsync(HttpContext context, Repository repository, string uploadId)
     {
-        var status = await uploads.GetAsync(uploadId, cancellationToken);
+        var status = await uploads.GetAsync(uploadId, (await access.CallerAsync(context)).UploadOwner, context.RequestAborted);
         return status.Upload.Repository == repository.Id
             ? status
             : throw new RegistryException(RegistryError.BlobUploadUnknown, $"upload {uploadId} is not a session of this repository");
@@ -123,7 +131,8 @@ public sealed class BlobUploadHandler(
                 $"Content-Range {chunk.Start}-{chunk.End} is {chunk.Length} bytes but Content-Length is {length}");
         }
 
-        var status = await uploads.WriteSegmentAsync(uploadId, range?.Start, context.Request.BodyReader, strict: true, context.RequestAborted);
+        var owner = (await access.CallerAsync(context)).UploadOwner;
+        var status = await uploads.WriteSegmentAsync(uploadId, range?.Start, context.Request.BodyReader, strict: true, owner, context.RequestAborted);
         if (range is { } written && status.Size != written.End + 1)
         {
             throw new RegistryException(
@@ -137,7 +146,8 @@ public sealed class BlobUploadHandler(
     private async Task CompleteAsync(HttpContext context, Repository repository, RegistryName name, string uploadId, Digest digest)
     {
         var command = new ImportUploadCommand(uploadId, DockerUnitTypes.Blob, new JsonObject { [DockerUnitTypes.Fields.Digest] = digest.ToString() }, [], null);
-        await imports.ImportUploadAsync(repository.Id, command, context.RequestAborted);
+        await imports.ImportUploadAsync(repository.Id, command, (await access.CallerAsync(context)).UploadOwner, context.RequestAborted);
+        await audit.RecordAsync(context, "push.blob", $"{name}@{digest}");
         context.Response.Headers.Location = RegistryApi.BlobLocation(name, digest);
         context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
         context.Response.StatusCode = StatusCodes.Status201Created;
@@ -148,11 +158,14 @@ public sealed class BlobUploadHandler(
     /// blob is in it. Anything less (no such repository, blob not there, no blob importer here) falls back to
     /// a fresh session, as the spec asks.
     /// </summary>
-    private async Task<bool> TryMountAsync(HttpContext context, Repository repository, RegistryName name, Digest digest, string from, CancellationToken cancellationToken)
+    private async Task<bool> TryMountAsync(HttpContext context, Repository repository, RegistryName name, Digest digest, string from)
     {
+        var cancellationToken = context.RequestAborted;
         if (!RegistryName.TryParse(from, out var sourceName, out _) ||
-            await registry.FindAsync(sourceName, cancellationToken) is not { } source)
+            await registry.FindAsync(sourceName, cancellationToken) is not { } source ||
+            !(await access.CallerAsync(context)).AllowedOn(source).HasFlag(AccessAction.Pull))
         {
+            // Unknown, or not the caller's to read: either way, nothing to mount from.
             return false;
         }
 
@@ -166,6 +179,7 @@ public sealed class BlobUploadHandler(
         }
 
         await units.AssociateAsync(repository.Id, blob, cancellationToken);
+        await audit.RecordAsync(context, "push.mount", $"{name}@{digest}", $"from {sourceName}");
         context.Response.Headers.Location = RegistryApi.BlobLocation(name, digest);
         context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
         context.Response.StatusCode = StatusCodes.Status201Created;

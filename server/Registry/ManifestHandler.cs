@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json.Nodes;
 using Berth.Plugins;
+using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Imports;
@@ -18,11 +19,11 @@ namespace Berth.Server.Registry;
 /// the repository's manifest importer, as <c>import_upload</c> does; its exact bytes are stored and served.
 /// </summary>
 public sealed class ManifestHandler(
-    RegistryRepositories registry, RepositoryContent content, ContentCache cache, IUnitStore units, ImportService imports, IOptions<BerthOptions> options)
+    RegistryRepositories registry, RepositoryContent content, ContentCache cache, IUnitStore units, ImportService imports, Audit audit, IOptions<BerthOptions> options)
 {
     public async Task<IResult> GetAsync(HttpContext context, RegistryName name, string reference)
     {
-        var repository = await registry.ForPullAsync(name, context.RequestAborted);
+        var repository = await registry.ForPullAsync(context, name);
         var manifest = await content.ResolveManifestAsync(repository, reference, context.RequestAborted);
         var digest = Digest.Parse(manifest.ContentDigest!);
         var mediaType = manifest.Metadata[DockerUnitTypes.Fields.MediaType]!.GetValue<string>();
@@ -43,7 +44,7 @@ public sealed class ManifestHandler(
     public async Task<IResult> PutAsync(HttpContext context, RegistryName name, string reference)
     {
         var target = ManifestReference.Parse(reference);
-        var repository = await registry.ForPushAsync(name, context.RequestAborted);
+        var repository = await registry.ForPushAsync(context, name);
         var bytes = await ReadBodyAsync(context.Request, options.Value.MaxManifestBytes, context.RequestAborted);
         var manifest = Parse(bytes, context.Request.ContentType);
         var unitType = manifest is ImageIndex ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
@@ -52,6 +53,7 @@ public sealed class ManifestHandler(
         var unit = await imports.ImportContentAsync(repository.Id, unitType, key, metadata, bytes, context.RequestAborted);
 
         var digest = Digest.Parse(unit.ContentDigest!);
+        await audit.RecordAsync(context, "push.manifest", $"{name}@{digest}", target.Tag is { } pushedTag ? $"tag {pushedTag}" : null);
         context.Response.Headers.Location = RegistryApi.ManifestLocation(name, digest);
         context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
         if (manifest.Subject is { } subject)
@@ -65,13 +67,14 @@ public sealed class ManifestHandler(
     /// <summary>DELETE by tag removes that tag only; by digest, the manifest and every tag of it in the repository.</summary>
     public async Task<IResult> DeleteAsync(HttpContext context, RegistryName name, string reference)
     {
-        var repository = await registry.ForPullAsync(name, context.RequestAborted);
+        var repository = await registry.ForPullAsync(context, name, AccessAction.Delete);
         var target = ManifestReference.Parse(reference);
         if (target.Tag is { } tag)
         {
             var tagUnit = await content.FindTagAsync(repository, tag, context.RequestAborted)
                 ?? throw new RegistryException(RegistryError.ManifestUnknown, $"tag '{tag}' is not in repository '{name}'", JsonValue.Create(tag.Value));
             await units.UnassociateAsync(repository.Id, [tagUnit.Id!], context.RequestAborted);
+            await audit.RecordAsync(context, "delete.tag", $"{name}:{tag}");
             return Results.StatusCode(StatusCodes.Status202Accepted);
         }
 
@@ -79,7 +82,9 @@ public sealed class ManifestHandler(
         var tags = (await content.AllAsync(repository, [DockerUnitTypes.Tag], context.RequestAborted))
             .Where(t => t.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>() == manifest.ContentDigest)
             .Select(t => t.Id!);
-        await units.UnassociateAsync(repository.Id, [manifest.Id!, .. tags], context.RequestAborted);
+        var removed = tags.ToList();
+        await units.UnassociateAsync(repository.Id, [manifest.Id!, .. removed], context.RequestAborted);
+        await audit.RecordAsync(context, "delete.manifest", $"{name}@{manifest.ContentDigest}", $"{removed.Count} tags");
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
 

@@ -21,7 +21,7 @@ public sealed class ReferrerHandler(RegistryRepositories registry, RepositoryCon
             throw new RegistryException(RegistryError.DigestInvalid, problem, JsonValue.Create(reference));
         }
 
-        var repository = await registry.ForPullAsync(name, context.RequestAborted);
+        var repository = await registry.ForPullAsync(context, name);
         var referrers = (await content.AllAsync(repository, [.. RepositoryContent.ManifestTypeIds], context.RequestAborted))
             .Where(m => m.Metadata[DockerUnitTypes.Fields.Subject]?.GetValue<string>() == subject.ToString())
             .Select(Describe);

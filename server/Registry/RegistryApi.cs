@@ -14,7 +14,9 @@ public static class RegistryApi
     public const string SubjectHeader = "OCI-Subject";
     public const string FiltersAppliedHeader = "OCI-Filters-Applied";
 
-    public static bool Owns(PathString path) => path.StartsWithSegments(Root, StringComparison.Ordinal);
+    /// <summary>Whether a path is the registry's: under <c>/v2</c>, or its token endpoint.</summary>
+    public static bool Owns(PathString path) =>
+        path.StartsWithSegments(Root, StringComparison.Ordinal) || path.StartsWithSegments(Access.TokenChallenge.TokenPath, StringComparison.Ordinal);
 
     public static string BlobLocation(RegistryName name, Digest digest) => $"{Root}/{name}/blobs/{digest}";
 

@@ -25,6 +25,8 @@ public static class RegistryEndpoints
         switch (route.Endpoint)
         {
             case RegistryEndpoint.Base when isRead:
+                // Clients probe here to learn how to sign in: anonymous callers get the challenge.
+                await services.GetRequiredService<Access.AccessControl>().RequireSignedInAsync(context);
                 return Results.Text("{}", "application/json");
             case RegistryEndpoint.Catalog when HttpMethods.IsGet(method):
                 return await services.GetRequiredService<CatalogHandler>().ListAsync(context);

@@ -18,6 +18,8 @@ public sealed record RegistryError(string Code, int Status)
     public static readonly RegistryError TooLarge = new("SIZE_INVALID", StatusCodes.Status413PayloadTooLarge);
     public static readonly RegistryError TagInvalid = new("TAG_INVALID", StatusCodes.Status400BadRequest);
     public static readonly RegistryError Denied = new("DENIED", StatusCodes.Status403Forbidden);
+    public static readonly RegistryError Unauthorized = new("UNAUTHORIZED", StatusCodes.Status401Unauthorized);
+    public static readonly RegistryError TooManyRequests = new("TOOMANYREQUESTS", StatusCodes.Status429TooManyRequests);
     public static readonly RegistryError Unsupported = new("UNSUPPORTED", StatusCodes.Status405MethodNotAllowed);
 
     /// <summary>A request the spec has no code for (say, an unreadable body): UNSUPPORTED, as a 400.</summary>

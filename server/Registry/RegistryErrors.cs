@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
+using Berth.Server.Access;
 using Berth.Server.Errors;
 using Berth.Server.Uploads;
 
@@ -17,6 +18,12 @@ public static class RegistryErrors
         return exception switch
         {
             RegistryException e => new OciFailure(e.Error, e.Message, e.Detail),
+            AccessDeniedException { Failure: AccessFailure.Unauthenticated } e => new OciFailure(RegistryError.Unauthorized, e.Message, null)
+            {
+                Headers = { ["WWW-Authenticate"] = TokenChallenge.For(context, e.Scope) },
+            },
+            AccessDeniedException { Failure: AccessFailure.Forbidden } e => new OciFailure(RegistryError.Denied, e.Message, null),
+            AccessDeniedException e => new OciFailure(RegistryError.TooManyRequests, e.Message, null),
             ContentException e => new OciFailure(For(e.Error), e.Message, e.Details.Count > 0 ? e.Details.DeepClone() : null),
             UploadOffsetException e => new OciFailure(RegistryError.BlobUploadOutOfOrder, e.Message, new JsonObject { ["size"] = e.Size, ["offset"] = e.Offset })
             {

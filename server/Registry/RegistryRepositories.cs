@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Importers;
 using Berth.Server.Plugins;
@@ -14,20 +15,52 @@ namespace Berth.Server.Registry;
 /// with both docker importers registered, unless <see cref="BerthOptions.CreateRepositoriesOnPush"/> is off.
 /// </summary>
 public sealed class RegistryRepositories(
-    RepositoryService repositories, ImporterService importers, PluginCatalog catalog, IOptions<BerthOptions> options, ILogger<RegistryRepositories> logger)
+    RepositoryService repositories,
+    ImporterService importers,
+    PluginCatalog catalog,
+    AccessControl access,
+    IOptions<BerthOptions> options,
+    ILogger<RegistryRepositories> logger)
 {
     private static readonly string[] DockerImporters = [DockerUnitTypes.BlobImporter, DockerUnitTypes.ManifestImporter];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<RegistryName, Lazy<Task<Repository>>> _creations = new();
 
-    public async Task<Repository> ForPullAsync(RegistryName name, CancellationToken cancellationToken) =>
-        await repositories.FindByRegistryNameAsync(name, cancellationToken) ?? throw Unknown(name);
+    /// <summary>
+    /// The repository of a name, for an action that reads or removes (pull by default). A caller who may not do
+    /// that action on the name learns nothing of whether it exists.
+    /// </summary>
+    public async Task<Repository> ForPullAsync(HttpContext context, RegistryName name, AccessAction action = AccessAction.Pull)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var repository = await repositories.FindByRegistryNameAsync(name, context.RequestAborted);
+        if (repository is null)
+        {
+            await access.RequireAsync(context, action, null, name.Value);
+            throw Unknown(name);
+        }
+
+        await access.RequireAsync(context, action, repository);
+        return repository;
+    }
 
     public Task<Repository?> FindAsync(RegistryName name, CancellationToken cancellationToken) =>
         repositories.FindByRegistryNameAsync(name, cancellationToken);
 
-    public async Task<Repository> ForPushAsync(RegistryName name, CancellationToken cancellationToken)
+    /// <summary>The repository a push goes to, created on the first push when allowed; the caller must be allowed to push to the name.</summary>
+    public async Task<Repository> ForPushAsync(HttpContext context, RegistryName name)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        var cancellationToken = context.RequestAborted;
         var existing = await repositories.FindByRegistryNameAsync(name, cancellationToken);
+        if (existing is not null)
+        {
+            await access.RequireAsync(context, AccessAction.Push, existing);
+        }
+        else
+        {
+            await access.RequireAsync(context, AccessAction.Push, null, name.Value);
+        }
+
 
         // Checked after the lookup: a repository still being set up by another push is found, but not used
         // until its importers are registered.

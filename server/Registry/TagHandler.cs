@@ -8,7 +8,7 @@ public sealed class TagHandler(RegistryRepositories registry, RepositoryContent 
 {
     public async Task<IResult> ListAsync(HttpContext context, RegistryName name)
     {
-        var repository = await registry.ForPullAsync(name, context.RequestAborted);
+        var repository = await registry.ForPullAsync(context, name);
         var tags = (await content.AllAsync(repository, [DockerUnitTypes.Tag], context.RequestAborted))
             .Select(t => t.Key[DockerUnitTypes.Fields.Name]!)
             .Order(StringComparer.Ordinal);

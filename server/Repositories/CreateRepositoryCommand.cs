@@ -7,17 +7,18 @@ using Docker.Common.References;
 namespace Berth.Server.Repositories;
 
 /// <summary>
-/// The body of a repository creation: <c>{"id", "display_name"?, "description"?, "notes"?, "registry_name"?}</c>.
+/// The body of a repository creation: <c>{"id", "display_name"?, "description"?, "notes"?, "registry_name"?,
+/// "anonymous_pull"?}</c>.
 /// Without a registry name, the id serves as one when it is a valid name that no other repository uses.
 /// </summary>
 public sealed record CreateRepositoryCommand(
-    RepositoryId Id, string? DisplayName, string? Description, IReadOnlyDictionary<string, string> Notes, RegistryName? RegistryName)
+    RepositoryId Id, string? DisplayName, string? Description, IReadOnlyDictionary<string, string> Notes, RegistryName? RegistryName, bool AnonymousPull = false)
 {
     private const string Body = "request";
 
     public static CreateRepositoryCommand Read(JsonObject body)
     {
-        RequestFields.RejectUnknown(body, Body, ContentError.InvalidRequest, "id", "display_name", "description", "notes", "registry_name");
+        RequestFields.RejectUnknown(body, Body, ContentError.InvalidRequest, "id", "display_name", "description", "notes", "registry_name", "anonymous_pull");
         var idText = RequestFields.RequireString(body, "id", Body, ContentError.InvalidRequest);
         if (!RepositoryId.TryParse(idText, out var id, out var problem))
         {
@@ -29,7 +30,8 @@ public sealed record CreateRepositoryCommand(
             RequestFields.OptionalString(body, "display_name", Body, ContentError.InvalidRequest),
             RequestFields.OptionalString(body, "description", Body, ContentError.InvalidRequest),
             ReadNotes(body, Body) ?? new Dictionary<string, string>(),
-            ReadRegistryName(body, Body));
+            ReadRegistryName(body, Body),
+            ReadFlag(body, "anonymous_pull", Body) ?? false);
     }
 
     internal static Dictionary<string, string>? ReadNotes(JsonObject body, string objectName)
@@ -48,6 +50,14 @@ public sealed record CreateRepositoryCommand(
 
         return notes.ToDictionary(n => n.Key, n => n.Value!.GetValue<string>(), StringComparer.Ordinal);
     }
+
+    internal static bool? ReadFlag(JsonObject body, string name, string objectName) =>
+        body[name] switch
+        {
+            null => null,
+            JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False => value.GetValue<bool>(),
+            _ => throw ApiException.Invalid($"{objectName}.{name} must be true or false"),
+        };
 
     internal static RegistryName? ReadRegistryName(JsonObject body, string objectName)
     {

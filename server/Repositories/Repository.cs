@@ -19,6 +19,9 @@ public sealed record Repository
     /// </summary>
     public RegistryName? RegistryName { get; init; }
 
+    /// <summary>Whether anyone, signed in or not, may pull from the repository.</summary>
+    public bool AnonymousPull { get; init; }
+
     public DateTimeOffset Created { get; init; }
 
     /// <summary>When a unit was last associated with the repository, if ever.</summary>

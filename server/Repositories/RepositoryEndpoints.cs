@@ -1,3 +1,4 @@
+using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Importers;
 using Berth.Server.Json;
@@ -14,20 +15,25 @@ public static class RepositoryEndpoints
     {
         var repositories = routes.MapGroup($"{ContentApi.Root}/repositories");
 
-        repositories.MapPost("/", async (HttpRequest request, RepositoryService service, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+        repositories.MapPost("/", async (HttpContext context, RepositoryService service, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
         {
-            var body = await JsonRequest.ReadObjectAsync(request, options.Value.MaxJsonBodyBytes, cancellationToken);
-            var repository = await service.CreateAsync(CreateRepositoryCommand.Read(body), cancellationToken);
+            await access.RequireSignedInAsync(context);
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
+            var command = CreateRepositoryCommand.Read(body);
+            await access.RequireAsync(context, AccessAction.Admin, command.Id, command.RegistryName?.Value);
+            var repository = await service.CreateAsync(command, context.RequestAborted);
+            await audit.RecordAsync(context, "repository.create", repository.Id.Value, repository.RegistryName is { } name ? $"registry name {name}" : null);
             return TypedResults.Json(
                 RepositoryResponse.From(repository, new Dictionary<string, long>()),
                 ContentApiJsonContext.Api.RepositoryResponse,
                 statusCode: StatusCodes.Status201Created);
         });
 
-        repositories.MapGet("/", async (RepositoryService service, IUnitStore units, IImporterRegistrationStore importers, bool? details, [FromQuery(Name = "importers")] bool? withImporters, CancellationToken cancellationToken) =>
+        repositories.MapGet("/", async (HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers, bool? details, [FromQuery(Name = "importers")] bool? withImporters, CancellationToken cancellationToken) =>
         {
+            var caller = await access.RequireSignedInAsync(context);
             var list = new List<RepositoryResponse>();
-            foreach (var repository in await service.ListAsync(cancellationToken))
+            foreach (var repository in (await service.ListAsync(cancellationToken)).Where(r => caller.AllowedOn(r).HasFlag(AccessAction.Pull)))
             {
                 list.Add(await DescribeAsync(repository, units, importers, details == true || withImporters == true, cancellationToken));
             }
@@ -35,24 +41,36 @@ public static class RepositoryEndpoints
             return TypedResults.Json(list, ContentApiJsonContext.Api.ListRepositoryResponse);
         });
 
-        repositories.MapGet("/{repo}/", async (string repo, RepositoryService service, IUnitStore units, IImporterRegistrationStore importers, bool? details, [FromQuery(Name = "importers")] bool? withImporters, CancellationToken cancellationToken) =>
+        repositories.MapGet("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers, bool? details, [FromQuery(Name = "importers")] bool? withImporters, CancellationToken cancellationToken) =>
         {
             var repository = await service.GetAsync(repo, cancellationToken);
+            await access.RequireAsync(context, AccessAction.Pull, repository);
             return TypedResults.Json(
                 await DescribeAsync(repository, units, importers, details == true || withImporters == true, cancellationToken),
                 ContentApiJsonContext.Api.RepositoryResponse);
         });
 
-        repositories.MapPut("/{repo}/", async (string repo, HttpRequest request, RepositoryService service, IUnitStore units, IImporterRegistrationStore importers, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+        repositories.MapPut("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, Audit audit, IUnitStore units, IImporterRegistrationStore importers, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
-            var body = await JsonRequest.ReadObjectAsync(request, options.Value.MaxJsonBodyBytes, cancellationToken);
-            var repository = await service.UpdateAsync(repo, UpdateRepositoryCommand.Read(body), cancellationToken);
+            await access.RequireAsync(context, AccessAction.Admin, await service.GetAsync(repo, cancellationToken));
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
+            var command = UpdateRepositoryCommand.Read(body);
+            if (command.RegistryName is { IsSet: true, Value: { } newName })
+            {
+                // Taking a registry name is like creating a repository under it.
+                await access.RequireAsync(context, AccessAction.Admin, null, newName.Value);
+            }
+
+            var repository = await service.UpdateAsync(repo, command, cancellationToken);
+            await audit.RecordAsync(context, "repository.update", repository.Id.Value, body.ToJsonString());
             return TypedResults.Json(await DescribeAsync(repository, units, importers, false, cancellationToken), ContentApiJsonContext.Api.RepositoryResponse);
         });
 
-        repositories.MapDelete("/{repo}/", async (string repo, RepositoryService service, CancellationToken cancellationToken) =>
+        repositories.MapDelete("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, Audit audit, CancellationToken cancellationToken) =>
         {
+            await access.RequireAsync(context, AccessAction.Admin, await service.GetAsync(repo, cancellationToken));
             await service.DeleteAsync(repo, cancellationToken);
+            await audit.RecordAsync(context, "repository.delete", repo);
             return TypedResults.Json(new Imports.CallReport(null), ContentApiJsonContext.Api.CallReport);
         });
     }

@@ -12,6 +12,7 @@ public sealed record RepositoryResponse(
     IReadOnlyDictionary<string, long> ContentUnitCounts,
     DateTimeOffset? LastUnitAdded,
     string? RegistryName,
+    bool AnonymousPull,
     [property: JsonPropertyName("_href")] string Href,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ImporterResponse>? Importers)
 {
@@ -26,6 +27,7 @@ public sealed record RepositoryResponse(
             counts,
             repository.LastUnitAdded,
             repository.RegistryName?.Value,
+            repository.AnonymousPull,
             ContentApi.RepositoryHref(repository.Id.Value),
             importers?.Select(ImporterResponse.From).ToList());
     }

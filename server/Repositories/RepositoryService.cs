@@ -18,6 +18,7 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
             Notes = command.Notes,
             Created = clock.GetUtcNow(),
             RegistryName = command.RegistryName ?? await DefaultRegistryNameAsync(command.Id, cancellationToken),
+            AnonymousPull = command.AnonymousPull,
         };
         return await store.TryCreateAsync(repository, cancellationToken) switch
         {
@@ -38,6 +39,7 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
             Description = command.Description.IsSet ? command.Description.Value : repository.Description,
             Notes = command.Notes ?? repository.Notes,
             RegistryName = command.RegistryName.IsSet ? command.RegistryName.Value : repository.RegistryName,
+            AnonymousPull = command.AnonymousPull ?? repository.AnonymousPull,
         };
         return await store.TryUpdateAsync(updated, cancellationToken) switch
         {

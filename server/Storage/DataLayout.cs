@@ -11,6 +11,8 @@ namespace Berth.Server.Storage;
 /// DATA/uploads/ID                   bytes of upload request ID, as received so far
 /// DATA/tmp/                         files being written; emptied at every start
 /// DATA/berth.lock                   held while a server uses the folder, so that a second one refuses to start
+/// DATA/token-signing-key.pem        the registry tokens' ES256 signing key, created on first start (mode 0600)
+/// DATA/admin-password               the first administrator's password, when it was generated (mode 0600)
 /// </code>
 /// Everything is on one file system, so moving a verified upload or temporary file into content is a rename.
 /// </summary>
@@ -25,6 +27,8 @@ public sealed class DataLayout : IDisposable
         Content = Path.Combine(Root, "content");
         Uploads = Path.Combine(Root, "uploads");
         Temporary = Path.Combine(Root, "tmp");
+        TokenSigningKey = Path.Combine(Root, "token-signing-key.pem");
+        AdminPassword = Path.Combine(Root, "admin-password");
     }
 
     public string Root { get; }
@@ -36,6 +40,10 @@ public sealed class DataLayout : IDisposable
     public string Uploads { get; }
 
     public string Temporary { get; }
+
+    public string TokenSigningKey { get; }
+
+    public string AdminPassword { get; }
 
     public string ContentPath(Digest digest) =>
         Path.Combine(Content, digest.Algorithm.Name, digest.Encoded[..2], digest.Encoded);

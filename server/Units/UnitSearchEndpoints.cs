@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
+using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Json;
 using Berth.Server.Repositories;
@@ -18,11 +19,12 @@ public static class UnitSearchEndpoints
     public static void MapUnitSearchEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/search/units/", async (
-            string repo, HttpRequest request, RepositoryService repositories, IUnitStore units, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+            string repo, HttpContext context, RepositoryService repositories, AccessControl access, IUnitStore units, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
-            var body = await JsonRequest.ReadObjectAsync(request, options.Value.MaxJsonBodyBytes, cancellationToken);
-            var criteria = ReadCriteria(body);
             var repository = await repositories.GetAsync(repo, cancellationToken);
+            await access.RequireAsync(context, AccessAction.Pull, repository);
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
+            var criteria = ReadCriteria(body);
             var found = await units.SearchAsync(repository.Id, criteria, cancellationToken);
             return TypedResults.Json(found.Select(UnitResponse.From).ToList(), ContentApiJsonContext.Api.ListUnitResponse);
         });

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Berth.Server.Access;
 using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
@@ -7,35 +8,44 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Berth.Server.Uploads;
 
-/// <summary>Upload requests: create one, send its bytes in segments at any offset up to its end, look, delete.</summary>
+/// <summary>
+/// Upload requests: create one, send its bytes in segments at any offset up to its end, look, delete. Any
+/// signed-in user may upload; each sees only their own uploads (administrators see all).
+/// </summary>
 public static class UploadEndpoints
 {
     public static void MapUploadEndpoints(this IEndpointRouteBuilder routes)
     {
         var uploads = routes.MapGroup($"{ContentApi.Root}/content/uploads");
 
-        uploads.MapPost("/", async (UploadService service, CancellationToken cancellationToken) =>
+        uploads.MapPost("/", async (HttpContext context, UploadService service, AccessControl access) =>
         {
-            var upload = await service.CreateAsync(null, cancellationToken);
+            var caller = await access.RequireSignedInAsync(context);
+            var upload = await service.CreateAsync(null, caller.Login, context.RequestAborted);
             return TypedResults.Json(
                 new UploadCreatedResponse(upload.Id.Value, ContentApi.UploadHref(upload.Id.Value)),
                 ContentApiJsonContext.Api.UploadCreatedResponse,
                 statusCode: StatusCodes.Status201Created);
         });
 
-        uploads.MapGet("/", async (UploadService service, CancellationToken cancellationToken) =>
-            TypedResults.Json(
-                new UploadListResponse([.. (await service.ListAsync(cancellationToken)).Select(u => u.Id.Value)]),
-                ContentApiJsonContext.Api.UploadListResponse));
-
-        uploads.MapGet("/{id}/", async (string id, UploadService service, CancellationToken cancellationToken) =>
+        uploads.MapGet("/", async (HttpContext context, UploadService service, AccessControl access) =>
         {
-            var status = await service.GetAsync(id, cancellationToken);
+            var caller = await access.RequireSignedInAsync(context);
+            return TypedResults.Json(
+                new UploadListResponse([.. (await service.ListAsync(caller.UploadOwner, context.RequestAborted)).Select(u => u.Id.Value)]),
+                ContentApiJsonContext.Api.UploadListResponse);
+        });
+
+        uploads.MapGet("/{id}/", async (string id, HttpContext context, UploadService service, AccessControl access) =>
+        {
+            var caller = await access.RequireSignedInAsync(context);
+            var status = await service.GetAsync(id, caller.UploadOwner, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
         });
 
-        uploads.MapPut("/{id}/{offset}/", async (string id, string offset, HttpContext context, UploadService service) =>
+        uploads.MapPut("/{id}/{offset}/", async (string id, string offset, HttpContext context, UploadService service, AccessControl access) =>
         {
+            var caller = await access.RequireSignedInAsync(context);
             if (!long.TryParse(offset, NumberStyles.None, CultureInfo.InvariantCulture, out var start))
             {
                 throw new ApiException(
@@ -50,13 +60,14 @@ public static class UploadEndpoints
                 bodyLimit.MaxRequestBodySize = null;
             }
 
-            var status = await service.WriteSegmentAsync(id, start, context.Request.BodyReader, strict: false, context.RequestAborted);
+            var status = await service.WriteSegmentAsync(id, start, context.Request.BodyReader, strict: false, caller.UploadOwner, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
         });
 
-        uploads.MapDelete("/{id}/", async (string id, UploadService service, CancellationToken cancellationToken) =>
+        uploads.MapDelete("/{id}/", async (string id, HttpContext context, UploadService service, AccessControl access) =>
         {
-            await service.DeleteAsync(id, cancellationToken);
+            var caller = await access.RequireSignedInAsync(context);
+            await service.DeleteAsync(id, caller.UploadOwner, context.RequestAborted);
             return TypedResults.Json(new CallReport(null), ContentApiJsonContext.Api.CallReport);
         });
     }

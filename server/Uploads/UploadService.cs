@@ -17,10 +17,14 @@ public sealed class UploadService(
 {
     private readonly ConcurrentDictionary<UploadId, UploadSession> _sessions = new();
 
-    /// <summary>Creates an upload; one for the registry API is bound to the repository it was opened on.</summary>
-    public async Task<UploadRequest> CreateAsync(Repositories.RepositoryId? repository, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates an upload owned by <paramref name="owner"/>; one for the registry API is bound to the repository it
+    /// was opened on. Every other call takes the owner too: an upload of someone else is, to them, not there
+    /// (<see langword="null"/> stands for an administrator, who sees all).
+    /// </summary>
+    public async Task<UploadRequest> CreateAsync(Repositories.RepositoryId? repository, string? owner, CancellationToken cancellationToken)
     {
-        var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow(), repository);
+        var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow(), repository, owner);
         using (var handle = File.OpenHandle(layout.UploadPath(upload.Id.Value), FileMode.CreateNew, FileAccess.Write))
         {
             RandomAccess.FlushToDisk(handle);
@@ -31,12 +35,12 @@ public sealed class UploadService(
         return upload;
     }
 
-    public async Task<IReadOnlyList<UploadRequest>> ListAsync(CancellationToken cancellationToken) =>
-        await store.ListAsync(cancellationToken);
+    public async Task<IReadOnlyList<UploadRequest>> ListAsync(string? owner, CancellationToken cancellationToken) =>
+        [.. (await store.ListAsync(cancellationToken)).Where(u => owner is null || u.Owner == owner)];
 
-    public async Task<UploadStatus> GetAsync(string id, CancellationToken cancellationToken)
+    public async Task<UploadStatus> GetAsync(string id, string? owner, CancellationToken cancellationToken)
     {
-        var upload = await FindAsync(id, cancellationToken);
+        var upload = await FindAsync(id, owner, cancellationToken);
         return new UploadStatus(upload, SizeOf(upload.Id));
     }
 
@@ -45,10 +49,10 @@ public sealed class UploadService(
     /// may be anywhere up to the end (segments may be resent) unless <paramref name="strict"/>, when it must be
     /// the end: the registry API takes chunks strictly in order.
     /// </summary>
-    public async Task<UploadStatus> WriteSegmentAsync(string id, long? offset, PipeReader body, bool strict, CancellationToken cancellationToken)
+    public async Task<UploadStatus> WriteSegmentAsync(string id, long? offset, PipeReader body, bool strict, string? owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var (upload, session) = await EnterAsync(id, cancellationToken);
+        var (upload, session) = await EnterAsync(id, owner, cancellationToken);
         try
         {
             var path = layout.UploadPath(upload.Id.Value);
@@ -68,9 +72,9 @@ public sealed class UploadService(
         }
     }
 
-    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string id, string? owner, CancellationToken cancellationToken)
     {
-        var (upload, session) = await EnterAsync(id, cancellationToken);
+        var (upload, session) = await EnterAsync(id, owner, cancellationToken);
         try
         {
             await RemoveAsync(upload.Id, session);
@@ -86,7 +90,7 @@ public sealed class UploadService(
     {
         try
         {
-            await DeleteAsync(id.Value, CancellationToken.None);
+            await DeleteAsync(id.Value, null, CancellationToken.None);
         }
         catch (ApiException e) when (e.Error == ApiError.MissingResource)
         {
@@ -95,9 +99,9 @@ public sealed class UploadService(
     }
 
     /// <summary>Takes an upload for an import: no segment can be written to it until the lease is disposed.</summary>
-    public async Task<UploadLease> AcquireAsync(string id, CancellationToken cancellationToken)
+    public async Task<UploadLease> AcquireAsync(string id, string? owner, CancellationToken cancellationToken)
     {
-        var (upload, session) = await EnterAsync(id, cancellationToken);
+        var (upload, session) = await EnterAsync(id, owner, cancellationToken);
         var path = layout.UploadPath(upload.Id.Value);
         var file = new UploadedFile(upload.Id, path, SizeOf(upload.Id), session);
         return new UploadLease(upload.Id, file, session, () =>
@@ -133,7 +137,7 @@ public sealed class UploadService(
 
             try
             {
-                await DeleteAsync(upload.Id.Value, cancellationToken);
+                await DeleteAsync(upload.Id.Value, null, cancellationToken);
                 purged++;
                 logger.LogInformation("Purged upload {Id}: untouched since {LastActivity}", upload.Id, lastActivity);
             }
@@ -218,7 +222,7 @@ public sealed class UploadService(
         }
     }
 
-    private async Task<(UploadRequest Upload, UploadSession Session)> EnterAsync(string id, CancellationToken cancellationToken)
+    private async Task<(UploadRequest Upload, UploadSession Session)> EnterAsync(string id, string? owner, CancellationToken cancellationToken)
     {
         if (!UploadId.TryParse(id, out var uploadId))
         {
@@ -230,8 +234,8 @@ public sealed class UploadService(
         try
         {
             // Checked inside the gate: a delete or completed import may have ended the upload while we waited.
-            var upload = await store.FindAsync(uploadId, cancellationToken) ?? throw ApiException.NotFound("upload", id);
-            return (upload, session);
+            var upload = await store.FindAsync(uploadId, cancellationToken);
+            return upload is not null && (owner is null || upload.Owner == owner) ? (upload, session) : throw ApiException.NotFound("upload", id);
         }
         catch
         {
@@ -240,8 +244,8 @@ public sealed class UploadService(
         }
     }
 
-    private async Task<UploadRequest> FindAsync(string id, CancellationToken cancellationToken) =>
-        UploadId.TryParse(id, out var uploadId) && await store.FindAsync(uploadId, cancellationToken) is { } upload
+    private async Task<UploadRequest> FindAsync(string id, string? owner, CancellationToken cancellationToken) =>
+        UploadId.TryParse(id, out var uploadId) && await store.FindAsync(uploadId, cancellationToken) is { } upload && (owner is null || upload.Owner == owner)
             ? upload
             : throw ApiException.NotFound("upload", id);
 

@@ -15,6 +15,8 @@ public sealed class LiteDbDatabase : IDisposable
     public const string Units = "units";
     public const string Associations = "repo_content_units";
     public const string Uploads = "uploads";
+    public const string Users = "users";
+    public const string Tokens = "tokens";
 
     // Joins the parts of compound ids; it cannot occur in repository ids, type ids or unit ids.
     public const char Separator = '\n';
@@ -38,6 +40,7 @@ public sealed class LiteDbDatabase : IDisposable
         _database.GetCollection(Associations).EnsureIndex("unit_id", "$.unit_id");
         _database.GetCollection(Importers).EnsureIndex("repo_id", "$.repo_id");
         _database.GetCollection(Repositories).EnsureIndex("registry_name", "$.registry_name");
+        _database.GetCollection(Tokens).EnsureIndex("login", "$.login");
         _database.Checkpoint();
     }
 

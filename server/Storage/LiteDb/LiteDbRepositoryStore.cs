@@ -108,6 +108,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database) : IRepository
             ["created"] = BsonDates.ToBson(repository.Created),
             ["last_unit_added"] = repository.LastUnitAdded is { } added ? BsonDates.ToBson(added) : BsonValue.Null,
             ["registry_name"] = repository.RegistryName is { } registryName ? new BsonValue(registryName.Value) : BsonValue.Null,
+            ["anonymous_pull"] = repository.AnonymousPull,
         };
     }
 
@@ -120,6 +121,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database) : IRepository
         Created = BsonDates.FromBson(document["created"]),
         LastUnitAdded = BsonDates.FromBsonOrNull(document["last_unit_added"]),
         RegistryName = document["registry_name"].IsString && RegistryName.TryParse(document["registry_name"].AsString, out var name, out _) ? name : null,
+        AnonymousPull = document["anonymous_pull"].IsBoolean && document["anonymous_pull"].AsBoolean,
     };
 
     // Null names repeat freely, which a unique index would refuse; the check runs inside the write gate instead.

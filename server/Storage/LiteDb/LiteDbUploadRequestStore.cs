@@ -14,6 +14,7 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
             ["_id"] = upload.Id.Value,
             ["created"] = BsonDates.ToBson(upload.Created),
             ["repo_id"] = upload.Repository is { } repository ? new BsonValue(repository.Value) : BsonValue.Null,
+            ["owner"] = upload.Owner is { } owner ? new BsonValue(owner) : BsonValue.Null,
         }));
         return Task.CompletedTask;
     }
@@ -36,6 +37,7 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
             ? new UploadRequest(
                 id,
                 BsonDates.FromBson(document["created"]),
-                document["repo_id"].IsString && RepositoryId.TryParse(document["repo_id"].AsString, out var repository, out _) ? repository : null)
+                document["repo_id"].IsString && RepositoryId.TryParse(document["repo_id"].AsString, out var repository, out _) ? repository : null,
+                document["owner"].IsString ? document["owner"].AsString : null)
             : throw new InvalidDataException($"stored upload id '{document["_id"]}' is invalid");
 }

@@ -34,6 +34,8 @@ public sealed class SkopeoTests
 
     private string Docker(string reference) => $"docker://{_host}/{reference}";
 
+    private static string Admin(string option) => $"{option}={TestCredentials.AdminLogin}:{TestCredentials.AdminPassword}";
+
     private static void AssertSameFiles(string expected, string actual)
     {
         var names = Directory.EnumerateFiles(expected).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
@@ -52,8 +54,8 @@ public sealed class SkopeoTests
         var pulled = _folder.Combine("dir-pulled");
         ImageGenerator.WriteDirectory(image, source);
 
-        await Skopeo.RunAsync("copy", "--dest-tls-verify=false", $"dir:{source}", Docker("skopeo/dir:1.0"));
-        await Skopeo.RunAsync("copy", "--src-tls-verify=false", Docker("skopeo/dir:1.0"), $"dir:{pulled}");
+        await Skopeo.RunAsync("copy", "--dest-tls-verify=false", Admin("--dest-creds"), $"dir:{source}", Docker("skopeo/dir:1.0"));
+        await Skopeo.RunAsync("copy", "--src-tls-verify=false", Admin("--src-creds"), Docker("skopeo/dir:1.0"), $"dir:{pulled}");
 
         AssertSameFiles(source, pulled);
     }
@@ -66,8 +68,8 @@ public sealed class SkopeoTests
         var pulled = _folder.Combine("oci-pulled");
         ImageGenerator.WriteOciLayout(image, source, "2.0");
 
-        await Skopeo.RunAsync("copy", "--dest-tls-verify=false", $"oci:{source}:2.0", Docker("skopeo/oci:2.0"));
-        await Skopeo.RunAsync("copy", "--src-tls-verify=false", Docker("skopeo/oci:2.0"), $"oci:{pulled}:2.0");
+        await Skopeo.RunAsync("copy", "--dest-tls-verify=false", Admin("--dest-creds"), $"oci:{source}:2.0", Docker("skopeo/oci:2.0"));
+        await Skopeo.RunAsync("copy", "--src-tls-verify=false", Admin("--src-creds"), Docker("skopeo/oci:2.0"), $"oci:{pulled}:2.0");
 
         AssertSameFiles(Path.Combine(source, "blobs", "sha256"), Path.Combine(pulled, "blobs", "sha256"));
         var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(pulled, "index.json"))).RootElement.GetProperty("manifests")[0];
@@ -83,8 +85,8 @@ public sealed class SkopeoTests
         var pulled = _folder.Combine("index-pulled");
         ImageGenerator.WriteOciLayout(index, source, "multi", amd64, arm64);
 
-        await Skopeo.RunAsync("copy", "--all", "--dest-tls-verify=false", $"oci:{source}:multi", Docker("skopeo/multi:1"));
-        await Skopeo.RunAsync("copy", "--all", "--src-tls-verify=false", Docker("skopeo/multi:1"), $"oci:{pulled}:multi");
+        await Skopeo.RunAsync("copy", "--all", "--dest-tls-verify=false", Admin("--dest-creds"), $"oci:{source}:multi", Docker("skopeo/multi:1"));
+        await Skopeo.RunAsync("copy", "--all", "--src-tls-verify=false", Admin("--src-creds"), Docker("skopeo/multi:1"), $"oci:{pulled}:multi");
 
         AssertSameFiles(Path.Combine(source, "blobs", "sha256"), Path.Combine(pulled, "blobs", "sha256"));
     }
@@ -101,7 +103,7 @@ public sealed class SkopeoTests
         var pulled = _folder.Combine("content-api-pulled");
         ImageGenerator.WriteDirectory(image, expected);
 
-        await Skopeo.RunAsync("copy", "--src-tls-verify=false", Docker("from-content-api:stable"), $"dir:{pulled}");
+        await Skopeo.RunAsync("copy", "--src-tls-verify=false", Admin("--src-creds"), Docker("from-content-api:stable"), $"dir:{pulled}");
 
         AssertSameFiles(expected, pulled);
     }
@@ -112,11 +114,11 @@ public sealed class SkopeoTests
         var image = ImageGenerator.Build(layers: 1);
         var source = _folder.Combine("inspect-source");
         ImageGenerator.WriteDirectory(image, source);
-        await Skopeo.RunAsync("copy", "--dest-tls-verify=false", $"dir:{source}", Docker("skopeo/inspect:a"));
-        await Skopeo.RunAsync("copy", "--tls-verify=false", Docker("skopeo/inspect:a"), Docker("skopeo/inspect:b"));
+        await Skopeo.RunAsync("copy", "--dest-tls-verify=false", Admin("--dest-creds"), $"dir:{source}", Docker("skopeo/inspect:a"));
+        await Skopeo.RunAsync("copy", "--tls-verify=false", Admin("--src-creds"), Admin("--dest-creds"), Docker("skopeo/inspect:a"), Docker("skopeo/inspect:b"));
 
-        var inspect = JsonDocument.Parse(await Skopeo.RunAsync("inspect", "--tls-verify=false", Docker("skopeo/inspect:a"))).RootElement;
-        var tags = JsonDocument.Parse(await Skopeo.RunAsync("list-tags", "--tls-verify=false", Docker("skopeo/inspect"))).RootElement;
+        var inspect = JsonDocument.Parse(await Skopeo.RunAsync("inspect", "--tls-verify=false", Admin("--creds"), Docker("skopeo/inspect:a"))).RootElement;
+        var tags = JsonDocument.Parse(await Skopeo.RunAsync("list-tags", "--tls-verify=false", Admin("--creds"), Docker("skopeo/inspect"))).RootElement;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(inspect.GetProperty("Digest").GetString(), Is.EqualTo(image.Digest.ToString()));
@@ -124,8 +126,8 @@ public sealed class SkopeoTests
         }
 
         // skopeo deletes the manifest a tag points at: every tag of it goes.
-        await Skopeo.RunAsync("delete", "--tls-verify=false", Docker("skopeo/inspect:a"));
-        var (exitCode, output) = await Skopeo.TryRunAsync("inspect", "--tls-verify=false", Docker("skopeo/inspect:b"));
+        await Skopeo.RunAsync("delete", "--tls-verify=false", Admin("--creds"), Docker("skopeo/inspect:a"));
+        var (exitCode, output) = await Skopeo.TryRunAsync("inspect", "--tls-verify=false", Admin("--creds"), Docker("skopeo/inspect:b"));
         Assert.That(exitCode, Is.Not.Zero, output);
     }
 }

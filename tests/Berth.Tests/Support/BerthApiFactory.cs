@@ -17,11 +17,12 @@ public sealed class BerthApiFactory(string dataDir, string? pluginsConfDir = nul
     /// <summary>What the server logged as errors.</summary>
     public ServerErrorLog ErrorLog { get; } = new();
 
-    public ContentApiClient CreateContentApiClient() => new(CreateClient());
+    public ContentApiClient CreateContentApiClient() => new(CreateClient().SignIn());
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Berth:DataDir", DataDir);
+        builder.UseSetting("Berth:AdminPassword", TestCredentials.AdminPassword);
         builder.ConfigureLogging(logging => logging.AddProvider(ErrorLog));
         if (pluginsConfDir is not null)
         {

@@ -7,8 +7,14 @@ public abstract class BerthHost : IAsyncDisposable
 {
     public abstract string DataDir { get; }
 
-    /// <summary>A client of the server that does not follow redirects (registry tests look at Location themselves).</summary>
-    public abstract HttpClient CreateClient();
+    /// <summary>
+    /// A client of the server, signed in as the administrator, that does not follow redirects (registry tests look
+    /// at Location themselves).
+    /// </summary>
+    public HttpClient CreateClient() => CreateAnonymousClient().SignIn();
+
+    /// <summary>A client without credentials.</summary>
+    public abstract HttpClient CreateAnonymousClient();
 
     /// <summary>What the server logged as errors since the last call.</summary>
     public abstract IReadOnlyList<string> DrainErrors();
@@ -24,6 +30,7 @@ public abstract class BerthHost : IAsyncDisposable
             return new InProcess(new BerthApiFactory(dataDir, pluginsConfDir, settings));
         }
 
+
         var arguments = new List<string> { "--data-dir", dataDir };
         if (pluginsConfDir is not null)
         {
@@ -38,7 +45,7 @@ public abstract class BerthHost : IAsyncDisposable
     {
         public override string DataDir => factory.DataDir;
 
-        public override HttpClient CreateClient() => factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        public override HttpClient CreateAnonymousClient() => factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
         public override IReadOnlyList<string> DrainErrors()
         {
@@ -58,7 +65,7 @@ public abstract class BerthHost : IAsyncDisposable
     {
         public override string DataDir => dataDir;
 
-        public override HttpClient CreateClient() =>
+        public override HttpClient CreateAnonymousClient() =>
             new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
         public override IReadOnlyList<string> DrainErrors() => process.DrainErrors();

@@ -85,6 +85,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
 
         start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["BERTH_ADMIN_PASSWORD"] = TestCredentials.AdminPassword;
         start.Environment["Logging__Console__FormatterName"] = "simple";
         return start;
     }
@@ -113,7 +114,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+    /// <summary>A client signed in as the administrator.</summary>
+    public HttpClient CreateClient() => CreateAnonymousClient().SignIn();
+
+    public HttpClient CreateAnonymousClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
     /// <summary>Stops the server the way an operator does (SIGTERM) and waits for it to exit.</summary>
     public async Task StopAsync()

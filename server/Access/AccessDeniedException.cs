@@ -1,0 +1,46 @@
+namespace Berth.Server.Access;
+
+/// <summary>Why a request was not allowed.</summary>
+public enum AccessFailure
+{
+    /// <summary>No credentials, or credentials that do not sign in: the client should (re)authenticate.</summary>
+    Unauthenticated,
+
+    /// <summary>Signed in, but not allowed to do this.</summary>
+    Forbidden,
+
+    /// <summary>Too many failed sign-ins from this address lately.</summary>
+    TooManyAttempts,
+}
+
+/// <summary>A request refused for who made it; each API maps it to its own 401, 403 or 429.</summary>
+public sealed class AccessDeniedException : Exception
+{
+    public AccessDeniedException(AccessFailure failure, string message, RegistryScope? scope = null)
+        : base(message)
+    {
+        Failure = failure;
+        Scope = scope;
+    }
+
+    public AccessDeniedException()
+        : this(AccessFailure.Unauthenticated, "authentication required")
+    {
+    }
+
+    public AccessDeniedException(string message)
+        : this(AccessFailure.Unauthenticated, message)
+    {
+    }
+
+    public AccessDeniedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Failure = AccessFailure.Unauthenticated;
+    }
+
+    public AccessFailure Failure { get; }
+
+    /// <summary>For the registry: the scope a token would need, for the challenge.</summary>
+    public RegistryScope? Scope { get; }
+}

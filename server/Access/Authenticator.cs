@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Berth.Server.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Server.Access;
+
+/// <summary>
+/// Signs requests in. <c>Basic</c> credentials carry a user's password or one of their API tokens (both APIs);
+/// <c>Bearer</c> carries a registry token issued by the token endpoint. A request without credentials is
+/// anonymous; credentials that do not sign in are refused, and count against the address's failed attempts.
+/// </summary>
+public sealed partial class Authenticator(
+    IUserStore users, TokenSigner signer, LoginThrottle throttle, TimeProvider clock, IOptions<BerthOptions> options)
+{
+    private static readonly TimeSpan VerifiedFor = TimeSpan.FromMinutes(10);
+
+    // PBKDF2 is slow by design; a client that sends its password with every request (docker does, with Basic)
+    // should pay for it once. Keyed by a keyed hash of the credentials and the stored hash, so a changed
+    // password, or another password, never hits.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _verified = new();
+    private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
+
+    public async Task<Caller> AuthenticateAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            return Caller.Anonymous;
+        }
+
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return await FromBearerAsync(header[7..].Trim(), context.RequestAborted);
+        }
+
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) || !TryDecodeBasic(header[6..].Trim(), out var login, out var secret))
+        {
+            throw new AccessDeniedException(AccessFailure.Unauthenticated, "the Authorization header is neither Basic credentials nor a Bearer token");
+        }
+
+        throttle.Check(address);
+        var caller = await SignInAsync(login, secret, context.RequestAborted);
+        if (caller is null)
+        {
+            throttle.RecordFailure(address);
+            throw new AccessDeniedException(AccessFailure.Unauthenticated, "wrong user name, password or token");
+        }
+
+        return caller;
+    }
+
+    /// <summary>Signs in with a password or an API token; <see langword="null"/> when they are wrong.</summary>
+    public async Task<Caller?> SignInAsync(string login, string secret, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        var user = await users.FindAsync(login, cancellationToken);
+        if (user is null)
+        {
+            return null;
+        }
+
+        var token = ApiTokenFormat().Match(secret);
+        if (token.Success)
+        {
+            var stored = await users.FindTokenAsync(token.Groups["id"].Value, cancellationToken);
+            var hash = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token.Groups["secret"].Value))));
+            return stored is not null && stored.Login == login && stored.Expires > clock.GetUtcNow() &&
+                   CryptographicOperations.FixedTimeEquals(hash, Encoding.ASCII.GetBytes(stored.SecretHash))
+                ? new Caller { Login = login, Grants = user.Grants, TokenScope = stored.Scope }
+                : null;
+        }
+
+        return VerifyPassword(user, secret) ? new Caller { Login = login, Grants = user.Grants } : null;
+    }
+
+    private bool VerifyPassword(User user, string password)
+    {
+        var key = Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes($"{user.Login}\n{user.PasswordHash}\n{password}")));
+        var now = clock.GetUtcNow();
+        if (_verified.TryGetValue(key, out var until) && until > now)
+        {
+            return true;
+        }
+
+        if (!PasswordHasher.Verify(password, user.PasswordHash))
+        {
+            return false;
+        }
+
+        if (_verified.Count > 10_000)
+        {
+            _verified.Clear();
+        }
+
+        _verified[key] = now + VerifiedFor;
+        return true;
+    }
+
+    private async Task<Caller> FromBearerAsync(string token, CancellationToken cancellationToken)
+    {
+        var valid = signer.Validate(token, options.Value.Auth.Service, clock.GetUtcNow())
+            ?? throw new AccessDeniedException(AccessFailure.Unauthenticated, "the bearer token is not valid (expired, or not issued by this server)");
+        var user = valid.Login is null ? null : await users.FindAsync(valid.Login, cancellationToken);
+        if (valid.Login is not null && user is null)
+        {
+            throw new AccessDeniedException(AccessFailure.Unauthenticated, "the bearer token's user no longer exists");
+        }
+
+        return new Caller { Login = valid.Login, Grants = user?.Grants ?? [], BearerAccess = valid.Access };
+    }
+
+    private static bool TryDecodeBasic(string encoded, out string login, out string secret)
+    {
+        login = secret = string.Empty;
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                return false;
+            }
+
+            (login, secret) = (text[..colon], text[(colon + 1)..]);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>API tokens read <c>berth_ID_SECRET</c>: the id finds the stored hash, the secret is checked against it.</summary>
+    [GeneratedRegex(@"\Aberth_(?<id>[0-9a-f]{16})_(?<secret>[A-Za-z0-9_-]{43})\z", RegexOptions.CultureInvariant)]
+    internal static partial Regex ApiTokenFormat();
+}

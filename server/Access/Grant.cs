@@ -1,0 +1,29 @@
+using System.Text.RegularExpressions;
+
+namespace Berth.Server.Access;
+
+/// <summary>
+/// Actions allowed on the repositories whose id or registry name matches a pattern. In a pattern <c>*</c> stands
+/// for any run of characters (slashes included) and <c>?</c> for one; <c>*</c> alone matches every repository,
+/// and a grant of <c>admin</c> on it makes an administrator, who manages users.
+/// </summary>
+public sealed record Grant(string Pattern, AccessAction Actions)
+{
+    public const string Everything = "*";
+
+    public bool IsGlobalAdmin => Pattern == Everything && Actions.HasFlag(AccessAction.Admin);
+
+    /// <summary>Whether a pattern is well formed: the characters of ids and names, and the two wildcards.</summary>
+    public static bool IsValidPattern(string? pattern) =>
+        pattern is { Length: > 0 and <= 256 } && pattern.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or '*' or '?');
+
+    public bool Matches(string subject) => Glob(Pattern).IsMatch(subject);
+
+    private static Regex Glob(string pattern) =>
+        Patterns.GetOrAdd(pattern, p => new Regex(
+            "\\A" + Regex.Escape(p).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "\\z",
+            RegexOptions.CultureInvariant | RegexOptions.Singleline,
+            TimeSpan.FromMilliseconds(100)));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> Patterns = new();
+}

@@ -1,0 +1,67 @@
+using Berth.Server.Configuration;
+using Berth.Server.Registry;
+using Berth.Server.Repositories;
+using Docker.Common.References;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Server.Access;
+
+/// <summary>
+/// The registry's token endpoint (<c>GET /token?service=…&amp;scope=…</c>), as docker, podman and skopeo use it
+/// after a 401: Basic credentials (a password or an API token) or none; the answer is a short-lived signed token
+/// granting, for each scope asked, only what the caller may do of what was asked.
+/// </summary>
+public static class TokenEndpoints
+{
+    public static void MapTokenEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet(TokenChallenge.TokenPath, async (
+            HttpContext context, AccessControl access, RepositoryService repositories, TokenSigner signer, TimeProvider clock, IOptions<BerthOptions> options) =>
+        {
+            var auth = options.Value.Auth;
+            var caller = await access.CallerAsync(context);
+            var service = context.Request.Query["service"].ToString();
+            if (service.Length > 0 && service != auth.Service)
+            {
+                throw new RegistryException(RegistryError.RequestInvalid, $"this server issues tokens for service '{auth.Service}', not '{service}'");
+            }
+
+            var granted = new Dictionary<string, AccessAction>(StringComparer.Ordinal);
+            foreach (var text in context.Request.Query["scope"].SelectMany(s => (s ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            {
+                if (!RegistryScope.TryParse(text, out var scope))
+                {
+                    throw new RegistryException(RegistryError.RequestInvalid, $"'{text}' is not a scope: use repository:NAME:pull,push");
+                }
+
+                var allowed = await AllowedAsync(caller, scope, repositories, context.RequestAborted);
+                if (allowed != AccessAction.None)
+                {
+                    granted[scope.Name] = granted.GetValueOrDefault(scope.Name) | allowed;
+                }
+            }
+
+            var now = clock.GetUtcNow();
+            var token = signer.Issue(caller.Login, auth.Service, granted, now, auth.TokenLifetime);
+            return Results.Json(
+                new RegistryTokenResponse(token, token, (long)auth.TokenLifetime.TotalSeconds, now),
+                Json.ContentApiJsonContext.Api.RegistryTokenResponse);
+        });
+    }
+
+    private static async Task<AccessAction> AllowedAsync(Caller caller, RegistryScope scope, RepositoryService repositories, CancellationToken cancellationToken)
+    {
+        if (scope.Type == RegistryScope.Registry)
+        {
+            return scope.Name == RegistryScope.Catalog.Name && caller.IsAuthenticated ? AccessAction.All : AccessAction.None;
+        }
+
+        if (!RegistryName.TryParse(scope.Name, out var name, out _))
+        {
+            return AccessAction.None;
+        }
+
+        var repository = await repositories.FindByRegistryNameAsync(name, cancellationToken);
+        return caller.AllowedOn(repository?.Id, name.Value, repository?.AnonymousPull ?? false) & scope.Actions;
+    }
+}

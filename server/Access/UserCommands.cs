@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Berth.Plugins;
+using Berth.Server.Errors;
+
+namespace Berth.Server.Access;
+
+/// <summary>Reads the bodies of the users API: logins, passwords, grants and token requests.</summary>
+public static partial class UserCommands
+{
+    public const int MinPasswordLength = 8;
+
+    public static string ReadLogin(string? text) =>
+        text is not null && LoginGrammar().IsMatch(text)
+            ? text
+            : throw ApiException.Invalid($"'{text}' is not a valid login: use 1 to 64 lowercase letters, digits, '.', '_' and '-', starting with a letter or digit");
+
+    public static string ReadPassword(JsonObject body, string objectName)
+    {
+        var password = RequestFields.RequireString(body, "password", objectName, ContentError.InvalidRequest);
+        return password.Length >= MinPasswordLength
+            ? password
+            : throw ApiException.Invalid($"{objectName}.password must have at least {MinPasswordLength} characters");
+    }
+
+    /// <summary>Reads <c>[{"pattern": "team/*", "actions": ["pull", "push"]}]</c>.</summary>
+    public static IReadOnlyList<Grant>? ReadGrants(JsonObject body, string name, string objectName)
+    {
+        if (!body.TryGetPropertyValue(name, out var node) || node is null)
+        {
+            return null;
+        }
+
+        if (node is not JsonArray array)
+        {
+            throw ApiException.Invalid($"{objectName}.{name} must be an array of {{\"pattern\", \"actions\"}}");
+        }
+
+        var grants = new List<Grant>();
+        foreach (var (item, index) in array.Select((item, index) => (item, index)))
+        {
+            var path = $"{objectName}.{name}[{index}]";
+            if (item is not JsonObject grant)
+            {
+                throw ApiException.Invalid($"{path} must be an object with pattern and actions");
+            }
+
+            RequestFields.RejectUnknown(grant, path, ContentError.InvalidRequest, "pattern", "actions");
+            var pattern = RequestFields.RequireString(grant, "pattern", path, ContentError.InvalidRequest);
+            if (!Grant.IsValidPattern(pattern))
+            {
+                throw ApiException.Invalid($"{path}.pattern '{pattern}' may hold only letters, digits, '.', '_', '-', '/', '*' and '?'");
+            }
+
+            var actions = RequestFields.OptionalStrings(grant, "actions", path, ContentError.InvalidRequest)
+                ?? throw ApiException.Invalid($"{path}.actions is required: some of pull, push, delete, admin");
+            if (!AccessActions.TryParseAll(actions, out var unknown, out var parsed) || parsed == AccessAction.None)
+            {
+                throw ApiException.Invalid($"{path}.actions: '{unknown}' is not one of pull, push, delete, admin, *");
+            }
+
+            grants.Add(new Grant(pattern, parsed));
+        }
+
+        return grants;
+    }
+
+    public static JsonArray Describe(IEnumerable<Grant> grants) =>
+        new([.. grants.Select(g => (JsonNode)new JsonObject
+        {
+            ["pattern"] = g.Pattern,
+            ["actions"] = new JsonArray([.. AccessActions.Names(g.Actions).Select(a => JsonValue.Create(a))]),
+        })]);
+
+    /// <summary>When a token ends: <c>"expires"</c> (ISO 8601) or <c>"expires_in_days"</c>; 90 days when neither is given.</summary>
+    public static DateTimeOffset ReadExpiry(JsonObject body, DateTimeOffset now)
+    {
+        var days = RequestFields.OptionalPositiveInteger(body, "expires_in_days", "request", ContentError.InvalidRequest);
+        var at = RequestFields.OptionalString(body, "expires", "request", ContentError.InvalidRequest);
+        if (days is not null && at is not null)
+        {
+            throw ApiException.Invalid("give either expires or expires_in_days, not both");
+        }
+
+        if (at is not null)
+        {
+            return DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var when) && when > now
+                ? when
+                : throw ApiException.Invalid($"request.expires '{at}' must be a date and time (ISO 8601) in the future");
+        }
+
+        return days is > 3650 ? throw ApiException.Invalid("request.expires_in_days may be 3650 at most") : now.AddDays(days ?? 90);
+    }
+
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9._-]{0,63}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex LoginGrammar();
+}

@@ -1,0 +1,60 @@
+using Berth.Server.Configuration;
+using Berth.Server.Imports;
+using Berth.Server.Json;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Server.Access;
+
+/// <summary>Users, their grants and API tokens, under <c>/pulp/api/v2/users/</c>.</summary>
+public static class UserEndpoints
+{
+    public static void MapUserEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var users = routes.MapGroup($"{ContentApi.Root}/users");
+
+        users.MapPost("/", async (HttpContext context, UserService service, IOptions<BerthOptions> options) =>
+        {
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
+            var user = await service.CreateAsync(context, body);
+            return TypedResults.Json(UserResponse.From(user), ContentApiJsonContext.Api.UserResponse, statusCode: StatusCodes.Status201Created);
+        });
+
+        users.MapGet("/", async (HttpContext context, UserService service) =>
+            TypedResults.Json((await service.ListAsync(context)).Select(UserResponse.From).ToList(), ContentApiJsonContext.Api.ListUserResponse));
+
+        users.MapGet("/{login}/", async (string login, HttpContext context, UserService service) =>
+            TypedResults.Json(UserResponse.From(await service.GetAsync(context, login)), ContentApiJsonContext.Api.UserResponse));
+
+        users.MapPut("/{login}/", async (string login, HttpContext context, UserService service, IOptions<BerthOptions> options) =>
+        {
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
+            return TypedResults.Json(UserResponse.From(await service.UpdateAsync(context, login, body)), ContentApiJsonContext.Api.UserResponse);
+        });
+
+        users.MapDelete("/{login}/", async (string login, HttpContext context, UserService service) =>
+        {
+            await service.DeleteAsync(context, login);
+            return TypedResults.Json(new CallReport(null), ContentApiJsonContext.Api.CallReport);
+        });
+
+        users.MapPost("/{login}/tokens/", async (string login, HttpContext context, UserService service, IOptions<BerthOptions> options) =>
+        {
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
+            var (token, secret) = await service.CreateTokenAsync(context, login, body);
+            var described = ApiTokenResponse.From(token);
+            return TypedResults.Json(
+                new ApiTokenCreatedResponse(token.Id, token.Name, secret, token.Expires, described.Scope, described.Href),
+                ContentApiJsonContext.Api.ApiTokenCreatedResponse,
+                statusCode: StatusCodes.Status201Created);
+        });
+
+        users.MapGet("/{login}/tokens/", async (string login, HttpContext context, UserService service) =>
+            TypedResults.Json((await service.ListTokensAsync(context, login)).Select(ApiTokenResponse.From).ToList(), ContentApiJsonContext.Api.ListApiTokenResponse));
+
+        users.MapDelete("/{login}/tokens/{id}/", async (string login, string id, HttpContext context, UserService service) =>
+        {
+            await service.RevokeTokenAsync(context, login, id);
+            return TypedResults.Json(new CallReport(null), ContentApiJsonContext.Api.CallReport);
+        });
+    }
+}

@@ -1,0 +1,20 @@
+namespace Berth.Server.Configuration;
+
+/// <summary>Sign-in and the registry's token protocol (section <c>Berth:Auth</c>).</summary>
+public sealed class AuthOptions
+{
+    /// <summary>The <c>service</c> of registry tokens: the audience they are issued for.</summary>
+    public string Service { get; set; } = "berth";
+
+    /// <summary>
+    /// The token endpoint's absolute URL, as challenges name it; by default the address the client used, with
+    /// path <c>/token</c>. Set it when a proxy puts the server under another address.
+    /// </summary>
+    public string? Realm { get; set; }
+
+    /// <summary>How long a registry token is valid.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Failed sign-ins an address may make within a minute before it is refused for the rest of it.</summary>
+    public int MaxFailedSignInsPerMinute { get; set; } = 10;
+}
