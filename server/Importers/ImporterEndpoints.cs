@@ -1,8 +1,8 @@
 using Berth.Server.Access;
 using Berth.Server.Configuration;
-using Berth.Server.Repositories;
 using Berth.Server.Imports;
 using Berth.Server.Json;
+using Berth.Server.Repositories;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Importers;
