@@ -108,6 +108,69 @@ public sealed class SkopeoTests
         AssertSameFiles(expected, pulled);
     }
 
+    private async Task<string> CreateUserAsync(string login, string grantedActions)
+    {
+        using var http = _server.CreateClient();
+        using var response = await new ContentApiClient(http).PostJsonAsync(
+            "/users/", $$"""{"login": "{{login}}", "password": "{{login}}-password", "grants": [{"pattern": "team/*", "actions": [{{grantedActions}}]}]}""");
+        await ContentApiClient.ReadAsync(response, System.Net.HttpStatusCode.Created);
+        return $"{login}-password";
+    }
+
+    [Test]
+    public async Task ARobotSignsInWithItsToken_ThenPushesAndPulls()
+    {
+        var password = await CreateUserAsync("robot", "\"pull\", \"push\"");
+        using var http = _server.CreateAnonymousClient().SignIn("robot", password);
+        using var created = await new ContentApiClient(http).PostJsonAsync("/users/robot/tokens/", """{"name": "ci", "expires_in_days": 1}""");
+        var token = (await ContentApiClient.ReadAsync(created, System.Net.HttpStatusCode.Created))["token"]!.GetValue<string>();
+        var authFile = _folder.Combine("robot-auth.json");
+        await Skopeo.RunAsync("login", "--tls-verify=false", "--authfile", authFile, "-u", "robot", "-p", token, _host);
+
+        var image = ImageGenerator.Build(layers: 2);
+        var source = _folder.Combine("robot-source");
+        var pulled = _folder.Combine("robot-pulled");
+        ImageGenerator.WriteDirectory(image, source);
+        await Skopeo.RunAsync("copy", "--dest-tls-verify=false", "--authfile", authFile, $"dir:{source}", Docker("team/robot-app:1"));
+        await Skopeo.RunAsync("copy", "--src-tls-verify=false", "--authfile", authFile, Docker("team/robot-app:1"), $"dir:{pulled}");
+        AssertSameFiles(source, pulled);
+    }
+
+    [Test]
+    public async Task APullOnlyUserSignsIn_Pulls_AndIsDeniedPushing()
+    {
+        var image = ImageGenerator.Build(layers: 1);
+        var source = _folder.Combine("reader-source");
+        ImageGenerator.WriteDirectory(image, source);
+        await Skopeo.RunAsync("copy", "--dest-tls-verify=false", Admin("--dest-creds"), $"dir:{source}", Docker("team/readable:1"));
+
+        var password = await CreateUserAsync("reader", "\"pull\"");
+        var authFile = _folder.Combine("reader-auth.json");
+        await Skopeo.RunAsync("login", "--tls-verify=false", "--authfile", authFile, "-u", "reader", "-p", password, _host);
+        await Skopeo.RunAsync("copy", "--src-tls-verify=false", "--authfile", authFile, Docker("team/readable:1"), $"dir:{_folder.Combine("reader-pulled")}");
+
+        var other = ImageGenerator.Build(layers: 1);
+        var otherSource = _folder.Combine("reader-push");
+        ImageGenerator.WriteDirectory(other, otherSource);
+        var (exitCode, output) = await Skopeo.TryRunAsync("copy", "--dest-tls-verify=false", "--authfile", authFile, $"dir:{otherSource}", Docker("team/readable:2"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.Not.Zero);
+            Assert.That(output, Does.Contain("denied").IgnoreCase);
+        }
+    }
+
+    [Test]
+    public async Task WithoutCredentials_SkopeoIsRefused()
+    {
+        var (exitCode, output) = await Skopeo.TryRunAsync("inspect", "--tls-verify=false", "--no-creds", Docker("team/readable:1"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.Not.Zero);
+            Assert.That(output, Does.Contain("unauthorized").IgnoreCase.Or.Contain("authentication required").IgnoreCase);
+        }
+    }
+
     [Test]
     public async Task InspectListTagsAndDelete_WorkAsOnAnyRegistry()
     {

@@ -19,6 +19,9 @@ public abstract class BerthHost : IAsyncDisposable
     /// <summary>What the server logged as errors since the last call.</summary>
     public abstract IReadOnlyList<string> DrainErrors();
 
+    /// <summary>The audit lines the server wrote since the last call.</summary>
+    public abstract IReadOnlyList<string> DrainAudit();
+
     public abstract ValueTask DisposeAsync();
 
     public static async Task<BerthHost> StartAsync(ServerKind kind, TempFolder folder, string? pluginsConfDir, IReadOnlyDictionary<string, string>? settings)
@@ -58,6 +61,17 @@ public abstract class BerthHost : IAsyncDisposable
             return errors;
         }
 
+        public override IReadOnlyList<string> DrainAudit()
+        {
+            var lines = new List<string>();
+            while (factory.ErrorLog.Audit.TryDequeue(out var line))
+            {
+                lines.Add(line);
+            }
+
+            return lines;
+        }
+
         public override ValueTask DisposeAsync() => factory.DisposeAsync();
     }
 
@@ -69,6 +83,8 @@ public abstract class BerthHost : IAsyncDisposable
             new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
         public override IReadOnlyList<string> DrainErrors() => process.DrainErrors();
+
+        public override IReadOnlyList<string> DrainAudit() => process.DrainAudit();
 
         public override ValueTask DisposeAsync() => process.DisposeAsync();
     }

@@ -32,6 +32,21 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    private int _auditReadUpTo;
+
+    /// <summary>The audit lines the server wrote since the last call.</summary>
+    public IReadOnlyList<string> DrainAudit()
+    {
+        string text;
+        lock (_output)
+        {
+            text = _output.ToString(_auditReadUpTo, _output.Length - _auditReadUpTo);
+            _auditReadUpTo = _output.Length;
+        }
+
+        return [.. text.Split('\n').Where(line => line.Contains("audit action=", StringComparison.Ordinal))];
+    }
+
     /// <summary>The error entries (<c>fail:</c> and <c>crit:</c>, with their lines) the server wrote since the last call.</summary>
     public IReadOnlyList<string> DrainErrors()
     {
@@ -91,9 +106,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the server and waits until it listens; fails with its output if it stops instead.</summary>
-    public static async Task<ServerProcess> StartAsync(string workingDirectory, params string[] arguments)
+    public static Task<ServerProcess> StartAsync(string workingDirectory, params string[] arguments) =>
+        StartAsync(StartInfo(workingDirectory, ["--urls", "http://127.0.0.1:0", .. arguments]));
+
+    /// <summary>Starts the server as described (which must listen on a loopback port) and waits until it listens.</summary>
+    public static async Task<ServerProcess> StartAsync(ProcessStartInfo start)
     {
-        var process = Process.Start(StartInfo(workingDirectory, ["--urls", "http://127.0.0.1:0", .. arguments]))!;
+        var process = Process.Start(start)!;
         var server = new ServerProcess(process);
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) => server.Record(e.Data, listening);

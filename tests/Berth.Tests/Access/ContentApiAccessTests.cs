@@ -1,0 +1,204 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Access;
+
+/// <summary>Who may do what on the content API.</summary>
+public sealed class ContentApiAccessTests : AccessFixture
+{
+    [Test]
+    public async Task Status_IsOpen_AndEverythingElseAsksForCredentials()
+    {
+        using var anonymous = AnonymousClient();
+        using (var status = await anonymous.GetAsync($"{ContentApiClient.Root}/status/"))
+        {
+            Assert.That(status.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        foreach (var path in new[] { "/repositories/", "/plugins/importers/", "/content/uploads/", "/users/" })
+        {
+            using var response = await anonymous.GetAsync(ContentApiClient.Root + path);
+            await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.Unauthorized, "BRT0401");
+            Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.StartWith("Basic realm="), path);
+        }
+    }
+
+    [Test]
+    public async Task WrongPassword_Is401()
+    {
+        using var client = Host.CreateAnonymousClient().SignIn("admin", "not-the-password");
+        await ContentApiClient.ReadErrorAsync(await client.GetAsync($"{ContentApiClient.Root}/repositories/"), HttpStatusCode.Unauthorized, "BRT0401");
+    }
+
+    [Test]
+    public async Task AnAuthorizationHeaderThatIsNotCredentials_Is401()
+    {
+        using var client = Host.CreateAnonymousClient();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Digest nonsense");
+        await ContentApiClient.ReadErrorAsync(await client.GetAsync($"{ContentApiClient.Root}/repositories/"), HttpStatusCode.Unauthorized, "BRT0401");
+    }
+
+    [Test]
+    public async Task Pull_LetsAUserSeeAndSearch_ButNotImportOrChange()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var reader = await CreateUserAsync((repository, "pull"));
+        var api = ApiAs(reader);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await api.GetJsonAsync($"/repositories/{repository}/"))["id"]!.GetValue<string>(), Is.EqualTo(repository));
+            Assert.That(await api.SearchUnitsAsync(repository), Is.Empty);
+            var listed = (await api.GetJsonAsync("/repositories/")).AsArray();
+            Assert.That(listed.Select(r => r!["id"]!.GetValue<string>()), Does.Contain(repository));
+            Assert.That(listed.Where(r => r!["id"]!.GetValue<string>() != repository).All(r => r!["anonymous_pull"]!.GetValue<bool>()), Is.True);
+        }
+
+        var blob = TestBlob.Random(10);
+        await ContentApiClient.ReadErrorAsync(
+            await api.ImportAsync(repository, await api.UploadAsync(blob.Bytes), "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }),
+            HttpStatusCode.Forbidden,
+            "BRT0403");
+        await ContentApiClient.ReadErrorAsync(await api.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{repository}/"), HttpStatusCode.Forbidden, "BRT0403");
+        await ContentApiClient.ReadErrorAsync(
+            await api.PostJsonAsync($"/repositories/{repository}/importers/", new JsonObject { ["importer_type_id"] = "docker_blob_importer" }), HttpStatusCode.Forbidden, "BRT0403");
+    }
+
+    [Test]
+    public async Task WithoutPull_ARepositoryIsNeitherShownNorListed()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateRepositoryAsync(repository);
+        var stranger = await CreateUserAsync(("elsewhere/*", "pull,push,delete,admin"));
+        var api = ApiAs(stranger);
+        await ContentApiClient.ReadErrorAsync(await api.Http.GetAsync($"{ContentApiClient.Root}/repositories/{repository}/"), HttpStatusCode.Forbidden, "BRT0403");
+        Assert.That((await api.GetJsonAsync("/repositories/")).AsArray().Select(r => r!["id"]!.GetValue<string>()), Does.Not.Contain(repository));
+    }
+
+    [Test]
+    public async Task Push_LetsAUserImport()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var writer = await CreateUserAsync((repository, "pull,push"));
+        await ApiAs(writer).ImportImageAsync(repository, TestManifest.DockerImage(), tag: "v1");
+        Assert.That(await Api.SearchUnitsAsync(repository, "docker_tag"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AdminOnAPattern_LetsAUserCreateAndManageMatchingRepositoriesOnly()
+    {
+        var prefix = NewRepositoryId();
+        var owner = await CreateUserAsync(($"{prefix}-*", "admin,pull,push"));
+        var api = ApiAs(owner);
+        await api.CreateDockerRepositoryAsync($"{prefix}-mine");
+        await ContentApiClient.ReadErrorAsync(await api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = $"other-{prefix}" }), HttpStatusCode.Forbidden, "BRT0403");
+        await ContentApiClient.ReadErrorAsync(
+            await api.Http.PutAsync($"{ContentApiClient.Root}/repositories/{prefix}-mine/", new StringContent("""{"delta": {"registry_name": "not/theirs"}}""")),
+            HttpStatusCode.Forbidden,
+            "BRT0403");
+        using var deleted = await api.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{prefix}-mine/");
+        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task Uploads_AreTheirOwnersOnly()
+    {
+        var (alice, bob) = (await CreateUserAsync(), await CreateUserAsync());
+        var upload = await ApiAs(alice).UploadAsync([1, 2, 3]);
+        var bobApi = ApiAs(bob);
+        await ContentApiClient.ReadErrorAsync(await bobApi.Http.GetAsync($"{ContentApiClient.Root}/content/uploads/{upload}/"), HttpStatusCode.NotFound, "PLP0009");
+        await ContentApiClient.ReadErrorAsync(await bobApi.PutSegmentAsync(upload, 3, new byte[] { 4 }), HttpStatusCode.NotFound, "PLP0009");
+        await ContentApiClient.ReadErrorAsync(await bobApi.Http.DeleteAsync($"{ContentApiClient.Root}/content/uploads/{upload}/"), HttpStatusCode.NotFound, "PLP0009");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await bobApi.GetJsonAsync("/content/uploads/"))["upload_ids"]!.AsArray(), Is.Empty);
+            Assert.That((await ApiAs(alice).GetJsonAsync("/content/uploads/"))["upload_ids"]!.AsArray().Select(u => u!.GetValue<string>()), Is.EqualTo(new[] { upload }));
+            Assert.That((await Api.GetJsonAsync($"/content/uploads/{upload}/"))["size"]!.GetValue<long>(), Is.EqualTo(3), "an administrator sees every upload");
+        }
+    }
+
+    [Test]
+    public async Task AnotherUsersUpload_CannotBeImported()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var (alice, bob) = (await CreateUserAsync((repository, "push")), await CreateUserAsync((repository, "push")));
+        var blob = TestBlob.Random(10);
+        var upload = await ApiAs(alice).UploadAsync(blob.Bytes);
+        await ContentApiClient.ReadErrorAsync(
+            await ApiAs(bob).ImportAsync(repository, upload, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }), HttpStatusCode.NotFound, "PLP0009");
+    }
+
+    [Test]
+    public async Task ATokensScope_NarrowsItsUser()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var writer = await CreateUserAsync((repository, "pull,push"));
+        var readOnly = await CreateTokenAsync(
+            writer,
+            new JsonObject { ["name"] = "read", ["scope"] = JsonNode.Parse($$"""[{"pattern": "{{repository}}", "actions": ["pull"]}]""") },
+            asLogin: writer);
+        var api = ApiAs(writer, readOnly);
+        var blob = TestBlob.Random(5);
+        Assert.That(await api.SearchUnitsAsync(repository), Is.Empty);
+        await ContentApiClient.ReadErrorAsync(
+            await api.ImportAsync(repository, await api.UploadAsync(blob.Bytes), "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }),
+            HttpStatusCode.Forbidden,
+            "BRT0403");
+    }
+
+    [Test]
+    public async Task ATokenScope_CannotWidenItsUser()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var reader = await CreateUserAsync((repository, "pull"));
+        var greedy = await CreateTokenAsync(reader, new JsonObject { ["name"] = "greedy", ["scope"] = JsonNode.Parse("""[{"pattern": "*", "actions": ["*"]}]""") }, asLogin: reader);
+        var api = ApiAs(reader, greedy);
+        var blob = TestBlob.Random(5);
+        await ContentApiClient.ReadErrorAsync(
+            await api.ImportAsync(repository, await api.UploadAsync(blob.Bytes), "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }),
+            HttpStatusCode.Forbidden,
+            "BRT0403");
+        await ContentApiClient.ReadErrorAsync(await api.Http.GetAsync($"{ContentApiClient.Root}/users/"), HttpStatusCode.Forbidden, "BRT0403");
+    }
+
+    [Test]
+    public async Task AnonymousPull_OpensTheRepositoryToReadingOnly()
+    {
+        var repository = NewRepositoryId();
+        using (var created = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = repository, ["anonymous_pull"] = true }))
+        {
+            Assert.That((await ContentApiClient.ReadAsync(created, HttpStatusCode.Created))["anonymous_pull"]!.GetValue<bool>(), Is.True);
+        }
+
+        var anonymous = new ContentApiClient(AnonymousClient());
+        Assert.That((await anonymous.GetJsonAsync($"/repositories/{repository}/"))["id"]!.GetValue<string>(), Is.EqualTo(repository));
+        await ContentApiClient.ReadErrorAsync(await anonymous.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{repository}/"), HttpStatusCode.Unauthorized, "BRT0401");
+    }
+
+    [Test]
+    public async Task RepositoryChangesAndImports_AreAudited()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        await Api.ImportBlobAsync(repository, TestBlob.Random(3));
+        using (var deleted = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{repository}/"))
+        {
+            Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        var lines = Host.DrainAudit();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lines, Has.Some.Contains("action=repository.create").And.Contains($"target={repository}"));
+            Assert.That(lines, Has.Some.Contains("action=importer.register").And.Contains($"target={repository}/docker_blob_importer"));
+            Assert.That(lines, Has.Some.Contains("action=import").And.Contains($"target={repository}/docker_blob/"));
+            Assert.That(lines, Has.Some.Contains("action=repository.delete").And.Contains("user=admin"));
+        }
+    }
+}
