@@ -33,8 +33,10 @@ public static class BerthPipeline
             {
                 await RegistryErrors.NoEndpoint(http).WriteAsync(http);
             }
-            else if (ContentApi.Owns(http.Request.Path))
+            else
             {
+                // Paths outside both APIs (a probe, a traversal attempt that normalised out of one) get the content
+                // API's shape: still a body that says what happened.
                 await ContentApiErrors.NoEndpoint(http).WriteAsync(http);
             }
         });

@@ -10,6 +10,7 @@ using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server;
@@ -21,6 +22,13 @@ public static class BerthServices
     {
         services.AddOptions<BerthOptions>().Bind(configuration.GetSection(BerthOptions.Section));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<BerthOptions>>((kestrel, berth) =>
+        {
+            var clients = berth.Value.Clients;
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(clients.MinRequestBodyBytesPerSecond, clients.DataRateGracePeriod);
+            kestrel.Limits.MinResponseDataRate = new MinDataRate(clients.MinResponseBytesPerSecond, clients.DataRateGracePeriod);
+            kestrel.Limits.RequestHeadersTimeout = clients.RequestHeadersTimeout;
+        });
         services.AddSingleton(TimeProvider.System);
 
         // Prepared when first needed, before anything can open a file in it: hosted services are created before

@@ -5,8 +5,6 @@ public static class ContentApi
 {
     public const string Root = "/pulp/api/v2";
 
-    public static bool Owns(PathString path) => path.StartsWithSegments(Root, StringComparison.Ordinal);
-
     public static string RepositoryHref(string repositoryId) => $"{Root}/repositories/{repositoryId}/";
 
     public static string ImporterHref(string repositoryId, string importerTypeId) => $"{Root}/repositories/{repositoryId}/importers/{importerTypeId}/";

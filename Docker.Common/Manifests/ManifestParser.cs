@@ -21,6 +21,12 @@ public static class ManifestParser
     /// <exception cref="ManifestInvalidException">With every problem found.</exception>
     public static Manifest Parse(ReadOnlyMemory<byte> document)
     {
+        // JsonDocument decodes strings only when asked: invalid UTF-8 must be refused here, not met while reading.
+        if (!System.Text.Unicode.Utf8.IsValid(document.Span))
+        {
+            throw new ManifestInvalidException(["the document is not valid JSON: it is not UTF-8"]);
+        }
+
         JsonDocument json;
         try
         {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Berth.Server.Configuration;
 using Berth.Server.Registry;
 using Berth.Server.Repositories;
@@ -56,9 +57,9 @@ public static class TokenEndpoints
             return scope.Name == RegistryScope.Catalog.Name && caller.IsAuthenticated ? AccessAction.All : AccessAction.None;
         }
 
-        if (!RegistryName.TryParse(scope.Name, out var name, out _))
+        if (!RegistryName.TryParse(scope.Name, out var name, out var problem))
         {
-            return AccessAction.None;
+            throw new RegistryException(RegistryError.NameInvalid, $"scope '{scope.Name}': {problem}", JsonValue.Create(scope.Name));
         }
 
         var repository = await repositories.FindByRegistryNameAsync(name, cancellationToken);

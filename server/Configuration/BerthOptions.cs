@@ -45,6 +45,8 @@ public sealed class BerthOptions
 
     public AuthOptions Auth { get; set; } = new();
 
+    public ClientLimitOptions Clients { get; set; } = new();
+
     public string ResolvedPluginsConfDir =>
         PluginsConfDir is { Length: > 0 } dir ? Path.GetFullPath(dir, AppContext.BaseDirectory) : Path.Combine(AppContext.BaseDirectory, "plugins.conf.d");
 }

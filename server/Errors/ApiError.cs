@@ -13,6 +13,7 @@ public sealed record ApiError(string Code, int Status)
     public static readonly ApiError InvalidRequest = new("PLP0015", StatusCodes.Status400BadRequest);
     public static readonly ApiError DuplicateResource = new("PLP0018", StatusCodes.Status409Conflict);
     public static readonly ApiError MethodNotAllowed = new("BRT0405", StatusCodes.Status405MethodNotAllowed);
+    public static readonly ApiError RequestTimeout = new("BRT0408", StatusCodes.Status408RequestTimeout);
     public static readonly ApiError RequestTooLarge = new("BRT0413", StatusCodes.Status413PayloadTooLarge);
     public static readonly ApiError UnsupportedMediaType = new("BRT0415", StatusCodes.Status415UnsupportedMediaType);
     public static readonly ApiError UnknownUnitType = new("BRT0201", StatusCodes.Status400BadRequest);

@@ -25,6 +25,11 @@ public static class ContentApiErrors
                 ApiError.RequestTooLarge,
                 $"the request body is larger than the {context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes this endpoint accepts",
                 []),
+            BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => new PulpFailure(
+                ApiError.RequestTimeout,
+                "the request body arrived too slowly: the server cuts off clients below its minimum data rate",
+                []),
+            IOException e when RequestBodyFaults.IsMalformedBody(e) => new PulpFailure(ApiError.InvalidRequest, $"the request could not be read: {e.Message}", []),
             BadHttpRequestException e => new PulpFailure(ApiError.InvalidRequest, $"the request could not be read: {e.Message}", []),
             _ => new PulpFailure(ApiError.Internal, $"the server failed to handle the request; its log has the details (trace id {context.TraceIdentifier})", []),
         };

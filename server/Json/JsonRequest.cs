@@ -47,6 +47,12 @@ public static class JsonRequest
             throw ApiException.Invalid("the request needs a JSON object as its body");
         }
 
+        // JsonNode decodes strings lazily: invalid UTF-8 would surface later, far from here, as a server error.
+        if (!System.Text.Unicode.Utf8.IsValid(body.WrittenSpan))
+        {
+            throw ApiException.Invalid("the request body is not valid JSON: it is not UTF-8");
+        }
+
         JsonNode? node;
         try
         {

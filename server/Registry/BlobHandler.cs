@@ -30,8 +30,32 @@ public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent
             return Results.Empty;
         }
 
+        RefuseUnsatisfiableRange(context.Request, blob.Metadata[DockerUnitTypes.Fields.Size]!.GetValue<long>());
         var path = store.LocalPath(digest) ?? throw Unknown(digest, name);
         return Results.File(path, OctetStream, enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{digest}\""));
+    }
+
+    /// <summary>
+    /// A single range that starts past the end (or asks for no bytes at all) is refused here, in the registry's
+    /// envelope; the file result would answer it with an empty 416. Anything else is left to the file result.
+    /// </summary>
+    private static void RefuseUnsatisfiableRange(HttpRequest request, long size)
+    {
+        if (request.GetTypedHeaders().Range is not { Unit.Value: "bytes", Ranges.Count: 1 } range)
+        {
+            return;
+        }
+
+        var only = range.Ranges.Single();
+        if (only.From is { } from ? from < size : only.To is > 0 && size > 0)
+        {
+            return;
+        }
+
+        throw new RegistryException(RegistryError.RangeNotSatisfiable, $"the range {range} is outside the blob's {size} bytes")
+        {
+            Headers = { [HeaderNames.ContentRange] = $"bytes */{size}" },
+        };
     }
 
     public async Task<IResult> DeleteAsync(HttpContext context, RegistryName name, string reference)

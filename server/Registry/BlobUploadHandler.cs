@@ -7,6 +7,7 @@ using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Docker.Common;
 using Docker.Common.Digests;
+using Docker.Common.Distribution;
 using Docker.Common.References;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -39,10 +40,11 @@ public sealed class BlobUploadHandler(
             return;
         }
 
+        // Checked before the session exists, so that a refused digest leaves nothing behind.
+        Digest? monolithic = query.TryGetValue("digest", out var digestText) ? ParseDigest(digestText) : null;
         var upload = await uploads.CreateAsync(repository.Id, owner, cancellationToken);
-        if (query.TryGetValue("digest", out var digestText))
+        if (monolithic is { } digest)
         {
-            var digest = ParseDigest(digestText);
             try
             {
                 await WriteAsync(context, upload.Id.Value, null);
@@ -132,7 +134,7 @@ public sealed class BlobUploadHandler(
         }
 
         var owner = (await access.CallerAsync(context)).UploadOwner;
-        var status = await uploads.WriteSegmentAsync(uploadId, range?.Start, context.Request.BodyReader, strict: true, owner, context.RequestAborted);
+        var status = await uploads.WriteSegmentAsync(uploadId, range?.Start, context.Request.BodyReader, context.Request.ContentLength, strict: true, owner, context.RequestAborted);
         if (range is { } written && status.Size != written.End + 1)
         {
             throw new RegistryException(
@@ -194,8 +196,19 @@ public sealed class BlobUploadHandler(
         context.Response.ContentLength = 0;
     }
 
-    private static ContentRange? ChunkRange(HttpContext context) =>
-        context.Request.Headers.ContentRange is { Count: > 0 } header ? ContentRange.Parse(header.ToString()) : null;
+    private static ContentRange? ChunkRange(HttpContext context)
+    {
+        if (context.Request.Headers.ContentRange is not { Count: > 0 } header)
+        {
+            return null;
+        }
+
+        return ContentRange.TryParse(header.ToString(), out var range)
+            ? range
+            : throw new RegistryException(
+                RegistryError.BlobUploadOutOfOrder,
+                $"Content-Range '{header}' is not a range: send start-end, the inclusive byte positions of the chunk");
+    }
 
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);

@@ -24,6 +24,10 @@ public sealed record RegistryError(string Code, int Status)
 
     /// <summary>A request the spec has no code for (say, an unreadable body): UNSUPPORTED, as a 400.</summary>
     public static readonly RegistryError RequestInvalid = new("UNSUPPORTED", StatusCodes.Status400BadRequest);
+    /// <summary>A Range outside the blob: no code in the spec fits, so UNSUPPORTED, as HTTP's 416.</summary>
+    public static readonly RegistryError RangeNotSatisfiable = new("UNSUPPORTED", StatusCodes.Status416RangeNotSatisfiable);
+    /// <summary>A body that arrived below the minimum data rate: no code in the spec fits, so UNSUPPORTED, as 408.</summary>
+    public static readonly RegistryError TooSlow = new("UNSUPPORTED", StatusCodes.Status408RequestTimeout);
     public static readonly RegistryError NotFound = new("NOT_FOUND", StatusCodes.Status404NotFound);
     public static readonly RegistryError Unknown = new("UNKNOWN", StatusCodes.Status500InternalServerError);
 }

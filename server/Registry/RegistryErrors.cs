@@ -17,7 +17,7 @@ public static class RegistryErrors
         ArgumentNullException.ThrowIfNull(context);
         return exception switch
         {
-            RegistryException e => new OciFailure(e.Error, e.Message, e.Detail),
+            RegistryException e => WithHeaders(new OciFailure(e.Error, e.Message, e.Detail), e.Headers),
             AccessDeniedException { Failure: AccessFailure.Unauthenticated } e => new OciFailure(RegistryError.Unauthorized, e.Message, null)
             {
                 Headers = { ["WWW-Authenticate"] = TokenChallenge.For(context, e.Scope) },
@@ -37,6 +37,11 @@ public static class RegistryErrors
             ApiException e when e.Error == ApiError.RequestTooLarge => new OciFailure(RegistryError.TooLarge, e.Message, null),
             ApiException e when e.Error.Status < StatusCodes.Status500InternalServerError => new OciFailure(RegistryError.RequestInvalid, e.Message, null),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new OciFailure(RegistryError.TooLarge, "the request body is too large", null),
+            BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => new OciFailure(
+                RegistryError.TooSlow,
+                "the request body arrived too slowly: the server cuts off clients below its minimum data rate",
+                null),
+            IOException e when RequestBodyFaults.IsMalformedBody(e) => new OciFailure(RegistryError.RequestInvalid, $"the request could not be read: {e.Message}", null),
             BadHttpRequestException e => new OciFailure(RegistryError.RequestInvalid, $"the request could not be read: {e.Message}", null),
             _ => new OciFailure(RegistryError.Unknown, $"the server failed to handle the request; its log has the details (trace id {context.TraceIdentifier})", null),
         };
@@ -49,6 +54,16 @@ public static class RegistryErrors
         return context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed
             ? new OciFailure(RegistryError.Unsupported, $"{context.Request.Method} is not supported on {context.Request.Path}", null)
             : new OciFailure(RegistryError.NotFound, $"there is no endpoint {context.Request.Method} {context.Request.Path}", null);
+    }
+
+    private static OciFailure WithHeaders(OciFailure failure, Dictionary<string, string> headers)
+    {
+        foreach (var (name, value) in headers)
+        {
+            failure.Headers[name] = value;
+        }
+
+        return failure;
     }
 
     private static RegistryError For(ContentError error) => error switch

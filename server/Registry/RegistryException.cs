@@ -31,4 +31,7 @@ public sealed class RegistryException : Exception
     public RegistryError Error { get; }
 
     public JsonNode? Detail { get; }
+
+    /// <summary>Headers the refusal carries (a 416's <c>Content-Range</c>, say).</summary>
+    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 }

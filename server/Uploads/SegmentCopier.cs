@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading.Channels;
-using Berth.Server.Errors;
 using Docker.Common.Digests;
 
 namespace Berth.Server.Uploads;
@@ -31,6 +31,7 @@ internal static class SegmentCopier
 
         var hashing = Task.Run(() => HashAllAsync(received.Reader, hashed.Writer, spare.Writer, hash, cancellationToken), cancellationToken);
         var writing = Task.Run(() => WriteAllAsync(hashed.Reader, spare.Writer, file, position, cancellationToken), cancellationToken);
+        ReadOnlySequence<byte>? examining = null;
         try
         {
             var current = chunks[0];
@@ -41,10 +42,11 @@ internal static class SegmentCopier
             {
                 var read = await body.ReadAsync(cancellationToken);
                 var buffer = read.Buffer;
+                examining = buffer;
                 end += buffer.Length;
                 if (maxEnd is { } max && end > max)
                 {
-                    throw ApiException.TooLarge($"the upload would exceed the largest accepted, {max} bytes", max);
+                    throw UploadService.BeyondLimit(max);
                 }
 
                 foreach (var segment in buffer)
@@ -65,6 +67,7 @@ internal static class SegmentCopier
                 }
 
                 body.AdvanceTo(buffer.End);
+                examining = null;
                 if (read.IsCompleted)
                 {
                     break;
@@ -82,6 +85,12 @@ internal static class SegmentCopier
         }
         catch (Exception e)
         {
+            if (examining is { } unread)
+            {
+                // A read left open makes Kestrel fail while it drains the rest of the body after our refusal.
+                body.AdvanceTo(unread.Start, unread.End);
+            }
+
             received.Writer.TryComplete(e);
             try
             {

@@ -60,7 +60,7 @@ public static class UploadEndpoints
                 bodyLimit.MaxRequestBodySize = null;
             }
 
-            var status = await service.WriteSegmentAsync(id, start, context.Request.BodyReader, strict: false, caller.UploadOwner, context.RequestAborted);
+            var status = await service.WriteSegmentAsync(id, start, context.Request.BodyReader, context.Request.ContentLength, strict: false, caller.UploadOwner, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
         });
 

@@ -49,7 +49,12 @@ public sealed class UploadService(
     /// may be anywhere up to the end (segments may be resent) unless <paramref name="strict"/>, when it must be
     /// the end: the registry API takes chunks strictly in order.
     /// </summary>
-    public async Task<UploadStatus> WriteSegmentAsync(string id, long? offset, PipeReader body, bool strict, string? owner, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a segment at an offset (strict: only at the end). A segment whose Content-Length says up front that it
+    /// would pass the largest upload accepted is refused before a byte of it is read.
+    /// </summary>
+    public async Task<UploadStatus> WriteSegmentAsync(
+        string id, long? offset, PipeReader body, long? declaredLength, bool strict, string? owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         var (upload, session) = await EnterAsync(id, owner, cancellationToken);
@@ -64,6 +69,11 @@ public sealed class UploadService(
                 throw new UploadOffsetException(length, start, strict);
             }
 
+            if (options.Value.MaxUploadBytes is { } max && declaredLength > max - start)
+            {
+                throw BeyondLimit(max);
+            }
+
             return new UploadStatus(upload, await WriteAsync(handle, path, session, length, start, body, cancellationToken));
         }
         finally
@@ -71,6 +81,9 @@ public sealed class UploadService(
             session.Gate.Release();
         }
     }
+
+    /// <summary>The refusal of a segment that would take an upload past the largest accepted.</summary>
+    internal static ApiException BeyondLimit(long max) => ApiException.TooLarge($"the upload would exceed the largest accepted, {max} bytes", max);
 
     public async Task DeleteAsync(string id, string? owner, CancellationToken cancellationToken)
     {

@@ -1,0 +1,48 @@
+namespace Berth.Tests.Hostile;
+
+/// <summary>Which error body a refusal must have.</summary>
+public enum ErrorShape
+{
+    /// <summary>The content API's Pulp 2 error: <c>http_status</c>, <c>error_message</c>, <c>error.code</c>.</summary>
+    Pulp,
+
+    /// <summary>The registry API's envelope: <c>{"errors": [{"code", "message", "detail"}]}</c>.</summary>
+    Oci,
+
+    /// <summary>A registry answer to HEAD: the status and the API version header, no body.</summary>
+    OciHead,
+
+    /// <summary>
+    /// Kestrel's own bare 400, for requests whose HTTP framing is broken (a Content-Length that is not a number,
+    /// two that differ): the server rejects them before any endpoint, so no API can claim them.
+    /// </summary>
+    Framing,
+}
+
+/// <summary>
+/// One hostile request and the refusal it must get. Targets, bodies and headers may name the fixture's things:
+/// <c>{repo}</c>, <c>{name}</c>, <c>{upload}</c>, <c>{upload_digest}</c>, <c>{session}</c>, <c>{blob}</c>,
+/// <c>{manifest}</c>, <c>{user}</c>.
+/// </summary>
+public sealed record HostileCase(string Name, string Method, string Target, int Status, ErrorShape Shape, string? Code)
+{
+    /// <summary>The body as text (placeholders are replaced), or null for <see cref="Bytes"/>.</summary>
+    public string? Body { get; init; }
+
+    /// <summary>The body as bytes, sent as they are.</summary>
+    public byte[]? Bytes { get; init; }
+
+    /// <summary>Further header lines (<c>Name: value</c>).</summary>
+    public IReadOnlyList<string> Headers { get; init; } = [];
+
+    /// <summary>The Content-Length to declare instead of the body's own length; null declares the truth.</summary>
+    public string? ContentLength { get; init; }
+
+    /// <summary>Sends the body as given with <c>Transfer-Encoding: chunked</c>: the body is the raw chunk framing.</summary>
+    public bool Chunked { get; init; }
+
+    /// <summary>Sends no credentials.</summary>
+    public bool Anonymous { get; init; }
+
+    public override string ToString() => Name;
+}

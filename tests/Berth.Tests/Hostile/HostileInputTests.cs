@@ -1,0 +1,284 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Berth.Tests.Api;
+using Berth.Tests.Support;
+using Docker.Common.Digests;
+using NUnit.Framework;
+
+namespace Berth.Tests.Hostile;
+
+/// <summary>
+/// The hostile-input table (<see cref="HostileCases"/>) against the real server process, over raw sockets: each
+/// case must get its 4xx in its API's error shape, the server must log no error, and nothing the fixture can see
+/// may change (<see cref="DataSnapshot"/>).
+/// </summary>
+[TestFixture]
+[Category("Hostile")]
+public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
+{
+    public const int MaxUploadBytes = 64 * 1024;
+    private const string Repository = "hostile";
+    private const string RegistryName = "hostile/fixture";
+    private const string User = "victim";
+    private static readonly byte[] UploadBytes = "0123456789"u8.ToArray();
+
+    private readonly Dictionary<string, string> _placeholders = new(StringComparer.Ordinal);
+    private Uri _server = null!;
+
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
+    {
+        ["Berth:MaxUploadBytes"] = MaxUploadBytes.ToString(CultureInfo.InvariantCulture),
+        ["Berth:CreateRepositoriesOnPush"] = "false",
+        ["Berth:Clients:DataRateGracePeriod"] = "00:00:02",
+        ["Berth:Clients:MinRequestBodyBytesPerSecond"] = "1000",
+        ["Berth:Clients:RequestHeadersTimeout"] = "00:00:03",
+    };
+
+    public static IEnumerable<TestCaseData> Cases() =>
+        HostileCases.All().Select(c => new TestCaseData(c).SetName("Hostile: " + Printable(c.Name)));
+
+    [OneTimeSetUp]
+    public async Task CreateWhatCasesAimAt()
+    {
+        _server = Api.Http.BaseAddress!;
+        using (var response = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = Repository, ["registry_name"] = RegistryName }))
+        {
+            await ContentApiClient.ReadAsync(response, HttpStatusCode.Created);
+        }
+
+        foreach (var importer in new[] { "docker_blob_importer", "docker_manifest_importer" })
+        {
+            using var response = await Api.PostJsonAsync($"/repositories/{Repository}/importers/", new JsonObject { ["importer_type_id"] = importer });
+            await ContentApiClient.ReadAsync(response, HttpStatusCode.Created);
+        }
+
+        // A second repository, so that one's upload session can be aimed at through the other's name.
+        using (var response = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = "hostile-other", ["registry_name"] = "hostile/other" }))
+        {
+            await ContentApiClient.ReadAsync(response, HttpStatusCode.Created);
+        }
+
+        var image = TestManifest.OciImage();
+        await Api.ImportImageAsync(Repository, image, "v1");
+        using (var response = await Api.PostJsonAsync("/users/", new JsonObject { ["login"] = User, ["password"] = "victim-password-long" }))
+        {
+            await ContentApiClient.ReadAsync(response, HttpStatusCode.Created);
+        }
+
+        var registry = new RegistryClient(Api.Http);
+        var session = await registry.StartUploadAsync(RegistryName);
+        using (var patch = await registry.SendAsync(HttpMethod.Patch, session, new ByteArrayContent(UploadBytes)))
+        {
+            Assert.That(patch.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await patch.Content.ReadAsStringAsync());
+            session = patch.Headers.Location!.ToString();
+        }
+
+        _placeholders["{repo}"] = Repository;
+        _placeholders["{name}"] = RegistryName;
+        _placeholders["{upload}"] = await Api.UploadAsync(UploadBytes);
+        _placeholders["{upload_digest}"] = Digest.Compute(UploadBytes).ToString();
+        _placeholders["{session}"] = session;
+        _placeholders["{session_id}"] = session[(session.LastIndexOf('/') + 1)..];
+        _placeholders["{blob}"] = image.Blobs[^1].Digest.ToString();
+        _placeholders["{blob_size}"] = image.Blobs[^1].Bytes.Length.ToString(CultureInfo.InvariantCulture);
+        _placeholders["{manifest}"] = image.Digest.ToString();
+        _placeholders["{user}"] = User;
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public async Task IsRefusedAndChangesNothing(HostileCase hostile)
+    {
+        ArgumentNullException.ThrowIfNull(hostile);
+        var before = await SnapshotAsync();
+
+        var response = await SendAsync(hostile);
+
+        Assert.That(response.Status, Is.EqualTo(hostile.Status), $"{hostile.Method} {hostile.Target}: {response.Text}");
+        AssertShape(hostile, response);
+        Assert.That(await SnapshotAsync(), Is.EqualTo(before), "the refused request changed what the server holds");
+    }
+
+    [Test]
+    public void TableHoldsEveryKind()
+    {
+        var cases = HostileCases.All().ToList();
+        TestContext.Out.WriteLine($"hostile-input cases: {cases.Count}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(cases.Select(c => c.Name), Is.Unique);
+            Assert.That(cases, Has.Count.GreaterThan(200));
+            Assert.That(cases.Select(c => c.Shape).Distinct(), Is.EquivalentTo(Enum.GetValues<ErrorShape>()));
+        }
+    }
+
+    /// <summary>A body trickled below the minimum rate is cut off with 408 once the grace period is over.</summary>
+    [Test]
+    public async Task SlowBody_IsCutOff()
+    {
+        var before = await SnapshotAsync();
+        var body = new byte[4000];
+        var head = Head("PUT", Fill($"{HostileCases.Api}/content/uploads/{{upload}}/10/"), anonymous: false, [$"Content-Length: {body.Length}"]);
+        var started = DateTime.UtcNow;
+
+        var response = await RawHttp.SendAsync(_server, head, body, trickle: 10, pause: TimeSpan.FromMilliseconds(100));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(response.Status, Is.EqualTo(408), response.Text);
+            Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(30)), "the slow client held the connection too long");
+        }
+
+        Assert.That(await SnapshotAsync(), Is.EqualTo(before));
+    }
+
+    /// <summary>
+    /// A body shorter than its Content-Length, then a half-close: Kestrel takes the closed half as the client gone
+    /// and answers nothing; the segment must leave no byte behind and the server must log no error.
+    /// </summary>
+    [Test]
+    public async Task HalfClosedLyingBody_KeepsNothing()
+    {
+        var before = await SnapshotAsync();
+        var head = Head("PUT", Fill($"{HostileCases.Api}/content/uploads/{{upload}}/10/"), anonymous: false, ["Content-Length: 1000"]);
+
+        var response = await RawHttp.SendAsync(_server, head, new byte[500], halfClose: true);
+
+        Assert.That(response.Status, Is.EqualTo(0).Or.EqualTo(400), response.Text);
+        Assert.That(await SnapshotAsync(), Is.EqualTo(before));
+    }
+
+    /// <summary>Headers that never end are cut off after the headers timeout.</summary>
+    [Test]
+    public async Task SlowHeaders_AreCutOff()
+    {
+        var started = DateTime.UtcNow;
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(_server.Host, _server.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /v2/ HTTP/1.1\r\nHost: x\r\n"));
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        int read;
+        do
+        {
+            await Task.Delay(500, timeout.Token);
+            // Keep the connection busy with a header line that never ends.
+            try
+            {
+                await socket.SendAsync("X-Slow: a"u8.ToArray());
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                break;
+            }
+
+            read = socket.Available > 0 ? await socket.ReceiveAsync(buffer, timeout.Token) : -1;
+        }
+        while (read < 0 && !timeout.IsCancellationRequested);
+
+        Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(15)), "slow headers were not cut off");
+    }
+
+    private async Task<RawResponse> SendAsync(HostileCase hostile)
+    {
+        var body = hostile.Bytes ?? Encoding.UTF8.GetBytes(Fill(hostile.Body ?? string.Empty));
+        var headers = hostile.Headers.Select(Fill).ToList();
+        if (hostile.Chunked)
+        {
+            headers.Add("Transfer-Encoding: chunked");
+        }
+
+        if (!hostile.Chunked || hostile.ContentLength is not null)
+        {
+            headers.Add($"Content-Length: {hostile.ContentLength ?? body.Length.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (!headers.Any(h => h.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase)) && body.Length > 0)
+        {
+            headers.Add("Content-Type: application/json");
+        }
+
+        return await RawHttp.SendAsync(_server, Head(hostile.Method, Fill(hostile.Target), hostile.Anonymous, headers), body);
+    }
+
+    private static string Head(string method, string target, bool anonymous, IEnumerable<string> headers)
+    {
+        var head = new StringBuilder($"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close");
+        if (!anonymous)
+        {
+            head.Append("\r\nAuthorization: ").Append(TestCredentials.Basic(TestCredentials.AdminLogin, TestCredentials.AdminPassword));
+        }
+
+        foreach (var header in headers)
+        {
+            head.Append("\r\n").Append(header);
+        }
+
+        return head.ToString();
+    }
+
+    private static void AssertShape(HostileCase hostile, RawResponse response)
+    {
+        switch (hostile.Shape)
+        {
+            case ErrorShape.Pulp:
+                {
+                    Assert.That(response.Header("content-type"), Does.StartWith("application/json"), response.Text);
+                    var error = JsonNode.Parse(response.Text)!;
+                    using (Assert.EnterMultipleScope())
+                    {
+                        Assert.That(error["http_status"]!.GetValue<int>(), Is.EqualTo(hostile.Status), response.Text);
+                        Assert.That(error["error"]!["code"]!.GetValue<string>(), Is.EqualTo(hostile.Code), response.Text);
+                        Assert.That(error["error_message"]!.GetValue<string>(), Is.Not.Empty);
+                    }
+
+                    break;
+                }
+
+            case ErrorShape.Oci:
+                {
+                    Assert.That(response.Header("content-type"), Does.StartWith("application/json"), response.Text);
+                    var error = JsonNode.Parse(response.Text)!["errors"]![0]!;
+                    using (Assert.EnterMultipleScope())
+                    {
+                        Assert.That(error["code"]!.GetValue<string>(), Is.EqualTo(hostile.Code), response.Text);
+                        Assert.That(error["message"]!.GetValue<string>(), Is.Not.Empty);
+                        Assert.That(response.Header("docker-distribution-api-version"), Is.EqualTo("registry/2.0"));
+                    }
+
+                    break;
+                }
+
+            case ErrorShape.OciHead:
+                using (Assert.EnterMultipleScope())
+                {
+                    Assert.That(response.Body, Is.Empty);
+                    Assert.That(response.Header("docker-distribution-api-version"), Is.EqualTo("registry/2.0"));
+                }
+
+                break;
+
+            case ErrorShape.Framing:
+                // Kestrel's refusal has no body to inspect; the status was checked and the snapshot shows no harm.
+                break;
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(hostile), hostile.Shape, "unknown shape");
+        }
+    }
+
+    private string Fill(string text)
+    {
+        foreach (var (placeholder, value) in _placeholders)
+        {
+            text = text.Replace(placeholder, value, StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    private Task<string> SnapshotAsync() => DataSnapshot.TakeAsync(Host.DataDir, Api.Http, Repository, RegistryName, User);
+
+    private static string Printable(string name) => name.Length > 150 ? name[..150] + "…" : name;
+}
