@@ -8,6 +8,7 @@ using Berth.Server.Repositories;
 using Berth.Server.Status;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
+using Berth.Server.Verification;
 
 namespace Berth.Server;
 
@@ -50,6 +51,7 @@ public static class BerthPipeline
         app.MapUnitSearchEndpoints();
         app.MapUserEndpoints();
         app.MapTokenEndpoints();
+        app.MapVerifyEndpoints();
         app.MapRegistryEndpoints();
         return app;
     }

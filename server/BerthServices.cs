@@ -10,6 +10,7 @@ using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
+using Berth.Server.Verification;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -63,6 +64,7 @@ public static class BerthServices
         services.AddSingleton<AccessControl>();
         services.AddSingleton<Audit>();
         services.AddSingleton<UserService>();
+        services.AddSingleton<ContentVerifier>();
 
         services.AddSingleton<RegistryRepositories>();
         services.AddSingleton<RepositoryContent>();

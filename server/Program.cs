@@ -1,5 +1,12 @@
 using Berth.Server;
 using Berth.Server.Plugins;
+using Berth.Server.Verification;
+
+var verify = args is [VerifyCommand.Name, ..];
+if (verify)
+{
+    args = args[1..];
+}
 
 // appsettings.json sits next to the server's assembly, wherever the server is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -11,9 +18,14 @@ builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
 builder.Services.AddBerth(builder.Configuration);
 
 var app = builder.Build();
-app.UseBerth();
 try
 {
+    if (verify)
+    {
+        return await VerifyCommand.RunAsync(app.Services, Console.Out, CancellationToken.None);
+    }
+
+    app.UseBerth();
     await app.RunAsync();
     return 0;
 }

@@ -17,6 +17,7 @@ namespace Berth.Server.Json;
 /// <summary>Source-generated JSON for the content API's responses, in Pulp's snake_case.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(PulpError))]
+[JsonSerializable(typeof(Verification.VerificationReport))]
 [JsonSerializable(typeof(RepositoryResponse))]
 [JsonSerializable(typeof(List<RepositoryResponse>))]
 [JsonSerializable(typeof(ImporterResponse))]

@@ -1,0 +1,18 @@
+using Berth.Server.Access;
+using Berth.Server.Json;
+
+namespace Berth.Server.Verification;
+
+/// <summary><c>POST /pulp/api/v2/content/actions/verify/</c>: re-hash all stored content and report (administrators).</summary>
+public static class VerifyEndpoints
+{
+    public static void MapVerifyEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost($"{ContentApi.Root}/content/actions/verify/", async (HttpContext context, AccessControl access, ContentVerifier verifier) =>
+        {
+            await access.RequireAdministratorAsync(context);
+            var report = await verifier.VerifyAsync(null, context.RequestAborted);
+            return TypedResults.Json(report, ContentApiJsonContext.Api.VerificationReport);
+        });
+    }
+}
