@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Berth.Cli.Connection;
+
+/// <summary>
+/// The content API over HTTP. Refusals become <see cref="CliException"/>s carrying the server's own message (exit
+/// code 2); a server that cannot be reached, or a connection that breaks, exit code 3.
+/// </summary>
+public sealed class BerthClient : IDisposable
+{
+    public const string Api = "/pulp/api/v2";
+    private readonly HttpClient _http;
+
+    public BerthClient(Credentials credentials)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        Credentials = credentials;
+        _http = new HttpClient { BaseAddress = credentials.Server, Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("berth-cli", typeof(BerthClient).Assembly.GetName().Version?.ToString(3)));
+        if (credentials.Username is { } username)
+        {
+            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{credentials.Password}"));
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", basic);
+        }
+    }
+
+    public Credentials Credentials { get; }
+
+    public Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Api + path), cancellationToken);
+
+    /// <summary>GET, or null when the server says there is no such thing (404).</summary>
+    public async Task<JsonNode?> FindAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetAsync(path, cancellationToken);
+        }
+        catch (ServerRefusedException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public Task<JsonNode> PostAsync(string path, JsonNode? body, CancellationToken cancellationToken) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Post, Api + path) { Content = Json(body) }, cancellationToken);
+
+    public Task<JsonNode> PutAsync(string path, JsonNode? body, CancellationToken cancellationToken) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Put, Api + path) { Content = Json(body) }, cancellationToken);
+
+    public Task<JsonNode> PutAsync(string path, HttpContent content, CancellationToken cancellationToken) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Put, Api + path) { Content = content }, cancellationToken);
+
+    public Task<JsonNode> DeleteAsync(string path, CancellationToken cancellationToken) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, Api + path), cancellationToken);
+
+    public void Dispose() => _http.Dispose();
+
+    private static StringContent? Json(JsonNode? body) =>
+        body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+
+    private async Task<JsonNode> SendAsync(Func<HttpRequestMessage> request, CancellationToken cancellationToken)
+    {
+        using var message = request();
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(message, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException(
+                ExitCode.Network,
+                $"cannot reach {Credentials.Server}: {e.Message}. Is the server running? Give its address with --server or BERTH_SERVER.");
+        }
+
+        using (response)
+        {
+            string text;
+            try
+            {
+                text = await response.Content.ReadAsStringAsync(cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new CliException(ExitCode.Network, $"the connection to {Credentials.Server} broke: {e.Message}");
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw ServerRefusedException.From(message, response.StatusCode, text, Credentials);
+            }
+
+            return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text) ?? new JsonObject();
+        }
+    }
+}
