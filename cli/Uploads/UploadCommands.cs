@@ -21,6 +21,7 @@ public static class UploadCommands
         var upload = new Command("upload", "Upload blobs, manifests and whole images");
         upload.Subcommands.Add(BlobCommand());
         upload.Subcommands.Add(ManifestCommand());
+        upload.Subcommands.Add(Images.ImageCommands.UploadImage());
         return upload;
     }
 

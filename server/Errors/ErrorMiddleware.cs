@@ -1,4 +1,5 @@
 using Berth.Server.Registry;
+using Microsoft.AspNetCore.Connections;
 
 namespace Berth.Server.Errors;
 
@@ -16,8 +17,9 @@ public sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlewar
         {
             await next(context);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is ConnectionResetException || (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
         {
+            // The client went away (it reset the connection, say, mid-upload): nothing to answer, and not our fault.
             logger.LogDebug("{Method} {Path}: the client went away", context.Request.Method, context.Request.Path);
         }
         catch (Exception exception) when (!context.Response.HasStarted)

@@ -1,5 +1,4 @@
 using System.Net;
-using Berth.Tests.Api;
 using Berth.Tests.Support;
 using Docker.Common.Digests;
 using NUnit.Framework;
@@ -7,26 +6,12 @@ using NUnit.Framework;
 namespace Berth.Tests.Cli;
 
 /// <summary>The berth CLI, run as its own process against the real server process.</summary>
-[Category("Cli")]
-public sealed class CliCommandTests() : ApiFixture(ServerKind.Process)
+public sealed class CliCommandTests : CliFixture
 {
-    private CliRunner _cli = null!;
-    private string _server = null!;
-
-    [SetUp]
-    public void SignInThroughTheEnvironment()
-    {
-        _server = Api.Http.BaseAddress!.ToString();
-        _cli = new CliRunner(Folder.Combine("config-" + Guid.NewGuid().ToString("N")));
-        _cli.Environment["BERTH_SERVER"] = _server;
-        _cli.Environment["BERTH_USERNAME"] = TestCredentials.AdminLogin;
-        _cli.Environment["BERTH_PASSWORD"] = TestCredentials.AdminPassword;
-    }
-
     [Test]
     public async Task Help_NamesEveryCommandAndTheExitCodes()
     {
-        var result = await _cli.RunAsync(null, "--help");
+        var result = await Cli.RunAsync(null, "--help");
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output, Does.Contain("Exit codes: 0 done; 1 usage").And.Contain("2 the server refused").And.Contain("3 the server could not be reached"));
         foreach (var command in new[] { "login", "logout", "repo", "importer", "upload", "tag" })
@@ -41,7 +26,7 @@ public sealed class CliCommandTests() : ApiFixture(ServerKind.Process)
     [TestCase("upload", "blob", "file", "--repo", "r", "--chunk-size", "0")]
     public async Task BadCommandLine_ExitsWithUsage(params string[] arguments)
     {
-        var result = await _cli.RunAsync(null, arguments);
+        var result = await Cli.RunAsync(null, arguments);
         Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
     }
 
@@ -49,21 +34,21 @@ public sealed class CliCommandTests() : ApiFixture(ServerKind.Process)
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task Login_KeepsCredentialsInAFileOnlyItsOwnerReads_AndLaterCommandsUseThem()
     {
-        _cli.Environment.Clear();
+        Cli.Environment.Clear();
 
-        var login = await _cli.RunAsync(TestCredentials.AdminPassword, "login", "--server", _server, "--username", "admin", "--password-stdin");
+        var login = await Cli.RunAsync(TestCredentials.AdminPassword, "login", "--server", Server, "--username", "admin", "--password-stdin");
 
         Assert.That(login.ExitCode, Is.Zero, login.ToString());
-        var file = Path.Combine(_cli.ConfigHome, "berth", "login.json");
+        var file = Path.Combine(Cli.ConfigHome, "berth", "login.json");
         Assert.That(File.GetUnixFileMode(file), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
-        var list = await _cli.RunAsync(null, "repo", "list");
+        var list = await Cli.RunAsync(null, "repo", "list");
         Assert.That(list.ExitCode, Is.Zero, list.ToString());
         Assert.That(list.Output, Does.StartWith("ID"));
 
-        var logout = await _cli.RunAsync(null, "logout");
+        var logout = await Cli.RunAsync(null, "logout");
         Assert.That(logout.ExitCode, Is.Zero, logout.ToString());
         Assert.That(File.Exists(file), Is.False);
-        var anonymous = await _cli.RunAsync(null, "--server", _server, "repo", "list");
+        var anonymous = await Cli.RunAsync(null, "--server", Server, "repo", "list");
         Assert.That(anonymous.ExitCode, Is.EqualTo(2), anonymous.ToString());
         Assert.That(anonymous.Error, Does.Contain("401").And.Contain("berth login"));
     }
@@ -71,16 +56,16 @@ public sealed class CliCommandTests() : ApiFixture(ServerKind.Process)
     [Test]
     public async Task LoginWithAWrongPassword_IsRefused_AndKeepsNothing()
     {
-        _cli.Environment.Remove("BERTH_PASSWORD");
-        var login = await _cli.RunAsync("not-the-password", "login", "--password-stdin");
+        Cli.Environment.Remove("BERTH_PASSWORD");
+        var login = await Cli.RunAsync("not-the-password", "login", "--password-stdin");
         Assert.That(login.ExitCode, Is.EqualTo(2), login.ToString());
-        Assert.That(File.Exists(Path.Combine(_cli.ConfigHome, "berth", "login.json")), Is.False);
+        Assert.That(File.Exists(Path.Combine(Cli.ConfigHome, "berth", "login.json")), Is.False);
     }
 
     [Test]
     public async Task UnreachableServer_ExitsWithNetwork_AndSaysWhatToCheck()
     {
-        var result = await _cli.RunAsync(null, "--server", "http://127.0.0.1:9", "repo", "list");
+        var result = await Cli.RunAsync(null, "--server", "http://127.0.0.1:9", "repo", "list");
         Assert.That(result.ExitCode, Is.EqualTo(3), result.ToString());
         Assert.That(result.Error, Does.Contain("cannot reach http://127.0.0.1:9/").And.Contain("--server"));
     }
@@ -90,23 +75,23 @@ public sealed class CliCommandTests() : ApiFixture(ServerKind.Process)
     {
         var id = NewRepositoryId();
 
-        var create = await _cli.RunAsync(null, "repo", "create", id, "--docker", "--registry-name", "cli/" + id);
+        var create = await Cli.RunAsync(null, "repo", "create", id, "--docker", "--registry-name", "cli/" + id);
 
         Assert.That(create.ExitCode, Is.Zero, create.ToString());
-        var importers = await _cli.RunAsync(null, "importer", "list", "--repo", id);
+        var importers = await Cli.RunAsync(null, "importer", "list", "--repo", id);
         Assert.That(importers.Output, Does.Contain("docker_blob_importer").And.Contain("docker_manifest_importer"));
-        var list = await _cli.RunAsync(null, "repo", "list");
+        var list = await Cli.RunAsync(null, "repo", "list");
         Assert.That(list.Output, Does.Contain(id).And.Contain("cli/" + id));
-        var show = await _cli.RunAsync(null, "repo", "show", id);
+        var show = await Cli.RunAsync(null, "repo", "show", id);
         Assert.That(show.Output, Does.Contain($"\"registry_name\": \"cli/{id}\""));
 
-        var again = await _cli.RunAsync(null, "repo", "create", id);
+        var again = await Cli.RunAsync(null, "repo", "create", id);
         Assert.That(again.ExitCode, Is.EqualTo(2), again.ToString());
         Assert.That(again.Error, Does.Contain("409").And.Contain("already exists"));
 
-        var delete = await _cli.RunAsync(null, "repo", "delete", id);
+        var delete = await Cli.RunAsync(null, "repo", "delete", id);
         Assert.That(delete.ExitCode, Is.Zero, delete.ToString());
-        var gone = await _cli.RunAsync(null, "repo", "show", id);
+        var gone = await Cli.RunAsync(null, "repo", "show", id);
         Assert.That(gone.ExitCode, Is.EqualTo(2), gone.ToString());
     }
 
@@ -116,14 +101,14 @@ public sealed class CliCommandTests() : ApiFixture(ServerKind.Process)
         var id = NewRepositoryId();
         await Api.CreateRepositoryAsync(id);
 
-        var add = await _cli.RunAsync(null, "importer", "add", "--repo", id, "docker_blob_importer", "--config", "{}");
+        var add = await Cli.RunAsync(null, "importer", "add", "--repo", id, "docker_blob_importer", "--config", "{}");
         Assert.That(add.ExitCode, Is.Zero, add.ToString());
-        Assert.That((await _cli.RunAsync(null, "importer", "list", "-r", id)).Output, Does.Contain("docker_blob_importer"));
-        var remove = await _cli.RunAsync(null, "importer", "remove", "--repo", id, "docker_blob_importer");
+        Assert.That((await Cli.RunAsync(null, "importer", "list", "-r", id)).Output, Does.Contain("docker_blob_importer"));
+        var remove = await Cli.RunAsync(null, "importer", "remove", "--repo", id, "docker_blob_importer");
         Assert.That(remove.ExitCode, Is.Zero, remove.ToString());
-        Assert.That((await _cli.RunAsync(null, "importer", "list", "-r", id)).Output, Does.Not.Contain("docker_blob_importer"));
+        Assert.That((await Cli.RunAsync(null, "importer", "list", "-r", id)).Output, Does.Not.Contain("docker_blob_importer"));
 
-        var badConfig = await _cli.RunAsync(null, "importer", "add", "--repo", id, "docker_blob_importer", "--config", "[1");
+        var badConfig = await Cli.RunAsync(null, "importer", "add", "--repo", id, "docker_blob_importer", "--config", "[1");
         Assert.That(badConfig.ExitCode, Is.EqualTo(1), badConfig.ToString());
     }
 
@@ -136,7 +121,7 @@ public sealed class CliCommandTests() : ApiFixture(ServerKind.Process)
         var path = Folder.Combine(id + ".bin");
         await File.WriteAllBytesAsync(path, blob.Bytes);
 
-        var result = await _cli.RunAsync(null, "upload", "blob", path, "--repo", id, "--chunk-size", "65536");
+        var result = await Cli.RunAsync(null, "upload", "blob", path, "--repo", id, "--chunk-size", "65536");
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output, Does.EndWith(blob.Digest + "\n"));
@@ -155,14 +140,14 @@ public sealed class CliCommandTests() : ApiFixture(ServerKind.Process)
         {
             var blobPath = Folder.Combine($"{id}-{blob.Digest.Encoded}");
             await File.WriteAllBytesAsync(blobPath, blob.Bytes);
-            Assert.That((await _cli.RunAsync(null, "-q", "upload", "blob", blobPath, "--repo", id)).Output, Is.EqualTo(blob.Digest + "\n"));
+            Assert.That((await Cli.RunAsync(null, "-q", "upload", "blob", blobPath, "--repo", id)).Output, Is.EqualTo(blob.Digest + "\n"));
         }
 
         var manifestPath = Folder.Combine(id + "-manifest.json");
         await File.WriteAllBytesAsync(manifestPath, image.Bytes);
 
-        var upload = await _cli.RunAsync(null, "upload", "manifest", manifestPath, "--repo", id, "--tag", "1.0");
-        var tag = await _cli.RunAsync(null, "tag", "--repo", id, "latest", image.Digest.ToString());
+        var upload = await Cli.RunAsync(null, "upload", "manifest", manifestPath, "--repo", id, "--tag", "1.0");
+        var tag = await Cli.RunAsync(null, "tag", "--repo", id, "latest", image.Digest.ToString());
 
         Assert.That(upload.ExitCode, Is.Zero, upload.ToString());
         Assert.That(upload.Output.Trim(), Is.EqualTo(image.Digest.ToString()));
@@ -178,7 +163,7 @@ public sealed class CliCommandTests() : ApiFixture(ServerKind.Process)
     {
         var path = Folder.Combine("not-a-manifest.json");
         await File.WriteAllTextAsync(path, """{"schemaVersion": 2}""");
-        var result = await _cli.RunAsync(null, "upload", "manifest", path, "--repo", "anything");
+        var result = await Cli.RunAsync(null, "upload", "manifest", path, "--repo", "anything");
         Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
         Assert.That(result.Error, Does.Contain("is not a manifest"));
     }
@@ -186,7 +171,7 @@ public sealed class CliCommandTests() : ApiFixture(ServerKind.Process)
     [Test]
     public async Task UploadOfAMissingFile_ExitsWithUsage()
     {
-        var result = await _cli.RunAsync(null, "upload", "blob", Folder.Combine("absent.bin"), "--repo", "anything");
+        var result = await Cli.RunAsync(null, "upload", "blob", Folder.Combine("absent.bin"), "--repo", "anything");
         Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
         Assert.That(result.Error, Does.Contain("no such file"));
     }
@@ -196,7 +181,7 @@ public sealed class CliCommandTests() : ApiFixture(ServerKind.Process)
     {
         var id = NewRepositoryId();
         await Api.CreateDockerRepositoryAsync(id);
-        var result = await _cli.RunAsync(null, "tag", "--repo", id, "latest", TestManifest.OciImage().Digest.ToString());
+        var result = await Cli.RunAsync(null, "tag", "--repo", id, "latest", TestManifest.OciImage().Digest.ToString());
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
     }
 }

@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+
+namespace Berth.Tests.Support;
+
+/// <summary>Writes test images to disk the way skopeo's dir: transport and OCI image layouts keep them.</summary>
+public static class ImageFolders
+{
+    /// <summary>A skopeo dir: folder: version, manifest.json, blobs by hex; a list's manifests as HEX.manifest.json.</summary>
+    public static string WriteSkopeoDir(string folder, TestManifest top, params TestManifest[] instances)
+    {
+        ArgumentNullException.ThrowIfNull(top);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "version"), "Directory Transport Version: 1.1\n");
+        File.WriteAllBytes(Path.Combine(folder, "manifest.json"), top.Bytes);
+        foreach (var blob in top.Blobs.Concat(instances.SelectMany(i => i.Blobs)))
+        {
+            File.WriteAllBytes(Path.Combine(folder, blob.Digest.Encoded), blob.Bytes);
+        }
+
+        foreach (var instance in instances)
+        {
+            File.WriteAllBytes(Path.Combine(folder, $"{instance.Digest.Encoded}.manifest.json"), instance.Bytes);
+        }
+
+        return folder;
+    }
+
+    /// <summary>An OCI image layout holding the images under their ref names (a list's manifests included).</summary>
+    public static string WriteOciLayout(string folder, params (string RefName, TestManifest Image, TestManifest[] Instances)[] images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        Directory.CreateDirectory(Path.Combine(folder, "blobs", "sha256"));
+        File.WriteAllText(Path.Combine(folder, "oci-layout"), """{"imageLayoutVersion":"1.0.0"}""");
+        var entries = new JsonArray();
+        foreach (var (refName, image, instances) in images)
+        {
+            foreach (var manifest in instances.Append(image))
+            {
+                Write(folder, manifest.Digest.Encoded, manifest.Bytes);
+                foreach (var blob in manifest.Blobs)
+                {
+                    Write(folder, blob.Digest.Encoded, blob.Bytes);
+                }
+            }
+
+            entries.Add(new JsonObject
+            {
+                ["mediaType"] = image.MediaType,
+                ["digest"] = image.Digest.ToString(),
+                ["size"] = image.Bytes.Length,
+                ["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = refName },
+            });
+        }
+
+        File.WriteAllText(Path.Combine(folder, "index.json"), new JsonObject { ["schemaVersion"] = 2, ["manifests"] = entries }.ToJsonString());
+        return folder;
+    }
+
+    private static void Write(string folder, string hex, byte[] bytes) => File.WriteAllBytes(Path.Combine(folder, "blobs", "sha256", hex), bytes);
+}
