@@ -23,6 +23,9 @@ public static partial class MediaTypes
     /// <summary>Docker gzip-compressed layer.</summary>
     public const string DockerLayer = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
+    /// <summary>Docker uncompressed layer, as <c>docker save</c> keeps layers.</summary>
+    public const string DockerLayerUncompressed = "application/vnd.docker.image.rootfs.diff.tar";
+
     /// <summary>Docker foreign layer, fetched from its <c>urls</c> rather than the registry.</summary>
     public const string DockerForeignLayer = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 

@@ -1,17 +1,19 @@
 using System.CommandLine;
 using Berth.Cli.Importers;
 using Berth.Cli.Uploads;
-using Docker.Common.Digests;
 
 namespace Berth.Cli.Images;
 
-/// <summary><c>berth upload image PATH</c>: a whole image from a skopeo dir: folder or an OCI layout.</summary>
+/// <summary><c>berth upload image PATH</c>: whole images from any of the formats <see cref="ImageSource"/> reads.</summary>
 public static class ImageCommands
 {
     public static Command UploadImage()
     {
         var repo = ImporterCommands.RepositoryOption();
-        var path = new Argument<DirectoryInfo>("path") { Description = "A skopeo dir: folder or an OCI image layout folder" };
+        var path = new Argument<string>("path")
+        {
+            Description = "A skopeo dir: folder, an OCI image layout folder, an oci-archive tar, or a docker save tar",
+        };
         var tag = new Option<string?>("--tag", "-t") { Description = "Tag the image (for a layout: instead of its ref name; then only one image may be chosen)" };
         var reference = new Option<string?>("--ref") { Description = "From an OCI layout, only the image with this ref name (default: every image it names)" };
         var jobs = new Option<int>("--jobs", "-j")
@@ -27,29 +29,11 @@ public static class ImageCommands
         };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
-            var folder = parse.GetValue(path)!.FullName;
-            var absent = new List<Digest>();
-            LocalImageSet image;
-            if (SkopeoDirReader.Recognises(folder))
-            {
-                if (parse.GetValue(reference) is not null)
-                {
-                    throw CliException.Usage("--ref chooses an image of an OCI layout; a skopeo dir: folder holds one");
-                }
-
-                image = SkopeoDirReader.Read(folder, parse.GetValue(tag), absent);
-            }
-            else if (OciLayoutReader.Recognises(folder))
-            {
-                image = OciLayoutReader.Read(folder, parse.GetValue(reference), parse.GetValue(tag), absent);
-            }
-            else
-            {
-                throw CliException.Usage($"{folder} is neither a skopeo dir: folder (version, manifest.json) nor an OCI layout (oci-layout, index.json)");
-            }
-
+            var source = parse.GetValue(path)!;
+            using var opened = await ImageSource.OpenAsync(source, parse.GetValue(reference), parse.GetValue(tag), cancellationToken);
+            var image = opened.Image;
             var summary = await new ImageUploader(client, output, parse.GetValue(jobs), parse.GetValue(chunkSize))
-                .UploadAsync(parse.GetValue(repo)!, folder, image, absent, cancellationToken);
+                .UploadAsync(parse.GetValue(repo)!, source, image, opened.AbsentManifests, cancellationToken);
             output.Info(summary.ToString());
             foreach (var (name, digest) in image.Tags)
             {

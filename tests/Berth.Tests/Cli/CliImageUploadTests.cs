@@ -1,6 +1,8 @@
 using System.Net;
 using Berth.Tests.Support;
+using Docker.Common;
 using Docker.Common.Digests;
+using Docker.Common.Manifests;
 using NUnit.Framework;
 
 namespace Berth.Tests.Cli;
@@ -114,6 +116,52 @@ public sealed class CliImageUploadTests : CliFixture
     }
 
     [Test]
+    public async Task DockerSaveArchive_GetsASchema2Manifest_AndItsRepoTags()
+    {
+        var repository = await NewDockerRepositoryAsync();
+        var config = TestBlob.Config();
+        TestBlob[] layers = [TestBlob.Random(50_000, MediaTypes.DockerLayerUncompressed), TestBlob.Random(70_000, MediaTypes.DockerLayerUncompressed)];
+        var archive = ImageFolders.WriteDockerSave(Folder.Combine(repository + ".tar"), (config, layers, ["example.com/team/app:1.0", "app:latest"]));
+
+        var result = await Cli.RunAsync(null, "upload", "image", archive, "--repo", repository);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        var expected = new TestManifest(
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+                new ImageManifest { MediaType = MediaTypes.DockerManifest, Config = config.Descriptor, Layers = [.. layers.Select(l => l.Descriptor)] },
+                DockerJsonContext.Default.ImageManifest),
+            MediaTypes.DockerManifest,
+            [config, .. layers]);
+        await AssertServedAsync(repository, "1.0", expected);
+        await AssertServedAsync(repository, "latest", expected);
+    }
+
+    [Test]
+    public async Task OciArchive_Uploads_AndATaggedOneOnly()
+    {
+        var repository = await NewDockerRepositoryAsync();
+        var first = TestManifest.OciImage();
+        var second = TestManifest.OciImage();
+        var archive = ImageFolders.WriteOciArchive(Folder.Combine(repository + ".tar"), ("1.0", first, []), ("2.0", second, []));
+
+        var result = await Cli.RunAsync(null, "upload", "image", archive, "--repo", repository, "--ref", "2.0");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        await AssertServedAsync(repository, "2.0", second);
+        using var absent = await Api.Http.GetAsync($"/v2/{repository}/manifests/1.0");
+        Assert.That(absent.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task FileThatIsNoArchive_IsRefused()
+    {
+        var path = Folder.Combine("not-an-archive.tar");
+        await File.WriteAllTextAsync(path, "plain text, no tar");
+        var result = await Cli.RunAsync(null, "upload", "image", path, "--repo", "anything");
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+    }
+
+    [Test]
     public async Task FolderOfNoKnownFormat_IsRefused()
     {
         var folder = Folder.Combine("nothing-" + Guid.NewGuid().ToString("N"));
@@ -157,6 +205,8 @@ public sealed class CliImageUploadTests : CliFixture
         var layout = Folder.Combine(source + "-oci");
         await Skopeo.RunAsync("copy", "--all", "--src-tls-verify=false", "--src-creds", credentials, $"docker://{address}/{source}:1.0", $"dir:{dir}");
         await Skopeo.RunAsync("copy", "--src-tls-verify=false", "--src-creds", credentials, $"docker://{address}/{source}@{amd64.Digest}", $"oci:{layout}:amd64");
+        var dockerArchive = Folder.Combine(source + "-docker.tar");
+        await Skopeo.RunAsync("copy", "--src-tls-verify=false", "--src-creds", credentials, $"docker://{address}/{source}@{arm64.Digest}", $"docker-archive:{dockerArchive}:example/app:arm");
 
         var target = await NewDockerRepositoryAsync();
         var fromDir = await Cli.RunAsync(null, "upload", "image", dir, "--repo", target, "--tag", "1.0");
@@ -164,6 +214,14 @@ public sealed class CliImageUploadTests : CliFixture
 
         Assert.That(fromDir.ExitCode, Is.Zero, fromDir.ToString());
         Assert.That(fromLayout.ExitCode, Is.Zero, fromLayout.ToString());
+        var fromDockerArchive = await Cli.RunAsync(null, "upload", "image", dockerArchive, "--repo", target);
+        Assert.That(fromDockerArchive.ExitCode, Is.Zero, fromDockerArchive.ToString());
+        using (var arm = await Api.Http.GetAsync($"/v2/{target}/manifests/arm"))
+        {
+            // Rebuilt around the config and layers skopeo saved: the config is the original's.
+            var rebuilt = Docker.Common.Manifests.ManifestParser.Parse(await arm.Content.ReadAsByteArrayAsync());
+            Assert.That(rebuilt.References[0].Digest, Is.EqualTo(arm64.Blobs[0].Digest));
+        }
         await AssertServedAsync(target, "1.0", list);
 
         // skopeo may rewrite a manifest for an OCI layout (it did here): what must round-trip is what it wrote.

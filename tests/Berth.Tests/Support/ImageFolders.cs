@@ -56,5 +56,49 @@ public static class ImageFolders
         return folder;
     }
 
+    /// <summary>
+    /// A classic <c>docker save</c> archive: each image as its config file, its layers as <c>ID/layer.tar</c>, and
+    /// <c>manifest.json</c> with their names and RepoTags.
+    /// </summary>
+    public static string WriteDockerSave(string archive, params (TestBlob Config, TestBlob[] Layers, string[] RepoTags)[] images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var folder = archive + ".d";
+        Directory.CreateDirectory(folder);
+        var entries = new JsonArray();
+        foreach (var (config, layers, repoTags) in images)
+        {
+            File.WriteAllBytes(Path.Combine(folder, $"{config.Digest.Encoded}.json"), config.Bytes);
+            var names = new JsonArray();
+            foreach (var layer in layers)
+            {
+                Directory.CreateDirectory(Path.Combine(folder, layer.Digest.Encoded[..16]));
+                File.WriteAllBytes(Path.Combine(folder, layer.Digest.Encoded[..16], "layer.tar"), layer.Bytes);
+                names.Add($"{layer.Digest.Encoded[..16]}/layer.tar");
+            }
+
+            entries.Add(new JsonObject
+            {
+                ["Config"] = $"{config.Digest.Encoded}.json",
+                ["RepoTags"] = new JsonArray([.. repoTags.Select(t => JsonValue.Create(t))]),
+                ["Layers"] = names,
+            });
+        }
+
+        File.WriteAllText(Path.Combine(folder, "manifest.json"), entries.ToJsonString());
+        System.Formats.Tar.TarFile.CreateFromDirectory(folder, archive, includeBaseDirectory: false);
+        Directory.Delete(folder, recursive: true);
+        return archive;
+    }
+
+    /// <summary>An OCI layout packed as a tar, as <c>oci-archive:</c> writes it.</summary>
+    public static string WriteOciArchive(string archive, params (string RefName, TestManifest Image, TestManifest[] Instances)[] images)
+    {
+        var folder = WriteOciLayout(archive + ".d", images);
+        System.Formats.Tar.TarFile.CreateFromDirectory(folder, archive, includeBaseDirectory: false);
+        Directory.Delete(folder, recursive: true);
+        return archive;
+    }
+
     private static void Write(string folder, string hex, byte[] bytes) => File.WriteAllBytes(Path.Combine(folder, "blobs", "sha256", hex), bytes);
 }
