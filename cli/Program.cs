@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Berth.Cli;
 using Berth.Cli.Connection;
+using Berth.Cli.Images;
 using Berth.Cli.Importers;
 using Berth.Cli.Repositories;
 using Berth.Cli.Uploads;
@@ -19,6 +20,7 @@ root.Subcommands.Add(RepositoryCommands.Create());
 root.Subcommands.Add(ImporterCommands.Create());
 root.Subcommands.Add(UploadCommands.Create());
 root.Subcommands.Add(UploadCommands.TagCommand());
+root.Subcommands.Add(ImageCommands.Export());
 
 var parse = root.Parse(args);
 try

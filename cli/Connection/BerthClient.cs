@@ -62,13 +62,35 @@ public sealed class BerthClient : IDisposable
     private static StringContent? Json(JsonNode? body) =>
         body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
 
-    private async Task<JsonNode> SendAsync(Func<HttpRequestMessage> request, CancellationToken cancellationToken)
+    /// <summary>
+    /// GET from the registry API (which serves content; the content API manages it), with the body left to stream.
+    /// A refusal throws as any other; the caller disposes the response.
+    /// </summary>
+    public async Task<HttpResponseMessage> GetRegistryAsync(string path, IEnumerable<string> accept, CancellationToken cancellationToken)
     {
-        using var message = request();
-        HttpResponseMessage response;
+        using var message = new HttpRequestMessage(HttpMethod.Get, path);
+        foreach (var mediaType in accept)
+        {
+            message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+        }
+
+        var response = await SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw ServerRefusedException.From(message, response.StatusCode, await ReadAsync(response, cancellationToken), Credentials);
+            }
+        }
+
+        return response;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
         try
         {
-            response = await _http.SendAsync(message, cancellationToken);
+            return await _http.SendAsync(message, completion, cancellationToken);
         }
         catch (HttpRequestException e)
         {
@@ -76,25 +98,30 @@ public sealed class BerthClient : IDisposable
                 ExitCode.Network,
                 $"cannot reach {Credentials.Server}: {e.Message}. Is the server running? Give its address with --server or BERTH_SERVER.");
         }
+    }
 
-        using (response)
+    private async Task<string> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
         {
-            string text;
-            try
-            {
-                text = await response.Content.ReadAsStringAsync(cancellationToken);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new CliException(ExitCode.Network, $"the connection to {Credentials.Server} broke: {e.Message}");
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                throw ServerRefusedException.From(message, response.StatusCode, text, Credentials);
-            }
-
-            return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text) ?? new JsonObject();
+            return await response.Content.ReadAsStringAsync(cancellationToken);
         }
+        catch (HttpRequestException e)
+        {
+            throw new CliException(ExitCode.Network, $"the connection to {Credentials.Server} broke: {e.Message}");
+        }
+    }
+
+    private async Task<JsonNode> SendAsync(Func<HttpRequestMessage> request, CancellationToken cancellationToken)
+    {
+        using var message = request();
+        using var response = await SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        var text = await ReadAsync(response, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw ServerRefusedException.From(message, response.StatusCode, text, Credentials);
+        }
+
+        return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text) ?? new JsonObject();
     }
 }

@@ -39,10 +39,18 @@ public sealed class ServerRefusedException : Exception
         var reason = body.Length > 0 ? body : status.ToString();
         try
         {
-            if (JsonNode.Parse(body) is JsonObject error && error["error_message"]?.GetValue<string>() is { } message)
+            var error = JsonNode.Parse(body) as JsonObject;
+            if (error?["error_message"]?.GetValue<string>() is { } message)
             {
+                // The content API's error.
                 reason = message;
                 code = error["error"]?["code"]?.GetValue<string>();
+            }
+            else if (error?["errors"]?[0] is JsonObject first && first["message"]?.GetValue<string>() is { } registryMessage)
+            {
+                // The registry API's envelope.
+                reason = registryMessage;
+                code = first["code"]?.GetValue<string>();
             }
         }
         catch (JsonException)

@@ -16,12 +16,7 @@ public static class ImageCommands
         };
         var tag = new Option<string?>("--tag", "-t") { Description = "Tag the image (for a layout: instead of its ref name; then only one image may be chosen)" };
         var reference = new Option<string?>("--ref") { Description = "From an OCI layout, only the image with this ref name (default: every image it names)" };
-        var jobs = new Option<int>("--jobs", "-j")
-        {
-            Description = "How many blobs to send at once",
-            DefaultValueFactory = _ => 4,
-            Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError("--jobs must be at least 1"); } } },
-        };
+        var jobs = JobsOption();
         var chunkSize = UploadCommands.ChunkSizeOption();
         var command = new Command("image", "Upload a whole image: blobs (verified, skipping those the repository has, in parallel), manifests, lists, then tags")
         {
@@ -47,4 +42,28 @@ public static class ImageCommands
         });
         return command;
     }
+
+    public static Command Export()
+    {
+        var export = new Command("export", "Write content of a repository back to disk");
+        var repo = ImporterCommands.RepositoryOption();
+        var reference = new Option<string>("--tag", "-t") { Description = "The tag (or digest) of the image", Required = true };
+        var to = new Option<string>("--to") { Description = "dir:PATH (a skopeo dir: folder) or oci:PATH (an OCI layout; the image is named by its tag)", Required = true };
+        var jobs = JobsOption();
+        var image = new Command("image", "Export an image (a list with all its manifests) so that skopeo copy dir:PATH or oci:PATH:TAG reads it") { repo, reference, to, jobs };
+        CommandAction.Set(image, async (parse, client, output, cancellationToken) =>
+        {
+            var target = ExportTarget.Parse(parse.GetValue(to)!);
+            output.Result(await new ImageExporter(client, output, parse.GetValue(jobs)).ExportAsync(parse.GetValue(repo)!, parse.GetValue(reference)!, target, cancellationToken));
+        });
+        export.Subcommands.Add(image);
+        return export;
+    }
+
+    private static Option<int> JobsOption() => new("--jobs", "-j")
+    {
+        Description = "How many blobs to transfer at once",
+        DefaultValueFactory = _ => 4,
+        Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError("--jobs must be at least 1"); } } },
+    };
 }
