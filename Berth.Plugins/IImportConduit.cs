@@ -36,4 +36,15 @@ public interface IImportConduit
 
     /// <summary>Associates a saved unit with this repository; associating it again changes nothing.</summary>
     Task AssociateAsync(Unit unit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Imports bits an importer found inside its own upload (the blobs of an uploaded archive, say) as a unit of
+    /// <paramref name="unitTypeId"/>, through the importer this repository has registered for that type, exactly as
+    /// an <c>import_upload</c> of those bits would. The stream is copied to temporary storage (never held whole in
+    /// memory) and handed to that importer as its upload.
+    /// </summary>
+    /// <returns>The unit imported.</returns>
+    /// <exception cref="ContentException">When the repository has no importer for the type, or that importer refuses.</exception>
+    Task<Unit> ImportNestedAsync(
+        string unitTypeId, Stream content, System.Text.Json.Nodes.JsonObject unitKey, System.Text.Json.Nodes.JsonObject unitMetadata, CancellationToken cancellationToken);
 }

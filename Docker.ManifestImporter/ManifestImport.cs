@@ -24,17 +24,25 @@ internal static class ManifestImport
             ContentError.UploadRequired,
             $"a {typeId} import needs the manifest's bytes: create an upload, send the bytes, and pass its upload_id");
 
-        var bytes = await ReadBoundedAsync(upload, config.MaxManifestBytes, cancellationToken).ConfigureAwait(false);
-        var digest = Digest.Compute(bytes, declared?.Algorithm);
-        if (declared is { } expected && expected != digest)
+        if (!isList && await SkopeoDirArchive.IsArchiveAsync(upload, cancellationToken).ConfigureAwait(false))
         {
-            throw new ContentException(
-                ContentError.DigestMismatch,
-                $"the uploaded manifest hashes to {digest}, not to {expected}; the bytes are stored and served exactly as sent, so the digest must be of those bytes",
-                new JsonObject { ["expected"] = expected.ToString(), ["actual"] = digest.ToString() });
+            // Everything about the manifest is checked before any of the archive's blobs is imported.
+            var (bytes, needed) = await SkopeoDirArchive.ReadAsync(upload, conduit, config, cancellationToken).ConfigureAwait(false);
+            Verify(bytes, declared, typeId);
+            await SkopeoDirArchive.ImportBlobsAsync(upload, conduit, needed, cancellationToken).ConfigureAwait(false);
+            return await ImportDocumentAsync(bytes, declared, tag, typeId, conduit, cancellationToken).ConfigureAwait(false);
         }
 
-        var manifest = Parse(bytes, typeId);
+        return await ImportDocumentAsync(
+            await ReadBoundedAsync(upload, config.MaxManifestBytes, cancellationToken).ConfigureAwait(false), declared, tag, typeId, conduit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks a manifest document (its digest, its shape, what it references), then stores, saves and tags it.</summary>
+    private static async Task<Unit> ImportDocumentAsync(
+        byte[] bytes, Digest? declared, TagName? tag, string typeId, IImportConduit conduit, CancellationToken cancellationToken)
+    {
+        var isList = typeId == DockerUnitTypes.ManifestList;
+        var (digest, manifest) = Verify(bytes, declared, typeId);
         if (isList)
         {
             await CheckManifestsPresentAsync(conduit, (ImageIndex)manifest, cancellationToken).ConfigureAwait(false);
@@ -62,6 +70,21 @@ internal static class ManifestImport
         }
 
         return unit;
+    }
+
+    /// <summary>The document's digest (which must be the declared one, if any) and its parsed form, of the right kind.</summary>
+    private static (Digest Digest, Manifest Manifest) Verify(byte[] bytes, Digest? declared, string typeId)
+    {
+        var digest = Digest.Compute(bytes, declared?.Algorithm);
+        if (declared is { } expected && expected != digest)
+        {
+            throw new ContentException(
+                ContentError.DigestMismatch,
+                $"the uploaded manifest hashes to {digest}, not to {expected}; the bytes are stored and served exactly as sent, so the digest must be of those bytes",
+                new JsonObject { ["expected"] = expected.ToString(), ["actual"] = digest.ToString() });
+        }
+
+        return (digest, Parse(bytes, typeId));
     }
 
     private static Digest? ReadDeclaredDigest(JsonObject unitKey)
@@ -92,13 +115,7 @@ internal static class ManifestImport
 
     private static async Task<byte[]> ReadBoundedAsync(IUploadedFile upload, long maxBytes, CancellationToken cancellationToken)
     {
-        if (upload.Length > maxBytes)
-        {
-            throw new ContentException(
-                ContentError.TooLarge,
-                $"the manifest is {upload.Length} bytes; the largest accepted is {maxBytes} bytes (importer_config.{ManifestImporterConfig.MaxManifestBytesKey})",
-                new JsonObject { ["size"] = upload.Length, ["max_size"] = maxBytes });
-        }
+        RefuseTooLarge(upload.Length, maxBytes);
 
         var bytes = new byte[upload.Length];
         var stream = upload.OpenRead();
@@ -108,6 +125,17 @@ internal static class ManifestImport
         }
 
         return bytes;
+    }
+
+    internal static void RefuseTooLarge(long length, long maxBytes)
+    {
+        if (length > maxBytes)
+        {
+            throw new ContentException(
+                ContentError.TooLarge,
+                $"the manifest is {length} bytes; the largest accepted is {maxBytes} bytes (importer_config.{ManifestImporterConfig.MaxManifestBytesKey})",
+                new JsonObject { ["size"] = length, ["max_size"] = maxBytes });
+        }
     }
 
     private static Manifest Parse(byte[] bytes, string typeId)

@@ -5,8 +5,10 @@ using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Plugins;
 using Berth.Server.Repositories;
+using Berth.Server.Storage;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
+using Docker.Common.Digests;
 
 namespace Berth.Server.Imports;
 
@@ -21,8 +23,11 @@ public sealed class ImportService(
     IUnitStore units,
     IContentStore content,
     UploadService uploads,
-    PluginCatalog catalog)
+    PluginCatalog catalog,
+    DataLayout layout)
 {
+    private const int CopyBufferSize = 1024 * 1024;
+
     /// <summary>
     /// Imports bits that arrived whole with the request (a manifest pushed to the registry) through the same
     /// route and importer as an upload.
@@ -40,7 +45,7 @@ public sealed class ImportService(
             Config = EffectiveConfig(importer, registration, null),
             Upload = new InMemoryUpload(bytes),
         };
-        return await importer.Importer.ImportUploadAsync(request, new RepositoryConduit(repositoryId, units, content), cancellationToken);
+        return await importer.Importer.ImportUploadAsync(request, Conduit(repositoryId), cancellationToken);
     }
 
     /// <summary>Imports an upload of <paramref name="uploadOwner"/> (<see langword="null"/>: an administrator, any upload).</summary>
@@ -62,7 +67,7 @@ public sealed class ImportService(
                 Config = config,
                 Upload = lease?.File,
             };
-            var unit = await importer.Importer.ImportUploadAsync(request, new RepositoryConduit(repositoryId, units, content), cancellationToken);
+            var unit = await importer.Importer.ImportUploadAsync(request, Conduit(repositoryId), cancellationToken);
             if (lease is not null)
             {
                 await uploads.CompleteAsync(lease);
@@ -85,6 +90,53 @@ public sealed class ImportService(
             }
         }
     }
+
+    /// <summary>
+    /// Imports bits an importer found inside its upload, through the importer the repository has for their type:
+    /// they are staged in a temporary file (hashed on the way, flushed to disk) that the nested import consumes.
+    /// </summary>
+    internal async Task<Unit> ImportNestedAsync(
+        RepositoryId repositoryId, string unitTypeId, Stream bits, JsonObject unitKey, JsonObject unitMetadata, CancellationToken cancellationToken)
+    {
+        var (importer, registration) = await RouteAsync(repositoryId, unitTypeId, cancellationToken);
+        var path = layout.NewTemporaryPath();
+        try
+        {
+            using var session = new UploadSession();
+            var calculator = new DigestCalculator(DigestAlgorithm.Sha256);
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            {
+                var buffer = new byte[CopyBufferSize];
+                int read;
+                while ((read = await bits.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    calculator.Append(buffer.AsSpan(0, read));
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+
+            var length = calculator.Length;
+            session.ReplaceSha256(calculator);
+            var request = new ImportRequest
+            {
+                UnitTypeId = unitTypeId,
+                UnitKey = unitKey,
+                UnitMetadata = unitMetadata,
+                Config = EffectiveConfig(importer, registration, null),
+                Upload = new UploadedFile(UploadId.New(), path, length, session),
+            };
+            return await importer.Importer.ImportUploadAsync(request, Conduit(repositoryId), cancellationToken);
+        }
+        finally
+        {
+            // Consumed when the bits moved into content storage; otherwise what is left goes.
+            File.Delete(path);
+        }
+    }
+
+    private RepositoryConduit Conduit(RepositoryId repositoryId) => new(repositoryId, units, content, this);
 
     private async Task<(LoadedImporter Importer, ImporterRegistration Registration)> RouteAsync(
         RepositoryId repositoryId, string unitTypeId, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace Berth.Server.Imports;
 /// The conduit of one import into one repository. It re-checks what importers hand it (bytes against digests,
 /// content before units), so that a faulty importer cannot put unverified bytes at a content path.
 /// </summary>
-internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore units, IContentStore content) : IImportConduit
+internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore units, IContentStore content, ImportService imports) : IImportConduit
 {
     public string RepositoryId => repositoryId.Value;
 
@@ -76,6 +76,10 @@ internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore un
             throw ApiException.NotFound("repository", repositoryId.Value);
         }
     }
+
+    public Task<Unit> ImportNestedAsync(
+        string unitTypeId, Stream content, System.Text.Json.Nodes.JsonObject unitKey, System.Text.Json.Nodes.JsonObject unitMetadata, CancellationToken cancellationToken) =>
+        imports.ImportNestedAsync(repositoryId, unitTypeId, content, unitKey, unitMetadata, cancellationToken);
 
     private static Digest ParseDigest(string digest) =>
         Digest.TryParse(digest, out var parsed, out var problem) ? parsed : throw new ContentException(ContentError.DigestInvalid, problem);

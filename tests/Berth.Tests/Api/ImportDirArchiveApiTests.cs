@@ -1,0 +1,105 @@
+using System.Formats.Tar;
+using System.Net;
+using System.Text.Json.Nodes;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Api;
+
+/// <summary>import_upload of a docker_manifest whose upload is a tar of a skopeo dir: folder (as pulp_docker 3.x took).</summary>
+public sealed class ImportDirArchiveApiTests : ApiFixture
+{
+    [Test]
+    public async Task TarOfADirFolder_ImportsItsBlobsAndManifest_AndTags()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var image = TestManifest.DockerImage(layers: 2, layerSize: 300_000);
+
+        using var response = await ImportArchiveAsync(repository, image, tag: "1.0");
+
+        var unit = await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        Assert.That(unit["result"]!["unit_key"]!["digest"]!.GetValue<string>(), Is.EqualTo(image.Digest.ToString()));
+        Assert.That((await Api.SearchUnitsAsync(repository, "docker_blob")).Count, Is.EqualTo(3));
+        using var served = await Api.Http.GetAsync($"/v2/{repository}/manifests/1.0");
+        Assert.That(await served.Content.ReadAsByteArrayAsync(), Is.EqualTo(image.Bytes));
+        foreach (var blob in image.Blobs)
+        {
+            using var pulled = await Api.Http.GetAsync($"/v2/{repository}/blobs/{blob.Digest}");
+            Assert.That(await pulled.Content.ReadAsByteArrayAsync(), Is.EqualTo(blob.Bytes));
+        }
+    }
+
+    [Test]
+    public async Task BlobsTheRepositoryHas_MayBeLeftOut()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var image = TestManifest.DockerImage(layers: 2);
+        await Api.ImportBlobAsync(repository, image.Blobs[1]);
+
+        using var response = await ImportArchiveAsync(repository, image, leaveOut: image.Blobs[1]);
+
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        Assert.That((await Api.SearchUnitsAsync(repository, "docker_manifest")).Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task BlobNeitherInTheTarNorTheRepository_IsRefused_AndNothingIsImported()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var image = TestManifest.DockerImage(layers: 2);
+
+        using var response = await ImportArchiveAsync(repository, image, leaveOut: image.Blobs[2]);
+
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "BRT0109", image.Blobs[2].Digest.ToString());
+        Assert.That(await Api.SearchUnitsAsync(repository), Is.Empty);
+    }
+
+    [Test]
+    public async Task WrongDeclaredDigest_IsRefused_BeforeAnyBlobIsImported()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var image = TestManifest.DockerImage();
+
+        using var response = await ImportArchiveAsync(repository, image, declared: TestManifest.OciImage().Digest.ToString());
+
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "BRT0106");
+        Assert.That(await Api.SearchUnitsAsync(repository), Is.Empty);
+    }
+
+    [Test]
+    public async Task TarOfSomethingElse_IsRefused()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var folder = Folder.Combine(repository);
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "readme.txt"), "not an image");
+        using var tar = new MemoryStream();
+        await TarFile.CreateFromDirectoryAsync(folder, tar, includeBaseDirectory: false);
+        var uploadId = await Api.UploadAsync(tar.ToArray());
+
+        using var response = await Api.ImportAsync(repository, uploadId, "docker_manifest", []);
+
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "BRT0108", "skopeo dir:");
+        Assert.That(await Api.SearchUnitsAsync(repository), Is.Empty);
+    }
+
+    private async Task<HttpResponseMessage> ImportArchiveAsync(string repository, TestManifest image, string? tag = null, TestBlob? leaveOut = null, string? declared = null)
+    {
+        var folder = ImageFolders.WriteSkopeoDir(Folder.Combine(repository + "-dir"), image);
+        if (leaveOut is not null)
+        {
+            File.Delete(Path.Combine(folder, leaveOut.Digest.Encoded));
+        }
+
+        using var tar = new MemoryStream();
+        await TarFile.CreateFromDirectoryAsync(folder, tar, includeBaseDirectory: false);
+        var uploadId = await Api.UploadAsync(tar.ToArray());
+        return await Api.ImportAsync(
+            repository, uploadId, "docker_manifest", new JsonObject { ["digest"] = declared ?? image.Digest.ToString() }, tag is null ? null : new JsonObject { ["tag"] = tag });
+    }
+}
