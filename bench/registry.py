@@ -15,6 +15,7 @@ Medians of --runs repetitions (default 3) are printed with the Berth/distributio
 bench/out/ (ignored by git). Needs python3, curl, skopeo, wrk, openssl, and docker-registry for the comparison.
 """
 import argparse
+import base64
 import hashlib
 import io
 import json
@@ -27,12 +28,17 @@ import subprocess
 import tarfile
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")
 MIB = 1024 * 1024
+# Berth needs credentials for everything; distribution (without auth) ignores them.
+ADMIN_PASSWORD = "bench-admin-password"
+CREDENTIALS = f"admin:{ADMIN_PASSWORD}"
+BASIC = "Basic " + base64.b64encode(CREDENTIALS.encode()).decode()
 
 
 def free_port():
@@ -57,6 +63,8 @@ def wait_for(url, seconds=60):
         try:
             urllib.request.urlopen(url, timeout=1)
             return
+        except urllib.error.HTTPError:
+            return  # an answer, if a refusal (Berth's /v2/ asks for credentials)
         except Exception:  # noqa: BLE001 - anything short of an answer means not yet
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer")
@@ -74,7 +82,8 @@ class Server:
     def __init__(self, name, command, data, url):
         self.name, self.url, self.data = name, url, data
         self.log = open(data + ".log", "w")
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=OUT)
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=OUT,
+                                        env={**os.environ, "BERTH_ADMIN_PASSWORD": ADMIN_PASSWORD})
         wait_for(url + "/v2/")
         self.host = url.split("//")[1]
 
@@ -175,30 +184,36 @@ def make_image(path, layer_sizes):
 
 
 def skopeo_push(image, server, repository):
-    return timed("skopeo", "copy", "-q", "--dest-tls-verify=false", f"dir:{image}", f"docker://{server.host}/{repository}:1")
+    return timed("skopeo", "copy", "-q", "--dest-tls-verify=false", "--dest-creds", CREDENTIALS,
+                 f"dir:{image}", f"docker://{server.host}/{repository}:1")
 
 
 def skopeo_pull(server, repository, target):
     shutil.rmtree(target, ignore_errors=True)
-    return timed("skopeo", "copy", "-q", "--src-tls-verify=false", f"docker://{server.host}/{repository}:1", f"dir:{target}")
+    return timed("skopeo", "copy", "-q", "--src-tls-verify=false", "--src-creds", CREDENTIALS,
+                 f"docker://{server.host}/{repository}:1", f"dir:{target}")
 
 
 def curl_upload(server, repository, blob, digest):
-    headers = run("curl", "-sf", "-D", "-", "-o", "/dev/null", "-X", "POST", f"{server.url}/v2/{repository}/blobs/uploads/").stdout
+    headers = run("curl", "-sf", "-u", CREDENTIALS, "-D", "-", "-o", "/dev/null", "-X", "POST",
+                  f"{server.url}/v2/{repository}/blobs/uploads/").stdout
     location = re.search(r"(?im)^location:\s*(\S+)", headers).group(1)
     if not location.startswith("http"):
         location = server.url + location
     location += ("&" if "?" in location else "?") + "digest=" + digest
-    return timed("curl", "-sf", "-o", "/dev/null", "-H", "Expect:", "-T", blob, location)
+    return timed("curl", "-sf", "-u", CREDENTIALS, "-o", "/dev/null", "-H", "Expect:", "-T", blob, location)
 
 
 def wrk(url):
     script = os.path.join(OUT, "accept.lua")
     with open(script, "w") as f:
         f.write('wrk.headers["Accept"] = "application/vnd.docker.distribution.manifest.v2+json"\n')
+        f.write(f'wrk.headers["Authorization"] = "{BASIC}"\n')
     # A first round warms both servers (JIT tiers, caches) so that the measured round is their steady state.
     run("wrk", "-t2", "-c32", "-d3s", "-s", script, url)
     output = run("wrk", "-t2", "-c32", "-d8s", "--latency", "-s", script, url).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"wrk got error answers from {url}:\n{output}")
     rate = float(re.search(r"Requests/sec:\s*([\d.]+)", output).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
     p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
@@ -236,7 +251,7 @@ def measure(servers, args, results):
         for server in order:
             results.setdefault(("curl upload, monolithic", server.name), []).append(args.big_mib / curl_upload(server, f"curl/{tag}", blob, digest))
             results.setdefault(("curl download", server.name), []).append(
-                args.big_mib / timed("curl", "-sf", "-o", "/dev/null", f"{server.url}/v2/curl/{tag}/blobs/{digest}"))
+                args.big_mib / timed("curl", "-sf", "-u", CREDENTIALS, "-o", "/dev/null", f"{server.url}/v2/curl/{tag}/blobs/{digest}"))
 
         images = []
         for i in range(8):
@@ -245,7 +260,7 @@ def measure(servers, args, results):
             images.append(path)
         for server in order:
             start = time.perf_counter()
-            pushes = [subprocess.Popen(["skopeo", "copy", "-q", "--dest-tls-verify=false", f"dir:{path}",
+            pushes = [subprocess.Popen(["skopeo", "copy", "-q", "--dest-tls-verify=false", "--dest-creds", CREDENTIALS, f"dir:{path}",
                                         f"docker://{server.host}/parallel/{tag}-{i}:1"]) for i, path in enumerate(images)]
             if any(p.wait() != 0 for p in pushes):
                 raise RuntimeError(f"a parallel push to {server.name} failed")

@@ -38,14 +38,14 @@ public sealed class ImageExporter(BerthClient client, Output output, int jobs)
         }
 
         var blobs = manifests.Where(m => m.Parsed is ImageManifest).SelectMany(m => m.Parsed.References).DistinctBy(d => d.Digest).ToList();
-        using (var progress = TransferProgress.Start(output, $"{blobs.Count} blobs", blobs.Sum(b => b.Size)))
-        {
-            await Parallel.ForEachAsync(
-                blobs,
-                new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken },
-                async (blob, token) => await DownloadAsync(name, blob.Digest, target.BlobPath(blob.Digest), progress, token));
-            progress.Done();
-        }
+        await TransferDisplay.For(output).RunAsync($"{blobs.Count} blobs", blobs.Sum(b => b.Size), start => Parallel.ForEachAsync(
+            blobs,
+            new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken },
+            async (blob, token) =>
+            {
+                using var progress = start(blob.Digest.Encoded[..12], blob.Size);
+                await DownloadAsync(name, blob.Digest, target.BlobPath(blob.Digest), progress, token);
+            }));
 
         foreach (var (digest, bytes, _) in manifests.Skip(1))
         {
@@ -77,7 +77,7 @@ public sealed class ImageExporter(BerthClient client, Output output, int jobs)
         return (bytes, digest);
     }
 
-    private async Task DownloadAsync(string name, Digest digest, string path, TransferProgress progress, CancellationToken cancellationToken)
+    private async Task DownloadAsync(string name, Digest digest, string path, TransferDisplay.BlobProgress progress, CancellationToken cancellationToken)
     {
         if (File.Exists(path) && (await LocalBlob.ReadAsync(path, null, cancellationToken)).Digest == digest)
         {

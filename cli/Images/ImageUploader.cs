@@ -62,18 +62,15 @@ public sealed class ImageUploader(BerthClient client, Output output, int jobs, l
         output.Info($"{image.Format} {source}: {image.BlobFiles.Count} blobs ({skippedBlobs} already in {repository}), {image.Manifests.Count} manifests, {image.Tags.Count} tags");
         var uploader = new Uploader(client, chunkSize);
         var bytes = toSend.Sum(b => b.Size);
-        using (var progress = TransferProgress.Start(output, $"{toSend.Count} blobs", bytes))
-        {
-            await Parallel.ForEachAsync(
-                toSend.OrderByDescending(b => b.Size),
-                new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken },
-                async (blob, token) =>
-                {
-                    var uploadId = await uploader.UploadAsync(blob, progress, token);
-                    await uploader.ImportAsync(repository, uploadId, DockerUnitTypes.Blob, Key(blob.Digest), null, token);
-                });
-            progress.Done();
-        }
+        await TransferDisplay.For(output).RunAsync($"{toSend.Count} blobs", bytes, start => Parallel.ForEachAsync(
+            toSend.OrderByDescending(b => b.Size),
+            new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken },
+            async (blob, token) =>
+            {
+                using var progress = start(blob.Digest.Encoded[..12], blob.Size);
+                var uploadId = await uploader.UploadAsync(blob, progress, token);
+                await uploader.ImportAsync(repository, uploadId, DockerUnitTypes.Blob, Key(blob.Digest), null, token);
+            }));
 
         var imported = 0;
         foreach (var manifest in image.Manifests.Where(m => !present.Contains(m.Digest)))

@@ -10,7 +10,7 @@ namespace Berth.Cli.Uploads;
 /// </summary>
 public sealed class Uploader(BerthClient client, long chunkSize, int attempts = 4)
 {
-    public const long DefaultChunkSize = 16 * 1024 * 1024;
+    public const long DefaultChunkSize = 64 * 1024 * 1024;
 
     /// <summary>Uploads the file's bytes; returns the upload id, ready to import.</summary>
     public async Task<string> UploadAsync(LocalBlob blob, IProgress<long>? progress, CancellationToken cancellationToken)
