@@ -142,7 +142,7 @@ public sealed class CliImageUploadTests : CliFixture
         var repository = await NewDockerRepositoryAsync();
         var first = TestManifest.OciImage();
         var second = TestManifest.OciImage();
-        var archive = ImageFolders.WriteOciArchive(Folder.Combine(repository + ".tar"), ("1.0", first, []), ("2.0", second, []));
+        var archive = ImageFolders.WriteOciArchive(Folder.Combine(repository + ".tar"), dockerManifest: false, ("1.0", first, []), ("2.0", second, []));
 
         var result = await Cli.RunAsync(null, "upload", "image", archive, "--repo", repository, "--ref", "2.0");
 
@@ -150,6 +150,20 @@ public sealed class CliImageUploadTests : CliFixture
         await AssertServedAsync(repository, "2.0", second);
         using var absent = await Api.Http.GetAsync($"/v2/{repository}/manifests/1.0");
         Assert.That(absent.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task DockerSaveInItsOciForm_UploadsTheImagesAsTheyAre()
+    {
+        var repository = await NewDockerRepositoryAsync();
+        var image = TestManifest.OciImage(layers: 2);
+        var archive = ImageFolders.WriteOciArchive(Folder.Combine(repository + ".tar"), dockerManifest: true, ("3.20", image, []));
+
+        var result = await Cli.RunAsync(null, "upload", "image", archive, "--repo", repository);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Contain("OCI layout"));
+        await AssertServedAsync(repository, "3.20", image);
     }
 
     [Test]

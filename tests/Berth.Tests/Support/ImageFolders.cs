@@ -91,10 +91,25 @@ public static class ImageFolders
         return archive;
     }
 
-    /// <summary>An OCI layout packed as a tar, as <c>oci-archive:</c> writes it.</summary>
-    public static string WriteOciArchive(string archive, params (string RefName, TestManifest Image, TestManifest[] Instances)[] images)
+    /// <summary>
+    /// An OCI layout packed as a tar, as <c>oci-archive:</c> writes it; with <paramref name="dockerManifest"/>, also the
+    /// <c>manifest.json</c> that <c>docker save</c> (Docker 25 and later) puts beside the layout.
+    /// </summary>
+    public static string WriteOciArchive(string archive, bool dockerManifest, params (string RefName, TestManifest Image, TestManifest[] Instances)[] images)
     {
+        ArgumentNullException.ThrowIfNull(images);
         var folder = WriteOciLayout(archive + ".d", images);
+        if (dockerManifest)
+        {
+            var entries = new JsonArray([.. images.Select(i => (JsonNode)new JsonObject
+            {
+                ["Config"] = $"blobs/sha256/{i.Image.Blobs[0].Digest.Encoded}",
+                ["RepoTags"] = new JsonArray($"example/app:{i.RefName}"),
+                ["Layers"] = new JsonArray([.. i.Image.Blobs.Skip(1).Select(b => JsonValue.Create($"blobs/sha256/{b.Digest.Encoded}"))]),
+            })]);
+            File.WriteAllText(Path.Combine(folder, "manifest.json"), entries.ToJsonString());
+        }
+
         System.Formats.Tar.TarFile.CreateFromDirectory(folder, archive, includeBaseDirectory: false);
         Directory.Delete(folder, recursive: true);
         return archive;
