@@ -3,6 +3,7 @@ using Berth.Cli;
 using Berth.Cli.Connection;
 using Berth.Cli.Images;
 using Berth.Cli.Importers;
+using Berth.Cli.Promotion;
 using Berth.Cli.Repositories;
 using Berth.Cli.Uploads;
 
@@ -21,6 +22,7 @@ root.Subcommands.Add(ImporterCommands.Create());
 root.Subcommands.Add(UploadCommands.Create());
 root.Subcommands.Add(UploadCommands.TagCommand());
 root.Subcommands.Add(ImageCommands.Export());
+root.Subcommands.Add(PromoteCommand.Create());
 
 var parse = root.Parse(args);
 try

@@ -3,6 +3,7 @@ using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Plugins;
+using Berth.Server.Promotion;
 using Berth.Server.Registry;
 using Berth.Server.Repositories;
 using Berth.Server.Status;
@@ -48,6 +49,7 @@ public static class BerthPipeline
         app.MapImporterEndpoints();
         app.MapUploadEndpoints();
         app.MapImportEndpoints();
+        app.MapAssociateEndpoints();
         app.MapUnitSearchEndpoints();
         app.MapUserEndpoints();
         app.MapTokenEndpoints();

@@ -4,6 +4,7 @@ using Berth.Server.Content;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Plugins;
+using Berth.Server.Promotion;
 using Berth.Server.Registry;
 using Berth.Server.Repositories;
 using Berth.Server.Storage;
@@ -65,6 +66,7 @@ public static class BerthServices
         services.AddSingleton<Audit>();
         services.AddSingleton<UserService>();
         services.AddSingleton<ContentVerifier>();
+        services.AddSingleton<PromotionService>();
 
         services.AddSingleton<RegistryRepositories>();
         services.AddSingleton<RepositoryContent>();

@@ -36,16 +36,7 @@ public sealed class ImportService(
         RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw ApiException.NotFound("repository", repositoryId.Value);
-        var (importer, registration) = await RouteAsync(repositoryId, unitTypeId, cancellationToken);
-        var request = new ImportRequest
-        {
-            UnitTypeId = unitTypeId,
-            UnitKey = unitKey,
-            UnitMetadata = unitMetadata,
-            Config = EffectiveConfig(importer, registration, null),
-            Upload = new InMemoryUpload(bytes),
-        };
-        return await importer.Importer.ImportUploadAsync(request, Conduit(repositoryId), cancellationToken);
+        return await ImportAsync(repositoryId, unitTypeId, unitKey, unitMetadata, new InMemoryUpload(bytes), cancellationToken);
     }
 
     /// <summary>Imports an upload of <paramref name="uploadOwner"/> (<see langword="null"/>: an administrator, any upload).</summary>
@@ -98,7 +89,8 @@ public sealed class ImportService(
     internal async Task<Unit> ImportNestedAsync(
         RepositoryId repositoryId, string unitTypeId, Stream bits, JsonObject unitKey, JsonObject unitMetadata, CancellationToken cancellationToken)
     {
-        var (importer, registration) = await RouteAsync(repositoryId, unitTypeId, cancellationToken);
+        // Refused before a byte is staged when the repository cannot take the type.
+        await RequireImporterAsync(repositoryId, unitTypeId, cancellationToken);
         var path = layout.NewTemporaryPath();
         try
         {
@@ -119,21 +111,38 @@ public sealed class ImportService(
 
             var length = calculator.Length;
             session.ReplaceSha256(calculator);
-            var request = new ImportRequest
-            {
-                UnitTypeId = unitTypeId,
-                UnitKey = unitKey,
-                UnitMetadata = unitMetadata,
-                Config = EffectiveConfig(importer, registration, null),
-                Upload = new UploadedFile(UploadId.New(), path, length, session),
-            };
-            return await importer.Importer.ImportUploadAsync(request, Conduit(repositoryId), cancellationToken);
+            return await ImportAsync(repositoryId, unitTypeId, unitKey, unitMetadata, new UploadedFile(UploadId.New(), path, length, session), cancellationToken);
         }
         finally
         {
             // Consumed when the bits moved into content storage; otherwise what is left goes.
             File.Delete(path);
         }
+    }
+
+    /// <summary>Refuses (400, naming what to register) when the repository has no importer for the unit type.</summary>
+    public async Task RequireImporterAsync(RepositoryId repositoryId, string unitTypeId, CancellationToken cancellationToken) =>
+        _ = await RouteAsync(repositoryId, unitTypeId, cancellationToken);
+
+    /// <summary>Imports a unit without bits (a tag) through the repository's importer for its type.</summary>
+    public Task<Unit> ImportWithoutUploadAsync(
+        RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, CancellationToken cancellationToken) =>
+        ImportAsync(repositoryId, unitTypeId, unitKey, unitMetadata, null, cancellationToken);
+
+    /// <summary>Routes an import by unit type to the repository's importer, with its registered configuration.</summary>
+    private async Task<Unit> ImportAsync(
+        RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, IUploadedFile? upload, CancellationToken cancellationToken)
+    {
+        var (importer, registration) = await RouteAsync(repositoryId, unitTypeId, cancellationToken);
+        var request = new ImportRequest
+        {
+            UnitTypeId = unitTypeId,
+            UnitKey = unitKey,
+            UnitMetadata = unitMetadata,
+            Config = EffectiveConfig(importer, registration, null),
+            Upload = upload,
+        };
+        return await importer.Importer.ImportUploadAsync(request, Conduit(repositoryId), cancellationToken);
     }
 
     private RepositoryConduit Conduit(RepositoryId repositoryId) => new(repositoryId, units, content, this);

@@ -14,7 +14,7 @@ public sealed class CliCommandTests : CliFixture
         var result = await Cli.RunAsync(null, "--help");
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output, Does.Contain("Exit codes: 0 done; 1 usage").And.Contain("2 the server refused").And.Contain("3 the server could not be reached"));
-        foreach (var command in new[] { "login", "logout", "repo", "importer", "upload", "tag" })
+        foreach (var command in new[] { "login", "logout", "repo", "importer", "upload", "tag", "export", "promote" })
         {
             Assert.That(result.Output, Does.Contain($"  {command}"), command);
         }
@@ -156,6 +156,27 @@ public sealed class CliCommandTests : CliFixture
         Assert.That(await tags.Content.ReadAsStringAsync(), Does.Contain("\"1.0\"").And.Contain("\"latest\""));
         using var pulled = await Api.Http.GetAsync($"/v2/{id}/manifests/latest");
         Assert.That(Digest.Compute(await pulled.Content.ReadAsByteArrayAsync()), Is.EqualTo(image.Digest));
+    }
+
+    [Test]
+    public async Task Promote_SharesATaggedImageWithAnotherRepository()
+    {
+        var (builds, staging) = (NewRepositoryId(), NewRepositoryId());
+        await Api.CreateDockerRepositoryAsync(builds);
+        await Api.CreateDockerRepositoryAsync(staging);
+        var image = TestManifest.OciImage();
+        await Api.ImportImageAsync(builds, image, "1.4.2");
+
+        var result = await Cli.RunAsync(null, "promote", "--from", builds, "--to", staging, "--tag", "1.4.2");
+        var missing = await Cli.RunAsync(null, "promote", "--from", builds, "--to", staging, "--tag", "9.9.9");
+        var nothing = await Cli.RunAsync(null, "promote", "--from", builds, "--to", staging);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Contain("promoted tag 1.4.2").And.Contain("no content was copied"));
+        using var served = await Api.Http.GetAsync($"/v2/{staging}/manifests/1.4.2");
+        Assert.That(await served.Content.ReadAsByteArrayAsync(), Is.EqualTo(image.Bytes));
+        Assert.That(missing.ExitCode, Is.EqualTo(2), missing.ToString());
+        Assert.That(nothing.ExitCode, Is.EqualTo(1), nothing.ToString());
     }
 
     [Test]

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace Berth.Cli.Promotion;
+
+/// <summary><c>berth promote --from R --to S --tag T</c>: share a tagged image (and all it needs) with another repository.</summary>
+public static class PromoteCommand
+{
+    private static readonly string[] TagTypes = ["docker_tag"];
+    private static readonly string[] ManifestTypes = ["docker_manifest", "docker_manifest_list"];
+
+    public static Command Create()
+    {
+        var from = new Option<string>("--from") { Description = "The repository the image is in", Required = true };
+        var to = new Option<string>("--to") { Description = "The repository to promote it to (it needs the docker importers)", Required = true };
+        var tags = new Option<string[]>("--tag", "-t") { Description = "A tag to promote, with its manifest or list and their blobs (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var digests = new Option<string[]>("--digest") { Description = "A manifest or list to promote by digest, without tags (repeatable)" };
+        var command = new Command("promote", "Promote images between repositories: units are shared, no byte is copied") { from, to, tags, digests };
+        CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
+        {
+            var tagNames = parse.GetValue(tags) ?? [];
+            var digestValues = parse.GetValue(digests) ?? [];
+            if (tagNames.Length + digestValues.Length == 0)
+            {
+                throw CliException.Usage("say what to promote: --tag NAME or --digest sha256:...");
+            }
+
+            var total = 0;
+            foreach (var (types, field, values) in new[] { (TagTypes, "name", tagNames), (ManifestTypes, "digest", digestValues) })
+            {
+                if (values.Length == 0)
+                {
+                    continue;
+                }
+
+                var criteria = new JsonObject
+                {
+                    ["type_ids"] = new JsonArray([.. types.Select(t => JsonValue.Create(t))]),
+                    ["filters"] = new JsonObject { ["unit"] = new JsonObject { [field] = new JsonObject { ["$in"] = new JsonArray([.. values.Select(v => JsonValue.Create(v))]) } } },
+                };
+                var result = await client.PostAsync(
+                    $"/repositories/{Uri.EscapeDataString(parse.GetValue(to)!)}/actions/associate/",
+                    new JsonObject { ["source_repo_id"] = parse.GetValue(from), ["criteria"] = criteria },
+                    cancellationToken);
+                var units = result["result"]?["units_successful"]?.AsArray() ?? [];
+                total += units.Count;
+                foreach (var unit in units.Where(u => u?["unit_type_id"]?.GetValue<string>() == "docker_tag"))
+                {
+                    output.Info($"promoted tag {unit!["unit_key"]?["name"]} to {parse.GetValue(to)}");
+                }
+
+                if (units.Count == 0)
+                {
+                    throw new CliException(ExitCode.Refused, $"{parse.GetValue(from)} has no {string.Join(" or ", types)} matching {string.Join(", ", values)}");
+                }
+            }
+
+            output.Info($"promoted {total} units from {parse.GetValue(from)} to {parse.GetValue(to)}; no content was copied");
+        });
+        return command;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Berth.Tests.Access;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Promotion;
+
+/// <summary>Promotion with <c>actions/associate/</c>: units shared, not copied, with everything they need.</summary>
+public sealed class PromotionApiTests : AccessFixture
+{
+    [Test]
+    public async Task PromotingATag_BringsItsManifestAndBlobs_WithoutCopyingABlob()
+    {
+        var (builds, staging) = (await DockerRepositoryAsync(), await DockerRepositoryAsync());
+        var image = TestManifest.DockerImage(layers: 2);
+        await Api.ImportImageAsync(builds, image, "1.4.2");
+        await Api.ImportImageAsync(builds, TestManifest.DockerImage(), "other");
+        var files = ContentFiles();
+
+        var result = await AssociateAsync(staging, builds, TagCriteria("1.4.2"));
+
+        Assert.That(result["units_successful"]!.AsArray(), Has.Count.EqualTo(image.Blobs.Count + 2));
+        Assert.That(ContentFiles(), Is.EqualTo(files), "promotion wrote content");
+        await AssertServedAsync(staging, "1.4.2", image);
+        using var other = await Api.Http.GetAsync($"/v2/{staging}/manifests/other");
+        Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task PromotingAList_BringsEveryManifestAndTheirBlobs_AlongAChain()
+    {
+        var (builds, staging, production) = (await DockerRepositoryAsync(), await DockerRepositoryAsync(), await DockerRepositoryAsync());
+        var amd64 = TestManifest.OciImage(layers: 2);
+        var arm64 = TestManifest.OciImage();
+        var index = TestManifest.OciIndex(amd64, arm64);
+        await Api.ImportImageAsync(builds, amd64);
+        await Api.ImportImageAsync(builds, arm64);
+        await Api.ImportManifestAsync(builds, index, "2.0");
+
+        await AssociateAsync(staging, builds, TagCriteria("2.0"));
+        await AssociateAsync(production, staging, TagCriteria("2.0"));
+
+        await AssertServedAsync(production, "2.0", index);
+        await AssertServedAsync(production, amd64.Digest.ToString(), amd64);
+        await AssertServedAsync(production, arm64.Digest.ToString(), arm64);
+    }
+
+    [Test]
+    public async Task PromotingAManifestByDigest_BringsItsBlobs_ButNoTag()
+    {
+        var (builds, staging) = (await DockerRepositoryAsync(), await DockerRepositoryAsync());
+        var image = TestManifest.OciImage();
+        await Api.ImportImageAsync(builds, image, "1.0");
+        var criteria = new JsonObject
+        {
+            ["type_ids"] = new JsonArray("docker_manifest"),
+            ["filters"] = new JsonObject { ["unit"] = new JsonObject { ["digest"] = new JsonObject { ["$in"] = new JsonArray(image.Digest.ToString()) } } },
+        };
+
+        await AssociateAsync(staging, builds, criteria);
+
+        await AssertServedAsync(staging, image.Digest.ToString(), image);
+        Assert.That(await Api.SearchUnitsAsync(staging, "docker_tag"), Is.Empty);
+    }
+
+    [Test]
+    public async Task DestinationWithoutAManifestImporter_IsRefused_AndGetsNothing()
+    {
+        var builds = await DockerRepositoryAsync();
+        var blobsOnly = NewRepositoryId();
+        await Api.CreateRepositoryAsync(blobsOnly, "docker_blob_importer");
+        await Api.ImportImageAsync(builds, TestManifest.DockerImage(), "1.0");
+
+        using var response = await Api.PostJsonAsync($"/repositories/{blobsOnly}/actions/associate/", Body(builds, TagCriteria("1.0")));
+
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "BRT0202", "docker_manifest_importer");
+        Assert.That(await Api.SearchUnitsAsync(blobsOnly), Is.Empty);
+    }
+
+    [TestCase("""{"criteria": {}}""")]
+    [TestCase("""{"source_repo_id": 5}""")]
+    [TestCase("""{"source_repo_id": "SOURCE", "criteria": {"filters": {"unit": {"digest": {"$regex": "."}}}}}""")]
+    [TestCase("""{"source_repo_id": "SOURCE", "criteria": {"type_ids": "docker_tag"}}""")]
+    [TestCase("""{"source_repo_id": "SOURCE", "criteria": {"sort": []}}""")]
+    [TestCase("""{"source_repo_id": "DEST"}""")]
+    public async Task BadRequests_AreRefused(string body)
+    {
+        var (source, destination) = (await DockerRepositoryAsync(), await DockerRepositoryAsync());
+        using var response = await Api.PostJsonAsync(
+            $"/repositories/{destination}/actions/associate/", body.Replace("SOURCE", source, StringComparison.Ordinal).Replace("DEST", destination, StringComparison.Ordinal));
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "PLP0015");
+    }
+
+    [Test]
+    public async Task UnknownSource_IsNotFound()
+    {
+        var destination = await DockerRepositoryAsync();
+        using var response = await Api.PostJsonAsync($"/repositories/{destination}/actions/associate/", Body("no-such-repository", []));
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.NotFound, "PLP0009");
+    }
+
+    [Test]
+    public async Task PullOnTheSourceWithoutPushOnTheDestination_IsForbidden()
+    {
+        var (builds, staging) = (await DockerRepositoryAsync(), await DockerRepositoryAsync());
+        await Api.ImportImageAsync(builds, TestManifest.OciImage(), "1.0");
+        var reader = await CreateUserAsync((builds, "pull"), (staging, "pull"));
+
+        using var response = await ApiAs(reader).PostJsonAsync($"/repositories/{staging}/actions/associate/", Body(builds, TagCriteria("1.0")));
+
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.Forbidden, "BRT0403");
+        Assert.That(await Api.SearchUnitsAsync(staging), Is.Empty);
+    }
+
+    private static JsonObject TagCriteria(string tag) => new()
+    {
+        ["type_ids"] = new JsonArray("docker_tag"),
+        ["filters"] = new JsonObject { ["unit"] = new JsonObject { ["name"] = tag } },
+    };
+
+    private static JsonObject Body(string source, JsonObject criteria) => new() { ["source_repo_id"] = source, ["criteria"] = criteria };
+
+    private async Task<JsonNode> AssociateAsync(string destination, string source, JsonObject criteria)
+    {
+        using var response = await Api.PostJsonAsync($"/repositories/{destination}/actions/associate/", Body(source, criteria));
+        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+    }
+
+    private async Task<string> DockerRepositoryAsync()
+    {
+        var id = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(id);
+        return id;
+    }
+
+    private string[] ContentFiles() =>
+        [.. Directory.EnumerateFiles(Path.Combine(Host.DataDir, "content"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
+
+    private async Task AssertServedAsync(string repository, string reference, TestManifest image)
+    {
+        using var manifest = await Api.Http.GetAsync($"/v2/{repository}/manifests/{reference}");
+        Assert.That(manifest.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"{repository}:{reference}");
+        Assert.That(await manifest.Content.ReadAsByteArrayAsync(), Is.EqualTo(image.Bytes));
+        foreach (var blob in image.Blobs)
+        {
+            using var response = await Api.Http.GetAsync($"/v2/{repository}/blobs/{blob.Digest}");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"{repository}@{blob.Digest}");
+        }
+    }
+}
