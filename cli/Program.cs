@@ -23,6 +23,7 @@ root.Subcommands.Add(UploadCommands.Create());
 root.Subcommands.Add(UploadCommands.TagCommand());
 root.Subcommands.Add(ImageCommands.Export());
 root.Subcommands.Add(PromoteCommand.Create());
+root.Subcommands.Add(RemoveCommand.Create());
 
 var parse = root.Parse(args);
 try

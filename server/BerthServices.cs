@@ -67,6 +67,7 @@ public static class BerthServices
         services.AddSingleton<UserService>();
         services.AddSingleton<ContentVerifier>();
         services.AddSingleton<PromotionService>();
+        services.AddSingleton<RemovalService>();
 
         services.AddSingleton<RegistryRepositories>();
         services.AddSingleton<RepositoryContent>();

@@ -9,6 +9,13 @@ public static class PromoteCommand
     private static readonly string[] TagTypes = ["docker_tag"];
     private static readonly string[] ManifestTypes = ["docker_manifest", "docker_manifest_list"];
 
+    /// <summary>Pulp 2's criteria: units of these types whose field is one of these values.</summary>
+    public static JsonObject Criteria(IEnumerable<string> types, string field, IEnumerable<string> values) => new()
+    {
+        ["type_ids"] = new JsonArray([.. types.Select(t => JsonValue.Create(t))]),
+        ["filters"] = new JsonObject { ["unit"] = new JsonObject { [field] = new JsonObject { ["$in"] = new JsonArray([.. values.Select(v => JsonValue.Create(v))]) } } },
+    };
+
     public static Command Create()
     {
         var from = new Option<string>("--from") { Description = "The repository the image is in", Required = true };
@@ -33,11 +40,7 @@ public static class PromoteCommand
                     continue;
                 }
 
-                var criteria = new JsonObject
-                {
-                    ["type_ids"] = new JsonArray([.. types.Select(t => JsonValue.Create(t))]),
-                    ["filters"] = new JsonObject { ["unit"] = new JsonObject { [field] = new JsonObject { ["$in"] = new JsonArray([.. values.Select(v => JsonValue.Create(v))]) } } },
-                };
+                var criteria = Criteria(types, field, values);
                 var result = await client.PostAsync(
                     $"/repositories/{Uri.EscapeDataString(parse.GetValue(to)!)}/actions/associate/",
                     new JsonObject { ["source_repo_id"] = parse.GetValue(from), ["criteria"] = criteria },

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Imports;
@@ -11,8 +12,9 @@ using Microsoft.Extensions.Options;
 namespace Berth.Server.Promotion;
 
 /// <summary>
-/// <c>POST /repositories/{dest}/actions/associate/</c>: promotion in Pulp 2's shape. Needs pull on the source and
-/// push on the destination; answered once done with <c>{"result": {"units_successful": [...]}}</c>.
+/// <c>POST /repositories/{dest}/actions/associate/</c> (promotion: pull on the source, push on the destination) and
+/// <c>POST /repositories/{repo}/actions/unassociate/</c> (removal: delete on the repository), in Pulp 2's shapes;
+/// answered once done with <c>{"result": {"units_successful": [...]}}</c>.
 /// </summary>
 public static class AssociateEndpoints
 {
@@ -31,6 +33,22 @@ public static class AssociateEndpoints
             var associated = await promotion.AssociateAsync(destination, source, command, cancellationToken);
             await audit.RecordAsync(context, "associate", $"{source.Id} -> {destination.Id}", $"{associated.Count} units");
             var successful = new JsonArray([.. associated.Select(u => JsonSerializer.SerializeToNode(UnitResponse.From(u), ContentApiJsonContext.Api.UnitResponse))]);
+            return TypedResults.Json(new CallReport(new JsonObject { ["units_successful"] = successful }), ContentApiJsonContext.Api.CallReport);
+        });
+
+        routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/unassociate/", async (
+            string repo, HttpContext context, RemovalService removal, RepositoryService repositories, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+        {
+            var cancellationToken = context.RequestAborted;
+            var repository = await repositories.GetAsync(repo, cancellationToken);
+            await access.RequireAsync(context, AccessAction.Delete, repository);
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
+            RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "criteria");
+            var selection = UnitSelection.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest));
+
+            var removed = await removal.UnassociateAsync(repository, selection, cancellationToken);
+            await audit.RecordAsync(context, "unassociate", repository.Id.Value, $"{removed.Count} units");
+            var successful = new JsonArray([.. removed.Select(u => JsonSerializer.SerializeToNode(UnitResponse.From(u), ContentApiJsonContext.Api.UnitResponse))]);
             return TypedResults.Json(new CallReport(new JsonObject { ["units_successful"] = successful }), ContentApiJsonContext.Api.CallReport);
         });
     }

@@ -27,7 +27,7 @@ public sealed class PromotionService(IUnitStore units, ImportService imports)
         }
 
         var all = (await units.SearchAsync(source.Id, new UnitCriteria(null, 0, null), cancellationToken)).Select(m => m.Unit).ToList();
-        var selected = all.Where(u => (command.TypeIds is null || command.TypeIds.Contains(u.TypeId)) && command.Filter.Matches(u)).ToList();
+        var selected = all.Where(command.Selection.Matches).ToList();
         var plan = PromotionPlan.For(all, selected, source.Id.Value);
         foreach (var typeId in plan.TypeIds)
         {

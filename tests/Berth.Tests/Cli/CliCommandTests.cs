@@ -14,7 +14,7 @@ public sealed class CliCommandTests : CliFixture
         var result = await Cli.RunAsync(null, "--help");
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output, Does.Contain("Exit codes: 0 done; 1 usage").And.Contain("2 the server refused").And.Contain("3 the server could not be reached"));
-        foreach (var command in new[] { "login", "logout", "repo", "importer", "upload", "tag", "export", "promote" })
+        foreach (var command in new[] { "login", "logout", "repo", "importer", "upload", "tag", "export", "promote", "remove" })
         {
             Assert.That(result.Output, Does.Contain($"  {command}"), command);
         }
@@ -177,6 +177,13 @@ public sealed class CliCommandTests : CliFixture
         Assert.That(await served.Content.ReadAsByteArrayAsync(), Is.EqualTo(image.Bytes));
         Assert.That(missing.ExitCode, Is.EqualTo(2), missing.ToString());
         Assert.That(nothing.ExitCode, Is.EqualTo(1), nothing.ToString());
+
+        var needed = await Cli.RunAsync(null, "remove", "--repo", staging, "--digest", image.Blobs[1].Digest.ToString());
+        Assert.That(needed.ExitCode, Is.EqualTo(2), needed.ToString());
+        Assert.That(needed.Error, Does.Contain(image.Digest.ToString()));
+        var removed = await Cli.RunAsync(null, "remove", "--repo", staging, "--digest", image.Digest.ToString());
+        Assert.That(removed.ExitCode, Is.Zero, removed.ToString());
+        Assert.That(removed.Output, Does.Contain("removed docker_tag 1.4.2").And.Contain("removed docker_manifest"));
     }
 
     [Test]

@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Berth.Server.Errors;
+using Berth.Server.Repositories;
+using Berth.Server.Units;
+using Docker.Common;
+
+namespace Berth.Server.Promotion;
+
+/// <summary>
+/// Removes units from a repository (they stay stored, for other repositories and orphan collection). Removing a
+/// manifest or list removes the tags that point at it here; a blob a remaining manifest needs, or a manifest a
+/// remaining list needs, cannot go alone: the refusal names what still needs it.
+/// </summary>
+public sealed class RemovalService(IUnitStore units)
+{
+    public async Task<IReadOnlyList<Unit>> UnassociateAsync(Repository repository, UnitSelection selection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(selection);
+        var all = (await units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), cancellationToken)).Select(m => m.Unit).ToList();
+        var removing = all.Where(selection.Matches).ToList();
+        var goingManifests = removing
+            .Where(u => u.TypeId is DockerUnitTypes.Manifest or DockerUnitTypes.ManifestList)
+            .Select(u => u.Key[DockerUnitTypes.Fields.Digest])
+            .ToHashSet(StringComparer.Ordinal);
+        removing.AddRange(all.Where(u => u.TypeId == DockerUnitTypes.Tag &&
+            goingManifests.Contains(u.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>() ?? string.Empty) && !removing.Contains(u)));
+
+        var going = removing.Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
+        var staying = all.Where(u => !going.Contains(u.Id)).ToList();
+        var stillNeeded = new List<string>();
+        foreach (var unit in removing.Where(u => u.TypeId is DockerUnitTypes.Blob or DockerUnitTypes.Manifest or DockerUnitTypes.ManifestList))
+        {
+            var digest = unit.Key[DockerUnitTypes.Fields.Digest]!;
+            var needers = staying.Where(s => References(s).Contains(digest)).Select(s => $"{s.TypeId} {s.Key[DockerUnitTypes.Fields.Digest]}").ToList();
+            if (needers.Count > 0)
+            {
+                stillNeeded.Add($"{unit.TypeId} {digest} is needed by {string.Join(", ", needers)}");
+            }
+        }
+
+        if (stillNeeded.Count > 0)
+        {
+            throw ApiException.Invalid(
+                $"nothing was removed: {string.Join("; ", stillNeeded)}; remove those too, in the same request",
+                new JsonObject { ["still_needed"] = new JsonArray([.. stillNeeded.Select(s => JsonValue.Create(s))]) });
+        }
+
+        await units.UnassociateAsync(repository.Id, [.. going.OfType<string>()], cancellationToken);
+        return removing;
+    }
+
+    /// <summary>The digests a manifest (config, layers) or list (manifests) needs.</summary>
+    private static HashSet<string> References(Unit unit)
+    {
+        var references = new HashSet<string>(StringComparer.Ordinal);
+        if (unit.TypeId is not (DockerUnitTypes.Manifest or DockerUnitTypes.ManifestList))
+        {
+            return references;
+        }
+
+        var descriptors = new[] { unit.Metadata[DockerUnitTypes.Fields.Config] }
+            .Concat(unit.Metadata[DockerUnitTypes.Fields.Layers] as JsonArray ?? [])
+            .Concat(unit.Metadata[DockerUnitTypes.Fields.Manifests] as JsonArray ?? []);
+        foreach (var descriptor in descriptors.OfType<JsonObject>())
+        {
+            if (descriptor[DockerUnitTypes.Fields.Digest]?.GetValue<string>() is { } digest)
+            {
+                references.Add(digest);
+            }
+        }
+
+        return references;
+    }
+}
