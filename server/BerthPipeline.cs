@@ -7,6 +7,7 @@ using Berth.Server.Promotion;
 using Berth.Server.Registry;
 using Berth.Server.Repositories;
 using Berth.Server.Status;
+using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Berth.Server.Verification;
@@ -50,6 +51,7 @@ public static class BerthPipeline
         app.MapUploadEndpoints();
         app.MapImportEndpoints();
         app.MapAssociateEndpoints();
+        app.MapTagHistoryEndpoints();
         app.MapUnitSearchEndpoints();
         app.MapUserEndpoints();
         app.MapTokenEndpoints();

@@ -9,6 +9,7 @@ using Berth.Server.Registry;
 using Berth.Server.Repositories;
 using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
+using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Berth.Server.Verification;
@@ -51,6 +52,9 @@ public static class BerthServices
         services.AddSingleton<IUnitStore, LiteDbUnitStore>();
         services.AddSingleton<IUploadRequestStore, LiteDbUploadRequestStore>();
         services.AddSingleton<IUserStore, LiteDbUserStore>();
+        services.AddSingleton<ITagHistoryStore, LiteDbTagHistoryStore>();
+        services.AddSingleton<TagHistoryRecorder>();
+        services.AddHttpContextAccessor();
         services.AddSingleton<IContentStore, FileSystemContentStore>();
         services.AddSingleton<ContentCache>();
 

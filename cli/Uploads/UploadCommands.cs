@@ -42,6 +42,48 @@ public static class UploadCommands
                 cancellationToken);
             output.Info($"tagged {parse.GetValue(digest)} as {parse.GetValue(name)} in {parse.GetValue(repo)}");
         });
+        command.Subcommands.Add(TagHistoryCommand());
+        command.Subcommands.Add(TagRollbackCommand());
+        return command;
+    }
+
+    private static Command TagHistoryCommand()
+    {
+        var repo = ImporterCommands.RepositoryOption();
+        var name = new Argument<string>("name") { Description = "The tag" };
+        var command = new Command("history", "Where a tag pointed, newest first: when, who, from which manifest to which") { repo, name };
+        CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
+        {
+            var moves = (await client.GetAsync(
+                $"/repositories/{Uri.EscapeDataString(parse.GetValue(repo)!)}/tags/{Uri.EscapeDataString(parse.GetValue(name)!)}/history/", cancellationToken)).AsArray();
+            output.Table(["WHEN", "WHO", "FROM", "TO"], moves.Select(m => (IReadOnlyList<string>)
+            [
+                m!["at"]!.GetValue<DateTimeOffset>().ToString("u", System.Globalization.CultureInfo.InvariantCulture),
+                m["actor"]!.GetValue<string>(),
+                m["old_digest"]?.GetValue<string>() ?? "-",
+                m["new_digest"]?.GetValue<string>() ?? "(removed)",
+            ]));
+        });
+        return command;
+    }
+
+    private static Command TagRollbackCommand()
+    {
+        var repo = ImporterCommands.RepositoryOption();
+        var name = new Argument<string>("name") { Description = "The tag" };
+        var to = new Option<string?>("--to") { Description = "The digest to point it at (one from its history); default: the one before its last move" };
+        var command = new Command("rollback", "Point a tag back at an earlier manifest the repository still holds") { repo, name, to };
+        CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
+        {
+            var body = new JsonObject { ["tag"] = parse.GetValue(name) };
+            if (parse.GetValue(to) is { } digest)
+            {
+                body["digest"] = digest;
+            }
+
+            var result = await client.PostAsync($"/repositories/{Uri.EscapeDataString(parse.GetValue(repo)!)}/actions/tag_rollback/", body, cancellationToken);
+            output.Result($"{parse.GetValue(name)} {result["result"]?["metadata"]?[DockerUnitTypes.Fields.ManifestDigest]}");
+        });
         return command;
     }
 

@@ -6,6 +6,7 @@ using Berth.Server.Importers;
 using Berth.Server.Plugins;
 using Berth.Server.Repositories;
 using Berth.Server.Storage;
+using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Docker.Common.Digests;
@@ -24,7 +25,8 @@ public sealed class ImportService(
     IContentStore content,
     UploadService uploads,
     PluginCatalog catalog,
-    DataLayout layout)
+    DataLayout layout,
+    TagHistoryRecorder tagHistory)
 {
     private const int CopyBufferSize = 1024 * 1024;
 
@@ -145,7 +147,7 @@ public sealed class ImportService(
         return await importer.Importer.ImportUploadAsync(request, Conduit(repositoryId), cancellationToken);
     }
 
-    private RepositoryConduit Conduit(RepositoryId repositoryId) => new(repositoryId, units, content, this);
+    private RepositoryConduit Conduit(RepositoryId repositoryId) => new(repositoryId, units, content, this, tagHistory);
 
     private async Task<(LoadedImporter Importer, ImporterRegistration Registration)> RouteAsync(
         RepositoryId repositoryId, string unitTypeId, CancellationToken cancellationToken)

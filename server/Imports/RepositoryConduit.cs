@@ -2,8 +2,10 @@ using Berth.Plugins;
 using Berth.Server.Content;
 using Berth.Server.Errors;
 using Berth.Server.Repositories;
+using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
+using Docker.Common;
 using Docker.Common.Digests;
 
 namespace Berth.Server.Imports;
@@ -12,7 +14,8 @@ namespace Berth.Server.Imports;
 /// The conduit of one import into one repository. It re-checks what importers hand it (bytes against digests,
 /// content before units), so that a faulty importer cannot put unverified bytes at a content path.
 /// </summary>
-internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore units, IContentStore content, ImportService imports) : IImportConduit
+internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore units, IContentStore content, ImportService imports, TagHistoryRecorder tagHistory)
+    : IImportConduit
 {
     public string RepositoryId => repositoryId.Value;
 
@@ -66,7 +69,22 @@ internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore un
             throw new InvalidOperationException($"Importer bug: unit {unit.TypeId} {unit.Key} names content {digest} that is not stored.");
         }
 
-        return await units.SaveAsync(unit, cancellationToken);
+        if (unit.TypeId != DockerUnitTypes.Tag)
+        {
+            return await units.SaveAsync(unit, cancellationToken);
+        }
+
+        // A tag moving is history worth keeping: where it pointed here before, and where it points now.
+        var found = await units.FindInRepositoryAsync(repositoryId, DockerUnitTypes.Tag, [unit.Key], cancellationToken);
+        var before = found.Count > 0 ? found[0] : null;
+        var saved = await units.SaveAsync(unit, cancellationToken);
+        await tagHistory.RecordAsync(
+            repositoryId,
+            unit.Key[DockerUnitTypes.Fields.Name] ?? string.Empty,
+            before?.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(),
+            unit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(),
+            cancellationToken);
+        return saved;
     }
 
     public async Task AssociateAsync(Unit unit, CancellationToken cancellationToken)

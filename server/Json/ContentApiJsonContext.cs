@@ -18,6 +18,7 @@ namespace Berth.Server.Json;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(PulpError))]
 [JsonSerializable(typeof(Verification.VerificationReport))]
+[JsonSerializable(typeof(List<TagHistory.TagMoveResponse>))]
 [JsonSerializable(typeof(RepositoryResponse))]
 [JsonSerializable(typeof(List<RepositoryResponse>))]
 [JsonSerializable(typeof(ImporterResponse))]

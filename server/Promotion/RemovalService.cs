@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Errors;
 using Berth.Server.Repositories;
+using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Docker.Common;
 
@@ -12,7 +13,7 @@ namespace Berth.Server.Promotion;
 /// manifest or list removes the tags that point at it here; a blob a remaining manifest needs, or a manifest a
 /// remaining list needs, cannot go alone: the refusal names what still needs it.
 /// </summary>
-public sealed class RemovalService(IUnitStore units)
+public sealed class RemovalService(IUnitStore units, TagHistoryRecorder tagHistory)
 {
     public async Task<IReadOnlyList<Unit>> UnassociateAsync(Repository repository, UnitSelection selection, CancellationToken cancellationToken)
     {
@@ -48,6 +49,12 @@ public sealed class RemovalService(IUnitStore units)
         }
 
         await units.UnassociateAsync(repository.Id, [.. going.OfType<string>()], cancellationToken);
+        foreach (var tag in removing.Where(u => u.TypeId == DockerUnitTypes.Tag))
+        {
+            await tagHistory.RecordAsync(
+                repository.Id, tag.Key[DockerUnitTypes.Fields.Name]!, tag.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(), null, cancellationToken);
+        }
+
         return removing;
     }
 

@@ -5,6 +5,7 @@ using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Imports;
+using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Docker.Common;
 using Docker.Common.Digests;
@@ -19,7 +20,14 @@ namespace Berth.Server.Registry;
 /// the repository's manifest importer, as <c>import_upload</c> does; its exact bytes are stored and served.
 /// </summary>
 public sealed class ManifestHandler(
-    RegistryRepositories registry, RepositoryContent content, ContentCache cache, IUnitStore units, ImportService imports, Audit audit, IOptions<BerthOptions> options)
+    RegistryRepositories registry,
+    RepositoryContent content,
+    ContentCache cache,
+    IUnitStore units,
+    ImportService imports,
+    TagHistoryRecorder tagHistory,
+    Audit audit,
+    IOptions<BerthOptions> options)
 {
     public async Task<IResult> GetAsync(HttpContext context, RegistryName name, string reference)
     {
@@ -74,6 +82,7 @@ public sealed class ManifestHandler(
             var tagUnit = await content.FindTagAsync(repository, tag, context.RequestAborted)
                 ?? throw new RegistryException(RegistryError.ManifestUnknown, $"tag '{tag}' is not in repository '{name}'", JsonValue.Create(tag.Value));
             await units.UnassociateAsync(repository.Id, [tagUnit.Id!], context.RequestAborted);
+            await tagHistory.RecordAsync(repository.Id, tag.Value, tagUnit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(), null, context.RequestAborted);
             await audit.RecordAsync(context, "delete.tag", $"{name}:{tag}");
             return Results.StatusCode(StatusCodes.Status202Accepted);
         }
@@ -81,9 +90,14 @@ public sealed class ManifestHandler(
         var manifest = await content.ResolveManifestAsync(repository, reference, context.RequestAborted);
         var tags = (await content.AllAsync(repository, [DockerUnitTypes.Tag], context.RequestAborted))
             .Where(t => t.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>() == manifest.ContentDigest)
-            .Select(t => t.Id!);
-        var removed = tags.ToList();
+            .ToList();
+        var removed = tags.Select(t => t.Id!).ToList();
         await units.UnassociateAsync(repository.Id, [manifest.Id!, .. removed], context.RequestAborted);
+        foreach (var tagUnit in tags)
+        {
+            await tagHistory.RecordAsync(repository.Id, tagUnit.Key[DockerUnitTypes.Fields.Name]!, manifest.ContentDigest, null, context.RequestAborted);
+        }
+
         await audit.RecordAsync(context, "delete.manifest", $"{name}@{manifest.ContentDigest}", $"{removed.Count} tags");
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }

@@ -6,7 +6,7 @@ namespace Berth.Server.Storage;
 /// The on-disk layout of the data directory, written down here and only here:
 /// <code>
 /// DATA/berth.db, berth-log.db       metadata (LiteDB, and its write-ahead log): repositories, importers, units,
-///                                   associations, upload requests
+///                                   associations, upload requests, users and tokens, tag history
 /// DATA/content/ALG/HH/HEX           content-addressed bytes (blobs and manifests), HH = first two hex digits
 /// DATA/uploads/ID                   bytes of upload request ID, as received so far
 /// DATA/tmp/                         files being written; emptied at every start

@@ -17,6 +17,7 @@ public sealed class LiteDbDatabase : IDisposable
     public const string Uploads = "uploads";
     public const string Users = "users";
     public const string Tokens = "tokens";
+    public const string TagHistory = "tag_history";
 
     // Joins the parts of compound ids; it cannot occur in repository ids, type ids or unit ids.
     public const char Separator = '\n';
@@ -37,6 +38,7 @@ public sealed class LiteDbDatabase : IDisposable
         _database.GetCollection(Units).EnsureIndex("natural_key", "$.natural_key", unique: true);
         _database.GetCollection(Associations).EnsureIndex("repo_id", "$.repo_id");
         _database.GetCollection(Associations).EnsureIndex("repo_type", "$.repo_type");
+        _database.GetCollection(TagHistory).EnsureIndex("tag_key", "$.tag_key");
         _database.GetCollection(Associations).EnsureIndex("unit_id", "$.unit_id");
         _database.GetCollection(Importers).EnsureIndex("repo_id", "$.repo_id");
         _database.GetCollection(Repositories).EnsureIndex("registry_name", "$.registry_name");

@@ -148,6 +148,13 @@ public sealed class CliCommandTests : CliFixture
 
         var upload = await Cli.RunAsync(null, "upload", "manifest", manifestPath, "--repo", id, "--tag", "1.0");
         var tag = await Cli.RunAsync(null, "tag", "--repo", id, "latest", image.Digest.ToString());
+        var other = TestManifest.OciImage();
+        await Api.ImportImageAsync(id, other, "latest");
+        var history = await Cli.RunAsync(null, "tag", "history", "--repo", id, "latest");
+        var rollback = await Cli.RunAsync(null, "tag", "rollback", "--repo", id, "latest");
+        Assert.That(history.ExitCode, Is.Zero, history.ToString());
+        Assert.That(history.Output.Split('\n')[1], Does.Contain("admin").And.Contain(image.Digest.ToString()).And.Contain(other.Digest.ToString()));
+        Assert.That(rollback.Output.Trim(), Is.EqualTo($"latest {image.Digest}"), rollback.ToString());
 
         Assert.That(upload.ExitCode, Is.Zero, upload.ToString());
         Assert.That(upload.Output.Trim(), Is.EqualTo(image.Digest.ToString()));

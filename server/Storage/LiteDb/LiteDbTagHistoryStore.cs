@@ -1,0 +1,41 @@
+using Berth.Server.Repositories;
+using Berth.Server.TagHistory;
+using LiteDB;
+
+namespace Berth.Server.Storage.LiteDb;
+
+public sealed class LiteDbTagHistoryStore(LiteDbDatabase database) : ITagHistoryStore
+{
+    public Task AppendAsync(TagMove move, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(move);
+        database.Write(db => db.GetCollection(LiteDbDatabase.TagHistory).Insert(new BsonDocument
+        {
+            ["tag_key"] = Key(move.Repository, move.Tag),
+            ["repo_id"] = move.Repository.Value,
+            ["tag"] = move.Tag,
+            ["at"] = BsonDates.ToBson(move.At),
+            ["actor"] = move.Actor,
+            ["old"] = move.OldDigest is { } old ? new BsonValue(old) : BsonValue.Null,
+            ["new"] = move.NewDigest is { } @new ? new BsonValue(@new) : BsonValue.Null,
+        }));
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<TagMove>> ListAsync(RepositoryId repository, string tag, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<TagMove>>(database.Read(db =>
+            db.GetCollection(LiteDbDatabase.TagHistory)
+                .Find(Query.EQ("tag_key", Key(repository, tag)))
+                .OrderByDescending(d => d["_id"].AsObjectId)
+                .Select(d => new TagMove(
+                    repository,
+                    tag,
+                    BsonDates.FromBson(d["at"]),
+                    d["actor"].AsString,
+                    d["old"].IsString ? d["old"].AsString : null,
+                    d["new"].IsString ? d["new"].AsString : null))
+                .ToList()));
+
+    /// <summary>What moves of one tag share, indexed: repository ids cannot hold ':', so the key is unambiguous.</summary>
+    private static string Key(RepositoryId repository, string tag) => $"{repository.Value}:{tag}";
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Berth.Server.Access;
+using Berth.Server.Configuration;
+using Berth.Server.Errors;
+using Berth.Server.Imports;
+using Berth.Server.Json;
+using Berth.Server.Repositories;
+using Berth.Server.Units;
+using Docker.Common;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Server.TagHistory;
+
+/// <summary>
+/// <c>GET /repositories/{repo}/tags/{tag}/history/</c> (newest first) and <c>POST /repositories/{repo}/actions/tag_rollback/</c>
+/// <c>{"tag", "digest"?}</c>, which points the tag back at an earlier manifest of its history (by default the one
+/// before its last move) that the repository still holds.
+/// </summary>
+public static class TagHistoryEndpoints
+{
+    public static void MapTagHistoryEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet($"{ContentApi.Root}/repositories/{{repo}}/tags/{{tag}}/history/", async (
+            string repo, string tag, HttpContext context, RepositoryService repositories, AccessControl access, ITagHistoryStore history) =>
+        {
+            var repository = await repositories.GetAsync(repo, context.RequestAborted);
+            await access.RequireAsync(context, AccessAction.Pull, repository);
+            var moves = await history.ListAsync(repository.Id, tag, context.RequestAborted);
+            return TypedResults.Json(moves.Select(TagMoveResponse.From).ToList(), ContentApiJsonContext.Api.ListTagMoveResponse);
+        });
+
+        routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/tag_rollback/", async (
+            string repo, HttpContext context, RepositoryService repositories, AccessControl access, ITagHistoryStore history, ImportService imports, Audit audit,
+            IOptions<BerthOptions> options) =>
+        {
+            var cancellationToken = context.RequestAborted;
+            var repository = await repositories.GetAsync(repo, cancellationToken);
+            await access.RequireAsync(context, AccessAction.Push, repository);
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
+            RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "tag", "digest");
+            var tag = RequestFields.RequireString(body, "tag", "request", ContentError.InvalidRequest);
+            var wanted = RequestFields.OptionalString(body, "digest", "request", ContentError.InvalidRequest);
+
+            var moves = await history.ListAsync(repository.Id, tag, cancellationToken);
+            var target = wanted ?? (moves.Count > 0 ? moves[0].OldDigest : null)
+                ?? throw ApiException.Invalid($"tag '{tag}' has no earlier manifest in repository '{repository.Id}' to go back to");
+            if (!moves.Any(m => m.OldDigest == target || m.NewDigest == target))
+            {
+                throw ApiException.Invalid($"tag '{tag}' never pointed at {target} in repository '{repository.Id}'");
+            }
+
+            var unit = await imports.ImportWithoutUploadAsync(
+                repository.Id, DockerUnitTypes.Tag, new JsonObject { [DockerUnitTypes.Fields.Name] = tag }, new JsonObject { [DockerUnitTypes.Fields.ManifestDigest] = target }, cancellationToken);
+            await audit.RecordAsync(context, "tag_rollback", $"{repository.Id}:{tag}", target);
+            var result = JsonSerializer.SerializeToNode(UnitResponse.From(unit), ContentApiJsonContext.Api.UnitResponse);
+            return TypedResults.Json(new CallReport(result), ContentApiJsonContext.Api.CallReport);
+        });
+    }
+}
