@@ -62,6 +62,9 @@ public static class HostileCases
         ("POST", Api + "/users/"),
         ("PUT", Api + "/users/{user}/"),
         ("POST", Api + "/users/{user}/tokens/"),
+        ("POST", Api + "/repositories/{repo}/actions/associate/"),
+        ("POST", Api + "/repositories/{repo}/actions/unassociate/"),
+        ("POST", Api + "/repositories/{repo}/actions/tag_rollback/"),
     ];
 
     public static IEnumerable<HostileCase> All() =>
@@ -194,6 +197,13 @@ public static class HostileCases
             ("POST", tokens, """{"name":"ci","expires":"2000-01-01T00:00:00Z"}""", InvalidRequest),
             ("POST", tokens, """{"name":"ci","scope":"everything"}""", InvalidRequest),
             ("POST", tokens, """{"name":"ci","scope":[{"pattern":"*","actions":["root"]}]}""", InvalidRequest),
+            ("POST", Api + "/repositories/{repo}/actions/associate/", """{"source_repo_id":"{repo}"}""", InvalidRequest),
+            ("POST", Api + "/repositories/{repo}/actions/associate/", """{"source_repo_id":"hostile-other","criteria":{"filters":{"unit":{"digest":{"$where":"1"}}}}}""", InvalidRequest),
+            ("POST", Api + "/repositories/{repo}/actions/unassociate/", """{"criteria":{"type_ids":["docker_blob"],"filters":{"unit":{"digest":"{blob}"}}}}""", InvalidRequest),
+            ("POST", Api + "/repositories/{repo}/actions/unassociate/", """{"criteria":[]}""", InvalidRequest),
+            ("POST", Api + "/repositories/{repo}/actions/tag_rollback/", """{"tag":"v1"}""", InvalidRequest),
+            ("POST", Api + "/repositories/{repo}/actions/tag_rollback/", """{"tag":"v1","digest":"{blob}"}""", InvalidRequest),
+            ("POST", Api + "/repositories/{repo}/actions/tag_rollback/", """{"tag":5}""", InvalidRequest),
         ];
         return cases.Select(c => Pulp($"wrong type: {c.Method} {c.Target} {c.Body}", c.Method, c.Target, c.Code, c.Code is Conflict ? 409 : 400) with
         {
