@@ -22,7 +22,8 @@ public static class PromoteCommand
         var to = new Option<string>("--to") { Description = "The repository to promote it to (it needs the docker importers)", Required = true };
         var tags = new Option<string[]>("--tag", "-t") { Description = "A tag to promote, with its manifest or list and their blobs (repeatable)", AllowMultipleArgumentsPerToken = true };
         var digests = new Option<string[]>("--digest") { Description = "A manifest or list to promote by digest, without tags (repeatable)" };
-        var command = new Command("promote", "Promote images between repositories: units are shared, no byte is copied") { from, to, tags, digests };
+        var referrers = new Option<bool>("--with-referrers") { Description = "Bring the signatures, SBOMs and other referrers of what is promoted too" };
+        var command = new Command("promote", "Promote images between repositories: units are shared, no byte is copied") { from, to, tags, digests, referrers };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
             var tagNames = parse.GetValue(tags) ?? [];
@@ -43,7 +44,12 @@ public static class PromoteCommand
                 var criteria = Criteria(types, field, values);
                 var result = await client.PostAsync(
                     $"/repositories/{Uri.EscapeDataString(parse.GetValue(to)!)}/actions/associate/",
-                    new JsonObject { ["source_repo_id"] = parse.GetValue(from), ["criteria"] = criteria },
+                    new JsonObject
+                    {
+                        ["source_repo_id"] = parse.GetValue(from),
+                        ["criteria"] = criteria,
+                        ["override_config"] = new JsonObject { ["referrers"] = parse.GetValue(referrers) },
+                    },
                     cancellationToken);
                 var units = result["result"]?["units_successful"]?.AsArray() ?? [];
                 total += units.Count;

@@ -5,15 +5,25 @@ namespace Berth.Server.Promotion;
 
 /// <summary>
 /// The body of <c>POST /repositories/{dest}/actions/associate/</c>, in Pulp 2's shape:
-/// <c>{"source_repo_id", "criteria": {"type_ids"?, "filters"?: {"unit": {FIELD: VALUE | {"$in": [VALUES]}}}}}</c>.
+/// <c>{"source_repo_id", "criteria": {"type_ids"?, "filters"?: {"unit": {FIELD: VALUE | {"$in": [VALUES]}}}},
+/// "override_config"?: {"referrers": true}}</c>; with referrers, the manifests whose subject is a promoted manifest
+/// (signatures, SBOMs) come along too.
 /// </summary>
-public sealed record AssociateCommand(string SourceRepositoryId, UnitSelection Selection)
+public sealed record AssociateCommand(string SourceRepositoryId, UnitSelection Selection, bool WithReferrers = false)
 {
     public static AssociateCommand Read(JsonObject body)
     {
         ArgumentNullException.ThrowIfNull(body);
         RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "source_repo_id", "criteria", "override_config");
         var source = RequestFields.RequireString(body, "source_repo_id", "request", ContentError.InvalidRequest);
-        return new AssociateCommand(source, UnitSelection.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest)));
+        var options = RequestFields.OptionalObject(body, "override_config", "request", ContentError.InvalidRequest) ?? [];
+        RequestFields.RejectUnknown(options, "override_config", ContentError.InvalidRequest, "referrers");
+        var referrers = options["referrers"] switch
+        {
+            null => false,
+            JsonValue value when value.TryGetValue<bool>(out var flag) => flag,
+            _ => throw new ContentException(ContentError.InvalidRequest, "override_config.referrers must be true or false"),
+        };
+        return new AssociateCommand(source, UnitSelection.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest)), referrers);
     }
 }

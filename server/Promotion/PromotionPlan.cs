@@ -14,7 +14,11 @@ public sealed record PromotionPlan(IReadOnlyList<Unit> Blobs, IReadOnlyList<Unit
 {
     public IEnumerable<string> TypeIds => Blobs.Concat(Manifests).Concat(Tags).Select(u => u.TypeId).Distinct(StringComparer.Ordinal);
 
-    public static PromotionPlan For(IReadOnlyList<Unit> source, IEnumerable<Unit> selected, string sourceId)
+    /// <param name="source">Every unit of the source repository.</param>
+    /// <param name="selected">What was asked for.</param>
+    /// <param name="sourceId">The source's id, for messages.</param>
+    /// <param name="withReferrers">Also bring every manifest whose subject is a manifest that goes (signatures, SBOMs, and theirs).</param>
+    public static PromotionPlan For(IReadOnlyList<Unit> source, IEnumerable<Unit> selected, string sourceId, bool withReferrers = false)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(selected);
@@ -44,6 +48,19 @@ public sealed record PromotionPlan(IReadOnlyList<Unit> Blobs, IReadOnlyList<Unit
                 default:
                     throw ApiException.Invalid($"units of type {unit.TypeId} cannot be promoted yet");
             }
+        }
+
+        // Referrers of what goes, and referrers of those, until nothing new refers to anything going.
+        for (var added = withReferrers; added;)
+        {
+            var going = manifests.Select(m => m.Key[DockerUnitTypes.Fields.Digest]).ToHashSet(StringComparer.Ordinal);
+            var referrers = source
+                .Where(u => u.TypeId is DockerUnitTypes.Manifest or DockerUnitTypes.ManifestList && u.Metadata[DockerUnitTypes.Fields.Subject]?.GetValue<string>() is { } subject && going.Contains(subject))
+                .Select(u => u.Key[DockerUnitTypes.Fields.Digest])
+                .Where(d => !going.Contains(d!))
+                .ToList();
+            referrers.ForEach(d => AddManifest(d, "a referrer"));
+            added = referrers.Count > 0;
         }
 
         return new PromotionPlan(blobs, manifests, tags);

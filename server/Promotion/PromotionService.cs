@@ -28,7 +28,7 @@ public sealed class PromotionService(IUnitStore units, ImportService imports)
 
         var all = (await units.SearchAsync(source.Id, new UnitCriteria(null, 0, null), cancellationToken)).Select(m => m.Unit).ToList();
         var selected = all.Where(command.Selection.Matches).ToList();
-        var plan = PromotionPlan.For(all, selected, source.Id.Value);
+        var plan = PromotionPlan.For(all, selected, source.Id.Value, command.WithReferrers);
         foreach (var typeId in plan.TypeIds)
         {
             await imports.RequireImporterAsync(destination.Id, typeId, cancellationToken);

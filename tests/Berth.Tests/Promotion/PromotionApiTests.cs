@@ -65,6 +65,35 @@ public sealed class PromotionApiTests : AccessFixture
     }
 
     [Test]
+    public async Task Referrers_ComeAlongOnlyWhenAsked()
+    {
+        var (builds, plain, withReferrers) = (await DockerRepositoryAsync(), await DockerRepositoryAsync(), await DockerRepositoryAsync());
+        var image = TestManifest.OciImage();
+        var sbom = TestManifest.OciArtifact(image);
+        var signature = TestManifest.OciArtifact(sbom, "application/vnd.example.signature.v1");
+        await Api.ImportImageAsync(builds, image, "1.0");
+        await Api.ImportImageAsync(builds, sbom);
+        await Api.ImportImageAsync(builds, signature);
+
+        await AssociateAsync(plain, builds, TagCriteria("1.0"));
+        using (var response = await Api.PostJsonAsync($"/repositories/{withReferrers}/actions/associate/", new JsonObject
+        {
+            ["source_repo_id"] = builds,
+            ["criteria"] = TagCriteria("1.0"),
+            ["override_config"] = new JsonObject { ["referrers"] = true },
+        }))
+        {
+            await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        }
+
+        Assert.That(await Api.SearchUnitsAsync(plain, "docker_manifest"), Has.Count.EqualTo(1));
+        await AssertServedAsync(withReferrers, sbom.Digest.ToString(), sbom);
+        await AssertServedAsync(withReferrers, signature.Digest.ToString(), signature);
+        using var referrers = await Api.Http.GetAsync($"/v2/{withReferrers}/referrers/{image.Digest}");
+        Assert.That(await referrers.Content.ReadAsStringAsync(), Does.Contain(sbom.Digest.ToString()));
+    }
+
+    [Test]
     public async Task DestinationWithoutAManifestImporter_IsRefused_AndGetsNothing()
     {
         var builds = await DockerRepositoryAsync();
@@ -84,6 +113,8 @@ public sealed class PromotionApiTests : AccessFixture
     [TestCase("""{"source_repo_id": "SOURCE", "criteria": {"type_ids": "docker_tag"}}""")]
     [TestCase("""{"source_repo_id": "SOURCE", "criteria": {"sort": []}}""")]
     [TestCase("""{"source_repo_id": "DEST"}""")]
+    [TestCase("""{"source_repo_id": "SOURCE", "override_config": {"referrers": "yes"}}""")]
+    [TestCase("""{"source_repo_id": "SOURCE", "override_config": {"recursive": true}}""")]
     public async Task BadRequests_AreRefused(string body)
     {
         var (source, destination) = (await DockerRepositoryAsync(), await DockerRepositoryAsync());
