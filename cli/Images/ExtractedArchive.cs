@@ -13,8 +13,6 @@ public sealed class ExtractedArchive : IDisposable
 
     public string Folder { get; }
 
-    public static bool Recognises(string path) => File.Exists(path);
-
     public static async Task<ExtractedArchive> ExtractAsync(string archive, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(Path.GetTempPath(), "berth-" + Guid.NewGuid().ToString("N"));

@@ -121,10 +121,3 @@ public sealed class ImageUploader(BerthClient client, Output output, int jobs, l
         }
     }
 }
-
-/// <summary>What an image upload did, for the closing line.</summary>
-public sealed record ImageUploadSummary(int BlobsSent, int BlobsSkipped, long BytesSent, int ManifestsImported, int Tags, TimeSpan Elapsed)
-{
-    public override string ToString() =>
-        $"sent {BlobsSent} blobs ({TransferProgress.Size(BytesSent)}), skipped {BlobsSkipped} the repository had, imported {ManifestsImported} manifests, set {Tags} tags in {Elapsed.TotalSeconds:F1} s";
-}

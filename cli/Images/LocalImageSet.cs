@@ -2,9 +2,6 @@ using Docker.Common.Digests;
 
 namespace Berth.Cli.Images;
 
-/// <summary>A manifest or list found on disk: its file, and what it needs (blobs, or the manifests of a list).</summary>
-public sealed record LocalManifest(Digest Digest, string Path, bool IsList, IReadOnlyList<Digest> Blobs, IReadOnlyList<Digest> Manifests);
-
 /// <summary>
 /// What an image folder or archive holds, read and checked for completeness but not yet hashed: manifests in the
 /// order they can be imported (a list after its manifests), the file of every blob, the tags to set last, and

@@ -53,9 +53,3 @@ public sealed class CliRunner(string configHome)
         return new CliResult(process.ExitCode, await output, await error);
     }
 }
-
-/// <summary>How a CLI run ended: its exit code and what it printed.</summary>
-public sealed record CliResult(int ExitCode, string Output, string Error)
-{
-    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
-}

@@ -1,0 +1,10 @@
+using Berth.Cli.Uploads;
+
+namespace Berth.Cli.Images;
+
+/// <summary>What an image upload did, for the closing line.</summary>
+public sealed record ImageUploadSummary(int BlobsSent, int BlobsSkipped, long BytesSent, int ManifestsImported, int Tags, TimeSpan Elapsed)
+{
+    public override string ToString() =>
+        $"sent {BlobsSent} blobs ({TransferProgress.Size(BytesSent)}), skipped {BlobsSkipped} the repository had, imported {ManifestsImported} manifests, set {Tags} tags in {Elapsed.TotalSeconds:F1} s";
+}
