@@ -7,19 +7,11 @@ namespace Berth.Tests.EndToEnd;
 
 /// <summary>The first administrator and the signing key, as the real server creates them on its first start.</summary>
 [NonParallelizable]
-public sealed class AdministratorTests
+public sealed class AdministratorTests : FolderPerTest
 {
-    private TempFolder _folder = null!;
-
-    [SetUp]
-    public void SetUp() => _folder = new TempFolder();
-
-    [TearDown]
-    public void TearDown() => _folder.Dispose();
-
     private ProcessStartInfo StartWithoutPassword(string dataDir)
     {
-        var start = ServerProcess.StartInfo(_folder.Path, "--urls", "http://127.0.0.1:0", "--data-dir", dataDir);
+        var start = ServerProcess.StartInfo(Folder.Path, "--urls", "http://127.0.0.1:0", "--data-dir", dataDir);
         start.Environment.Remove("BERTH_ADMIN_PASSWORD");
         return start;
     }
@@ -28,7 +20,7 @@ public sealed class AdministratorTests
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task WithoutAConfiguredPassword_ARandomOneIsPrintedOnce_AndKeptInAPrivateFile()
     {
-        var dataDir = _folder.Combine("data");
+        var dataDir = Folder.Combine("data");
         string password;
         await using (var server = await ServerProcess.StartAsync(StartWithoutPassword(dataDir)))
         {
@@ -58,8 +50,8 @@ public sealed class AdministratorTests
     [Test]
     public async Task WithBerthAdminPassword_ThatIsThePassword_AndNoFileIsWritten()
     {
-        var dataDir = _folder.Combine("data");
-        await using var server = await ServerProcess.StartAsync(_folder.Path, "--data-dir", dataDir);
+        var dataDir = Folder.Combine("data");
+        await using var server = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir);
         using var client = server.CreateClient();
         using var response = await client.GetAsync($"{ContentApiClient.Root}/users/admin/");
         using (Assert.EnterMultipleScope())

@@ -17,7 +17,7 @@ namespace Berth.Tests.EndToEnd;
 /// </summary>
 [NonParallelizable]
 [Category("Crash")]
-public sealed class CrashTests
+public sealed class CrashTests : FolderPerTest
 {
     private const int Rounds = 25;
     private const string Name = "crash/app";
@@ -30,20 +30,12 @@ public sealed class CrashTests
     private readonly List<(string Name, Digest Digest)> _allBlobs = [];
     private readonly List<(Digest Digest, string Tag)> _allManifests = [];
     private readonly ConcurrentQueue<string> _unexpected = new();
-    private TempFolder _folder = null!;
-
-    [SetUp]
-    public void SetUp() => _folder = new TempFolder();
-
-    [TearDown]
-    public void TearDown() => _folder.Dispose();
-
     [Test]
     public async Task KilledAtRandomMoments_LosesNothingAcknowledged()
     {
         var seed = Environment.TickCount;
         var random = new Random(seed);
-        var dataDir = _folder.Combine("data");
+        var dataDir = Folder.Combine("data");
         var survived = 0;
         await using (var first = await StartAsync(dataDir))
         {
@@ -90,7 +82,7 @@ public sealed class CrashTests
         Assert.That(_allBlobs.Count + _allManifests.Count, Is.GreaterThan(Rounds), "the workload hardly ran before the kills");
 
         // The command-line verification, with the server stopped, agrees.
-        var verify = ServerProcess.StartInfo(_folder.Path, "verify", "--data-dir", dataDir);
+        var verify = ServerProcess.StartInfo(Folder.Path, "verify", "--data-dir", dataDir);
         using var process = Process.Start(verify)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
@@ -285,5 +277,5 @@ public sealed class CrashTests
         return text;
     }
 
-    private Task<ServerProcess> StartAsync(string dataDir) => ServerProcess.StartAsync(_folder.Path, "--data-dir", dataDir);
+    private Task<ServerProcess> StartAsync(string dataDir) => ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir);
 }

@@ -9,16 +9,8 @@ namespace Berth.Tests.EndToEnd;
 
 /// <summary>TLS with Kestrel's own configuration, as the README shows it, with a certificate made by the test.</summary>
 [NonParallelizable]
-public sealed class HttpsTests
+public sealed class HttpsTests : FolderPerTest
 {
-    private TempFolder _folder = null!;
-
-    [SetUp]
-    public void SetUp() => _folder = new TempFolder();
-
-    [TearDown]
-    public void TearDown() => _folder.Dispose();
-
     /// <summary>A self-signed certificate for 127.0.0.1 and localhost, written as PEM files.</summary>
     private (X509Certificate2 Certificate, string CertificatePath, string KeyPath) MakeCertificate()
     {
@@ -30,8 +22,8 @@ public sealed class HttpsTests
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        var certificatePath = _folder.Combine("tls", "ca.crt");
-        var keyPath = _folder.Combine("key.pem");
+        var certificatePath = Folder.Combine("tls", "ca.crt");
+        var keyPath = Folder.Combine("key.pem");
         Directory.CreateDirectory(Path.GetDirectoryName(certificatePath)!);
         File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
@@ -45,9 +37,9 @@ public sealed class HttpsTests
         using (certificate)
         {
             await using var server = await ServerProcess.StartAsync(ServerProcess.StartInfo(
-                _folder.Path,
+                Folder.Path,
                 "--urls", "https://127.0.0.1:0",
-                "--data-dir", _folder.Combine("data"),
+                "--data-dir", Folder.Combine("data"),
                 $"--Kestrel:Certificates:Default:Path={certificatePath}",
                 $"--Kestrel:Certificates:Default:KeyPath={keyPath}"));
             Assert.That(server.BaseAddress.Scheme, Is.EqualTo("https"));
@@ -70,7 +62,7 @@ public sealed class HttpsTests
 
             Skopeo.Require();
             var image = ImageGenerator.Build(layers: 1);
-            var source = _folder.Combine("image");
+            var source = Folder.Combine("image");
             ImageGenerator.WriteDirectory(image, source);
             var certificates = Path.GetDirectoryName(certificatePath)!;
             var credentials = $"{TestCredentials.AdminLogin}:{TestCredentials.AdminPassword}";

@@ -8,27 +8,19 @@ namespace Berth.Tests.EndToEnd;
 
 /// <summary>The whole flow against the real server process, then a restart, then everything still there.</summary>
 [NonParallelizable]
-public sealed class ServerProcessTests
+public sealed class ServerProcessTests : FolderPerTest
 {
-    private TempFolder _folder = null!;
-
-    [SetUp]
-    public void SetUp() => _folder = new TempFolder();
-
-    [TearDown]
-    public void TearDown() => _folder.Dispose();
-
     [Test]
     public async Task WholeFlow_ThenRestart_EverythingAcknowledgedIsStillThere()
     {
-        var dataDir = _folder.Combine("data");
+        var dataDir = Folder.Combine("data");
         var amd64 = TestManifest.DockerImage(layers: 2, layerSize: 3 * 1024 * 1024);
         var arm64 = TestManifest.OciImage(layers: 1, layerSize: 100_000);
         var list = TestManifest.OciIndex(amd64, arm64);
         string pendingUpload;
         var pendingBlob = TestBlob.Random(2 * 1024 * 1024);
 
-        await using (var server = await ServerProcess.StartAsync(_folder.Path, "--data-dir", dataDir))
+        await using (var server = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir))
         {
             using var http = server.CreateClient();
             var api = new ContentApiClient(http);
@@ -63,7 +55,7 @@ public sealed class ServerProcessTests
             await server.StopAsync();
         }
 
-        await using (var restarted = await ServerProcess.StartAsync(_folder.Path, "--data-dir", dataDir))
+        await using (var restarted = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir))
         {
             using var http = restarted.CreateClient();
             var api = new ContentApiClient(http);
@@ -109,22 +101,22 @@ public sealed class ServerProcessTests
     [Test]
     public async Task DefaultDataFolder_IsDataInTheFolderTheServerIsStartedFrom()
     {
-        await using (var server = await ServerProcess.StartAsync(_folder.Path))
+        await using (var server = await ServerProcess.StartAsync(Folder.Path))
         {
             using var http = server.CreateClient();
             await new ContentApiClient(http).CreateRepositoryAsync("here");
         }
 
-        Assert.That(File.Exists(_folder.Combine("data", "berth.db")), Is.True);
+        Assert.That(File.Exists(Folder.Combine("data", "berth.db")), Is.True);
     }
 
     [Test]
     public async Task BrokenPluginFile_StopsStartUp_NamingTheFileAndReason()
     {
-        var conf = _folder.Combine("conf");
+        var conf = Folder.Combine("conf");
         Directory.CreateDirectory(conf);
         await File.WriteAllTextAsync(Path.Combine(conf, "docker_blob_importer.json"), """{"type_id": "docker_blob_importer", "assembly": "plugins/Missing/Missing.dll"}""");
-        using var process = Process.Start(ServerProcess.StartInfo(_folder.Path, "--urls", "http://127.0.0.1:0", "--data-dir", _folder.Combine("data"), "--plugins-conf-dir", conf))!;
+        using var process = Process.Start(ServerProcess.StartInfo(Folder.Path, "--urls", "http://127.0.0.1:0", "--data-dir", Folder.Combine("data"), "--plugins-conf-dir", conf))!;
         var errors = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -140,9 +132,9 @@ public sealed class ServerProcessTests
     [Test]
     public async Task SecondServerOnTheSameDataFolder_RefusesToStart_AndTheFirstGoesOn()
     {
-        var dataDir = _folder.Combine("data");
-        await using var first = await ServerProcess.StartAsync(_folder.Path, "--data-dir", dataDir);
-        using var second = Process.Start(ServerProcess.StartInfo(_folder.Path, "--urls", "http://127.0.0.1:0", "--data-dir", dataDir))!;
+        var dataDir = Folder.Combine("data");
+        await using var first = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir);
+        using var second = Process.Start(ServerProcess.StartInfo(Folder.Path, "--urls", "http://127.0.0.1:0", "--data-dir", dataDir))!;
         var errors = second.StandardError.ReadToEndAsync();
         _ = second.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -160,11 +152,11 @@ public sealed class ServerProcessTests
     [Test]
     public async Task StaleTemporaryFiles_AreRemovedAtStart()
     {
-        var dataDir = _folder.Combine("data");
+        var dataDir = Folder.Combine("data");
         Directory.CreateDirectory(Path.Combine(dataDir, "tmp"));
         var stale = Path.Combine(dataDir, "tmp", "left-by-a-crash");
         await File.WriteAllTextAsync(stale, "partial");
-        await using var server = await ServerProcess.StartAsync(_folder.Path, "--data-dir", dataDir);
+        await using var server = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir);
         Assert.That(File.Exists(stale), Is.False);
     }
 }

@@ -6,22 +6,14 @@ namespace Berth.Tests.EndToEnd;
 
 /// <summary><c>Berth.Server verify</c>: the offline verification an operator runs with the server stopped.</summary>
 [NonParallelizable]
-public sealed class VerifyCommandTests
+public sealed class VerifyCommandTests : FolderPerTest
 {
-    private TempFolder _folder = null!;
-
-    [SetUp]
-    public void SetUp() => _folder = new TempFolder();
-
-    [TearDown]
-    public void TearDown() => _folder.Dispose();
-
     [Test]
     public async Task DamagedBlob_IsNamed_AndTheExitCodeSaysSo()
     {
-        var dataDir = _folder.Combine("data");
+        var dataDir = Folder.Combine("data");
         var image = TestManifest.OciImage(layers: 2);
-        await using (var server = await ServerProcess.StartAsync(_folder.Path, "--data-dir", dataDir))
+        await using (var server = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir))
         {
             using var http = server.CreateClient();
             var api = new ContentApiClient(http);
@@ -49,8 +41,8 @@ public sealed class VerifyCommandTests
     [Test]
     public async Task BesideARunningServer_Refuses()
     {
-        var dataDir = _folder.Combine("data");
-        await using var server = await ServerProcess.StartAsync(_folder.Path, "--data-dir", dataDir);
+        var dataDir = Folder.Combine("data");
+        await using var server = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir);
 
         var (exit, output) = await VerifyAsync(dataDir);
 
@@ -60,7 +52,7 @@ public sealed class VerifyCommandTests
 
     private async Task<(int Exit, string Output)> VerifyAsync(string dataDir)
     {
-        using var process = Process.Start(ServerProcess.StartInfo(_folder.Path, "verify", "--data-dir", dataDir))!;
+        using var process = Process.Start(ServerProcess.StartInfo(Folder.Path, "verify", "--data-dir", dataDir))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
