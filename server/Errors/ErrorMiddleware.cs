@@ -20,6 +20,9 @@ public sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlewar
         catch (Exception e) when (e is ConnectionResetException || (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
         {
             // The client went away (it reset the connection, say, mid-upload): nothing to answer, and not our fault.
+            // Aborting tells Kestrel not to drain the rest of the body: the read that failed may still count as in
+            // progress inside Kestrel (dotnet/aspnetcore#17840), and draining would then log an error of its own.
+            context.Abort();
             logger.LogDebug("{Method} {Path}: the client went away", context.Request.Method, context.Request.Path);
         }
         catch (Exception exception) when (!context.Response.HasStarted)

@@ -65,4 +65,24 @@ public static class RawHttp
 
         return RawResponse.Parse(received.ToArray());
     }
+
+    /// <summary>
+    /// Sends the head and the first part of a body, lets the server start reading it, then resets the connection
+    /// as a client that crashes or loses its network does: no answer is expected.
+    /// </summary>
+    public static async Task ResetMidBodyAsync(Uri server, string head, byte[] part, TimeSpan pause)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(part);
+        using var timeout = new CancellationTokenSource(Timeout);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(server.Host, server.Port, timeout.Token);
+        await socket.SendAsync(Encoding.Latin1.GetBytes(head + "\r\n\r\n"), timeout.Token);
+        await socket.SendAsync(part, timeout.Token);
+        await Task.Delay(pause, timeout.Token);
+
+        // A zero linger time makes closing send a reset instead of an orderly end.
+        socket.LingerState = new LingerOption(true, 0);
+        socket.Close();
+    }
 }
