@@ -2,6 +2,7 @@ using Berth.Server.Access;
 using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
+using Berth.Server.Orphans;
 using Berth.Server.Plugins;
 using Berth.Server.Promotion;
 using Berth.Server.Registry;
@@ -56,6 +57,7 @@ public static class BerthPipeline
         app.MapUserEndpoints();
         app.MapTokenEndpoints();
         app.MapVerifyEndpoints();
+        app.MapOrphanEndpoints();
         app.MapRegistryEndpoints();
         return app;
     }

@@ -3,6 +3,7 @@ using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
+using Berth.Server.Orphans;
 using Berth.Server.Plugins;
 using Berth.Server.Promotion;
 using Berth.Server.Registry;
@@ -72,6 +73,9 @@ public static class BerthServices
         services.AddSingleton<ContentVerifier>();
         services.AddSingleton<PromotionService>();
         services.AddSingleton<RemovalService>();
+        services.AddSingleton<ReferenceGuard>();
+        services.AddSingleton<IOrphanStore, LiteDbOrphanStore>();
+        services.AddSingleton<OrphanCollector>();
 
         services.AddSingleton<RegistryRepositories>();
         services.AddSingleton<RepositoryContent>();

@@ -47,6 +47,8 @@ public sealed class BerthOptions
 
     public ClientLimitOptions Clients { get; set; } = new();
 
+    public LifecycleOptions Lifecycle { get; set; } = new();
+
     public string ResolvedPluginsConfDir =>
         PluginsConfDir is { Length: > 0 } dir ? Path.GetFullPath(dir, AppContext.BaseDirectory) : Path.Combine(AppContext.BaseDirectory, "plugins.conf.d");
 }

@@ -90,6 +90,35 @@ public sealed class FileSystemContentStore(DataLayout layout) : IContentStore
         return File.Exists(path) ? path : null;
     }
 
+    public Task<long> DeleteAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(layout.ContentPath(digest));
+        if (!file.Exists)
+        {
+            return Task.FromResult(0L);
+        }
+
+        var size = file.Length;
+        file.Delete();
+        return Task.FromResult(size);
+    }
+
+    public IEnumerable<(Digest Digest, DateTimeOffset Stored)> List()
+    {
+        if (!Directory.Exists(layout.Content))
+        {
+            yield break;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(layout.Content, "*", SearchOption.AllDirectories))
+        {
+            if (layout.DigestOfContentPath(path) is { } digest)
+            {
+                yield return (digest, File.GetLastWriteTimeUtc(path));
+            }
+        }
+    }
+
     private static void MoveIntoPlace(string source, string target)
     {
         var folder = Path.GetDirectoryName(target)!;

@@ -29,4 +29,13 @@ public interface IContentStore
     /// (ranges, no copies through managed buffers); <see langword="null"/> when it is not stored or not local.
     /// </summary>
     string? LocalPath(Digest digest);
+
+    /// <summary>
+    /// Deletes stored content; only orphan collection does, for content no unit names any more.
+    /// </summary>
+    /// <returns>The bytes freed; 0 when there was nothing stored.</returns>
+    Task<long> DeleteAsync(Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>Every digest with stored content, and when it was stored; for the sweep of content no unit names.</summary>
+    IEnumerable<(Digest Digest, DateTimeOffset Stored)> List();
 }

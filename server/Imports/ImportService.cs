@@ -3,6 +3,7 @@ using Berth.Plugins;
 using Berth.Server.Content;
 using Berth.Server.Errors;
 using Berth.Server.Importers;
+using Berth.Server.Orphans;
 using Berth.Server.Plugins;
 using Berth.Server.Repositories;
 using Berth.Server.Storage;
@@ -26,7 +27,8 @@ public sealed class ImportService(
     UploadService uploads,
     PluginCatalog catalog,
     DataLayout layout,
-    TagHistoryRecorder tagHistory)
+    TagHistoryRecorder tagHistory,
+    ReferenceGuard guard)
 {
     private const int CopyBufferSize = 1024 * 1024;
 
@@ -60,7 +62,12 @@ public sealed class ImportService(
                 Config = config,
                 Upload = lease?.File,
             };
-            var unit = await importer.Importer.ImportUploadAsync(request, Conduit(repositoryId), cancellationToken);
+            Unit unit;
+            using (var conduit = Conduit(repositoryId))
+            {
+                unit = await importer.Importer.ImportUploadAsync(request, conduit, cancellationToken);
+            }
+
             if (lease is not null)
             {
                 await uploads.CompleteAsync(lease);
@@ -144,10 +151,11 @@ public sealed class ImportService(
             Config = EffectiveConfig(importer, registration, null),
             Upload = upload,
         };
-        return await importer.Importer.ImportUploadAsync(request, Conduit(repositoryId), cancellationToken);
+        using var conduit = Conduit(repositoryId);
+        return await importer.Importer.ImportUploadAsync(request, conduit, cancellationToken);
     }
 
-    private RepositoryConduit Conduit(RepositoryId repositoryId) => new(repositoryId, units, content, this, tagHistory);
+    private RepositoryConduit Conduit(RepositoryId repositoryId) => new(repositoryId, units, content, this, tagHistory, guard);
 
     private async Task<(LoadedImporter Importer, ImporterRegistration Registration)> RouteAsync(
         RepositoryId repositoryId, string unitTypeId, CancellationToken cancellationToken)

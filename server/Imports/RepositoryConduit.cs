@@ -1,6 +1,7 @@
 using Berth.Plugins;
 using Berth.Server.Content;
 using Berth.Server.Errors;
+using Berth.Server.Orphans;
 using Berth.Server.Repositories;
 using Berth.Server.TagHistory;
 using Berth.Server.Units;
@@ -12,11 +13,16 @@ namespace Berth.Server.Imports;
 
 /// <summary>
 /// The conduit of one import into one repository. It re-checks what importers hand it (bytes against digests,
-/// content before units), so that a faulty importer cannot put unverified bytes at a content path.
+/// content before units), so that a faulty importer cannot put unverified bytes at a content path. Everything
+/// the import is about to reference stays held against orphan collection until the conduit is disposed, after
+/// the import has committed (see <see cref="ReferenceGuard"/>).
 /// </summary>
-internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore units, IContentStore content, ImportService imports, TagHistoryRecorder tagHistory)
-    : IImportConduit
+internal sealed class RepositoryConduit(
+    RepositoryId repositoryId, IUnitStore units, IContentStore content, ImportService imports, TagHistoryRecorder tagHistory, ReferenceGuard guard)
+    : IImportConduit, IDisposable
 {
+    private readonly List<ReferenceGuard.Hold> _holds = [];
+
     public string RepositoryId => repositoryId.Value;
 
     public Task<Unit?> FindUnitAsync(string typeId, UnitKey key, CancellationToken cancellationToken) =>
@@ -44,6 +50,7 @@ internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore un
             throw Mismatch(expected, actual);
         }
 
+        await HoldAsync([ReferenceGuard.ContentKey(expected.ToString())], cancellationToken);
         var size = await content.ImportFileAsync(expected, file.Path, cancellationToken);
         return new StoredContent(expected.ToString(), size);
     }
@@ -57,6 +64,7 @@ internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore un
             throw Mismatch(expected, actual.ToString());
         }
 
+        await HoldAsync([ReferenceGuard.ContentKey(expected.ToString())], cancellationToken);
         var size = await content.PutAsync(expected, bytes, cancellationToken);
         return new StoredContent(expected.ToString(), size);
     }
@@ -64,6 +72,9 @@ internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore un
     public async Task<Unit> SaveUnitAsync(Unit unit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(unit);
+        await HoldAsync(unit.ContentDigest is { } held
+            ? [ReferenceGuard.UnitKey(unit.TypeId, unit.Key), ReferenceGuard.ContentKey(held)]
+            : [ReferenceGuard.UnitKey(unit.TypeId, unit.Key)], cancellationToken);
         if (unit.ContentDigest is { } digest && await content.SizeAsync(ParseDigest(digest), cancellationToken) is null)
         {
             throw new InvalidOperationException($"Importer bug: unit {unit.TypeId} {unit.Key} names content {digest} that is not stored.");
@@ -89,6 +100,8 @@ internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore un
 
     public async Task AssociateAsync(Unit unit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(unit);
+        await HoldAsync([ReferenceGuard.UnitKey(unit.TypeId, unit.Key)], cancellationToken);
         if (!await units.AssociateAsync(repositoryId, unit, cancellationToken))
         {
             throw ApiException.NotFound("repository", repositoryId.Value);
@@ -98,6 +111,19 @@ internal sealed class RepositoryConduit(RepositoryId repositoryId, IUnitStore un
     public Task<Unit> ImportNestedAsync(
         string unitTypeId, Stream content, System.Text.Json.Nodes.JsonObject unitKey, System.Text.Json.Nodes.JsonObject unitMetadata, CancellationToken cancellationToken) =>
         imports.ImportNestedAsync(repositoryId, unitTypeId, content, unitKey, unitMetadata, cancellationToken);
+
+    public void Dispose()
+    {
+        foreach (var hold in _holds)
+        {
+            hold.Dispose();
+        }
+
+        _holds.Clear();
+    }
+
+    private async Task HoldAsync(IEnumerable<string> keys, CancellationToken cancellationToken) =>
+        _holds.Add(await guard.HoldAsync(keys, cancellationToken));
 
     private static Digest ParseDigest(string digest) =>
         Digest.TryParse(digest, out var parsed, out var problem) ? parsed : throw new ContentException(ContentError.DigestInvalid, problem);

@@ -28,6 +28,8 @@ namespace Berth.Server.Json;
 [JsonSerializable(typeof(UploadStatusResponse))]
 [JsonSerializable(typeof(UnitResponse))]
 [JsonSerializable(typeof(List<UnitResponse>))]
+[JsonSerializable(typeof(IAsyncEnumerable<UnitResponse>))]
+[JsonSerializable(typeof(Orphans.OrphanCollectionReport))]
 [JsonSerializable(typeof(CallReport))]
 [JsonSerializable(typeof(ImporterPluginResponse))]
 [JsonSerializable(typeof(List<ImporterPluginResponse>))]

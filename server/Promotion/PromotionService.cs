@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Errors;
 using Berth.Server.Imports;
+using Berth.Server.Orphans;
 using Berth.Server.Repositories;
 using Berth.Server.Units;
 using Docker.Common;
@@ -14,7 +15,7 @@ namespace Berth.Server.Promotion;
 /// associated); tags are set through its tag importer, last, so that a promoted tag never points at something
 /// incomplete.
 /// </summary>
-public sealed class PromotionService(IUnitStore units, ImportService imports)
+public sealed class PromotionService(IUnitStore units, ImportService imports, ReferenceGuard guard)
 {
     public async Task<IReadOnlyList<Unit>> AssociateAsync(Repository destination, Repository source, AssociateCommand command, CancellationToken cancellationToken)
     {
@@ -34,6 +35,8 @@ public sealed class PromotionService(IUnitStore units, ImportService imports)
             await imports.RequireImporterAsync(destination.Id, typeId, cancellationToken);
         }
 
+        // Units are shared: held, so that orphan collection cannot take one between its lookup and its association here.
+        using var hold = await guard.HoldAsync(plan.Blobs.Concat(plan.Manifests).Select(u => ReferenceGuard.UnitKey(u.TypeId, u.Key)), cancellationToken);
         var associated = new List<Unit>();
         foreach (var unit in plan.Blobs.Concat(plan.Manifests))
         {

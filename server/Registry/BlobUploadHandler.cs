@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Berth.Server.Access;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
+using Berth.Server.Orphans;
 using Berth.Server.Repositories;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
@@ -25,7 +26,8 @@ public sealed class BlobUploadHandler(
     IUnitStore units,
     IImporterRegistrationStore importerRegistrations,
     AccessControl access,
-    Audit audit)
+    Audit audit,
+    ReferenceGuard guard)
 {
     /// <summary>POST .../blobs/uploads/: a session, a monolithic upload (?digest=), or a mount (?mount=&amp;from=).</summary>
     public async Task StartAsync(HttpContext context, RegistryName name)
@@ -172,6 +174,9 @@ public sealed class BlobUploadHandler(
         }
 
         var key = Berth.Plugins.UnitKey.Of(DockerUnitTypes.Fields.Digest, digest.ToString());
+
+        // Held before the lookup, so that orphan collection cannot take the blob between it and the association.
+        using var hold = await guard.HoldAsync([ReferenceGuard.UnitKey(DockerUnitTypes.Blob, key)], cancellationToken);
         var found = await units.FindInRepositoryAsync(source.Id, DockerUnitTypes.Blob, [key], cancellationToken);
         var blob = found.Count > 0 ? found[0] : null;
         var registrations = await importerRegistrations.ListAsync(repository.Id, cancellationToken);

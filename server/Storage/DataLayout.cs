@@ -48,6 +48,16 @@ public sealed class DataLayout : IDisposable
     public string ContentPath(Digest digest) =>
         Path.Combine(Content, digest.Algorithm.Name, digest.Encoded[..2], digest.Encoded);
 
+    /// <summary>The digest a file under <see cref="Content"/> is named by, or <see langword="null"/> for a file that has no business there.</summary>
+    public Digest? DigestOfContentPath(string path)
+    {
+        var parts = Path.GetRelativePath(Content, path).Split(Path.DirectorySeparatorChar);
+        return parts.Length == 3 && parts[2].StartsWith(parts[1], StringComparison.Ordinal) && parts[1].Length == 2 &&
+            Digest.TryParse($"{parts[0]}:{parts[2]}", out var digest)
+            ? digest
+            : null;
+    }
+
     public string UploadPath(string uploadId) => Path.Combine(Uploads, uploadId);
 
     public string NewTemporaryPath() => Path.Combine(Temporary, Guid.NewGuid().ToString("N"));

@@ -32,7 +32,7 @@ public sealed class ContentVerifier(DataLayout layout, IRepositoryStore reposito
         foreach (var path in Directory.EnumerateFiles(layout.Content, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(layout.Root, path);
-            if (DigestOf(path) is not { } digest)
+            if (layout.DigestOfContentPath(path) is not { } digest)
             {
                 problems.Add(new ContentProblem(ContentProblem.Stray, relative, "not named by a digest: content paths are content/ALG/HH/HEX"));
                 continue;
@@ -101,15 +101,5 @@ public sealed class ContentVerifier(DataLayout layout, IRepositoryStore reposito
         }
 
         problems.Add(new ContentProblem(ContentProblem.DanglingTag, $"{repository}:{name}", $"points at {target}, which the repository does not hold"));
-    }
-
-    /// <summary>The digest a content path names (content/ALG/HH/HEX), or null for any other path.</summary>
-    private Digest? DigestOf(string path)
-    {
-        var parts = Path.GetRelativePath(layout.Content, path).Split(Path.DirectorySeparatorChar);
-        return parts.Length == 3 && parts[2].StartsWith(parts[1], StringComparison.Ordinal) && parts[1].Length == 2 &&
-            Digest.TryParse($"{parts[0]}:{parts[2]}", out var digest)
-            ? digest
-            : null;
     }
 }

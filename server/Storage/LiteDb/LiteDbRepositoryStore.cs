@@ -4,7 +4,7 @@ using LiteDB;
 
 namespace Berth.Server.Storage.LiteDb;
 
-public sealed class LiteDbRepositoryStore(LiteDbDatabase database) : IRepositoryStore
+public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider clock) : IRepositoryStore
 {
     private readonly ReadCache<string, Repository?> _byRegistryName = new(database, capacity: 10_000);
 
@@ -84,7 +84,10 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database) : IRepository
                 return false;
             }
 
-            db.GetCollection(LiteDbDatabase.Associations).DeleteMany(Query.EQ("repo_id", id.Value));
+            var associations = db.GetCollection(LiteDbDatabase.Associations);
+            var unitIds = associations.Find(Query.EQ("repo_id", id.Value)).Select(a => a["unit_id"].AsString).ToList();
+            associations.DeleteMany(Query.EQ("repo_id", id.Value));
+            LiteDbUnitStore.MarkReleased(db, unitIds, BsonDates.ToBson(clock.GetUtcNow()));
             db.GetCollection(LiteDbDatabase.Importers).DeleteMany(Query.EQ("repo_id", id.Value));
             return true;
         });

@@ -124,10 +124,13 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
     public Task<int> UnassociateAsync(RepositoryId repositoryId, IReadOnlyCollection<string> unitIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(unitIds);
+        var now = BsonDates.ToBson(clock.GetUtcNow());
         var removed = database.Write(db =>
         {
             var associations = db.GetCollection(LiteDbDatabase.Associations);
-            return unitIds.Count(unitId => associations.Delete(AssociationId(repositoryId, unitId)));
+            var gone = unitIds.Where(unitId => associations.Delete(AssociationId(repositoryId, unitId))).ToList();
+            MarkReleased(db, gone, now);
+            return gone.Count;
         });
         return Task.FromResult(removed);
     }
@@ -175,6 +178,22 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         return Task.FromResult<IReadOnlyDictionary<string, long>>(counts);
     }
 
+    /// <summary>
+    /// Notes when units left a repository: an orphan's grace period runs from then (see the orphan collector).
+    /// </summary>
+    internal static void MarkReleased(LiteDatabase db, IEnumerable<string> unitIds, BsonValue now)
+    {
+        var units = db.GetCollection(LiteDbDatabase.Units);
+        foreach (var unitId in unitIds)
+        {
+            if (units.FindById(unitId) is { } unit)
+            {
+                unit["released"] = now;
+                units.Update(unit);
+            }
+        }
+    }
+
     // Association order: timestamps of one import can fall in the same millisecond, a sequence cannot.
     // Called inside the write gate, so the counter needs no lock of its own.
     private long NextSequence(ILiteCollection<BsonDocument> associations)
@@ -187,7 +206,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         return ++_lastSequence;
     }
 
-    private static Unit FromDocument(BsonDocument document) => new()
+    internal static Unit FromDocument(BsonDocument document) => new()
     {
         Id = document["_id"].AsString,
         TypeId = document["type_id"].AsString,

@@ -34,7 +34,7 @@ public sealed class LiteDbMetadataStoreTests : MetadataStoreContract
     private void Open()
     {
         _database = new LiteDbDatabase(_folder.Combine("berth.db"));
-        Repositories = new LiteDbRepositoryStore(_database);
+        Repositories = new LiteDbRepositoryStore(_database, TimeProvider.System);
         Importers = new LiteDbImporterRegistrationStore(_database);
         Units = new LiteDbUnitStore(_database, TimeProvider.System);
         Uploads = new LiteDbUploadRequestStore(_database);

@@ -1,0 +1,13 @@
+namespace Berth.Server.Orphans;
+
+/// <summary>What one orphan collection removed and freed, and what it left because it was in use or too young.</summary>
+public sealed record OrphanCollectionReport(
+    IReadOnlyDictionary<string, long> UnitsRemoved,
+    long UnitsRemovedTotal,
+    long ContentFilesRemoved,
+    long StrayFilesRemoved,
+    long BytesFreed,
+    long SkippedInUse,
+    long SkippedInGracePeriod,
+    double GracePeriodSeconds,
+    double Seconds);

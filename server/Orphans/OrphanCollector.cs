@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using Berth.Server.Configuration;
+using Berth.Server.Content;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Server.Orphans;
+
+/// <summary>
+/// Deletes units that are in no repository, and the content files no unit names any more, while the server goes
+/// on serving. Three things keep it from deleting what something is about to use:
+/// <list type="bullet">
+/// <item>a grace period: a unit is collected only once it has been an orphan (and untouched by imports) for
+/// <see cref="LifecycleOptions.OrphanGracePeriod"/>, so a client that saw it a moment ago can still reference it;</item>
+/// <item>the <see cref="ReferenceGuard"/>: imports, promotions and mounts hold what they are about to reference
+/// until they have committed; the collector deletes only what it could condemn, and anything held is left for the
+/// next collection;</item>
+/// <item>the database transaction that deletes a slice of units looks at each again: one associated or
+/// re-imported since it was listed stays.</item>
+/// </list>
+/// A collection walks the units a slice at a time, so its memory does not grow with their number.
+/// </summary>
+public sealed class OrphanCollector(
+    IOrphanStore orphans, IContentStore content, ReferenceGuard guard, IOptions<BerthOptions> options, TimeProvider clock, ILogger<OrphanCollector> logger)
+    : IDisposable
+{
+    private const int Slice = 1000;
+
+    // One collection at a time: two would only race each other for the same units.
+    private readonly SemaphoreSlim _running = new(1, 1);
+
+    public void Dispose() => _running.Dispose();
+
+    /// <summary>Lists orphans, of one type when given, a slice at a time.</summary>
+    public async IAsyncEnumerable<Orphan> ListAsync(string? typeId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? after = null;
+        do
+        {
+            var page = await orphans.PageAsync(typeId, after, Slice, cancellationToken);
+            foreach (var orphan in page.Orphans)
+            {
+                yield return orphan;
+            }
+
+            after = page.Next;
+        }
+        while (after is not null);
+    }
+
+    /// <summary>Collects orphans (of one type when given; content no unit names is swept only by a full collection).</summary>
+    public async Task<OrphanCollectionReport> CollectAsync(string? typeId, CancellationToken cancellationToken)
+    {
+        await _running.WaitAsync(cancellationToken);
+        try
+        {
+            return await RunAsync(typeId, cancellationToken);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    private async Task<OrphanCollectionReport> RunAsync(string? typeId, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var grace = options.Value.Lifecycle.OrphanGracePeriod;
+        var cutoff = clock.GetUtcNow() - grace;
+        var tally = new Tally();
+        string? after = null;
+        do
+        {
+            var page = await orphans.PageAsync(typeId, after, Slice, cancellationToken);
+            var ripe = page.Orphans.Where(o => o.Since < cutoff).ToList();
+            tally.SkippedInGracePeriod += page.Orphans.Count - ripe.Count;
+            await CollectSliceAsync(ripe, cutoff, tally, cancellationToken);
+            after = page.Next;
+        }
+        while (after is not null);
+
+        if (typeId is null)
+        {
+            await SweepStraysAsync(cutoff, tally, cancellationToken);
+        }
+
+        var report = new OrphanCollectionReport(
+            tally.ByType,
+            tally.ByType.Values.Sum(),
+            tally.Files,
+            tally.Strays,
+            tally.Bytes,
+            tally.SkippedInUse,
+            tally.SkippedInGracePeriod,
+            grace.TotalSeconds,
+            Stopwatch.GetElapsedTime(started).TotalSeconds);
+        logger.LogInformation(
+            "Orphan collection: {Units} units and {Files} content files ({Strays} named by no unit) removed, {Bytes} bytes freed, {InUse} in use and {Young} in their grace period left, in {Seconds:F1} s",
+            report.UnitsRemovedTotal, report.ContentFilesRemoved + report.StrayFilesRemoved, report.StrayFilesRemoved, report.BytesFreed, report.SkippedInUse, report.SkippedInGracePeriod, report.Seconds);
+        return report;
+    }
+
+    private async Task CollectSliceAsync(List<Orphan> ripe, DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
+    {
+        var condemned = new List<Orphan>();
+        var condemnedKeys = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var orphan in ripe)
+            {
+                // Two orphans may share content (a blob and a manifest with the same bytes): condemned once.
+                var keys = KeysOf(orphan).Where(k => !condemnedKeys.Contains(k)).ToList();
+                if (guard.TryCondemn(keys))
+                {
+                    condemned.Add(orphan);
+                    condemnedKeys.UnionWith(keys);
+                }
+                else
+                {
+                    tally.SkippedInUse++;
+                }
+            }
+
+            if (condemned.Count == 0)
+            {
+                return;
+            }
+
+            var deletion = await orphans.DeleteAsync(condemned, cutoff, cancellationToken);
+            foreach (var unit in deletion.Deleted)
+            {
+                tally.ByType[unit.Unit.TypeId] = tally.ByType.GetValueOrDefault(unit.Unit.TypeId) + 1;
+            }
+
+            // After the units' deletion has committed, never before: a crash in between leaves a file no unit
+            // names (swept by the next collection), never a unit without its content.
+            foreach (var digest in deletion.UnreferencedDigests)
+            {
+                if (Docker.Common.Digests.Digest.TryParse(digest, out var parsed, out _))
+                {
+                    tally.Bytes += await content.DeleteAsync(parsed, CancellationToken.None);
+                    tally.Files++;
+                }
+            }
+        }
+        finally
+        {
+            guard.Release(condemnedKeys);
+        }
+    }
+
+    /// <summary>
+    /// Removes content files that no unit names and that are older than the grace period: left by a crash
+    /// between a collection's commit and its file deletions, or between an import's content and its unit.
+    /// </summary>
+    private async Task SweepStraysAsync(DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
+    {
+        foreach (var (digest, stored) in content.List())
+        {
+            if (stored >= cutoff || await orphans.IsReferencedAsync(digest.ToString(), cancellationToken))
+            {
+                continue;
+            }
+
+            string[] keys = [ReferenceGuard.ContentKey(digest.ToString())];
+            if (!guard.TryCondemn(keys))
+            {
+                tally.SkippedInUse++;
+                continue;
+            }
+
+            try
+            {
+                // Looked at again under condemnation: an import may have named it in between.
+                if (!await orphans.IsReferencedAsync(digest.ToString(), cancellationToken))
+                {
+                    tally.Bytes += await content.DeleteAsync(digest, CancellationToken.None);
+                    tally.Strays++;
+                }
+            }
+            finally
+            {
+                guard.Release(keys);
+            }
+        }
+    }
+
+    private static string[] KeysOf(Orphan orphan) => orphan.Unit.ContentDigest is { } digest
+        ? [ReferenceGuard.UnitKey(orphan.Unit.TypeId, orphan.Unit.Key), ReferenceGuard.ContentKey(digest)]
+        : [ReferenceGuard.UnitKey(orphan.Unit.TypeId, orphan.Unit.Key)];
+
+    private sealed class Tally
+    {
+        public Dictionary<string, long> ByType { get; } = new(StringComparer.Ordinal);
+
+        public long Files { get; set; }
+
+        public long Strays { get; set; }
+
+        public long Bytes { get; set; }
+
+        public long SkippedInUse { get; set; }
+
+        public long SkippedInGracePeriod { get; set; }
+    }
+}

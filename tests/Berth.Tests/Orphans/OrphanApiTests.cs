@@ -1,0 +1,198 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Berth.Tests.Access;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Orphans;
+
+/// <summary>
+/// Orphans through <c>/content/orphans/</c> with no grace period: what no repository holds is listed, collected,
+/// and its files leave the disk; what any repository still holds stays.
+/// </summary>
+public sealed class OrphanApiTests : AccessFixture
+{
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
+    {
+        ["Berth:Lifecycle:OrphanGracePeriod"] = "00:00:00",
+    };
+
+    [SetUp]
+    public Task StartClean() => CollectAsync();
+
+    [Test]
+    public async Task RemovedImage_IsListed_ThenCollected_AndItsFilesLeaveTheDisk()
+    {
+        var repo = await DockerRepositoryAsync();
+        var image = TestManifest.DockerImage(layers: 2, layerSize: 4096);
+        await Api.ImportImageAsync(repo, image, "1.0");
+        await RemoveAllAsync(repo);
+
+        var listed = await Api.GetJsonAsync("/content/orphans/");
+        var expected = image.Blobs.Select(b => b.Digest.ToString()).Append(image.Digest.ToString());
+        Assert.That(Digests(listed.AsArray()), Is.SupersetOf(expected));
+        Assert.That(listed.AsArray().Select(u => u!["metadata"]!["_content_type_id"]!.GetValue<string>()), Has.Member("docker_tag"));
+
+        var report = await CollectAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(report["units_removed"]!["docker_blob"]!.GetValue<long>(), Is.EqualTo(image.Blobs.Count));
+            Assert.That(report["units_removed"]!["docker_manifest"]!.GetValue<long>(), Is.EqualTo(1));
+            Assert.That(report["units_removed"]!["docker_tag"]!.GetValue<long>(), Is.EqualTo(1));
+            Assert.That(report["content_files_removed"]!.GetValue<long>(), Is.EqualTo(image.Blobs.Count + 1));
+            Assert.That(report["bytes_freed"]!.GetValue<long>(), Is.EqualTo(image.Blobs.Sum(b => b.Bytes.LongLength) + image.Bytes.LongLength));
+            foreach (var digest in expected)
+            {
+                Assert.That(File.Exists(ContentPath(digest)), Is.False, $"{digest} is still on disk");
+            }
+        }
+
+        Assert.That((await Api.GetJsonAsync("/content/orphans/")).AsArray(), Is.Empty);
+    }
+
+    [Test]
+    public async Task ContentAnotherRepositoryHolds_Stays()
+    {
+        var (builds, staging) = (await DockerRepositoryAsync(), await DockerRepositoryAsync());
+        var image = TestManifest.OciImage(layers: 2);
+        await Api.ImportImageAsync(builds, image, "1.0");
+        using (var promoted = await Api.PostJsonAsync($"/repositories/{staging}/actions/associate/", new JsonObject
+        {
+            ["source_repo_id"] = builds,
+            ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_tag"), ["filters"] = new JsonObject { ["unit"] = new JsonObject { ["name"] = "1.0" } } },
+        }))
+        {
+            await ContentApiClient.ReadAsync(promoted, HttpStatusCode.OK);
+        }
+
+        await RemoveAllAsync(builds);
+        var report = await CollectAsync();
+
+        // Only the tag was builds' own unit (a tag is per repository); the shared manifest and blobs stay.
+        Assert.That(report["units_removed"]!.AsObject().Select(p => p.Key), Is.EquivalentTo(new[] { "docker_tag" }));
+        foreach (var digest in image.Blobs.Select(b => b.Digest.ToString()).Append(image.Digest.ToString()))
+        {
+            Assert.That(File.Exists(ContentPath(digest)), Is.True, $"{digest} left the disk though {staging} holds it");
+        }
+
+        using var pulled = await Api.Http.GetAsync($"/v2/{staging}/manifests/1.0");
+        Assert.That(pulled.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task CollectionByType_TakesOnlyThatType()
+    {
+        var repo = await DockerRepositoryAsync();
+        var image = TestManifest.OciImage();
+        await Api.ImportImageAsync(repo, image);
+        await RemoveAllAsync(repo);
+
+        using (var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/docker_blob/"))
+        {
+            var report = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+            Assert.That(report["units_removed"]!.AsObject().Select(p => p.Key), Is.EquivalentTo(new[] { "docker_blob" }));
+        }
+
+        var manifests = (await Api.GetJsonAsync("/content/orphans/docker_manifest/")).AsArray();
+        Assert.That(Digests(manifests), Is.EqualTo(new[] { image.Digest.ToString() }));
+        Assert.That((await Api.GetJsonAsync("/content/orphans/docker_blob/")).AsArray(), Is.Empty);
+    }
+
+    [Test]
+    public async Task DeletedRepository_LeavesOrphans()
+    {
+        var repo = await DockerRepositoryAsync();
+        var image = TestManifest.OciImage();
+        await Api.ImportImageAsync(repo, image, "v1");
+        using (var deleted = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{repo}/"))
+        {
+            Assert.That((int)deleted.StatusCode, Is.LessThan(300), await deleted.Content.ReadAsStringAsync());
+        }
+
+        var report = await CollectAsync();
+
+        Assert.That(report["units_removed_total"]!.GetValue<long>(), Is.EqualTo(image.Blobs.Count + 2));
+        Assert.That(File.Exists(ContentPath(image.Digest.ToString())), Is.False);
+    }
+
+    [Test]
+    public async Task CollectedContent_CanBePushedAgain()
+    {
+        var repo = await DockerRepositoryAsync();
+        var image = TestManifest.DockerImage(layers: 1);
+        await Api.ImportImageAsync(repo, image, "1.0");
+        await RemoveAllAsync(repo);
+        await CollectAsync();
+
+        var registry = new RegistryClient(Api.Http);
+        await registry.PushImageAsync(repo, image, "1.0");
+
+        using var pulled = await Api.Http.GetAsync($"/v2/{repo}/blobs/{image.Blobs[1].Digest}");
+        Assert.That(await pulled.Content.ReadAsByteArrayAsync(), Is.EqualTo(image.Blobs[1].Bytes));
+    }
+
+    [Test]
+    public async Task ContentFileNoUnitNames_IsSwept_OnceOlderThanTheGracePeriod()
+    {
+        var bytes = TestBlob.Random(512).Bytes;
+        var digest = Docker.Common.Digests.Digest.Compute(bytes).ToString();
+        var path = ContentPath(digest);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var report = await CollectAsync();
+
+        Assert.That(report["stray_files_removed"]!.GetValue<long>(), Is.EqualTo(1));
+        Assert.That(File.Exists(path), Is.False);
+    }
+
+    [Test]
+    public async Task OnlyAdministrators_ListOrCollect()
+    {
+        var login = await CreateUserAsync(("*", "pull,push,delete"));
+        var api = ApiAs(login);
+
+        using var list = await api.Http.GetAsync($"{ContentApiClient.Root}/content/orphans/");
+        using var collect = await api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(list.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(collect.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+    }
+
+    [Test]
+    public async Task UnknownType_IsRefused()
+    {
+        using var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/no_such_type/");
+
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, null, "no_such_type");
+    }
+
+    private static IEnumerable<string> Digests(JsonArray units) =>
+        units.Select(u => u!["metadata"]!["digest"]?.GetValue<string>()).OfType<string>();
+
+    private async Task<JsonNode> CollectAsync()
+    {
+        using var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/");
+        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+    }
+
+    private async Task RemoveAllAsync(string repository)
+    {
+        using var response = await Api.PostJsonAsync($"/repositories/{repository}/actions/unassociate/", new JsonObject
+        {
+            ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_blob", "docker_manifest", "docker_manifest_list", "docker_tag") },
+        });
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+    }
+
+    private async Task<string> DockerRepositoryAsync()
+    {
+        var id = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(id);
+        return id;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Berth.Tests.Api;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Orphans;
+
+/// <summary>With the default grace period, what was just removed is an orphan but is not yet collected.</summary>
+public sealed class OrphanGracePeriodTests : ApiFixture
+{
+    [Test]
+    public async Task JustRemoved_IsLeftForItsGracePeriod()
+    {
+        var repo = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repo);
+        var image = TestManifest.OciImage();
+        await Api.ImportImageAsync(repo, image, "1.0");
+        using (var removed = await Api.PostJsonAsync($"/repositories/{repo}/actions/unassociate/", new JsonObject
+        {
+            ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_blob", "docker_manifest", "docker_tag") },
+        }))
+        {
+            await ContentApiClient.ReadAsync(removed, HttpStatusCode.OK);
+        }
+
+        using var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/");
+        var report = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(report["units_removed_total"]!.GetValue<long>(), Is.Zero);
+            Assert.That(report["skipped_in_grace_period"]!.GetValue<long>(), Is.EqualTo(image.Blobs.Count + 2));
+            Assert.That(report["grace_period_seconds"]!.GetValue<double>(), Is.EqualTo(3600));
+            Assert.That(File.Exists(ContentPath(image.Digest.ToString())), Is.True);
+        }
+
+        Assert.That((await Api.GetJsonAsync("/content/orphans/")).AsArray(), Has.Count.EqualTo(image.Blobs.Count + 2));
+    }
+}
