@@ -7,6 +7,7 @@ using Berth.Server.Plugins;
 using Berth.Server.Promotion;
 using Berth.Server.Registry;
 using Berth.Server.Repositories;
+using Berth.Server.Retention;
 using Berth.Server.Status;
 using Berth.Server.TagHistory;
 using Berth.Server.Units;
@@ -58,6 +59,7 @@ public static class BerthPipeline
         app.MapTokenEndpoints();
         app.MapVerifyEndpoints();
         app.MapOrphanEndpoints();
+        app.MapRetentionEndpoints();
         app.MapRegistryEndpoints();
         return app;
     }

@@ -8,6 +8,7 @@ using Berth.Server.Plugins;
 using Berth.Server.Promotion;
 using Berth.Server.Registry;
 using Berth.Server.Repositories;
+using Berth.Server.Retention;
 using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
 using Berth.Server.TagHistory;
@@ -76,6 +77,8 @@ public static class BerthServices
         services.AddSingleton<ReferenceGuard>();
         services.AddSingleton<IOrphanStore, LiteDbOrphanStore>();
         services.AddSingleton<OrphanCollector>();
+        services.AddSingleton<IRetentionPolicyStore, LiteDbRetentionPolicyStore>();
+        services.AddSingleton<RetentionService>();
 
         services.AddSingleton<RegistryRepositories>();
         services.AddSingleton<RepositoryContent>();
@@ -88,6 +91,8 @@ public static class BerthServices
 
         services.AddHostedService<StartupPreparation>();
         services.AddHostedService<AbandonedUploadPurge>();
+        services.AddHostedService<RetentionSchedule>();
+        services.AddHostedService<OrphanSchedule>();
         return services;
     }
 }

@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Berth.Server.Matching;
 
 namespace Berth.Server.Access;
 
@@ -17,13 +17,5 @@ public sealed record Grant(string Pattern, AccessAction Actions)
     public static bool IsValidPattern(string? pattern) =>
         pattern is { Length: > 0 and <= 256 } && pattern.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or '*' or '?');
 
-    public bool Matches(string subject) => Glob(Pattern).IsMatch(subject);
-
-    private static Regex Glob(string pattern) =>
-        Patterns.GetOrAdd(pattern, p => new Regex(
-            "\\A" + Regex.Escape(p).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "\\z",
-            RegexOptions.CultureInvariant | RegexOptions.Singleline,
-            TimeSpan.FromMilliseconds(100)));
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> Patterns = new();
+    public bool Matches(string subject) => GlobPattern.IsMatch(Pattern, subject);
 }

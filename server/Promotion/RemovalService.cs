@@ -34,7 +34,7 @@ public sealed class RemovalService(IUnitStore units, TagHistoryRecorder tagHisto
         foreach (var unit in removing.Where(u => u.TypeId is DockerUnitTypes.Blob or DockerUnitTypes.Manifest or DockerUnitTypes.ManifestList))
         {
             var digest = unit.Key[DockerUnitTypes.Fields.Digest]!;
-            var needers = staying.Where(s => References(s).Contains(digest)).Select(s => $"{s.TypeId} {s.Key[DockerUnitTypes.Fields.Digest]}").ToList();
+            var needers = staying.Where(s => UnitReferences.Needs(s).Contains(digest)).Select(s => $"{s.TypeId} {s.Key[DockerUnitTypes.Fields.Digest]}").ToList();
             if (needers.Count > 0)
             {
                 stillNeeded.Add($"{unit.TypeId} {digest} is needed by {string.Join(", ", needers)}");
@@ -56,28 +56,5 @@ public sealed class RemovalService(IUnitStore units, TagHistoryRecorder tagHisto
         }
 
         return removing;
-    }
-
-    /// <summary>The digests a manifest (config, layers) or list (manifests) needs.</summary>
-    private static HashSet<string> References(Unit unit)
-    {
-        var references = new HashSet<string>(StringComparer.Ordinal);
-        if (unit.TypeId is not (DockerUnitTypes.Manifest or DockerUnitTypes.ManifestList))
-        {
-            return references;
-        }
-
-        var descriptors = new[] { unit.Metadata[DockerUnitTypes.Fields.Config] }
-            .Concat(unit.Metadata[DockerUnitTypes.Fields.Layers] as JsonArray ?? [])
-            .Concat(unit.Metadata[DockerUnitTypes.Fields.Manifests] as JsonArray ?? []);
-        foreach (var descriptor in descriptors.OfType<JsonObject>())
-        {
-            if (descriptor[DockerUnitTypes.Fields.Digest]?.GetValue<string>() is { } digest)
-            {
-                references.Add(digest);
-            }
-        }
-
-        return references;
     }
 }

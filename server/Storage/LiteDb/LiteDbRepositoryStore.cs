@@ -89,6 +89,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
             associations.DeleteMany(Query.EQ("repo_id", id.Value));
             LiteDbUnitStore.MarkReleased(db, unitIds, BsonDates.ToBson(clock.GetUtcNow()));
             db.GetCollection(LiteDbDatabase.Importers).DeleteMany(Query.EQ("repo_id", id.Value));
+            db.GetCollection(LiteDbDatabase.RetentionPolicies).Delete(id.Value);
             return true;
         });
         return Task.FromResult(deleted);

@@ -65,6 +65,8 @@ public static class HostileCases
         ("POST", Api + "/repositories/{repo}/actions/associate/"),
         ("POST", Api + "/repositories/{repo}/actions/unassociate/"),
         ("POST", Api + "/repositories/{repo}/actions/tag_rollback/"),
+        ("PUT", Api + "/repositories/{repo}/retention/"),
+        ("POST", Api + "/repositories/{repo}/actions/apply_retention/"),
     ];
 
     public static IEnumerable<HostileCase> All() =>
@@ -91,6 +93,9 @@ public static class HostileCases
     private static IEnumerable<HostileCase> MalformedJsonBodies() =>
         from endpoint in JsonEndpoints
         from body in MalformedJson
+
+        // apply_retention takes no body at all as a real run, so that a bare POST is enough.
+        where !(body.Bytes.Length == 0 && endpoint.Target.EndsWith("/apply_retention/", StringComparison.Ordinal))
         select Pulp($"json {body.Label}: {endpoint.Method} {endpoint.Target}", endpoint.Method, endpoint.Target) with { Bytes = body.Bytes };
 
     private static IEnumerable<HostileCase> OversizeBodies()
@@ -204,6 +209,11 @@ public static class HostileCases
             ("POST", Api + "/repositories/{repo}/actions/tag_rollback/", """{"tag":"v1"}""", InvalidRequest),
             ("POST", Api + "/repositories/{repo}/actions/tag_rollback/", """{"tag":"v1","digest":"{blob}"}""", InvalidRequest),
             ("POST", Api + "/repositories/{repo}/actions/tag_rollback/", """{"tag":5}""", InvalidRequest),
+            ("PUT", Api + "/repositories/{repo}/retention/", """{"tags":[{"pattern":"v*"}]}""", InvalidRequest),
+            ("PUT", Api + "/repositories/{repo}/retention/", """{"tags":[{"pattern":"v*","keep":1e3}]}""", InvalidRequest),
+            ("PUT", Api + "/repositories/{repo}/retention/", """{"untagged_older_than_seconds":-5}""", InvalidRequest),
+            ("POST", Api + "/repositories/{repo}/actions/apply_retention/", """{"dry_run":"yes"}""", InvalidRequest),
+            ("POST", Api + "/repositories/{repo}/actions/apply_retention/", """{"dry_run":true,"force":true}""", InvalidRequest),
         ];
         return cases.Select(c => Pulp($"wrong type: {c.Method} {c.Target} {c.Body}", c.Method, c.Target, c.Code, c.Code is Conflict ? 409 : 400) with
         {

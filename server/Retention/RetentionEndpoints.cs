@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Berth.Server.Access;
+using Berth.Server.Configuration;
+using Berth.Server.Errors;
+using Berth.Server.Imports;
+using Berth.Server.Json;
+using Berth.Server.Repositories;
+using Berth.Server.Units;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Server.Retention;
+
+/// <summary>
+/// A repository's retention policy: <c>GET</c>, <c>PUT</c> (repository admin) and <c>DELETE</c> on
+/// <c>/repositories/{id}/retention/</c>; <c>POST /repositories/{id}/actions/apply_retention/</c> with
+/// <c>{"dry_run": true}</c> lists what would go, without it removes it (delete on the repository).
+/// </summary>
+public static class RetentionEndpoints
+{
+    public static void MapRetentionEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var policyPath = $"{ContentApi.Root}/repositories/{{repo}}/retention/";
+        routes.MapGet(policyPath, async (string repo, HttpContext context, RepositoryService repositories, IRetentionPolicyStore policies, AccessControl access) =>
+        {
+            var repository = await repositories.GetAsync(repo, context.RequestAborted);
+            await access.RequireAsync(context, AccessAction.Pull, repository);
+            var policy = await policies.FindAsync(repository.Id, context.RequestAborted) ?? throw ApiException.NotFound("retention policy", repo);
+            return TypedResults.Json(policy.Describe(), ContentApiJsonContext.Api.JsonObject);
+        });
+
+        routes.MapPut(policyPath, async (
+            string repo, HttpContext context, RepositoryService repositories, IRetentionPolicyStore policies, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+        {
+            var repository = await repositories.GetAsync(repo, context.RequestAborted);
+            await access.RequireAsync(context, AccessAction.Admin, repository);
+            var policy = RetentionPolicy.Read(await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted));
+            if (!await policies.SaveAsync(repository.Id, policy, context.RequestAborted))
+            {
+                throw ApiException.NotFound("repository", repo);
+            }
+
+            await audit.RecordAsync(context, "retention.set", repo, policy.ToString());
+            return TypedResults.Json(policy.Describe(), ContentApiJsonContext.Api.JsonObject);
+        });
+
+        routes.MapDelete(policyPath, async (string repo, HttpContext context, RepositoryService repositories, IRetentionPolicyStore policies, AccessControl access, Audit audit) =>
+        {
+            var repository = await repositories.GetAsync(repo, context.RequestAborted);
+            await access.RequireAsync(context, AccessAction.Admin, repository);
+            if (!await policies.DeleteAsync(repository.Id, context.RequestAborted))
+            {
+                throw ApiException.NotFound("retention policy", repo);
+            }
+
+            await audit.RecordAsync(context, "retention.delete", repo);
+            return Results.NoContent();
+        });
+
+        routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/apply_retention/", async (
+            string repo, HttpContext context, RepositoryService repositories, RetentionService retention, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+        {
+            var repository = await repositories.GetAsync(repo, context.RequestAborted);
+            await access.RequireAsync(context, AccessAction.Delete, repository);
+            // No body at all means a real run, so that curl -X POST is enough.
+            var body = context.Request.ContentLength == 0 || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count == 0)
+                ? new JsonObject()
+                : await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
+            RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "dry_run");
+            var dryRun = body["dry_run"] switch
+            {
+                null => false,
+                JsonValue value when value.TryGetValue<bool>(out var flag) => flag,
+                _ => throw ApiException.Invalid("request.dry_run must be true or false"),
+            };
+
+            var plan = await retention.ApplyAsync(repository.Id, dryRun, context.RequestAborted);
+            if (!dryRun)
+            {
+                await audit.RecordAsync(context, "retention.apply", repo, $"{plan.Count} units");
+            }
+
+            var units = new JsonArray([.. plan.All.Select(u => JsonSerializer.SerializeToNode(UnitResponse.From(u), ContentApiJsonContext.Api.UnitResponse))]);
+            return TypedResults.Json(new CallReport(new JsonObject { ["dry_run"] = dryRun, ["units_removed"] = units }), ContentApiJsonContext.Api.CallReport);
+        });
+    }
+}
