@@ -94,7 +94,7 @@ public static class HostileCases
         from endpoint in JsonEndpoints
         from body in MalformedJson
 
-        // apply_retention takes no body at all as a real run, so that a bare POST is enough.
+            // apply_retention takes no body at all as a real run, so that a bare POST is enough.
         where !(body.Bytes.Length == 0 && endpoint.Target.EndsWith("/apply_retention/", StringComparison.Ordinal))
         select Pulp($"json {body.Label}: {endpoint.Method} {endpoint.Target}", endpoint.Method, endpoint.Target) with { Bytes = body.Bytes };
 
