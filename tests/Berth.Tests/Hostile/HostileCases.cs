@@ -90,11 +90,10 @@ public static class HostileCases
     private static HostileCase Oci(string name, string method, string target, string code, int status = 400) =>
         new(name, method, target, status, method == "HEAD" ? ErrorShape.OciHead : ErrorShape.Oci, code);
 
+    // Every endpoint but one: apply_retention takes no body at all as a real run, so that a bare POST is enough.
     private static IEnumerable<HostileCase> MalformedJsonBodies() =>
         from endpoint in JsonEndpoints
         from body in MalformedJson
-
-            // apply_retention takes no body at all as a real run, so that a bare POST is enough.
         where !(body.Bytes.Length == 0 && endpoint.Target.EndsWith("/apply_retention/", StringComparison.Ordinal))
         select Pulp($"json {body.Label}: {endpoint.Method} {endpoint.Target}", endpoint.Method, endpoint.Target) with { Bytes = body.Bytes };
 
