@@ -3,6 +3,7 @@ using Berth.Cli;
 using Berth.Cli.Connection;
 using Berth.Cli.Images;
 using Berth.Cli.Importers;
+using Berth.Cli.Lifecycle;
 using Berth.Cli.Promotion;
 using Berth.Cli.Repositories;
 using Berth.Cli.Uploads;
@@ -24,6 +25,8 @@ root.Subcommands.Add(UploadCommands.TagCommand());
 root.Subcommands.Add(ImageCommands.Export());
 root.Subcommands.Add(PromoteCommand.Create());
 root.Subcommands.Add(RemoveCommand.Create());
+root.Subcommands.Add(RetentionCommands.Create());
+root.Subcommands.Add(OrphanCommands.Create());
 
 var parse = root.Parse(args);
 try

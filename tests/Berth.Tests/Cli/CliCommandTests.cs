@@ -14,7 +14,7 @@ public sealed class CliCommandTests : CliFixture
         var result = await Cli.RunAsync(null, "--help");
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output, Does.Contain("Exit codes: 0 done; 1 usage").And.Contain("2 the server refused").And.Contain("3 the server could not be reached"));
-        foreach (var command in new[] { "login", "logout", "repo", "importer", "upload", "tag", "export", "promote", "remove" })
+        foreach (var command in new[] { "login", "logout", "repo", "importer", "upload", "tag", "export", "promote", "remove", "retention", "orphans" })
         {
             Assert.That(result.Output, Does.Contain($"  {command}"), command);
         }
@@ -191,6 +191,40 @@ public sealed class CliCommandTests : CliFixture
         var removed = await Cli.RunAsync(null, "remove", "--repo", staging, "--digest", image.Digest.ToString());
         Assert.That(removed.ExitCode, Is.Zero, removed.ToString());
         Assert.That(removed.Output, Does.Contain("removed docker_tag 1.4.2").And.Contain("removed docker_manifest"));
+    }
+
+    [Test]
+    public async Task Retention_SetShowApply_ThenOrphansListAndCollect()
+    {
+        var repo = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repo);
+        var images = new List<TestManifest>();
+        for (var i = 1; i <= 3; i++)
+        {
+            images.Add(TestManifest.OciImage());
+            await Api.ImportImageAsync(repo, images[^1], $"nightly-{i}");
+            await Task.Delay(5);
+        }
+
+        var set = await Cli.RunAsync(null, "retention", "set", "--repo", repo, "--keep", "nightly-*=1", "--untagged-older-than", "7d");
+        var show = await Cli.RunAsync(null, "retention", "show", "--repo", repo);
+        var dryRun = await Cli.RunAsync(null, "retention", "apply", "--repo", repo, "--dry-run");
+        var apply = await Cli.RunAsync(null, "retention", "apply", "--repo", repo);
+        var badDuration = await Cli.RunAsync(null, "retention", "set", "--repo", repo, "--untagged-older-than", "soon");
+
+        Assert.That(set.ExitCode, Is.Zero, set.ToString());
+        Assert.That(show.Output, Does.Contain("keep the 1 newest tags matching nightly-*").And.Contain("older than 604800 s"));
+        Assert.That(dryRun.Output, Does.Contain("would remove docker_tag nightly-1").And.Contain("would remove docker_tag nightly-2").And.Not.Contain("nightly-3"));
+        Assert.That(apply.Output, Does.Contain("removed docker_tag nightly-1").And.Contain($"removed docker_manifest {images[0].Digest}"));
+        Assert.That(badDuration.ExitCode, Is.EqualTo(1), badDuration.ToString());
+
+        var orphans = await Cli.RunAsync(null, "orphans", "list", "--type", "docker_manifest");
+        var collect = await Cli.RunAsync(null, "orphans", "collect");
+
+        Assert.That(orphans.ExitCode, Is.Zero, orphans.ToString());
+        Assert.That(orphans.Output, Does.Contain(images[0].Digest.ToString()).And.Contain(images[1].Digest.ToString()));
+        Assert.That(collect.ExitCode, Is.Zero, collect.ToString());
+        Assert.That(collect.Output, Does.Contain("left for later:").And.Contain("orphaned less than 3600 s ago"), "the default grace period keeps what was just removed");
     }
 
     [Test]

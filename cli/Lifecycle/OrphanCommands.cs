@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Berth.Cli.Lifecycle;
+
+/// <summary><c>berth orphans list|collect [--type T]</c>: content in no repository, and its collection (administrators).</summary>
+public static class OrphanCommands
+{
+    public static Command Create()
+    {
+        var command = new Command("orphans", "Content that is in no repository: list it, or collect it to free the disk (administrators)");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Collect());
+        return command;
+    }
+
+    private static Option<string?> TypeOption() => new("--type") { Description = "Only units of this type (docker_blob, docker_manifest, ...)" };
+
+    private static Command List()
+    {
+        var type = TypeOption();
+        var command = new Command("list", "List the units in no repository") { type };
+        CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
+        {
+            var units = (await client.GetAsync(Path(parse.GetValue(type)), cancellationToken)).AsArray();
+            output.Table(
+                ["TYPE", "UNIT", "ID"],
+                units.Select(u => (IReadOnlyList<string>)[
+                    u!["unit_type_id"]!.GetValue<string>(),
+                    (u["unit_key"]?["digest"] ?? u["unit_key"]?["name"])?.GetValue<string>() ?? string.Empty,
+                    u["unit_id"]!.GetValue<string>()]));
+            output.Info($"{units.Count} orphans");
+        });
+        return command;
+    }
+
+    private static Command Collect()
+    {
+        var type = TypeOption();
+        var command = new Command(
+            "collect",
+            "Delete the units in no repository and the files no unit names; pushes and pulls go on meanwhile, and units orphaned within the server's grace period stay")
+        { type };
+        CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
+        {
+            output.Info("collecting orphans...");
+            var report = (await client.DeleteAsync(Path(parse.GetValue(type)), cancellationToken))["result"]!;
+            foreach (var (typeId, count) in report["units_removed"]!.AsObject())
+            {
+                output.Result($"removed {count} {typeId}");
+            }
+
+            output.Result(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{report["units_removed_total"]} units and {report["content_files_removed"]!.GetValue<long>() + report["stray_files_removed"]!.GetValue<long>()} files removed, {Bytes(report["bytes_freed"]!.GetValue<long>())} freed in {report["seconds"]!.GetValue<double>():F1} s"));
+            var young = report["skipped_in_grace_period"]!.GetValue<long>();
+            var inUse = report["skipped_in_use"]!.GetValue<long>();
+            if (young + inUse > 0)
+            {
+                output.Result($"left for later: {young} orphaned less than {report["grace_period_seconds"]} s ago, {inUse} in use by an import under way");
+            }
+        });
+        return command;
+    }
+
+    private static string Path(string? type) => type is null ? "/content/orphans/" : $"/content/orphans/{Uri.EscapeDataString(type)}/";
+
+    private static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F1} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F1} MiB"),
+        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:F1} KiB"),
+        _ => $"{bytes} bytes",
+    };
+}

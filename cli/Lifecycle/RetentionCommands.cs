@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Berth.Cli.Importers;
+
+namespace Berth.Cli.Lifecycle;
+
+/// <summary><c>berth retention show|set|clear|apply --repo R</c>: a repository's retention policy.</summary>
+public static class RetentionCommands
+{
+    public static Command Create()
+    {
+        var command = new Command("retention", "A repository's retention policy: which tags and untagged manifests it keeps");
+        command.Subcommands.Add(Show());
+        command.Subcommands.Add(Set());
+        command.Subcommands.Add(Clear());
+        command.Subcommands.Add(Apply());
+        return command;
+    }
+
+    /// <summary>Reads <c>7d</c>, <c>12h</c>, <c>30m</c>, <c>90s</c> or plain seconds.</summary>
+    public static long ParseSeconds(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var (number, unit) = text.Length > 0 && char.IsAsciiLetter(text[^1]) ? (text[..^1], text[^1]) : (text, 's');
+        var multiplier = unit switch { 's' => 1L, 'm' => 60L, 'h' => 3600L, 'd' => 86400L, 'w' => 604800L, _ => 0L };
+        return multiplier > 0 && long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= long.MaxValue / multiplier
+            ? value * multiplier
+            : throw CliException.Usage($"'{text}' is not a duration: write it as 90s, 30m, 12h, 7d or 2w");
+    }
+
+    private static Command Show()
+    {
+        var repo = ImporterCommands.RepositoryOption();
+        var command = new Command("show", "Show the policy") { repo };
+        CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
+        {
+            var policy = await client.GetAsync(PolicyPath(parse.GetValue(repo)!), cancellationToken);
+            Describe(policy, output);
+        });
+        return command;
+    }
+
+    private static Command Set()
+    {
+        var repo = ImporterCommands.RepositoryOption();
+        var keep = new Option<string[]>("--keep")
+        {
+            Description = "PATTERN=N: of the tags matching PATTERN (* and ? wildcards), keep the N most recently pushed (repeatable; the first matching rule applies)",
+        };
+        var untagged = new Option<string?>("--untagged-older-than") { Description = "Remove untagged manifests older than this (90s, 30m, 12h, 7d, 2w)" };
+        var command = new Command("set", "Set the policy (replacing the one in place); tags no rule matches are kept") { repo, keep, untagged };
+        CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
+        {
+            var rules = new JsonArray();
+            foreach (var rule in parse.GetValue(keep) ?? [])
+            {
+                var separator = rule.LastIndexOf('=');
+                if (separator <= 0 || !int.TryParse(rule[(separator + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+                {
+                    throw CliException.Usage($"--keep '{rule}': write PATTERN=N, as in --keep 'v*=10'");
+                }
+
+                rules.Add(new JsonObject { ["pattern"] = rule[..separator], ["keep"] = count });
+            }
+
+            var body = new JsonObject { ["tags"] = rules };
+            if (parse.GetValue(untagged) is { } age)
+            {
+                body["untagged_older_than_seconds"] = ParseSeconds(age);
+            }
+
+            Describe(await client.PutAsync(PolicyPath(parse.GetValue(repo)!), body, cancellationToken), output);
+        });
+        return command;
+    }
+
+    private static Command Clear()
+    {
+        var repo = ImporterCommands.RepositoryOption();
+        var command = new Command("clear", "Remove the policy: the repository keeps everything") { repo };
+        CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
+        {
+            await client.DeleteAsync(PolicyPath(parse.GetValue(repo)!), cancellationToken);
+            output.Info($"{parse.GetValue(repo)} has no retention policy now");
+        });
+        return command;
+    }
+
+    private static Command Apply()
+    {
+        var repo = ImporterCommands.RepositoryOption();
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only list what would be removed" };
+        var command = new Command("apply", "Apply the policy now (the server also applies it on its schedule)") { repo, dryRun };
+        CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
+        {
+            var dry = parse.GetValue(dryRun);
+            var result = await client.PostAsync(
+                $"/repositories/{Uri.EscapeDataString(parse.GetValue(repo)!)}/actions/apply_retention/", new JsonObject { ["dry_run"] = dry }, cancellationToken);
+            var units = result["result"]!["units_removed"]!.AsArray();
+            foreach (var unit in units)
+            {
+                output.Result($"{(dry ? "would remove" : "removed")} {unit!["unit_type_id"]} {unit["unit_key"]?["name"] ?? unit["unit_key"]?["digest"]}");
+            }
+
+            output.Info($"{units.Count} units {(dry ? "would be" : "were")} removed");
+        });
+        return command;
+    }
+
+    private static string PolicyPath(string repository) => $"/repositories/{Uri.EscapeDataString(repository)}/retention/";
+
+    private static void Describe(JsonNode policy, Output output)
+    {
+        foreach (var rule in policy["tags"]?.AsArray() ?? [])
+        {
+            output.Result($"keep the {rule!["keep"]} newest tags matching {rule["pattern"]}");
+        }
+
+        output.Result(policy["untagged_older_than_seconds"] is { } seconds
+            ? $"remove untagged manifests older than {seconds} s"
+            : "keep untagged manifests");
+    }
+}
