@@ -52,7 +52,7 @@ public static class OrphanCommands
 
             output.Result(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{report["units_removed_total"]} units and {report["content_files_removed"]!.GetValue<long>() + report["stray_files_removed"]!.GetValue<long>()} files removed, {Bytes(report["bytes_freed"]!.GetValue<long>())} freed in {report["seconds"]!.GetValue<double>():F1} s"));
+                $"{report["units_removed_total"]} units and {report["content_files_removed"]} files removed, {Bytes(report["bytes_freed"]!.GetValue<long>())} freed in {report["seconds"]!.GetValue<double>():F1} s"));
             var young = report["skipped_in_grace_period"]!.GetValue<long>();
             var inUse = report["skipped_in_use"]!.GetValue<long>();
             if (young + inUse > 0)

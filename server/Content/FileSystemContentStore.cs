@@ -103,18 +103,24 @@ public sealed class FileSystemContentStore(DataLayout layout) : IContentStore
         return Task.FromResult(size);
     }
 
-    public IEnumerable<(Digest Digest, DateTimeOffset Stored)> List()
+    public IEnumerable<(string Prefix, IReadOnlyList<(Digest Digest, DateTimeOffset Stored)> Files)> ListByPrefix()
     {
         if (!Directory.Exists(layout.Content))
         {
             yield break;
         }
 
-        foreach (var path in Directory.EnumerateFiles(layout.Content, "*", SearchOption.AllDirectories))
+        // content/ALG/HH/: one group per folder.
+        foreach (var folder in Directory.EnumerateDirectories(layout.Content).SelectMany(Directory.EnumerateDirectories))
         {
-            if (layout.DigestOfContentPath(path) is { } digest)
+            var files = Directory.EnumerateFiles(folder)
+                .Select(path => (Digest: layout.DigestOfContentPath(path), Stored: (DateTimeOffset)File.GetLastWriteTimeUtc(path)))
+                .Where(f => f.Digest is not null)
+                .Select(f => (f.Digest!.Value, f.Stored))
+                .ToList();
+            if (files.Count > 0)
             {
-                yield return (digest, File.GetLastWriteTimeUtc(path));
+                yield return ($"{Path.GetFileName(Path.GetDirectoryName(folder))}:{Path.GetFileName(folder)}", files);
             }
         }
     }

@@ -36,6 +36,9 @@ public interface IContentStore
     /// <returns>The bytes freed; 0 when there was nothing stored.</returns>
     Task<long> DeleteAsync(Digest digest, CancellationToken cancellationToken);
 
-    /// <summary>Every digest with stored content, and when it was stored; for the sweep of content no unit names.</summary>
-    IEnumerable<(Digest Digest, DateTimeOffset Stored)> List();
+    /// <summary>
+    /// Every digest with stored content and when it was stored, in groups that share a prefix of the digest (the
+    /// algorithm and the first hex digits), so that the sweep of content no unit names can ask about a group at once.
+    /// </summary>
+    IEnumerable<(string Prefix, IReadOnlyList<(Digest Digest, DateTimeOffset Stored)> Files)> ListByPrefix();
 }

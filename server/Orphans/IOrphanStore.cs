@@ -11,10 +11,10 @@ public interface IOrphanStore
 
     /// <summary>
     /// Deletes, in one transaction, those of the units that are still orphans and have been since before
-    /// <paramref name="orphanedBefore"/>; anything associated or imported meanwhile stays.
+    /// <paramref name="orphanedBefore"/>; anything associated or imported meanwhile stays. Returns what it deleted.
     /// </summary>
-    Task<OrphanDeletion> DeleteAsync(IReadOnlyCollection<Orphan> orphans, DateTimeOffset orphanedBefore, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Orphan>> DeleteAsync(IReadOnlyCollection<Orphan> orphans, DateTimeOffset orphanedBefore, CancellationToken cancellationToken);
 
-    /// <summary>Whether any unit names the content digest.</summary>
-    Task<bool> IsReferencedAsync(string digest, CancellationToken cancellationToken);
+    /// <summary>The content digests starting with <paramref name="prefix"/> that some unit names.</summary>
+    Task<IReadOnlySet<string>> NamedDigestsAsync(string prefix, CancellationToken cancellationToken);
 }

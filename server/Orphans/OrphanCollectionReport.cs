@@ -5,7 +5,6 @@ public sealed record OrphanCollectionReport(
     IReadOnlyDictionary<string, long> UnitsRemoved,
     long UnitsRemovedTotal,
     long ContentFilesRemoved,
-    long StrayFilesRemoved,
     long BytesFreed,
     long SkippedInUse,
     long SkippedInGracePeriod,

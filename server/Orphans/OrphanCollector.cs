@@ -47,7 +47,7 @@ public sealed class OrphanCollector(
         while (after is not null);
     }
 
-    /// <summary>Collects orphans (of one type when given; content no unit names is swept only by a full collection).</summary>
+    /// <summary>Collects orphans (of one type when given), then the content files no unit names any more.</summary>
     public async Task<OrphanCollectionReport> CollectAsync(string? typeId, CancellationToken cancellationToken)
     {
         await _running.WaitAsync(cancellationToken);
@@ -78,24 +78,20 @@ public sealed class OrphanCollector(
         }
         while (after is not null);
 
-        if (typeId is null)
-        {
-            await SweepStraysAsync(cutoff, tally, cancellationToken);
-        }
+        await SweepContentAsync(cutoff, tally, cancellationToken);
 
         var report = new OrphanCollectionReport(
             tally.ByType,
             tally.ByType.Values.Sum(),
             tally.Files,
-            tally.Strays,
             tally.Bytes,
             tally.SkippedInUse,
             tally.SkippedInGracePeriod,
             grace.TotalSeconds,
             Stopwatch.GetElapsedTime(started).TotalSeconds);
         logger.LogInformation(
-            "Orphan collection: {Units} units and {Files} content files ({Strays} named by no unit) removed, {Bytes} bytes freed, {InUse} in use and {Young} in their grace period left, in {Seconds:F1} s",
-            report.UnitsRemovedTotal, report.ContentFilesRemoved + report.StrayFilesRemoved, report.StrayFilesRemoved, report.BytesFreed, report.SkippedInUse, report.SkippedInGracePeriod, report.Seconds);
+            "Orphan collection: {Units} units and {Files} content files removed, {Bytes} bytes freed, {InUse} in use and {Young} in their grace period left, in {Seconds:F1} s",
+            report.UnitsRemovedTotal, report.ContentFilesRemoved, report.BytesFreed, report.SkippedInUse, report.SkippedInGracePeriod, report.Seconds);
         return report;
     }
 
@@ -125,21 +121,9 @@ public sealed class OrphanCollector(
                 return;
             }
 
-            var deletion = await orphans.DeleteAsync(condemned, cutoff, cancellationToken);
-            foreach (var unit in deletion.Deleted)
+            foreach (var unit in await orphans.DeleteAsync(condemned, cutoff, cancellationToken))
             {
                 tally.ByType[unit.Unit.TypeId] = tally.ByType.GetValueOrDefault(unit.Unit.TypeId) + 1;
-            }
-
-            // After the units' deletion has committed, never before: a crash in between leaves a file no unit
-            // names (swept by the next collection), never a unit without its content.
-            foreach (var digest in deletion.UnreferencedDigests)
-            {
-                if (Docker.Common.Digests.Digest.TryParse(digest, out var parsed, out _))
-                {
-                    tally.Bytes += await content.DeleteAsync(parsed, CancellationToken.None);
-                    tally.Files++;
-                }
             }
         }
         finally
@@ -149,37 +133,47 @@ public sealed class OrphanCollector(
     }
 
     /// <summary>
-    /// Removes content files that no unit names and that are older than the grace period: left by a crash
-    /// between a collection's commit and its file deletions, or between an import's content and its unit.
+    /// Removes the content files no unit names: those of the units just deleted, and any left by a crash between
+    /// a collection's commit and its deletions or between an import's content and its unit. Files are taken a
+    /// folder at a time, with one question to the store per folder; a file younger than the grace period or held
+    /// by an import stays.
     /// </summary>
-    private async Task SweepStraysAsync(DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
+    private async Task SweepContentAsync(DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
     {
-        foreach (var (digest, stored) in content.List())
+        foreach (var (prefix, files) in content.ListByPrefix())
         {
-            if (stored >= cutoff || await orphans.IsReferencedAsync(digest.ToString(), cancellationToken))
+            var named = await orphans.NamedDigestsAsync(prefix, cancellationToken);
+            var condemned = new List<Docker.Common.Digests.Digest>();
+            foreach (var (digest, stored) in files.Where(f => f.Stored < cutoff && !named.Contains(f.Digest.ToString())))
             {
-                continue;
+                if (guard.TryCondemn([ReferenceGuard.ContentKey(digest.ToString())]))
+                {
+                    condemned.Add(digest);
+                }
+                else
+                {
+                    tally.SkippedInUse++;
+                }
             }
 
-            string[] keys = [ReferenceGuard.ContentKey(digest.ToString())];
-            if (!guard.TryCondemn(keys))
+            if (condemned.Count == 0)
             {
-                tally.SkippedInUse++;
                 continue;
             }
 
             try
             {
-                // Looked at again under condemnation: an import may have named it in between.
-                if (!await orphans.IsReferencedAsync(digest.ToString(), cancellationToken))
+                // Asked again under condemnation: an import may have named one in between.
+                var namedSince = await orphans.NamedDigestsAsync(prefix, cancellationToken);
+                foreach (var digest in condemned.Where(d => !namedSince.Contains(d.ToString())))
                 {
                     tally.Bytes += await content.DeleteAsync(digest, CancellationToken.None);
-                    tally.Strays++;
+                    tally.Files++;
                 }
             }
             finally
             {
-                guard.Release(keys);
+                guard.Release(condemned.Select(d => ReferenceGuard.ContentKey(d.ToString())));
             }
         }
     }
@@ -193,8 +187,6 @@ public sealed class OrphanCollector(
         public Dictionary<string, long> ByType { get; } = new(StringComparer.Ordinal);
 
         public long Files { get; set; }
-
-        public long Strays { get; set; }
 
         public long Bytes { get; set; }
 

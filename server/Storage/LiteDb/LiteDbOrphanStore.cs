@@ -7,6 +7,10 @@ namespace Berth.Server.Storage.LiteDb;
 /// Orphans are units with no document in <c>repo_content_units</c>; found by walking <c>units</c> in id order,
 /// a slice at a time, so that a scan of any size holds one slice in memory and no cursor across writes.
 /// </summary>
+/// <remarks>
+/// LiteDB spends about a millisecond on every query, whatever it returns, so nothing here asks once per unit:
+/// a slice is a range of ids, and its associations are one range query on the <c>unit_id</c> index.
+/// </remarks>
 public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
 {
     public Task<OrphanPage> PageAsync(string? typeId, string? after, int scan, CancellationToken cancellationToken)
@@ -14,11 +18,16 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
         var page = database.Read(db =>
         {
             var units = db.GetCollection(LiteDbDatabase.Units);
-            var associations = db.GetCollection(LiteDbDatabase.Associations);
             var slice = units.Find(after is null ? Query.GT("_id", BsonValue.MinValue) : Query.GT("_id", after), skip: 0, limit: scan).ToList();
+            if (slice.Count == 0)
+            {
+                return new OrphanPage([], null);
+            }
+
+            var associated = Associated(db, slice[0]["_id"].AsString, slice[^1]["_id"].AsString);
             var orphans = slice
                 .Where(u => typeId is null || u["type_id"].AsString == typeId)
-                .Where(u => !associations.Exists(Query.EQ("unit_id", u["_id"])))
+                .Where(u => !associated.Contains(u["_id"].AsString))
                 .Select(ToOrphan)
                 .ToList();
             return new OrphanPage(orphans, slice.Count < scan ? null : slice[^1]["_id"].AsString);
@@ -26,47 +35,52 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
         return Task.FromResult(page);
     }
 
-    public Task<OrphanDeletion> DeleteAsync(IReadOnlyCollection<Orphan> orphans, DateTimeOffset orphanedBefore, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Orphan>> DeleteAsync(IReadOnlyCollection<Orphan> orphans, DateTimeOffset orphanedBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(orphans);
-        var deletion = database.Write(db =>
+        if (orphans.Count == 0)
         {
+            return Task.FromResult<IReadOnlyList<Orphan>>([]);
+        }
+
+        var ids = orphans.Select(o => o.Unit.Id!).ToHashSet(StringComparer.Ordinal);
+        var (first, last) = (ids.Min(StringComparer.Ordinal)!, ids.Max(StringComparer.Ordinal)!);
+        var deleted = database.Write(db =>
+        {
+            // Looked at again inside the transaction: what was an orphan when listed may have been imported,
+            // associated or re-imported since.
             var units = db.GetCollection(LiteDbDatabase.Units);
-            var associations = db.GetCollection(LiteDbDatabase.Associations);
-            var deleted = new List<Orphan>();
-            foreach (var orphan in orphans)
+            var associated = Associated(db, first, last);
+            var going = units.Find(Query.Between("_id", first, last))
+                .Where(u => ids.Contains(u["_id"].AsString) && !associated.Contains(u["_id"].AsString))
+                .Select(ToOrphan)
+                .Where(o => o.Since < orphanedBefore)
+                .ToList();
+            foreach (var orphan in going)
             {
-                // Looked at again inside the transaction: what was an orphan when listed may have been imported,
-                // associated or re-imported since.
-                var document = units.FindById(orphan.Unit.Id);
-                if (document is null || associations.Exists(Query.EQ("unit_id", document["_id"])))
-                {
-                    continue;
-                }
-
-                var current = ToOrphan(document);
-                if (current.Since >= orphanedBefore)
-                {
-                    continue;
-                }
-
-                units.Delete(document["_id"]);
-                deleted.Add(current);
+                units.Delete(orphan.Unit.Id);
             }
 
-            var unreferenced = deleted
-                .Select(o => o.Unit.ContentDigest)
-                .OfType<string>()
-                .Distinct(StringComparer.Ordinal)
-                .Where(digest => !units.Exists(Query.EQ("content_digest", digest)))
-                .ToList();
-            return new OrphanDeletion(deleted, unreferenced);
+            return going;
         });
-        return Task.FromResult(deletion);
+        return Task.FromResult<IReadOnlyList<Orphan>>(deleted);
     }
 
-    public Task<bool> IsReferencedAsync(string digest, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Read(db => db.GetCollection(LiteDbDatabase.Units).Exists(Query.EQ("content_digest", digest))));
+    public Task<IReadOnlySet<string>> NamedDigestsAsync(string prefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var named = database.Read(db => db.GetCollection(LiteDbDatabase.Units)
+            .Find(Query.Between("content_digest", prefix, prefix + char.MaxValue))
+            .Select(u => u["content_digest"].AsString)
+            .ToHashSet(StringComparer.Ordinal));
+        return Task.FromResult<IReadOnlySet<string>>(named);
+    }
+
+    private static HashSet<string> Associated(LiteDatabase db, string firstUnitId, string lastUnitId) =>
+        db.GetCollection(LiteDbDatabase.Associations)
+            .Find(Query.Between("unit_id", firstUnitId, lastUnitId))
+            .Select(a => a["unit_id"].AsString)
+            .ToHashSet(StringComparer.Ordinal);
 
     private static Orphan ToOrphan(BsonDocument document)
     {

@@ -143,7 +143,7 @@ public sealed class OrphanApiTests : AccessFixture
 
         var report = await CollectAsync();
 
-        Assert.That(report["stray_files_removed"]!.GetValue<long>(), Is.EqualTo(1));
+        Assert.That(report["content_files_removed"]!.GetValue<long>(), Is.EqualTo(1));
         Assert.That(File.Exists(path), Is.False);
     }
 
