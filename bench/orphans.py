@@ -101,6 +101,18 @@ class Berth:
 
 
 def seed(data, orphans, kept):
+    """Fills data (afresh) with a copy of a seeded folder, seeding that once per size: seeding is slow."""
+    seeded = os.path.join(OUT, f"seeded-{orphans}-{kept}")
+    seconds = 0.0
+    if not os.path.exists(seeded):
+        seconds = seed_afresh(seeded + ".partial", orphans, kept)
+        os.rename(seeded + ".partial", seeded)
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(seeded, data)
+    return seconds
+
+
+def seed_afresh(data, orphans, kept):
     shutil.rmtree(data, ignore_errors=True)
     if os.path.exists(data + ".log"):
         os.remove(data + ".log")
@@ -116,7 +128,7 @@ def seed(data, orphans, kept):
 
 def collection(size):
     data = os.path.join(OUT, f"orphans-{size}")
-    seconds_to_seed = seed(data, size, size // 10)
+    seconds_to_seed = seed(data, size, size // 10)  # 0 when a seeded folder was reused
     content = os.path.join(data, "content")
     disk_before = du_mb(content)
     server = Berth(data)
@@ -224,7 +236,7 @@ class Load:
 
 def load_during_collection(size, seconds):
     data = os.path.join(OUT, "orphans-load")
-    seed(data, size, 0)
+    seed(data, size, size // 10)
     server = Berth(data)
     try:
         load = Load(server.port)
@@ -303,6 +315,7 @@ def main():
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--load-seconds", type=int, default=15)
     parser.add_argument("--distribution-blobs", type=int, default=10000)
+    parser.add_argument("--only-load", action="store_true", help="only the registry load beside a collection")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     os.makedirs(OUT, exist_ok=True)
@@ -313,13 +326,13 @@ def main():
     print("\norphan collection (DELETE /pulp/api/v2/content/orphans/), N orphans + N/10 units kept in a repository")
     print(f"{'units':>8} {'seed s':>7} {'list s':>7} {'collect s':>9} {'units/s':>8} {'freed MiB':>9} "
           f"{'content MiB before/after':>24} {'RSS MiB before':>14} {'peak MiB before/after':>21}")
-    for size in sizes:
+    for size in ([] if args.only_load else sizes):
         r = collection(size)
         print(f"{r['units']:>8} {r['seed_s']:>7.0f} {r['list_s']:>7.2f} {r['collect_s']:>9.2f} {r['units_per_s']:>8.0f} "
               f"{r['freed_mb']:>9.1f} {str(r['disk_before_mb']) + ' / ' + str(r['disk_after_mb']):>24} "
               f"{r['rss_before_mb']:>14} {str(r['hwm_before_mb']) + ' / ' + str(r['hwm_after_mb']):>21}", flush=True)
 
-    gc = distribution_gc(args.distribution_blobs) if args.distribution_blobs > 0 else None
+    gc = distribution_gc(args.distribution_blobs) if args.distribution_blobs > 0 and not args.only_load else None
     if gc:
         print(f"\ndistribution garbage-collect (registry stopped): {gc['blobs']} unreferenced blobs in {gc['seconds']:.2f} s "
               f"({gc['blobs'] / gc['seconds']:.0f} blobs/s), peak {gc['peak_mb']} MiB, disk {gc['disk_before_mb']} -> {gc['disk_after_mb']} MiB")

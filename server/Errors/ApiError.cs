@@ -24,6 +24,7 @@ public sealed record ApiError(string Code, int Status)
     public static readonly ApiError Unauthenticated = new("BRT0401", StatusCodes.Status401Unauthorized);
     public static readonly ApiError Forbidden = new("BRT0403", StatusCodes.Status403Forbidden);
     public static readonly ApiError LastAdministrator = new("BRT0409", StatusCodes.Status409Conflict);
+    public static readonly ApiError ContentInUse = new("BRT0410", StatusCodes.Status409Conflict);
     public static readonly ApiError TooManyAttempts = new("BRT0429", StatusCodes.Status429TooManyRequests);
 
     /// <summary>The error for an importer's refusal.</summary>

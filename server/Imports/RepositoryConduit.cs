@@ -28,8 +28,13 @@ internal sealed class RepositoryConduit(
     public Task<Unit?> FindUnitAsync(string typeId, UnitKey key, CancellationToken cancellationToken) =>
         units.FindAsync(typeId, key, cancellationToken);
 
-    public Task<IReadOnlyList<Unit>> FindRepositoryUnitsAsync(string typeId, IReadOnlyCollection<UnitKey> keys, CancellationToken cancellationToken) =>
-        units.FindInRepositoryAsync(repositoryId, typeId, keys, cancellationToken);
+    /// <remarks>What the importer finds here it relies on until the import ends: held against removal meanwhile.</remarks>
+    public async Task<IReadOnlyList<Unit>> FindRepositoryUnitsAsync(string typeId, IReadOnlyCollection<UnitKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        await HoldAsync(keys.Select(k => ReferenceGuard.MemberKey(repositoryId.Value, typeId, k)), cancellationToken);
+        return await units.FindInRepositoryAsync(repositoryId, typeId, keys, cancellationToken);
+    }
 
     public async Task<StoredContent> StoreUploadAsync(IUploadedFile upload, string digest, CancellationToken cancellationToken)
     {

@@ -25,6 +25,9 @@ public sealed class OrphanCollector(
 {
     private const int Slice = 1000;
 
+    // Units deleted per transaction: each holds the database's write lock, which pushes wait for, so it stays short.
+    private const int DeletionBatch = 200;
+
     // One collection at a time: two would only race each other for the same units.
     private readonly SemaphoreSlim _running = new(1, 1);
 
@@ -73,7 +76,11 @@ public sealed class OrphanCollector(
             var page = await orphans.PageAsync(typeId, after, Slice, cancellationToken);
             var ripe = page.Orphans.Where(o => o.Since < cutoff).ToList();
             tally.SkippedInGracePeriod += page.Orphans.Count - ripe.Count;
-            await CollectSliceAsync(ripe, cutoff, tally, cancellationToken);
+            foreach (var batch in ripe.Chunk(DeletionBatch))
+            {
+                await CollectBatchAsync(batch, cutoff, tally, cancellationToken);
+            }
+
             after = page.Next;
         }
         while (after is not null);
@@ -95,7 +102,7 @@ public sealed class OrphanCollector(
         return report;
     }
 
-    private async Task CollectSliceAsync(List<Orphan> ripe, DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
+    private async Task CollectBatchAsync(Orphan[] ripe, DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
     {
         var condemned = new List<Orphan>();
         var condemnedKeys = new HashSet<string>(StringComparer.Ordinal);

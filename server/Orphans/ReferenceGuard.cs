@@ -162,6 +162,16 @@ public sealed class ReferenceGuard
         return "unit\n" + typeId + "\n" + key.Canonical;
     }
 
+    /// <summary>
+    /// The key under which a unit's place in a repository is held: by an import that found it there and relies on
+    /// it (a manifest on its blobs, a tag on its manifest), against removal from the repository meanwhile.
+    /// </summary>
+    public static string MemberKey(string repositoryId, string typeId, Berth.Plugins.UnitKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return "member\n" + repositoryId + "\n" + typeId + "\n" + key.Canonical;
+    }
+
     /// <summary>The key under which content is held: its digest.</summary>
     public static string ContentKey(string digest) => "content\n" + digest;
 }

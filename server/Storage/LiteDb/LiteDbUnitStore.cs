@@ -91,6 +91,13 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
                 return false;
             }
 
+            // Orphan collection cannot take a unit that is about to be associated (see ReferenceGuard); should
+            // that promise ever break, failing here beats an association to nothing.
+            if (db.GetCollection(LiteDbDatabase.Units).FindById(unitId) is null)
+            {
+                throw new InvalidOperationException($"unit {unitId} ({unit.TypeId} {unit.Key}) was deleted before its association with {repositoryId.Value}");
+            }
+
             var associations = db.GetCollection(LiteDbDatabase.Associations);
             var id = AssociationId(repositoryId, unitId);
             var association = associations.FindById(id);

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Berth.Server.Orphans;
 using Berth.Tests.Access;
 using Berth.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace Berth.Tests.Promotion;
@@ -67,6 +70,27 @@ public sealed class RemovalApiTests : AccessFixture
             $"/repositories/{builds}/actions/unassociate/", new JsonObject { ["criteria"] = ByDigest("docker_manifest", amd64.Digest.ToString()) });
 
         await ContentApiClient.ReadErrorAsync(refused, HttpStatusCode.BadRequest, "PLP0015", index.Digest.ToString());
+    }
+
+    [Test]
+    public async Task RemovingWhatAnImportReliesOn_IsRefused_UntilTheImportEnds()
+    {
+        var builds = await DockerRepositoryAsync();
+        var image = TestManifest.OciImage();
+        await Api.ImportImageAsync(builds, image, "1.0");
+        var guard = Host.Services!.GetRequiredService<ReferenceGuard>();
+        JsonObject Criteria() => ByDigest("docker_manifest", image.Digest.ToString());
+
+        // What a tag import holds once it has found its manifest in the repository.
+        using (await guard.HoldAsync([ReferenceGuard.MemberKey(builds, "docker_manifest", UnitKey.Of("digest", image.Digest.ToString()))], CancellationToken.None))
+        {
+            using var refused = await Api.PostJsonAsync($"/repositories/{builds}/actions/unassociate/", new JsonObject { ["criteria"] = Criteria() });
+            await ContentApiClient.ReadErrorAsync(refused, HttpStatusCode.Conflict, "BRT0410");
+            Assert.That(await Api.SearchUnitsAsync(builds, "docker_manifest", "docker_tag"), Has.Count.EqualTo(2), "a refused removal removed something");
+        }
+
+        Assert.That(await UnassociateAsync(builds, Criteria()), Has.Count.EqualTo(2));
+        Assert.That(guard.Count, Is.Zero, "a hold or condemnation was left behind");
     }
 
     [Test]

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Berth.Server.Orphans;
 using Berth.Tests.Access;
 using Berth.Tests.Support;
 using Docker.Common;
 using Docker.Common.Manifests;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace Berth.Tests.Retention;
@@ -90,6 +92,28 @@ public sealed class RetentionApiTests : AccessFixture
             Assert.That(Digests(remaining, "docker_blob"), Does.Contain(loneBlob.Digest.ToString()), "a blob no manifest needs (a push under way) must stay");
             Assert.That(Digests(remaining, "docker_blob"), Does.Not.Contain(untagged.Blobs[1].Digest.ToString()));
         }
+    }
+
+    [Test]
+    public async Task ApplyingWhileAnImportReliesOnWhatWouldGo_IsRefused_AndRemovesNothing()
+    {
+        var repo = await DockerRepositoryAsync();
+        var (old, fresh) = (TestManifest.OciImage(), TestManifest.OciImage());
+        await Api.ImportImageAsync(repo, old, "v1");
+        await Task.Delay(5);
+        await Api.ImportImageAsync(repo, fresh, "v2");
+        await SetPolicyAsync(repo, new JsonObject { ["tags"] = new JsonArray(new JsonObject { ["pattern"] = "v*", ["keep"] = 1 }) });
+        var guard = Host.Services!.GetRequiredService<ReferenceGuard>();
+
+        // What a push of a manifest list holds once it has found the old image in the repository.
+        using (await guard.HoldAsync([ReferenceGuard.MemberKey(repo, "docker_manifest", Berth.Plugins.UnitKey.Of("digest", old.Digest.ToString()))], CancellationToken.None))
+        {
+            using var refused = await Api.PostJsonAsync($"/repositories/{repo}/actions/apply_retention/", new JsonObject());
+            await ContentApiClient.ReadErrorAsync(refused, HttpStatusCode.Conflict, "BRT0410");
+        }
+
+        Assert.That(Names(await Api.SearchUnitsAsync(repo), "docker_tag"), Is.EquivalentTo(new[] { "v1", "v2" }));
+        Assert.That(Names(await ApplyAsync(repo, dryRun: false), "docker_tag"), Is.EqualTo(new[] { "v1" }));
     }
 
     [Test]

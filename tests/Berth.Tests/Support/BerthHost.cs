@@ -16,6 +16,9 @@ public abstract class BerthHost : IAsyncDisposable
     /// <summary>A client without credentials.</summary>
     public abstract HttpClient CreateAnonymousClient();
 
+    /// <summary>The server's services, for tests that reach inside a server running in this process; null otherwise.</summary>
+    public virtual IServiceProvider? Services => null;
+
     /// <summary>What the server logged as errors since the last call.</summary>
     public abstract IReadOnlyList<string> DrainErrors();
 
@@ -47,6 +50,8 @@ public abstract class BerthHost : IAsyncDisposable
     private sealed class InProcess(BerthApiFactory factory) : BerthHost
     {
         public override string DataDir => factory.DataDir;
+
+        public override IServiceProvider? Services => factory.Services;
 
         public override HttpClient CreateAnonymousClient() => factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
