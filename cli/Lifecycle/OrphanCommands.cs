@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Berth.Cli.Uploads;
 
 namespace Berth.Cli.Lifecycle;
 
@@ -52,7 +53,7 @@ public static class OrphanCommands
 
             output.Result(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{report["units_removed_total"]} units and {report["content_files_removed"]} files removed, {Bytes(report["bytes_freed"]!.GetValue<long>())} freed in {report["seconds"]!.GetValue<double>():F1} s"));
+                $"{report["units_removed_total"]} units and {report["content_files_removed"]} files removed, {TransferProgress.Size(report["bytes_freed"]!.GetValue<long>())} freed in {report["seconds"]!.GetValue<double>():F1} s"));
             var young = report["skipped_in_grace_period"]!.GetValue<long>();
             var inUse = report["skipped_in_use"]!.GetValue<long>();
             if (young + inUse > 0)
@@ -64,12 +65,4 @@ public static class OrphanCommands
     }
 
     private static string Path(string? type) => type is null ? "/content/orphans/" : $"/content/orphans/{Uri.EscapeDataString(type)}/";
-
-    private static string Bytes(long bytes) => bytes switch
-    {
-        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F1} GiB"),
-        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F1} MiB"),
-        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:F1} KiB"),
-        _ => $"{bytes} bytes",
-    };
 }

@@ -1,29 +1,16 @@
 using Berth.Server.Configuration;
+using Berth.Server.Scheduling;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Orphans;
 
 /// <summary>Collects orphans every <see cref="LifecycleOptions.OrphanCollectionInterval"/>, when one is set.</summary>
-public sealed class OrphanSchedule(OrphanCollector collector, IOptions<BerthOptions> options, TimeProvider clock, ILogger<OrphanSchedule> logger) : BackgroundService
+public sealed class OrphanSchedule(OrphanCollector collector, IOptions<BerthOptions> options, TimeProvider clock, ILogger<OrphanSchedule> logger)
+    : ScheduledWork(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (options.Value.Lifecycle.OrphanCollectionInterval is not { } interval || interval <= TimeSpan.Zero)
-        {
-            return;
-        }
+    protected override string Name => "orphan collection";
 
-        using var timer = new PeriodicTimer(interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await collector.CollectAsync(null, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Scheduled orphan collection failed; it runs again in {Interval}", interval);
-            }
-        }
-    }
+    protected override TimeSpan? Interval => options.Value.Lifecycle.OrphanCollectionInterval;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => collector.CollectAsync(null, cancellationToken);
 }

@@ -1,29 +1,16 @@
 using Berth.Server.Configuration;
+using Berth.Server.Scheduling;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Retention;
 
 /// <summary>Applies every repository's retention policy every <see cref="LifecycleOptions.RetentionInterval"/>.</summary>
-public sealed class RetentionSchedule(RetentionService retention, IOptions<BerthOptions> options, TimeProvider clock, ILogger<RetentionSchedule> logger) : BackgroundService
+public sealed class RetentionSchedule(RetentionService retention, IOptions<BerthOptions> options, TimeProvider clock, ILogger<RetentionSchedule> logger)
+    : ScheduledWork(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (options.Value.Lifecycle.RetentionInterval is not { } interval || interval <= TimeSpan.Zero)
-        {
-            return;
-        }
+    protected override string Name => "retention";
 
-        using var timer = new PeriodicTimer(interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await retention.ApplyAllAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Scheduled retention failed; it runs again in {Interval}", interval);
-            }
-        }
-    }
+    protected override TimeSpan? Interval => options.Value.Lifecycle.RetentionInterval;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => retention.ApplyAllAsync(cancellationToken);
 }

@@ -1,0 +1,36 @@
+namespace Berth.Server.Scheduling;
+
+/// <summary>
+/// Background work run every <see cref="Interval"/> while the server runs; none when the interval is unset or
+/// zero. A failed round is logged and tried again at the next tick: it never stops the schedule for good.
+/// </summary>
+public abstract class ScheduledWork(TimeProvider clock, ILogger logger) : BackgroundService
+{
+    /// <summary>What the work is called in log lines.</summary>
+    protected abstract string Name { get; }
+
+    protected abstract TimeSpan? Interval { get; }
+
+    protected abstract Task RunOnceAsync(CancellationToken cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (Interval is not { } interval || interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(interval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Scheduled {Work} failed; it runs again in {Interval}", Name, interval);
+            }
+        }
+    }
+}
