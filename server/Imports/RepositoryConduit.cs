@@ -119,16 +119,22 @@ internal sealed class RepositoryConduit(
 
     public void Dispose()
     {
-        foreach (var hold in _holds)
+        lock (_holds)
         {
-            hold.Dispose();
+            _holds.ForEach(h => h.Dispose());
+            _holds.Clear();
         }
-
-        _holds.Clear();
     }
 
-    private async Task HoldAsync(IEnumerable<string> keys, CancellationToken cancellationToken) =>
-        _holds.Add(await guard.HoldAsync(keys, cancellationToken));
+    // An importer may call the conduit from several tasks at once.
+    private async Task HoldAsync(IEnumerable<string> keys, CancellationToken cancellationToken)
+    {
+        var hold = await guard.HoldAsync(keys, cancellationToken);
+        lock (_holds)
+        {
+            _holds.Add(hold);
+        }
+    }
 
     private static Digest ParseDigest(string digest) =>
         Digest.TryParse(digest, out var parsed, out var problem) ? parsed : throw new ContentException(ContentError.DigestInvalid, problem);
