@@ -19,6 +19,7 @@ public sealed class LiteDbDatabase : IDisposable
     public const string Tokens = "tokens";
     public const string TagHistory = "tag_history";
     public const string RetentionPolicies = "retention_policies";
+    public const string Marks = "marks";
 
     // Joins the parts of compound ids; it cannot occur in repository ids, type ids or unit ids.
     public const char Separator = '\n';

@@ -8,11 +8,16 @@ namespace Berth.Server.Storage.LiteDb;
 /// a slice at a time, so that a scan of any size holds one slice in memory and no cursor across writes.
 /// </summary>
 /// <remarks>
-/// LiteDB spends about a millisecond on every query, whatever it returns, so nothing here asks once per unit:
-/// a slice is a range of ids, and its associations are one range query on the <c>unit_id</c> index.
+/// <para>LiteDB spends about a millisecond on every query, whatever it returns, so nothing here asks once per unit:
+/// a slice is a range of ids, and its associations are one range query on the <c>unit_id</c> index.</para>
+/// <para>A unit's orphan time is the later of its last import (<c>updated</c>) and its last removal from a repository
+/// (<c>released</c>). Deleting a repository does not mark each of its units; it sets one mark, and every orphan
+/// counts as orphaned no earlier than that: safe, at the cost of delaying other orphans by one grace period.</para>
 /// </remarks>
 public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
 {
+    public const string RepositoryDeletedMark = "repository_deleted";
+
     public Task<OrphanPage> PageAsync(string? typeId, string? after, int scan, CancellationToken cancellationToken)
     {
         var page = database.Read(db =>
@@ -25,10 +30,11 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
             }
 
             var associated = Associated(db, slice[0]["_id"].AsString, slice[^1]["_id"].AsString);
+            var repositoryDeleted = RepositoryDeleted(db);
             var orphans = slice
                 .Where(u => typeId is null || u["type_id"].AsString == typeId)
                 .Where(u => !associated.Contains(u["_id"].AsString))
-                .Select(ToOrphan)
+                .Select(u => ToOrphan(u, repositoryDeleted))
                 .ToList();
             return new OrphanPage(orphans, slice.Count < scan ? null : slice[^1]["_id"].AsString);
         });
@@ -51,9 +57,10 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
             // associated or re-imported since.
             var units = db.GetCollection(LiteDbDatabase.Units);
             var associated = Associated(db, first, last);
+            var repositoryDeleted = RepositoryDeleted(db);
             var going = units.Find(Query.Between("_id", first, last))
                 .Where(u => ids.Contains(u["_id"].AsString) && !associated.Contains(u["_id"].AsString))
-                .Select(ToOrphan)
+                .Select(u => ToOrphan(u, repositoryDeleted))
                 .Where(o => o.Since < orphanedBefore)
                 .ToList();
             foreach (var orphan in going)
@@ -82,10 +89,12 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
             .Select(a => a["unit_id"].AsString)
             .ToHashSet(StringComparer.Ordinal);
 
-    private static Orphan ToOrphan(BsonDocument document)
+    private static DateTimeOffset RepositoryDeleted(LiteDatabase db) =>
+        db.GetCollection(LiteDbDatabase.Marks).FindById(RepositoryDeletedMark) is { } mark ? BsonDates.FromBson(mark["at"]) : DateTimeOffset.MinValue;
+
+    private static Orphan ToOrphan(BsonDocument document, DateTimeOffset repositoryDeleted)
     {
-        var updated = BsonDates.FromBson(document["updated"]);
-        var released = document["released"].IsNull ? updated : BsonDates.FromBson(document["released"]);
-        return new Orphan(LiteDbUnitStore.FromDocument(document), released > updated ? released : updated);
+        var since = new[] { BsonDates.FromBson(document["updated"]), BsonDates.FromBsonOrNull(document["released"]) ?? DateTimeOffset.MinValue, repositoryDeleted }.Max();
+        return new Orphan(LiteDbUnitStore.FromDocument(document), since);
     }
 }

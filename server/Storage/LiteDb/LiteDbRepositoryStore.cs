@@ -84,10 +84,11 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
                 return false;
             }
 
-            var associations = db.GetCollection(LiteDbDatabase.Associations);
-            var unitIds = associations.Find(Query.EQ("repo_id", id.Value)).Select(a => a["unit_id"].AsString).ToList();
-            associations.DeleteMany(Query.EQ("repo_id", id.Value));
-            LiteDbUnitStore.MarkReleased(db, unitIds, BsonDates.ToBson(clock.GetUtcNow()));
+            db.GetCollection(LiteDbDatabase.Associations).DeleteMany(Query.EQ("repo_id", id.Value));
+
+            // Marking each of a large repository's units as released would hold the write lock for seconds; one
+            // mark instead starts every orphan's grace period afresh (see LiteDbOrphanStore).
+            db.GetCollection(LiteDbDatabase.Marks).Upsert(new BsonDocument { ["_id"] = LiteDbOrphanStore.RepositoryDeletedMark, ["at"] = BsonDates.ToBson(clock.GetUtcNow()) });
             db.GetCollection(LiteDbDatabase.Importers).DeleteMany(Query.EQ("repo_id", id.Value));
             db.GetCollection(LiteDbDatabase.RetentionPolicies).Delete(id.Value);
             return true;
