@@ -323,9 +323,10 @@ def main():
     run("dotnet", "publish", os.path.join(ROOT, "server"), "-c", "Release", "-o", os.path.join(OUT, "server"))
     run("dotnet", "publish", os.path.join(ROOT, "bench", "Berth.Bench.Seed"), "-c", "Release", "-o", os.path.join(OUT, "seed"))
 
-    print("\norphan collection (DELETE /pulp/api/v2/content/orphans/), N orphans + N/10 units kept in a repository")
-    print(f"{'units':>8} {'seed s':>7} {'list s':>7} {'collect s':>9} {'units/s':>8} {'freed MiB':>9} "
-          f"{'content MiB before/after':>24} {'RSS MiB before':>14} {'peak MiB before/after':>21}")
+    if not args.only_load:
+        print("\norphan collection (DELETE /pulp/api/v2/content/orphans/), N orphans + N/10 units kept in a repository")
+        print(f"{'units':>8} {'seed s':>7} {'list s':>7} {'collect s':>9} {'units/s':>8} {'freed MiB':>9} "
+              f"{'content MiB before/after':>24} {'RSS MiB before':>14} {'peak MiB before/after':>21}")
     for size in ([] if args.only_load else sizes):
         r = collection(size)
         print(f"{r['units']:>8} {r['seed_s']:>7.0f} {r['list_s']:>7.2f} {r['collect_s']:>9.2f} {r['units_per_s']:>8.0f} "
@@ -336,8 +337,8 @@ def main():
     if gc:
         print(f"\ndistribution garbage-collect (registry stopped): {gc['blobs']} unreferenced blobs in {gc['seconds']:.2f} s "
               f"({gc['blobs'] / gc['seconds']:.0f} blobs/s), peak {gc['peak_mb']} MiB, disk {gc['disk_before_mb']} -> {gc['disk_after_mb']} MiB")
-    else:
-        print("\n(docker-registry not installed: no distribution yardstick)")
+    elif not args.only_load:
+        print("\n(no distribution yardstick: docker-registry is not installed, or --distribution-blobs 0)")
 
     size = max(sizes)
     print(f"\nregistry load (4 pushers, 4 pullers) without collection, then while {size} orphans are collected", flush=True)

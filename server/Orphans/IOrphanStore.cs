@@ -15,6 +15,9 @@ public interface IOrphanStore
     /// </summary>
     Task<IReadOnlyList<Orphan>> DeleteAsync(IReadOnlyCollection<Orphan> orphans, DateTimeOffset orphanedBefore, CancellationToken cancellationToken);
 
+    /// <summary>Whether other writes are waiting for the store now: a collection then leaves them room.</summary>
+    bool IsBusy { get; }
+
     /// <summary>The content digests starting with <paramref name="prefix"/> that some unit names.</summary>
     Task<IReadOnlySet<string>> NamedDigestsAsync(string prefix, CancellationToken cancellationToken);
 }

@@ -78,7 +78,15 @@ public sealed class OrphanCollector(
             tally.SkippedInGracePeriod += page.Orphans.Count - ripe.Count;
             foreach (var batch in ripe.Chunk(DeletionBatch))
             {
+                // When writes (pushes, imports) queued behind a batch, the collector waits as long again before the
+                // next: they get at least half of the store while a large collection runs, and an idle server
+                // collects at full speed.
+                var batchStarted = Stopwatch.GetTimestamp();
                 await CollectBatchAsync(batch, cutoff, tally, cancellationToken);
+                if (orphans.IsBusy)
+                {
+                    await Task.Delay(Stopwatch.GetElapsedTime(batchStarted), clock, cancellationToken);
+                }
             }
 
             after = page.Next;

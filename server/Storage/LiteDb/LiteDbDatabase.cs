@@ -27,6 +27,7 @@ public sealed class LiteDbDatabase : IDisposable
     private readonly LiteDatabase _database;
     private readonly Lock _writeGate = new();
     private long _version;
+    private int _writersWaiting;
 
     public LiteDbDatabase(string path)
     {
@@ -52,6 +53,9 @@ public sealed class LiteDbDatabase : IDisposable
     /// <summary>Grows after every committed write; see <see cref="ReadCache{TKey, TValue}"/>.</summary>
     public long Version => Interlocked.Read(ref _version);
 
+    /// <summary>How many writes wait for the one under way; long-running work (orphan collection) makes room for them.</summary>
+    public int WritersWaiting => Volatile.Read(ref _writersWaiting);
+
     public T Read<T>(Func<LiteDatabase, T> read)
     {
         ArgumentNullException.ThrowIfNull(read);
@@ -61,8 +65,10 @@ public sealed class LiteDbDatabase : IDisposable
     public T Write<T>(Func<LiteDatabase, T> write)
     {
         ArgumentNullException.ThrowIfNull(write);
+        Interlocked.Increment(ref _writersWaiting);
         lock (_writeGate)
         {
+            Interlocked.Decrement(ref _writersWaiting);
             _database.BeginTrans();
             T result;
             try

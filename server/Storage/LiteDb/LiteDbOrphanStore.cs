@@ -18,6 +18,8 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
 {
     public const string RepositoryDeletedMark = "repository_deleted";
 
+    public bool IsBusy => database.WritersWaiting > 0;
+
     public Task<OrphanPage> PageAsync(string? typeId, string? after, int scan, CancellationToken cancellationToken)
     {
         var page = database.Read(db =>
