@@ -106,7 +106,8 @@ internal sealed class RepositoryConduit(
     public async Task AssociateAsync(Unit unit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(unit);
-        await HoldAsync([ReferenceGuard.UnitKey(unit.TypeId, unit.Key)], cancellationToken);
+        // The unit against collection, and its place here against removal until the import (its tag, say) is done.
+        await HoldAsync([ReferenceGuard.UnitKey(unit.TypeId, unit.Key), ReferenceGuard.MemberKey(repositoryId.Value, unit.TypeId, unit.Key)], cancellationToken);
         if (!await units.AssociateAsync(repositoryId, unit, cancellationToken))
         {
             throw ApiException.NotFound("repository", repositoryId.Value);

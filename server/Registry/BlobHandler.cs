@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Berth.Server.Access;
 using Berth.Server.Content;
+using Berth.Server.Orphans;
+using Berth.Server.Promotion;
 using Berth.Server.Units;
 using Docker.Common;
 using Docker.Common.Digests;
@@ -10,7 +12,7 @@ using Microsoft.Net.Http.Headers;
 namespace Berth.Server.Registry;
 
 /// <summary>Blobs of a repository: GET (with single ranges) and HEAD (end-2), DELETE (end-10).</summary>
-public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent content, IContentStore store, IUnitStore units, Audit audit)
+public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent content, IContentStore store, IUnitStore units, Audit audit, ReferenceGuard guard)
 {
     private const string OctetStream = "application/octet-stream";
 
@@ -63,7 +65,16 @@ public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent
         var digest = ParseDigest(reference);
         var repository = await registry.ForPullAsync(context, name, AccessAction.Delete);
         var blob = await content.FindBlobAsync(repository, digest, context.RequestAborted) ?? throw Unknown(digest, name);
-        await units.UnassociateAsync(repository.Id, [blob.Id!], context.RequestAborted);
+        var keys = RemovalService.Condemn(guard, repository.Id, [blob]);
+        try
+        {
+            await units.UnassociateAsync(repository.Id, [blob.Id!], context.RequestAborted);
+        }
+        finally
+        {
+            guard.Release(keys);
+        }
+
         await audit.RecordAsync(context, "delete.blob", $"{name}@{digest}");
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }

@@ -5,6 +5,8 @@ using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Imports;
+using Berth.Server.Orphans;
+using Berth.Server.Promotion;
 using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Docker.Common;
@@ -27,7 +29,8 @@ public sealed class ManifestHandler(
     ImportService imports,
     TagHistoryRecorder tagHistory,
     Audit audit,
-    IOptions<BerthOptions> options)
+    IOptions<BerthOptions> options,
+    ReferenceGuard guard)
 {
     public async Task<IResult> GetAsync(HttpContext context, RegistryName name, string reference)
     {
@@ -81,18 +84,39 @@ public sealed class ManifestHandler(
         {
             var tagUnit = await content.FindTagAsync(repository, tag, context.RequestAborted)
                 ?? throw new RegistryException(RegistryError.ManifestUnknown, $"tag '{tag}' is not in repository '{name}'", JsonValue.Create(tag.Value));
-            await units.UnassociateAsync(repository.Id, [tagUnit.Id!], context.RequestAborted);
+            var tagKeys = RemovalService.Condemn(guard, repository.Id, [tagUnit]);
+            try
+            {
+                await units.UnassociateAsync(repository.Id, [tagUnit.Id!], context.RequestAborted);
+            }
+            finally
+            {
+                guard.Release(tagKeys);
+            }
+
             await tagHistory.RecordAsync(repository.Id, tag.Value, tagUnit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(), null, context.RequestAborted);
             await audit.RecordAsync(context, "delete.tag", $"{name}:{tag}");
             return Results.StatusCode(StatusCodes.Status202Accepted);
         }
 
         var manifest = await content.ResolveManifestAsync(repository, reference, context.RequestAborted);
-        var tags = (await content.AllAsync(repository, [DockerUnitTypes.Tag], context.RequestAborted))
-            .Where(t => t.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>() == manifest.ContentDigest)
-            .ToList();
+
+        // The manifest's place condemned first: a push under way that tags it holds that place, and one that
+        // comes after waits; the tags are read only then, so that none is left pointing at nothing.
+        var keys = RemovalService.Condemn(guard, repository.Id, [manifest]);
+        List<Unit> tags;
+        try
+        {
+            tags = [.. (await content.AllAsync(repository, [DockerUnitTypes.Tag], context.RequestAborted))
+                .Where(t => t.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>() == manifest.ContentDigest)];
+            await units.UnassociateAsync(repository.Id, [manifest.Id!, .. tags.Select(t => t.Id!)], context.RequestAborted);
+        }
+        finally
+        {
+            guard.Release(keys);
+        }
+
         var removed = tags.Select(t => t.Id!).ToList();
-        await units.UnassociateAsync(repository.Id, [manifest.Id!, .. removed], context.RequestAborted);
         foreach (var tagUnit in tags)
         {
             await tagHistory.RecordAsync(repository.Id, tagUnit.Key[DockerUnitTypes.Fields.Name]!, manifest.ContentDigest, null, context.RequestAborted);

@@ -30,4 +30,7 @@ public sealed record RegistryError(string Code, int Status)
     public static readonly RegistryError TooSlow = new("UNSUPPORTED", StatusCodes.Status408RequestTimeout);
     public static readonly RegistryError NotFound = new("NOT_FOUND", StatusCodes.Status404NotFound);
     public static readonly RegistryError Unknown = new("UNKNOWN", StatusCodes.Status500InternalServerError);
+
+    // The spec has no code for a delete that meets a push under way; 409 says "try again" to any client.
+    public static readonly RegistryError InUse = new("UNSUPPORTED", StatusCodes.Status409Conflict);
 }

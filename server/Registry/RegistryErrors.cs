@@ -35,6 +35,7 @@ public static class RegistryErrors
             ApiException e when e.Error == ApiError.MissingResource => new OciFailure(RegistryError.NameUnknown, e.Message, null),
             ApiException e when e.Error == ApiError.NoImporterForType => new OciFailure(RegistryError.Denied, e.Message, e.Details),
             ApiException e when e.Error == ApiError.RequestTooLarge => new OciFailure(RegistryError.TooLarge, e.Message, null),
+            ApiException e when e.Error == ApiError.ContentInUse => new OciFailure(RegistryError.InUse, e.Message, null),
             ApiException e when e.Error.Status < StatusCodes.Status500InternalServerError => new OciFailure(RegistryError.RequestInvalid, e.Message, null),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new OciFailure(RegistryError.TooLarge, "the request body is too large", null),
             BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => new OciFailure(

@@ -94,6 +94,42 @@ public sealed class RemovalApiTests : AccessFixture
     }
 
     [Test]
+    public async Task RegistryDeletesOfWhatAPushUnderWayHolds_AreRefused_UntilItEnds()
+    {
+        var builds = await DockerRepositoryAsync();
+        var image = TestManifest.DockerImage(layers: 1);
+        await Api.ImportImageAsync(builds, image, "1.0");
+        var guard = Host.Services!.GetRequiredService<ReferenceGuard>();
+        var layer = image.Blobs[1].Digest.ToString();
+        string[] held =
+        [
+            ReferenceGuard.MemberKey(builds, "docker_manifest", UnitKey.Of("digest", image.Digest.ToString())),
+            ReferenceGuard.MemberKey(builds, "docker_blob", UnitKey.Of("digest", layer)),
+        ];
+
+        // What a push that re-tags the manifest, or a manifest push that needs the layer, holds while it runs.
+        using (await guard.HoldAsync(held, CancellationToken.None))
+        {
+            using var manifest = await Api.Http.DeleteAsync($"/v2/{builds}/manifests/{image.Digest}");
+            using var blob = await Api.Http.DeleteAsync($"/v2/{builds}/blobs/{layer}");
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(manifest.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), await manifest.Content.ReadAsStringAsync());
+                Assert.That(blob.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), await blob.Content.ReadAsStringAsync());
+                Assert.That(await manifest.Content.ReadAsStringAsync(), Does.Contain("try again"));
+            }
+        }
+
+        using (var manifest = await Api.Http.DeleteAsync($"/v2/{builds}/manifests/{image.Digest}"))
+        {
+            Assert.That(manifest.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        }
+
+        Assert.That(await Api.SearchUnitsAsync(builds, "docker_manifest", "docker_tag"), Is.Empty);
+        Assert.That(guard.Count, Is.Zero, "a hold or condemnation was left behind");
+    }
+
+    [Test]
     public async Task RemovingATag_LeavesItsManifest()
     {
         var builds = await DockerRepositoryAsync();
