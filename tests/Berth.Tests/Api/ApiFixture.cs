@@ -55,6 +55,14 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess)
     protected string NewRepositoryId() =>
         $"{GetType().Name}-{TestContext.CurrentContext.Test.MethodName}-{Interlocked.Increment(ref _repositories)}".ToLowerInvariant();
 
+    /// <summary>A repository of this test's own, with both docker importers; its id is also its registry name.</summary>
+    protected async Task<string> DockerRepositoryAsync()
+    {
+        var id = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(id);
+        return id;
+    }
+
     protected string ContentPath(string digest)
     {
         var (algorithm, hex) = (digest[..digest.IndexOf(':', StringComparison.Ordinal)], digest[(digest.IndexOf(':', StringComparison.Ordinal) + 1)..]);

@@ -188,11 +188,4 @@ public sealed class OrphanApiTests : AccessFixture
         });
         await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
     }
-
-    private async Task<string> DockerRepositoryAsync()
-    {
-        var id = NewRepositoryId();
-        await Api.CreateDockerRepositoryAsync(id);
-        return id;
-    }
 }

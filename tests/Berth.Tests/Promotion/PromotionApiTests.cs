@@ -158,13 +158,6 @@ public sealed class PromotionApiTests : AccessFixture
         return (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
     }
 
-    private async Task<string> DockerRepositoryAsync()
-    {
-        var id = NewRepositoryId();
-        await Api.CreateDockerRepositoryAsync(id);
-        return id;
-    }
-
     private string[] ContentFiles() =>
         [.. Directory.EnumerateFiles(Path.Combine(Host.DataDir, "content"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
 

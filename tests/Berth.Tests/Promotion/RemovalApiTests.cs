@@ -170,11 +170,4 @@ public sealed class RemovalApiTests : AccessFixture
         using var response = await Api.PostJsonAsync($"/repositories/{repository}/actions/unassociate/", new JsonObject { ["criteria"] = criteria });
         return (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!["units_successful"]!.AsArray();
     }
-
-    private async Task<string> DockerRepositoryAsync()
-    {
-        var id = NewRepositoryId();
-        await Api.CreateDockerRepositoryAsync(id);
-        return id;
-    }
 }

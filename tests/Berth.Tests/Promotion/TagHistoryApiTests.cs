@@ -116,11 +116,4 @@ public sealed class TagHistoryApiTests : AccessFixture
         [.. history.Select(m => $"{m!["actor"]}: {m["old_digest"]?.GetValue<string>() ?? "none"} -> {m["new_digest"]?.GetValue<string>() ?? "none"}")];
 
     private async Task<JsonArray> HistoryAsync(string repository, string tag) => (await Api.GetJsonAsync($"/repositories/{repository}/tags/{tag}/history/")).AsArray();
-
-    private async Task<string> DockerRepositoryAsync()
-    {
-        var id = NewRepositoryId();
-        await Api.CreateDockerRepositoryAsync(id);
-        return id;
-    }
 }

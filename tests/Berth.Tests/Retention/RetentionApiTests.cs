@@ -211,11 +211,4 @@ public sealed class RetentionApiTests : AccessFixture
         Assert.That(result["dry_run"]!.GetValue<bool>(), Is.EqualTo(dryRun));
         return result["units_removed"]!.AsArray();
     }
-
-    private async Task<string> DockerRepositoryAsync()
-    {
-        var id = NewRepositoryId();
-        await Api.CreateDockerRepositoryAsync(id);
-        return id;
-    }
 }
