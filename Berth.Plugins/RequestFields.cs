@@ -56,6 +56,21 @@ public static class RequestFields
         return node.GetValue<string>();
     }
 
+    /// <summary>Reads an optional <c>true</c> or <c>false</c> field; <see langword="null"/> when it is absent or JSON null.</summary>
+    /// <exception cref="ContentException">When the field is present but not a boolean.</exception>
+    public static bool? OptionalBoolean(JsonObject fields, string name, string objectName, ContentError error)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        if (!fields.TryGetPropertyValue(name, out var node) || node is null)
+        {
+            return null;
+        }
+
+        return node.GetValueKind() is JsonValueKind.True or JsonValueKind.False
+            ? node.GetValue<bool>()
+            : throw new ContentException(error, $"{objectName}.{name} must be true or false");
+    }
+
     /// <summary>Reads an optional positive integer field; <see langword="null"/> when it is absent or JSON null.</summary>
     /// <exception cref="ContentException">When the field is present but not a positive integer.</exception>
     public static long? OptionalPositiveInteger(JsonObject fields, string name, string objectName, ContentError error)

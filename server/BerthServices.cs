@@ -68,6 +68,7 @@ public static class BerthServices
         services.AddSingleton(sp => new LoginThrottle(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BerthOptions>>().Value.Auth.MaxFailedSignInsPerMinute));
         services.AddSingleton<Authenticator>();
+        services.AddSingleton<TokenRealm>();
         services.AddSingleton<AccessControl>();
         services.AddSingleton<Audit>();
         services.AddSingleton<UserService>();

@@ -58,10 +58,11 @@ internal sealed class StartupPreparation(IServiceProvider services, ILogger<Star
         }
 
         await File.WriteAllTextAsync(layout.AdminPassword, password + Environment.NewLine, cancellationToken);
+
+        // Not in the log: logs are shipped and kept where a password should not be.
         logger.LogWarning(
-            "Created user {Login} with password {Password} (shown only now; also in {File}, readable only by this account). Set BERTH_ADMIN_PASSWORD to choose it instead.",
+            "Created user {Login} with a generated password, written to {File} (readable only by this account). Set BERTH_ADMIN_PASSWORD to choose it instead.",
             UserService.AdministratorLogin,
-            password,
             layout.AdminPassword);
     }
 }

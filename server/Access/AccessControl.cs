@@ -1,3 +1,4 @@
+using Berth.Server.Errors;
 using Berth.Server.Repositories;
 using Docker.Common.References;
 
@@ -7,7 +8,7 @@ namespace Berth.Server.Access;
 /// The checks endpoints make: who the caller is (signed in once per request) and whether they may do an action
 /// on a repository. A refusal says whether signing in (or a better token) would help, or nothing would.
 /// </summary>
-public sealed class AccessControl(Authenticator authenticator)
+public sealed class AccessControl(Authenticator authenticator, RepositoryService repositories)
 {
     private static readonly object CallerKey = new();
 
@@ -39,6 +40,48 @@ public sealed class AccessControl(Authenticator authenticator)
             : throw new AccessDeniedException(AccessFailure.Forbidden, "only an administrator (a user with admin on '*') may do this");
     }
 
+    /// <summary>
+    /// The repository a content-API address names, for a caller who may do <paramref name="action"/> on it. A
+    /// repository the caller may do nothing on answers exactly as one that does not exist: 404 when signed in,
+    /// 401 when not; only a repository they can see may be refused with 403.
+    /// </summary>
+    public async Task<Repository> RepositoryAsync(HttpContext context, string id, AccessAction action)
+    {
+        var caller = await CallerAsync(context);
+        var repository = await repositories.FindAsync(id, context.RequestAborted);
+        if (repository is null || caller.AllowedOn(repository) == AccessAction.None)
+        {
+            throw caller.IsAuthenticated
+                ? ApiException.NotFound("repository", id)
+                : new AccessDeniedException(AccessFailure.Unauthenticated, $"sign in to {AccessActions.Names(action)[0]} repository {id}");
+        }
+
+        await RequireAsync(context, action, repository);
+        return repository;
+    }
+
+    /// <summary>
+    /// Checks that the caller may do <paramref name="action"/> on a repository that is to be created with this id
+    /// and registry name, or to take this name: on the id by itself and on the name by itself, so that no one
+    /// places a repository under a name (or an id) that someone else's grants cover.
+    /// </summary>
+    public async Task<Caller> RequireForNewRepositoryAsync(HttpContext context, AccessAction action, RepositoryId? id, RegistryName? registryName)
+    {
+        var caller = await RequireSignedInAsync(context);
+        var name = AccessActions.Names(action)[0];
+        if (id is { } repositoryId && !caller.AllowedOnId(repositoryId).HasFlag(action))
+        {
+            throw new AccessDeniedException(AccessFailure.Forbidden, $"{caller.Login} may not {name} a repository with id {repositoryId}");
+        }
+
+        if (registryName is { } registry && !caller.AllowedOnName(registry.Value).HasFlag(action))
+        {
+            throw new AccessDeniedException(AccessFailure.Forbidden, $"{caller.Login} may not {name} a repository with registry name {registry}");
+        }
+
+        return caller;
+    }
+
     public Task<Caller> RequireAsync(HttpContext context, AccessAction action, Repository repository)
     {
         ArgumentNullException.ThrowIfNull(repository);
@@ -65,7 +108,7 @@ public sealed class AccessControl(Authenticator authenticator)
         }
 
         // A registry token carries only what was asked for: when the user may do more, a new token will do.
-        if (caller.BearerAccess is not null && caller.UserAllowedOn(id, registryName).HasFlag(action))
+        if (caller.Registry is not null && caller.ReachableOn(id, registryName).HasFlag(action))
         {
             throw new AccessDeniedException(AccessFailure.Unauthenticated, $"the token does not grant {name} on {subject}; ask for a token with that scope", scope);
         }

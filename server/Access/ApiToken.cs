@@ -17,7 +17,22 @@ public sealed record ApiToken
 
     public required DateTimeOffset Expires { get; init; }
 
+    /// <summary>The repositories the token reaches, and what it may do there, within its user's grants.</summary>
     public required IReadOnlyList<Grant> Scope { get; init; }
 
+    /// <summary>
+    /// Whether the token may manage its user's account: change the password, list, create and revoke tokens.
+    /// Off unless asked for: a robot's token should not be able to mint others or lock its user out.
+    /// </summary>
+    public bool Account { get; init; }
+
     public DateTimeOffset Created { get; init; }
+
+    /// <summary>Whether the scope <paramref name="outer"/> reaches all that <paramref name="inner"/> does: a token may only make tokens within its own scope.</summary>
+    public static bool ScopeCovers(IReadOnlyList<Grant> outer, IReadOnlyList<Grant> inner)
+    {
+        ArgumentNullException.ThrowIfNull(outer);
+        ArgumentNullException.ThrowIfNull(inner);
+        return inner.All(wanted => outer.Any(held => held.Covers(wanted)));
+    }
 }

@@ -15,7 +15,12 @@ namespace Berth.Server.Access;
 public sealed partial class Authenticator(
     IUserStore users, TokenSigner signer, LoginThrottle throttle, TimeProvider clock, IOptions<BerthOptions> options)
 {
+    private const string PasswordPrefix = "password:";
+    private const string TokenPrefix = "token:";
     private static readonly TimeSpan VerifiedFor = TimeSpan.FromMinutes(10);
+
+    // What a sign-in as an unknown user is checked against: a real hash with the real cost, matching nothing.
+    private static readonly Lazy<string> UnknownUserHash = new(() => PasswordHasher.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
 
     // PBKDF2 is slow by design; a client that sends its password with every request (docker does, with Basic)
     // should pay for it once. Keyed by a keyed hash of the credentials and the stored hash, so a changed
@@ -35,6 +40,13 @@ public sealed partial class Authenticator(
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
+            // Registry tokens are for registry clients; the content API and the token endpoint take a password or an API token.
+            if (!context.Request.Path.StartsWithSegments(Registry.RegistryApi.Root, StringComparison.Ordinal))
+            {
+                throw new AccessDeniedException(
+                    AccessFailure.Unauthenticated, "registry tokens are accepted by the registry API (/v2/) only; sign in with a password or an API token (Basic)");
+            }
+
             return await FromBearerAsync(header[7..].Trim(), context.RequestAborted);
         }
 
@@ -59,23 +71,27 @@ public sealed partial class Authenticator(
     {
         ArgumentNullException.ThrowIfNull(secret);
         var user = await users.FindAsync(login, cancellationToken);
-        if (user is null)
-        {
-            return null;
-        }
-
         var token = ApiTokenFormat().Match(secret);
         if (token.Success)
         {
             var stored = await users.FindTokenAsync(token.Groups["id"].Value, cancellationToken);
             var hash = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token.Groups["secret"].Value))));
-            return stored is not null && stored.Login == login && stored.Expires > clock.GetUtcNow() &&
+            return user is not null && stored is not null && stored.Login == login && stored.Expires > clock.GetUtcNow() &&
                    CryptographicOperations.FixedTimeEquals(hash, Encoding.ASCII.GetBytes(stored.SecretHash))
-                ? new Caller { Login = login, Grants = user.Grants, TokenScope = stored.Scope }
+                ? new Caller { Login = login, Grants = user.Grants, Credential = CredentialKind.ApiToken, Token = stored, CredentialId = TokenCredential(stored.Id) }
                 : null;
         }
 
-        return VerifyPassword(user, secret) ? new Caller { Login = login, Grants = user.Grants } : null;
+        if (user is null)
+        {
+            // As slow as a wrong password of a real user: the time of a refusal must not tell which logins exist.
+            _ = PasswordHasher.Verify(secret, UnknownUserHash.Value);
+            return null;
+        }
+
+        return VerifyPassword(user, secret)
+            ? new Caller { Login = login, Grants = user.Grants, Credential = CredentialKind.Password, CredentialId = PasswordCredential(user) }
+            : null;
     }
 
     private bool VerifyPassword(User user, string password)
@@ -105,14 +121,43 @@ public sealed partial class Authenticator(
     {
         var valid = signer.Validate(token, options.Value.Auth.Service, clock.GetUtcNow())
             ?? throw new AccessDeniedException(AccessFailure.Unauthenticated, "the bearer token is not valid (expired, or not issued by this server)");
-        var user = valid.Login is null ? null : await users.FindAsync(valid.Login, cancellationToken);
-        if (valid.Login is not null && user is null)
+        if (valid.Login is null)
         {
-            throw new AccessDeniedException(AccessFailure.Unauthenticated, "the bearer token's user no longer exists");
+            return new Caller { Login = null, Grants = [], Credential = CredentialKind.RegistryToken, Registry = valid.Access };
         }
 
-        return new Caller { Login = valid.Login, Grants = user?.Grants ?? [], BearerAccess = valid.Access };
+        // Judged by the user and credential as they are now: a removed grant, a revoked API token or a changed
+        // password ends what a registry token issued from them could do, at once.
+        var user = await users.FindAsync(valid.Login, cancellationToken)
+            ?? throw new AccessDeniedException(AccessFailure.Unauthenticated, "the bearer token's user no longer exists");
+        ApiToken? apiToken = null;
+        if (valid.CredentialId is { } credential && credential.StartsWith(TokenPrefix, StringComparison.Ordinal))
+        {
+            apiToken = await users.FindTokenAsync(credential[TokenPrefix.Length..], cancellationToken);
+            if (apiToken is null || apiToken.Login != user.Login || apiToken.Expires <= clock.GetUtcNow())
+            {
+                throw new AccessDeniedException(AccessFailure.Unauthenticated, "the API token this bearer token was issued from was revoked or has expired; sign in again");
+            }
+        }
+        else if (valid.CredentialId != PasswordCredential(user))
+        {
+            throw new AccessDeniedException(AccessFailure.Unauthenticated, "the password this bearer token was issued for has changed; sign in again");
+        }
+
+        return new Caller
+        {
+            Login = user.Login,
+            Grants = user.Grants,
+            Credential = CredentialKind.RegistryToken,
+            Token = apiToken,
+            Registry = valid.Access,
+            CredentialId = valid.CredentialId,
+        };
     }
+
+    private string PasswordCredential(User user) => PasswordPrefix + signer.Stamp(user.PasswordHash);
+
+    private static string TokenCredential(string id) => TokenPrefix + id;
 
     private static bool TryDecodeBasic(string encoded, out string login, out string secret)
     {

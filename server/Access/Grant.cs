@@ -18,4 +18,11 @@ public sealed record Grant(string Pattern, AccessAction Actions)
         pattern is { Length: > 0 and <= 256 } && pattern.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or '*' or '?');
 
     public bool Matches(string subject) => GlobPattern.IsMatch(Pattern, subject);
+
+    /// <summary>Whether this grant allows at least what <paramref name="other"/> does, wherever that one applies.</summary>
+    public bool Covers(Grant other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return (Actions & other.Actions) == other.Actions && GlobPattern.Covers(Pattern, other.Pattern);
+    }
 }

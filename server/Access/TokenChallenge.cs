@@ -15,7 +15,7 @@ public static class TokenChallenge
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.RequestServices.GetRequiredService<IOptions<BerthOptions>>().Value.Auth;
-        var realm = options.Realm ?? $"{context.Request.Scheme}://{context.Request.Host}{TokenPath}";
+        var realm = options.Realm ?? context.RequestServices.GetRequiredService<TokenRealm>().Default;
         var challenge = $"Bearer realm=\"{realm}\",service=\"{options.Service}\"";
         return scope is null ? challenge : challenge + $",scope=\"{scope}\"";
     }

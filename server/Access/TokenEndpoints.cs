@@ -28,11 +28,19 @@ public static class TokenEndpoints
             }
 
             var granted = new Dictionary<string, AccessAction>(StringComparer.Ordinal);
+            var catalog = false;
             foreach (var text in context.Request.Query["scope"].SelectMany(s => (s ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)))
             {
                 if (!RegistryScope.TryParse(text, out var scope))
                 {
                     throw new RegistryException(RegistryError.RequestInvalid, $"'{text}' is not a scope: use repository:NAME:pull,push");
+                }
+
+                if (scope.Type == RegistryScope.Registry)
+                {
+                    // Any signed-in caller may list the catalog: it shows only what they may pull.
+                    catalog |= scope.Name == RegistryScope.Catalog.Name && caller.IsAuthenticated;
+                    continue;
                 }
 
                 var allowed = await AllowedAsync(caller, scope, repositories, context.RequestAborted);
@@ -43,7 +51,7 @@ public static class TokenEndpoints
             }
 
             var now = clock.GetUtcNow();
-            var token = signer.Issue(caller.Login, auth.Service, granted, now, auth.TokenLifetime);
+            var token = signer.Issue(caller.Login, auth.Service, new RegistryTokenAccess(granted, catalog), caller.CredentialId, now, auth.TokenLifetime);
             return Results.Json(
                 new RegistryTokenResponse(token, token, (long)auth.TokenLifetime.TotalSeconds, now),
                 Json.ContentApiJsonContext.Api.RegistryTokenResponse);
@@ -52,11 +60,6 @@ public static class TokenEndpoints
 
     private static async Task<AccessAction> AllowedAsync(Caller caller, RegistryScope scope, RepositoryService repositories, CancellationToken cancellationToken)
     {
-        if (scope.Type == RegistryScope.Registry)
-        {
-            return scope.Name == RegistryScope.Catalog.Name && caller.IsAuthenticated ? AccessAction.All : AccessAction.None;
-        }
-
         if (!RegistryName.TryParse(scope.Name, out var name, out var problem))
         {
             throw new RegistryException(RegistryError.NameInvalid, $"scope '{scope.Name}': {problem}", JsonValue.Create(scope.Name));

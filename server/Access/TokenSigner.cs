@@ -8,13 +8,15 @@ namespace Berth.Server.Access;
 /// <summary>
 /// Issues and checks the registry's bearer tokens: JWTs signed with an ES256 key that is created on first start
 /// and kept in the data folder (mode 0600). A token names its user and the registry access it grants; it is
-/// valid for a few minutes.
+/// valid for a few minutes, and names the credential it was issued from so that revoking that ends it too.
 /// </summary>
 public sealed class TokenSigner : IDisposable
 {
     private const string Issuer = "berth";
+    private const string CredentialClaim = "berth_credential";
     private readonly ECDsa _key;
     private readonly string _keyId;
+    private readonly byte[] _stampKey;
 
     public TokenSigner(string keyPath)
     {
@@ -39,12 +41,21 @@ public sealed class TokenSigner : IDisposable
         }
 
         _keyId = Base64Url(SHA256.HashData(_key.ExportSubjectPublicKeyInfo()))[..32];
+
+        // Derived from the signing key, so stamps survive a restart exactly as long as the tokens they are in.
+        _stampKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, _key.ExportECPrivateKey(), 32, info: "berth credential stamp"u8.ToArray());
     }
 
-    public string Issue(string? login, string service, IReadOnlyDictionary<string, AccessAction> access, DateTimeOffset now, TimeSpan lifetime)
+    public string Issue(string? login, string service, RegistryTokenAccess access, string? credentialId, DateTimeOffset now, TimeSpan lifetime)
     {
         ArgumentNullException.ThrowIfNull(access);
         var header = new JsonObject { ["alg"] = "ES256", ["typ"] = "JWT", ["kid"] = _keyId };
+        var entries = access.Repositories.Select(a => (JsonNode)Entry(RegistryScope.Repository, a.Key, AccessActions.Names(a.Value)));
+        if (access.Catalog)
+        {
+            entries = entries.Append(Entry(RegistryScope.Registry, RegistryScope.Catalog.Name, ["*"]));
+        }
+
         var claims = new JsonObject
         {
             ["iss"] = Issuer,
@@ -54,20 +65,30 @@ public sealed class TokenSigner : IDisposable
             ["nbf"] = now.ToUnixTimeSeconds() - 5,
             ["exp"] = (now + lifetime).ToUnixTimeSeconds(),
             ["jti"] = Guid.NewGuid().ToString("N"),
-            ["access"] = new JsonArray([.. access.Select(a => (JsonNode)new JsonObject
-            {
-                ["type"] = a.Key == RegistryScope.Catalog.Name ? RegistryScope.Registry : RegistryScope.Repository,
-                ["name"] = a.Key,
-                ["actions"] = new JsonArray([.. AccessActions.Names(a.Value).Select(n => JsonValue.Create(n))]),
-            })]),
+            ["access"] = new JsonArray([.. entries]),
         };
+        if (credentialId is not null)
+        {
+            claims[CredentialClaim] = credentialId;
+        }
+
         var signingInput = Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + Base64Url(Encoding.UTF8.GetBytes(claims.ToJsonString()));
         var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return signingInput + "." + Base64Url(signature);
     }
 
-    /// <summary>Checks a token's signature, issuer, audience and times; returns its user and access, or null when it is not valid.</summary>
-    public (string? Login, Dictionary<string, AccessAction> Access)? Validate(string token, string service, DateTimeOffset now)
+    /// <summary>
+    /// A short keyed digest of a secret's stored hash: it names the credential a registry token was issued from
+    /// without revealing anything of it, and changes when the password does.
+    /// </summary>
+    public string Stamp(string storedHash)
+    {
+        ArgumentNullException.ThrowIfNull(storedHash);
+        return Base64Url(HMACSHA256.HashData(_stampKey, Encoding.UTF8.GetBytes(storedHash)))[..22];
+    }
+
+    /// <summary>Checks a token's signature, issuer, audience and times; returns what it claims, or null when it is not valid.</summary>
+    public RegistryTokenClaims? Validate(string token, string service, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(token);
         var parts = token.Split('.');
@@ -98,23 +119,43 @@ public sealed class TokenSigner : IDisposable
                 return null;
             }
 
-            var access = new Dictionary<string, AccessAction>(StringComparer.Ordinal);
+            var repositories = new Dictionary<string, AccessAction>(StringComparer.Ordinal);
+            var catalog = false;
             foreach (var entry in (claims["access"] as JsonArray ?? []).OfType<JsonObject>())
             {
-                if (entry["name"]?.GetValue<string>() is { } name && entry["actions"] is JsonArray actions)
+                if (entry["name"]?.GetValue<string>() is not { } name || entry["actions"] is not JsonArray actions)
                 {
-                    access[name] = AccessActions.TryParseAll(actions.Select(a => a?.GetValue<string>() ?? string.Empty), out _, out var parsed) ? parsed : AccessAction.None;
+                    continue;
+                }
+
+                // The scope's type decides what the name means: the catalog is not a repository called "catalog".
+                switch (entry["type"]?.GetValue<string>())
+                {
+                    case RegistryScope.Repository:
+                        repositories[name] = AccessActions.TryParseAll(actions.Select(a => a?.GetValue<string>() ?? string.Empty), out _, out var parsed) ? parsed : AccessAction.None;
+                        break;
+                    case RegistryScope.Registry when name == RegistryScope.Catalog.Name:
+                        catalog = true;
+                        break;
                 }
             }
 
             var login = claims["sub"]?.GetValue<string>();
-            return (string.IsNullOrEmpty(login) ? null : login, access);
+            return new RegistryTokenClaims(
+                string.IsNullOrEmpty(login) ? null : login, new RegistryTokenAccess(repositories, catalog), claims[CredentialClaim]?.GetValue<string>());
         }
         catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException or CryptographicException)
         {
             return null;
         }
     }
+
+    private static JsonObject Entry(string type, string name, IEnumerable<string> actions) => new()
+    {
+        ["type"] = type,
+        ["name"] = name,
+        ["actions"] = new JsonArray([.. actions.Select(n => JsonValue.Create(n))]),
+    };
 
     public void Dispose() => _key.Dispose();
 

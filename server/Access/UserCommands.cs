@@ -9,6 +9,8 @@ namespace Berth.Server.Access;
 public static partial class UserCommands
 {
     public const int MinPasswordLength = 8;
+    public const int MaxTokenNameLength = 100;
+    public const int MaxTokenLifetimeDays = 3650;
 
     public static string ReadLogin(string? text) =>
         text is not null && LoginGrammar().IsMatch(text)
@@ -72,7 +74,26 @@ public static partial class UserCommands
             ["actions"] = new JsonArray([.. AccessActions.Names(g.Actions).Select(a => JsonValue.Create(a))]),
         })]);
 
-    /// <summary>When a token ends: <c>"expires"</c> (ISO 8601) or <c>"expires_in_days"</c>; 90 days when neither is given.</summary>
+    /// <summary>
+    /// A token's name: up to 100 characters that print. Names reach the audit log and listings; a control or
+    /// line-separator character could forge a line there.
+    /// </summary>
+    public static string ReadTokenName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var printable = name.Length <= MaxTokenNameLength && name.Trim().Length > 0 && name.All(c => char.GetUnicodeCategory(c) is not (
+            System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format or
+            System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator or
+            System.Globalization.UnicodeCategory.Surrogate or System.Globalization.UnicodeCategory.OtherNotAssigned));
+        return printable
+            ? name
+            : throw ApiException.Invalid($"request.name must be 1 to {MaxTokenNameLength} printable characters: no control, format or line-separator characters");
+    }
+
+    /// <summary>
+    /// When a token ends: <c>"expires"</c> (ISO 8601) or <c>"expires_in_days"</c>; 90 days when neither is given,
+    /// and never more than <see cref="MaxTokenLifetimeDays"/> days ahead either way.
+    /// </summary>
     public static DateTimeOffset ReadExpiry(JsonObject body, DateTimeOffset now)
     {
         var days = RequestFields.OptionalPositiveInteger(body, "expires_in_days", "request", ContentError.InvalidRequest);
@@ -82,14 +103,18 @@ public static partial class UserCommands
             throw ApiException.Invalid("give either expires or expires_in_days, not both");
         }
 
+        var latest = now.AddDays(MaxTokenLifetimeDays);
         if (at is not null)
         {
-            return DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var when) && when > now
-                ? when
-                : throw ApiException.Invalid($"request.expires '{at}' must be a date and time (ISO 8601) in the future");
+            if (!DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var when) || when <= now)
+            {
+                throw ApiException.Invalid($"request.expires '{at}' must be a date and time (ISO 8601) in the future");
+            }
+
+            return when <= latest ? when : throw ApiException.Invalid($"request.expires may be {MaxTokenLifetimeDays} days ahead at most ({latest:O})");
         }
 
-        return days is > 3650 ? throw ApiException.Invalid("request.expires_in_days may be 3650 at most") : now.AddDays(days ?? 90);
+        return days is > MaxTokenLifetimeDays ? throw ApiException.Invalid($"request.expires_in_days may be {MaxTokenLifetimeDays} at most") : now.AddDays(days ?? 90);
     }
 
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9._-]{0,63}\z", RegexOptions.CultureInvariant)]

@@ -12,8 +12,11 @@ public static class UserEndpoints
     {
         var users = routes.MapGroup($"{ContentApi.Root}/users");
 
-        users.MapPost("/", async (HttpContext context, UserService service, IOptions<BerthOptions> options) =>
+        // Every handler checks who the caller is, and that they may, before it reads a body: refusing an anonymous
+        // or unauthorised body must not cost the server the time and memory of reading it.
+        users.MapPost("/", async (HttpContext context, UserService service, AccessControl access, IOptions<BerthOptions> options) =>
         {
+            await access.RequireAdministratorAsync(context);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
             var user = await service.CreateAsync(context, body);
             return TypedResults.Json(UserResponse.From(user), ContentApiJsonContext.Api.UserResponse, statusCode: StatusCodes.Status201Created);
@@ -27,8 +30,9 @@ public static class UserEndpoints
 
         users.MapPut("/{login}/", async (string login, HttpContext context, UserService service, IOptions<BerthOptions> options) =>
         {
+            var account = await service.RequireAccountAsync(context, login);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
-            return TypedResults.Json(UserResponse.From(await service.UpdateAsync(context, login, body)), ContentApiJsonContext.Api.UserResponse);
+            return TypedResults.Json(UserResponse.From(await service.UpdateAsync(context, account, body)), ContentApiJsonContext.Api.UserResponse);
         });
 
         users.MapDelete("/{login}/", async (string login, HttpContext context, UserService service) =>
@@ -39,11 +43,12 @@ public static class UserEndpoints
 
         users.MapPost("/{login}/tokens/", async (string login, HttpContext context, UserService service, IOptions<BerthOptions> options) =>
         {
+            var account = await service.RequireAccountAsync(context, login);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
-            var (token, secret) = await service.CreateTokenAsync(context, login, body);
+            var (token, secret) = await service.CreateTokenAsync(context, account, body);
             var described = ApiTokenResponse.From(token);
             return TypedResults.Json(
-                new ApiTokenCreatedResponse(token.Id, token.Name, secret, token.Expires, described.Scope, described.Href),
+                new ApiTokenCreatedResponse(token.Id, token.Name, secret, token.Expires, described.Scope, token.Account, described.Href),
                 ContentApiJsonContext.Api.ApiTokenCreatedResponse,
                 statusCode: StatusCodes.Status201Created);
         });

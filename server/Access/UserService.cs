@@ -8,11 +8,35 @@ namespace Berth.Server.Access;
 
 /// <summary>
 /// Users, their grants and their API tokens. Administrators manage everyone; a user may change their own password
-/// and manage their own tokens. The last administrator cannot be removed or demoted.
+/// and manage their own tokens, with their password or a token whose scope includes the account. A token never
+/// makes a token wider than itself. The last administrator cannot be removed or demoted.
 /// </summary>
 public sealed class UserService(IUserStore store, AccessControl access, Audit audit, TimeProvider clock)
 {
     public const string AdministratorLogin = "admin";
+
+    /// <summary>Checks, before a body is read, that the caller may manage the account <paramref name="login"/>.</summary>
+    public async Task<AccountAccess> RequireAccountAsync(HttpContext context, string login)
+    {
+        var caller = await access.RequireSignedInAsync(context);
+        if (caller.IsAdministrator)
+        {
+            return new AccountAccess(caller, login);
+        }
+
+        if (caller.Login != login)
+        {
+            throw new AccessDeniedException(AccessFailure.Forbidden, $"only {login} or an administrator may do this");
+        }
+
+        return caller.MayManageOwnAccount
+            ? new AccountAccess(caller, login)
+            : throw new AccessDeniedException(
+                AccessFailure.Forbidden,
+                caller.Credential == CredentialKind.RegistryToken
+                    ? "a registry token cannot manage an account: sign in with the password"
+                    : "this API token's scope does not include the account: sign in with the password, or with a token created with \"account\": true");
+    }
 
     public async Task<User> CreateAsync(HttpContext context, JsonObject body)
     {
@@ -43,22 +67,23 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
 
     public async Task<User> GetAsync(HttpContext context, string login)
     {
-        await RequireSelfOrAdministratorAsync(context, login);
-        return await FindAsync(login, context.RequestAborted);
+        var account = await RequireAccountAsync(context, login);
+        return await FindAsync(account.Login, context.RequestAborted);
     }
 
     /// <summary><c>{"delta": {"password"?, "grants"?}}</c>: only administrators change grants.</summary>
-    public async Task<User> UpdateAsync(HttpContext context, string login, JsonObject body)
+    public async Task<User> UpdateAsync(HttpContext context, AccountAccess account, JsonObject body)
     {
+        ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(body);
-        var caller = await RequireSelfOrAdministratorAsync(context, login);
+        var login = account.Login;
         RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "delta");
         var delta = RequestFields.OptionalObject(body, "delta", "request", ContentError.InvalidRequest)
             ?? throw ApiException.Invalid("request.delta is required: an object of the fields to change");
         RequestFields.RejectUnknown(delta, "delta", ContentError.InvalidRequest, "password", "grants");
         var user = await FindAsync(login, context.RequestAborted);
         var grants = UserCommands.ReadGrants(delta, "grants", "delta");
-        if (grants is not null && !caller.IsAdministrator)
+        if (grants is not null && !account.Caller.IsAdministrator)
         {
             throw new AccessDeniedException(AccessFailure.Forbidden, "only an administrator may change grants");
         }
@@ -100,43 +125,69 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
     }
 
     /// <summary>
-    /// Creates an API token: <c>{"name", "expires"? | "expires_in_days"?, "scope"?}</c>. The secret is in the
-    /// result once and never again; only its hash is kept.
+    /// Creates an API token: <c>{"name", "expires"? | "expires_in_days"?, "scope"?, "account"?}</c>. Made with an API
+    /// token, it must lie within that token's scope, which is also its default; made with the password, its
+    /// default scope is everything the user may do. The secret is in the result once; only its hash is kept.
     /// </summary>
-    public async Task<(ApiToken Token, string Secret)> CreateTokenAsync(HttpContext context, string login, JsonObject body)
+    public async Task<(ApiToken Token, string Secret)> CreateTokenAsync(HttpContext context, AccountAccess account, JsonObject body)
     {
+        ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(body);
-        await RequireSelfOrAdministratorAsync(context, login);
+        var login = account.Login;
         _ = await FindAsync(login, context.RequestAborted);
-        RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "name", "expires", "expires_in_days", "scope");
+        RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "name", "expires", "expires_in_days", "scope", "account");
+        var creator = account.Caller.Token;
+        var scope = UserCommands.ReadGrants(body, "scope", "request") ?? creator?.Scope ?? [new Grant(Grant.Everything, AccessAction.All)];
+        var forAccount = RequestFields.OptionalBoolean(body, "account", "request", ContentError.InvalidRequest) ?? false;
+        if (creator is not null && !ApiToken.ScopeCovers(creator.Scope, scope))
+        {
+            throw new AccessDeniedException(
+                AccessFailure.Forbidden,
+                $"a token can only make tokens within its own scope ({Grants(creator.Scope)}); sign in with the password to make a wider one");
+        }
+
+        if (forAccount && creator is { Account: false })
+        {
+            throw new AccessDeniedException(AccessFailure.Forbidden, "a token without the account in its scope cannot make one with it; sign in with the password");
+        }
+
         var now = clock.GetUtcNow();
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var token = new ApiToken
         {
             Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
             Login = login,
-            Name = RequestFields.RequireString(body, "name", "request", ContentError.InvalidRequest),
+            Name = UserCommands.ReadTokenName(RequestFields.RequireString(body, "name", "request", ContentError.InvalidRequest)),
             SecretHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret))),
             Expires = UserCommands.ReadExpiry(body, now),
-            Scope = UserCommands.ReadGrants(body, "scope", "request") ?? [new Grant(Grant.Everything, AccessAction.All)],
+            Scope = scope,
+            Account = forAccount,
             Created = now,
         };
+        if (creator is not null && token.Expires > creator.Expires)
+        {
+            // Unasked, the new token ends with the one that made it; asked to outlive it, it is refused.
+            token = body.ContainsKey("expires") || body.ContainsKey("expires_in_days")
+                ? throw ApiException.Invalid($"a token made with a token may not outlive it: this one expires {creator.Expires:O}")
+                : token with { Expires = creator.Expires };
+        }
+
         await store.CreateTokenAsync(token, context.RequestAborted);
-        await audit.RecordAsync(context, "token.create", $"{login}/{token.Id}", $"{token.Name} until {token.Expires:O} {Grants(token.Scope)}");
+        await audit.RecordAsync(context, "token.create", $"{login}/{token.Id}", $"{token.Name} until {token.Expires:O} {Grants(token.Scope)}{(token.Account ? " +account" : string.Empty)}");
         return (token, $"berth_{token.Id}_{secret}");
     }
 
     public async Task<IReadOnlyList<ApiToken>> ListTokensAsync(HttpContext context, string login)
     {
-        await RequireSelfOrAdministratorAsync(context, login);
-        _ = await FindAsync(login, context.RequestAborted);
-        return await store.ListTokensAsync(login, context.RequestAborted);
+        var account = await RequireAccountAsync(context, login);
+        _ = await FindAsync(account.Login, context.RequestAborted);
+        return await store.ListTokensAsync(account.Login, context.RequestAborted);
     }
 
     public async Task RevokeTokenAsync(HttpContext context, string login, string id)
     {
-        await RequireSelfOrAdministratorAsync(context, login);
-        if (!await store.DeleteTokenAsync(login, id, context.RequestAborted))
+        var account = await RequireAccountAsync(context, login);
+        if (!await store.DeleteTokenAsync(account.Login, id, context.RequestAborted))
         {
             throw ApiException.NotFound("token", id);
         }
@@ -164,14 +215,6 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
             },
             cancellationToken);
         return generated ? password : string.Empty;
-    }
-
-    private async Task<Caller> RequireSelfOrAdministratorAsync(HttpContext context, string login)
-    {
-        var caller = await access.RequireSignedInAsync(context);
-        return caller.Login == login && caller.BearerAccess is null || caller.IsAdministrator
-            ? caller
-            : throw new AccessDeniedException(AccessFailure.Forbidden, $"only {login} or an administrator may do this");
     }
 
     private async Task<User> FindAsync(string login, CancellationToken cancellationToken) =>

@@ -7,8 +7,9 @@ public sealed class AuthOptions
     public string Service { get; set; } = "berth";
 
     /// <summary>
-    /// The token endpoint's absolute URL, as challenges name it; by default the address the client used, with
-    /// path <c>/token</c>. Set it when a proxy puts the server under another address.
+    /// The token endpoint's absolute URL, as challenges name it; by default the address the server listens on,
+    /// with path <c>/token</c> (never the request's <c>Host</c>). Set it when a proxy or load balancer puts the
+    /// server under another address, or when it listens on every address.
     /// </summary>
     public string? Realm { get; set; }
 

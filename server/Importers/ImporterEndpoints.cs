@@ -2,7 +2,6 @@ using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Imports;
 using Berth.Server.Json;
-using Berth.Server.Repositories;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Importers;
@@ -14,32 +13,32 @@ public static class ImporterEndpoints
     {
         var importers = routes.MapGroup($"{ContentApi.Root}/repositories/{{repo}}/importers");
 
-        importers.MapPost("/", async (string repo, HttpContext context, ImporterService service, RepositoryService repositories, AccessControl access, Audit audit, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+        importers.MapPost("/", async (string repo, HttpContext context, ImporterService service, AccessControl access, Audit audit, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
-            await access.RequireAsync(context, AccessAction.Admin, await repositories.GetAsync(repo, cancellationToken));
+            await access.RepositoryAsync(context, repo, AccessAction.Admin);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
             var registration = await service.RegisterAsync(repo, body, cancellationToken);
             await audit.RecordAsync(context, "importer.register", $"{repo}/{registration.ImporterTypeId}", registration.Config.ToJsonString());
             return TypedResults.Json(ImporterResponse.From(registration), ContentApiJsonContext.Api.ImporterResponse, statusCode: StatusCodes.Status201Created);
         });
 
-        importers.MapGet("/", async (string repo, HttpContext context, ImporterService service, RepositoryService repositories, AccessControl access, CancellationToken cancellationToken) =>
+        importers.MapGet("/", async (string repo, HttpContext context, ImporterService service, AccessControl access, CancellationToken cancellationToken) =>
         {
-            await access.RequireAsync(context, AccessAction.Pull, await repositories.GetAsync(repo, cancellationToken));
+            await access.RepositoryAsync(context, repo, AccessAction.Pull);
             return TypedResults.Json(
                 (await service.ListAsync(repo, cancellationToken)).Select(ImporterResponse.From).ToList(),
                 ContentApiJsonContext.Api.ListImporterResponse);
         });
 
-        importers.MapGet("/{importer}/", async (string repo, string importer, HttpContext context, ImporterService service, RepositoryService repositories, AccessControl access, CancellationToken cancellationToken) =>
+        importers.MapGet("/{importer}/", async (string repo, string importer, HttpContext context, ImporterService service, AccessControl access, CancellationToken cancellationToken) =>
         {
-            await access.RequireAsync(context, AccessAction.Pull, await repositories.GetAsync(repo, cancellationToken));
+            await access.RepositoryAsync(context, repo, AccessAction.Pull);
             return TypedResults.Json(ImporterResponse.From(await service.GetAsync(repo, importer, cancellationToken)), ContentApiJsonContext.Api.ImporterResponse);
         });
 
-        importers.MapDelete("/{importer}/", async (string repo, string importer, HttpContext context, ImporterService service, RepositoryService repositories, AccessControl access, Audit audit, CancellationToken cancellationToken) =>
+        importers.MapDelete("/{importer}/", async (string repo, string importer, HttpContext context, ImporterService service, AccessControl access, Audit audit, CancellationToken cancellationToken) =>
         {
-            await access.RequireAsync(context, AccessAction.Admin, await repositories.GetAsync(repo, cancellationToken));
+            await access.RepositoryAsync(context, repo, AccessAction.Admin);
             await service.RemoveAsync(repo, importer, cancellationToken);
             await audit.RecordAsync(context, "importer.remove", $"{repo}/{importer}");
             return TypedResults.Json(new CallReport(null), ContentApiJsonContext.Api.CallReport);

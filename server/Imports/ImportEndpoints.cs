@@ -2,7 +2,6 @@ using System.Text.Json;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Json;
-using Berth.Server.Repositories;
 using Berth.Server.Units;
 using Microsoft.Extensions.Options;
 
@@ -14,11 +13,11 @@ public static class ImportEndpoints
     public static void MapImportEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/import_upload/", async (
-            string repo, HttpContext context, ImportService service, RepositoryService repositories, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+            string repo, HttpContext context, ImportService service, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
         {
             var cancellationToken = context.RequestAborted;
-            var repository = await repositories.GetAsync(repo, cancellationToken);
-            var caller = await access.RequireAsync(context, AccessAction.Push, repository);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Push);
+            var caller = await access.CallerAsync(context);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
             var command = ImportUploadCommand.Read(body);
             var unit = await service.ImportUploadAsync(repository.Id, command, caller.UploadOwner, cancellationToken);

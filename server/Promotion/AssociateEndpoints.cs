@@ -5,7 +5,6 @@ using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Imports;
 using Berth.Server.Json;
-using Berth.Server.Repositories;
 using Berth.Server.Units;
 using Microsoft.Extensions.Options;
 
@@ -21,14 +20,12 @@ public static class AssociateEndpoints
     public static void MapAssociateEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/associate/", async (
-            string repo, HttpContext context, PromotionService promotion, RepositoryService repositories, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+            string repo, HttpContext context, PromotionService promotion, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
         {
             var cancellationToken = context.RequestAborted;
-            var destination = await repositories.GetAsync(repo, cancellationToken);
-            await access.RequireAsync(context, AccessAction.Push, destination);
+            var destination = await access.RepositoryAsync(context, repo, AccessAction.Push);
             var command = AssociateCommand.Read(await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken));
-            var source = await repositories.GetAsync(command.SourceRepositoryId, cancellationToken);
-            await access.RequireAsync(context, AccessAction.Pull, source);
+            var source = await access.RepositoryAsync(context, command.SourceRepositoryId, AccessAction.Pull);
 
             var associated = await promotion.AssociateAsync(destination, source, command, cancellationToken);
             await audit.RecordAsync(context, "associate", $"{source.Id} -> {destination.Id}", $"{associated.Count} units");
@@ -37,11 +34,10 @@ public static class AssociateEndpoints
         });
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/unassociate/", async (
-            string repo, HttpContext context, RemovalService removal, RepositoryService repositories, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+            string repo, HttpContext context, RemovalService removal, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
         {
             var cancellationToken = context.RequestAborted;
-            var repository = await repositories.GetAsync(repo, cancellationToken);
-            await access.RequireAsync(context, AccessAction.Delete, repository);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Delete);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
             RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "criteria");
             var selection = UnitSelection.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest));

@@ -12,7 +12,7 @@ public sealed class CatalogHandler(RepositoryService repositories, AccessControl
     public async Task<IResult> ListAsync(HttpContext context)
     {
         var caller = await access.RequireSignedInAsync(context, RegistryScope.Catalog);
-        if (caller.BearerAccess is { } granted && !granted.ContainsKey(RegistryScope.Catalog.Name))
+        if (caller.Registry is { Catalog: false })
         {
             throw new AccessDeniedException(AccessFailure.Unauthenticated, "the token does not grant the catalog; ask for registry:catalog:*", RegistryScope.Catalog);
         }
@@ -26,9 +26,8 @@ public sealed class CatalogHandler(RepositoryService repositories, AccessControl
         return Results.Json(new Catalog(page.Items), RegistryJsonContext.Api.Catalog);
     }
 
-    // A registry token carries access to the catalog, not to each repository in it: the user's grants decide.
+    // A registry token carries access to the catalog, not to each repository in it: the user's grants, narrowed
+    // by the API token the registry token was issued from (if any), decide.
     private static bool CanPull(Caller caller, Repository repository) =>
-        caller.BearerAccess is null
-            ? caller.AllowedOn(repository).HasFlag(AccessAction.Pull)
-            : repository.AnonymousPull || caller.UserAllowedOn(repository.Id, repository.RegistryName?.Value).HasFlag(AccessAction.Pull);
+        repository.AnonymousPull || caller.ReachableOn(repository.Id, repository.RegistryName?.Value).HasFlag(AccessAction.Pull);
 }

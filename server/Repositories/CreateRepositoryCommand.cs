@@ -16,6 +16,9 @@ public sealed record CreateRepositoryCommand(
 {
     private const string Body = "request";
 
+    /// <summary>The id read as a registry name, when it can be one: what the repository is named by default.</summary>
+    public RegistryName? IdAsRegistryName => Docker.Common.References.RegistryName.TryParse(Id.Value, out var name, out _) ? name : null;
+
     public static CreateRepositoryCommand Read(JsonObject body)
     {
         RequestFields.RejectUnknown(body, Body, ContentError.InvalidRequest, "id", "display_name", "description", "notes", "registry_name", "anonymous_pull");
@@ -31,7 +34,7 @@ public sealed record CreateRepositoryCommand(
             RequestFields.OptionalString(body, "description", Body, ContentError.InvalidRequest),
             ReadNotes(body, Body) ?? new Dictionary<string, string>(),
             ReadRegistryName(body, Body),
-            ReadFlag(body, "anonymous_pull", Body) ?? false);
+            RequestFields.OptionalBoolean(body, "anonymous_pull", Body, ContentError.InvalidRequest) ?? false);
     }
 
     internal static Dictionary<string, string>? ReadNotes(JsonObject body, string objectName)
@@ -50,14 +53,6 @@ public sealed record CreateRepositoryCommand(
 
         return notes.ToDictionary(n => n.Key, n => n.Value!.GetValue<string>(), StringComparer.Ordinal);
     }
-
-    internal static bool? ReadFlag(JsonObject body, string name, string objectName) =>
-        body[name] switch
-        {
-            null => null,
-            JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False => value.GetValue<bool>(),
-            _ => throw ApiException.Invalid($"{objectName}.{name} must be true or false"),
-        };
 
     internal static RegistryName? ReadRegistryName(JsonObject body, string objectName)
     {

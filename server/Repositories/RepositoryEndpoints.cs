@@ -20,7 +20,11 @@ public static class RepositoryEndpoints
             await access.RequireSignedInAsync(context);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
             var command = CreateRepositoryCommand.Read(body);
-            await access.RequireAsync(context, AccessAction.Admin, command.Id, command.RegistryName?.Value);
+
+            // Checked before anything is looked up, so that a refusal, or a name already taken, tells nothing about
+            // repositories outside the caller's grants. Without a registry name, the id may become one: it is checked
+            // as a name too.
+            await access.RequireForNewRepositoryAsync(context, AccessAction.Admin, command.Id, command.RegistryName ?? command.IdAsRegistryName);
             var repository = await service.CreateAsync(command, context.RequestAborted);
             await audit.RecordAsync(context, "repository.create", repository.Id.Value, repository.RegistryName is { } name ? $"registry name {name}" : null);
             return TypedResults.Json(
@@ -43,8 +47,7 @@ public static class RepositoryEndpoints
 
         repositories.MapGet("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers, bool? details, [FromQuery(Name = "importers")] bool? withImporters, CancellationToken cancellationToken) =>
         {
-            var repository = await service.GetAsync(repo, cancellationToken);
-            await access.RequireAsync(context, AccessAction.Pull, repository);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
             return TypedResults.Json(
                 await DescribeAsync(repository, units, importers, details == true || withImporters == true, cancellationToken),
                 ContentApiJsonContext.Api.RepositoryResponse);
@@ -52,13 +55,13 @@ public static class RepositoryEndpoints
 
         repositories.MapPut("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, Audit audit, IUnitStore units, IImporterRegistrationStore importers, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
-            await access.RequireAsync(context, AccessAction.Admin, await service.GetAsync(repo, cancellationToken));
+            await access.RepositoryAsync(context, repo, AccessAction.Admin);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
             var command = UpdateRepositoryCommand.Read(body);
             if (command.RegistryName is { IsSet: true, Value: { } newName })
             {
-                // Taking a registry name is like creating a repository under it.
-                await access.RequireAsync(context, AccessAction.Admin, null, newName.Value);
+                // Taking a registry name is like creating a repository under it: the name by itself must be the caller's.
+                await access.RequireForNewRepositoryAsync(context, AccessAction.Admin, null, newName);
             }
 
             var repository = await service.UpdateAsync(repo, command, cancellationToken);
@@ -68,7 +71,7 @@ public static class RepositoryEndpoints
 
         repositories.MapDelete("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, Audit audit, CancellationToken cancellationToken) =>
         {
-            await access.RequireAsync(context, AccessAction.Admin, await service.GetAsync(repo, cancellationToken));
+            await access.RepositoryAsync(context, repo, AccessAction.Admin);
             await service.DeleteAsync(repo, cancellationToken);
             await audit.RecordAsync(context, "repository.delete", repo);
             return TypedResults.Json(new Imports.CallReport(null), ContentApiJsonContext.Api.CallReport);

@@ -17,7 +17,7 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
             Description = command.Description,
             Notes = command.Notes,
             Created = clock.GetUtcNow(),
-            RegistryName = command.RegistryName ?? await DefaultRegistryNameAsync(command.Id, cancellationToken),
+            RegistryName = command.RegistryName ?? await DefaultRegistryNameAsync(command, cancellationToken),
             AnonymousPull = command.AnonymousPull,
         };
         return await store.TryCreateAsync(repository, cancellationToken) switch
@@ -51,9 +51,11 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
 
     /// <summary>Finds a repository by the id in a URL; one that cannot be an id is as missing as one that is not there.</summary>
     public async Task<Repository> GetAsync(string id, CancellationToken cancellationToken) =>
-        RepositoryId.TryParse(id, out var repositoryId, out _) && await store.FindAsync(repositoryId, cancellationToken) is { } repository
-            ? repository
-            : throw ApiException.NotFound("repository", id);
+        await FindAsync(id, cancellationToken) ?? throw ApiException.NotFound("repository", id);
+
+    /// <summary>The repository with the id in a URL, or <see langword="null"/> (also when the text cannot be an id).</summary>
+    public async Task<Repository?> FindAsync(string id, CancellationToken cancellationToken) =>
+        RepositoryId.TryParse(id, out var repositoryId, out _) ? await store.FindAsync(repositoryId, cancellationToken) : null;
 
     public Task<Repository?> FindByRegistryNameAsync(RegistryName name, CancellationToken cancellationToken) =>
         store.FindByRegistryNameAsync(name, cancellationToken);
@@ -103,8 +105,8 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
     }
 
     // The id serves as the registry name when it is one and no other repository has claimed it.
-    private async Task<RegistryName?> DefaultRegistryNameAsync(RepositoryId id, CancellationToken cancellationToken) =>
-        RegistryName.TryParse(id.Value, out var name, out _) && await store.FindByRegistryNameAsync(name, cancellationToken) is null
+    private async Task<RegistryName?> DefaultRegistryNameAsync(CreateRepositoryCommand command, CancellationToken cancellationToken) =>
+        command.IdAsRegistryName is { } name && await store.FindByRegistryNameAsync(name, cancellationToken) is null
             ? name
             : null;
 

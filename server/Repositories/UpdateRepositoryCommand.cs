@@ -27,6 +27,6 @@ public sealed record UpdateRepositoryCommand(
             delta.ContainsKey("description") ? Optional.Of(RequestFields.OptionalString(delta, "description", Delta, ContentError.InvalidRequest)) : default,
             CreateRepositoryCommand.ReadNotes(delta, Delta),
             delta.ContainsKey("registry_name") ? Optional.Of(CreateRepositoryCommand.ReadRegistryName(delta, Delta)) : default,
-            CreateRepositoryCommand.ReadFlag(delta, "anonymous_pull", Delta));
+            RequestFields.OptionalBoolean(delta, "anonymous_pull", Delta, ContentError.InvalidRequest));
     }
 }

@@ -6,7 +6,6 @@ using Berth.Server.Configuration;
 using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
-using Berth.Server.Repositories;
 using Berth.Server.Units;
 using Microsoft.Extensions.Options;
 
@@ -22,19 +21,17 @@ public static class RetentionEndpoints
     public static void MapRetentionEndpoints(this IEndpointRouteBuilder routes)
     {
         var policyPath = $"{ContentApi.Root}/repositories/{{repo}}/retention/";
-        routes.MapGet(policyPath, async (string repo, HttpContext context, RepositoryService repositories, IRetentionPolicyStore policies, AccessControl access) =>
+        routes.MapGet(policyPath, async (string repo, HttpContext context, IRetentionPolicyStore policies, AccessControl access) =>
         {
-            var repository = await repositories.GetAsync(repo, context.RequestAborted);
-            await access.RequireAsync(context, AccessAction.Pull, repository);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
             var policy = await policies.FindAsync(repository.Id, context.RequestAborted) ?? throw ApiException.NotFound("retention policy", repo);
             return TypedResults.Json(policy.Describe(), ContentApiJsonContext.Api.JsonObject);
         });
 
         routes.MapPut(policyPath, async (
-            string repo, HttpContext context, RepositoryService repositories, IRetentionPolicyStore policies, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+            string repo, HttpContext context, IRetentionPolicyStore policies, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
         {
-            var repository = await repositories.GetAsync(repo, context.RequestAborted);
-            await access.RequireAsync(context, AccessAction.Admin, repository);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Admin);
             var policy = RetentionPolicy.Read(await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted));
             if (!await policies.SaveAsync(repository.Id, policy, context.RequestAborted))
             {
@@ -45,10 +42,9 @@ public static class RetentionEndpoints
             return TypedResults.Json(policy.Describe(), ContentApiJsonContext.Api.JsonObject);
         });
 
-        routes.MapDelete(policyPath, async (string repo, HttpContext context, RepositoryService repositories, IRetentionPolicyStore policies, AccessControl access, Audit audit) =>
+        routes.MapDelete(policyPath, async (string repo, HttpContext context, IRetentionPolicyStore policies, AccessControl access, Audit audit) =>
         {
-            var repository = await repositories.GetAsync(repo, context.RequestAborted);
-            await access.RequireAsync(context, AccessAction.Admin, repository);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Admin);
             if (!await policies.DeleteAsync(repository.Id, context.RequestAborted))
             {
                 throw ApiException.NotFound("retention policy", repo);
@@ -59,10 +55,9 @@ public static class RetentionEndpoints
         });
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/apply_retention/", async (
-            string repo, HttpContext context, RepositoryService repositories, RetentionService retention, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+            string repo, HttpContext context, RetentionService retention, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
         {
-            var repository = await repositories.GetAsync(repo, context.RequestAborted);
-            await access.RequireAsync(context, AccessAction.Delete, repository);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Delete);
             // No body at all means a real run, so that curl -X POST is enough.
             var body = context.Request.ContentLength == 0 || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count == 0)
                 ? new JsonObject()

@@ -6,7 +6,6 @@ using Berth.Server.Configuration;
 using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
-using Berth.Server.Repositories;
 using Berth.Server.Units;
 using Docker.Common;
 using Microsoft.Extensions.Options;
@@ -23,21 +22,19 @@ public static class TagHistoryEndpoints
     public static void MapTagHistoryEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet($"{ContentApi.Root}/repositories/{{repo}}/tags/{{tag}}/history/", async (
-            string repo, string tag, HttpContext context, RepositoryService repositories, AccessControl access, ITagHistoryStore history) =>
+            string repo, string tag, HttpContext context, AccessControl access, ITagHistoryStore history) =>
         {
-            var repository = await repositories.GetAsync(repo, context.RequestAborted);
-            await access.RequireAsync(context, AccessAction.Pull, repository);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
             var moves = await history.ListAsync(repository.Id, tag, context.RequestAborted);
             return TypedResults.Json(moves.Select(TagMoveResponse.From).ToList(), ContentApiJsonContext.Api.ListTagMoveResponse);
         });
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/tag_rollback/", async (
-            string repo, HttpContext context, RepositoryService repositories, AccessControl access, ITagHistoryStore history, ImportService imports, Audit audit,
+            string repo, HttpContext context, AccessControl access, ITagHistoryStore history, ImportService imports, Audit audit,
             IOptions<BerthOptions> options) =>
         {
             var cancellationToken = context.RequestAborted;
-            var repository = await repositories.GetAsync(repo, cancellationToken);
-            await access.RequireAsync(context, AccessAction.Push, repository);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Push);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
             RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "tag", "digest");
             var tag = RequestFields.RequireString(body, "tag", "request", ContentError.InvalidRequest);

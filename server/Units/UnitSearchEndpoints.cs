@@ -3,7 +3,6 @@ using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Json;
-using Berth.Server.Repositories;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Units;
@@ -19,10 +18,9 @@ public static class UnitSearchEndpoints
     public static void MapUnitSearchEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/search/units/", async (
-            string repo, HttpContext context, RepositoryService repositories, AccessControl access, IUnitStore units, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+            string repo, HttpContext context, AccessControl access, IUnitStore units, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
-            var repository = await repositories.GetAsync(repo, cancellationToken);
-            await access.RequireAsync(context, AccessAction.Pull, repository);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
             var criteria = ReadCriteria(body);
             var found = await units.SearchAsync(repository.Id, criteria, cancellationToken);

@@ -42,6 +42,7 @@ public sealed class LiteDbDatabase : IDisposable
         _database.GetCollection(Associations).EnsureIndex("repo_id", "$.repo_id");
         _database.GetCollection(Associations).EnsureIndex("repo_type", "$.repo_type");
         _database.GetCollection(TagHistory).EnsureIndex("tag_key", "$.tag_key");
+        _database.GetCollection(TagHistory).EnsureIndex("repo_id", "$.repo_id");
         _database.GetCollection(Associations).EnsureIndex("unit_id", "$.unit_id");
         _database.GetCollection(Units).EnsureIndex("content_digest", "$.content_digest");
         _database.GetCollection(Importers).EnsureIndex("repo_id", "$.repo_id");

@@ -24,6 +24,9 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
                 return RepositoryWriteOutcome.RegistryNameTaken;
             }
 
+            // History left by an earlier repository of this id (one deleted before deletions took theirs along) is
+            // not the new one's to show.
+            db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(Query.EQ("repo_id", repository.Id.Value));
             repositories.Insert(ToDocument(repository));
             return RepositoryWriteOutcome.Written;
         });
@@ -91,6 +94,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
             db.GetCollection(LiteDbDatabase.Marks).Upsert(new BsonDocument { ["_id"] = LiteDbOrphanStore.RepositoryDeletedMark, ["at"] = BsonDates.ToBson(clock.GetUtcNow()) });
             db.GetCollection(LiteDbDatabase.Importers).DeleteMany(Query.EQ("repo_id", id.Value));
             db.GetCollection(LiteDbDatabase.RetentionPolicies).Delete(id.Value);
+            db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(Query.EQ("repo_id", id.Value));
             return true;
         });
         return Task.FromResult(deleted);

@@ -70,6 +70,7 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
             ["secret_hash"] = token.SecretHash,
             ["expires"] = BsonDates.ToBson(token.Expires),
             ["scope"] = ToBson(token.Scope),
+            ["account"] = token.Account,
             ["created"] = BsonDates.ToBson(token.Created),
         }));
         return Task.CompletedTask;
@@ -113,6 +114,9 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
         SecretHash = document["secret_hash"].AsString,
         Expires = BsonDates.FromBson(document["expires"]),
         Scope = FromBson(document["scope"]),
+
+        // Tokens made before tokens could manage accounts never could.
+        Account = document["account"].IsBoolean && document["account"].AsBoolean,
         Created = BsonDates.FromBson(document["created"]),
     };
 

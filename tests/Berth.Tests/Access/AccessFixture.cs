@@ -1,7 +1,9 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Berth.Tests.Api;
 using Berth.Tests.Support;
+using NUnit.Framework;
 
 namespace Berth.Tests.Access;
 
@@ -41,5 +43,38 @@ public abstract class AccessFixture(ServerKind kind = ServerKind.InProcess) : Ap
         var api = asLogin is null ? Api : ApiAs(asLogin, asPassword ?? UserPassword);
         using var response = await api.PostJsonAsync($"/users/{login}/tokens/", body);
         return (await ContentApiClient.ReadAsync(response, HttpStatusCode.Created))["token"]!.GetValue<string>();
+    }
+
+    protected static async Task<string> TokenAsync(HttpClient client, params string[] scopes)
+    {
+        var query = string.Concat(scopes.Select(s => "&scope=" + Uri.EscapeDataString(s)));
+        using var response = await client.GetAsync($"/token?service=berth{query}");
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
+        Assert.That(body["access_token"]!.GetValue<string>(), Is.EqualTo(body["token"]!.GetValue<string>()));
+        return body["token"]!.GetValue<string>();
+    }
+
+    protected static JsonObject Claims(string jwt)
+    {
+        var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        return JsonNode.Parse(Convert.FromBase64String(payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=')))!.AsObject();
+    }
+
+    protected static IEnumerable<string> Granted(string jwt, string name) =>
+        Claims(jwt)["access"]!.AsArray().Where(a => a!["name"]!.GetValue<string>() == name).SelectMany(a => a!["actions"]!.AsArray().Select(x => x!.GetValue<string>()));
+
+    protected HttpClient Bearer(string token)
+    {
+        var client = AnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    protected async Task<string> PushedNameAsync(TestManifest? image = null)
+    {
+        var name = "team/" + NewRepositoryId();
+        await new RegistryClient(Host.CreateClient()).PushImageAsync(name, image ?? TestManifest.DockerImage(), "v1");
+        return name;
     }
 }

@@ -67,13 +67,48 @@ public sealed class ContentApiAccessTests : AccessFixture
     }
 
     [Test]
-    public async Task WithoutPull_ARepositoryIsNeitherShownNorListed()
+    public async Task WithoutAnyGrant_ARepositoryAnswersAsOneThatDoesNotExist_AndIsNotListed()
     {
         var repository = NewRepositoryId();
         await Api.CreateRepositoryAsync(repository);
         var stranger = await CreateUserAsync(("elsewhere/*", "pull,push,delete,admin"));
         var api = ApiAs(stranger);
-        await ContentApiClient.ReadErrorAsync(await api.Http.GetAsync($"{ContentApiClient.Root}/repositories/{repository}/"), HttpStatusCode.Forbidden, "BRT0403");
+        var missing = repository + "-missing";
+        foreach (var (method, path, body) in new (string, string, string?)[]
+        {
+            ("GET", "/repositories/{0}/", null),
+            ("PUT", "/repositories/{0}/", """{"delta": {"display_name": "x"}}"""),
+            ("DELETE", "/repositories/{0}/", null),
+            ("GET", "/repositories/{0}/importers/", null),
+            ("POST", "/repositories/{0}/search/units/", """{"criteria": {}}"""),
+            ("POST", "/repositories/{0}/actions/import_upload/", """{"upload_id": null, "unit_type_id": "docker_tag", "unit_key": {}, "unit_metadata": {}}"""),
+            ("GET", "/repositories/{0}/retention/", null),
+            ("GET", "/repositories/{0}/tags/latest/history/", null),
+        })
+        {
+            // The same answer for a repository outside the caller's grants as for one that does not exist: no oracle.
+            var answers = new List<string>();
+            foreach (var id in new[] { repository, missing })
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), ContentApiClient.Root + string.Format(System.Globalization.CultureInfo.InvariantCulture, path, id));
+                if (body is not null)
+                {
+                    request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+                }
+
+                using var response = await api.Http.SendAsync(request);
+                var error = await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.NotFound, "PLP0009");
+                answers.Add(error["error_message"]!.GetValue<string>().Replace(id, "ID", StringComparison.Ordinal));
+            }
+
+            Assert.That(answers[0], Is.EqualTo(answers[1]), $"{method} {path}");
+        }
+
+        using (var anonymous = await AnonymousClient().GetAsync($"{ContentApiClient.Root}/repositories/{repository}/"))
+        {
+            await ContentApiClient.ReadErrorAsync(anonymous, HttpStatusCode.Unauthorized, "BRT0401");
+        }
+
         Assert.That((await api.GetJsonAsync("/repositories/")).AsArray().Select(r => r!["id"]!.GetValue<string>()), Does.Not.Contain(repository));
     }
 

@@ -118,14 +118,14 @@ public sealed class UserApiTests : AccessFixture
             Assert.That(listed.ToJsonString(), Does.Not.Contain(secret.Split('_')[2]));
         }
 
-        Assert.That((await ApiAs(login, secret).GetJsonAsync($"/users/{login}/")).AsObject(), Is.Not.Empty, "the token signs in as its user");
+        Assert.That((await ApiAs(login, secret).GetJsonAsync("/repositories/")).AsArray(), Is.Not.Null, "the token signs in as its user");
         var id = listed.Single()!["id"]!.GetValue<string>();
         using (var revoked = await ApiAs(login).Http.DeleteAsync($"{ContentApiClient.Root}/users/{login}/tokens/{id}/"))
         {
             await ContentApiClient.ReadAsync(revoked, HttpStatusCode.OK);
         }
 
-        await ContentApiClient.ReadErrorAsync(await ApiAs(login, secret).Http.GetAsync($"{ContentApiClient.Root}/users/{login}/"), HttpStatusCode.Unauthorized, "BRT0401");
+        await ContentApiClient.ReadErrorAsync(await ApiAs(login, secret).Http.GetAsync($"{ContentApiClient.Root}/repositories/"), HttpStatusCode.Unauthorized, "BRT0401");
     }
 
     [Test]

@@ -34,6 +34,9 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
         ["Berth:Clients:DataRateGracePeriod"] = "00:00:02",
         ["Berth:Clients:MinRequestBodyBytesPerSecond"] = "1000",
         ["Berth:Clients:RequestHeadersTimeout"] = "00:00:03",
+
+        // The table's registry token must outlive the run of the table.
+        ["Berth:Auth:TokenLifetime"] = "02:00:00",
     };
 
     public static IEnumerable<TestCaseData> Cases() =>
@@ -85,6 +88,43 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
         _placeholders["{blob_size}"] = image.Blobs[^1].Bytes.Length.ToString(CultureInfo.InvariantCulture);
         _placeholders["{manifest}"] = image.Digest.ToString();
         _placeholders["{user}"] = User;
+        await CreateCredentialsCasesUseAsync();
+    }
+
+    /// <summary>
+    /// Credentials for the access cases, as whole <c>Authorization</c> header lines: the victim's robot token
+    /// (scoped to pull the fixture's repository), a user with admin on names of their own only, and a registry
+    /// token of the victim's with the catalog scope.
+    /// </summary>
+    private async Task CreateCredentialsCasesUseAsync()
+    {
+        using (var token = await Api.PostJsonAsync($"/users/{User}/tokens/", new JsonObject
+        {
+            ["name"] = "robot",
+            ["scope"] = new JsonArray(new JsonObject { ["pattern"] = Repository, ["actions"] = new JsonArray("pull") }),
+        }))
+        {
+            var secret = (await ContentApiClient.ReadAsync(token, HttpStatusCode.Created))["token"]!.GetValue<string>();
+            _placeholders["{victim_token_auth}"] = "Authorization: " + TestCredentials.Basic(User, secret);
+        }
+
+        using (var squatter = await Api.PostJsonAsync("/users/", new JsonObject
+        {
+            ["login"] = HostileCases.Squatter,
+            ["password"] = HostileCases.SquatterPassword,
+            ["grants"] = new JsonArray(
+                new JsonObject { ["pattern"] = "squat/*", ["actions"] = new JsonArray("*") },
+                new JsonObject { ["pattern"] = "squat-*", ["actions"] = new JsonArray("*") }),
+        }))
+        {
+            await ContentApiClient.ReadAsync(squatter, HttpStatusCode.Created);
+        }
+
+        await Api.CreateDockerRepositoryAsync(HostileCases.SquatterRepository);
+        _placeholders["{squatter_auth}"] = "Authorization: " + TestCredentials.Basic(HostileCases.Squatter, HostileCases.SquatterPassword);
+        using var victim = Host.CreateAnonymousClient().SignIn(User, "victim-password-long");
+        var issued = JsonNode.Parse(await victim.GetStringAsync("/token?service=berth&scope=registry:catalog:*"))!;
+        _placeholders["{catalog_bearer_auth}"] = "Authorization: Bearer " + issued["token"]!.GetValue<string>();
     }
 
     [TestCaseSource(nameof(Cases))]

@@ -112,6 +112,27 @@ public sealed class TagHistoryApiTests : AccessFixture
         Assert.That(Moves(await HistoryAsync(staging, "2.0")), Is.EqualTo(new[] { $"admin: none -> {image.Digest}" }));
     }
 
+    /// <summary>Issue 18: whoever creates a repository under a deleted one's id must not read what was done in the old one.</summary>
+    [Test]
+    public async Task DeletingARepository_TakesItsHistory_SoThatAnotherOfTheSameIdStartsEmpty()
+    {
+        var repository = await DockerRepositoryAsync();
+        await Api.ImportImageAsync(repository, TestManifest.OciImage(), "1.0");
+        Assert.That(await HistoryAsync(repository, "1.0"), Has.Count.EqualTo(1));
+        using (var deleted = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{repository}/"))
+        {
+            await ContentApiClient.ReadAsync(deleted, HttpStatusCode.OK);
+        }
+
+        var newcomer = await CreateUserAsync((repository, "pull,push,delete,admin"));
+        using (var created = await ApiAs(newcomer).PostJsonAsync("/repositories/", new JsonObject { ["id"] = repository }))
+        {
+            await ContentApiClient.ReadAsync(created, HttpStatusCode.Created);
+        }
+
+        Assert.That((await ApiAs(newcomer).GetJsonAsync($"/repositories/{repository}/tags/1.0/history/")).AsArray(), Is.Empty);
+    }
+
     private static string[] Moves(JsonArray history) =>
         [.. history.Select(m => $"{m!["actor"]}: {m["old_digest"]?.GetValue<string>() ?? "none"} -> {m["new_digest"]?.GetValue<string>() ?? "none"}")];
 

@@ -25,6 +25,27 @@ public abstract class BerthHost : IAsyncDisposable
     /// <summary>The audit lines the server wrote since the last call.</summary>
     public abstract IReadOnlyList<string> DrainAudit();
 
+    /// <summary>
+    /// The audit lines written since the last call, once <paramref name="complete"/> holds of them or ten seconds
+    /// have passed: a server process's output reaches the test a little after its responses.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AuditAsync(Func<IReadOnlyList<string>, bool> complete)
+    {
+        ArgumentNullException.ThrowIfNull(complete);
+        var lines = new List<string>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            lines.AddRange(DrainAudit());
+            if (complete(lines) || DateTime.UtcNow > deadline)
+            {
+                return lines;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     public abstract ValueTask DisposeAsync();
 
     public static async Task<BerthHost> StartAsync(ServerKind kind, TempFolder folder, string? pluginsConfDir, IReadOnlyDictionary<string, string>? settings)
