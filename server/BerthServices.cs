@@ -28,7 +28,10 @@ public static class BerthServices
     {
         // Every logger, the framework's too, comes from a factory that escapes what it writes (issue 18, finding 7).
         services.AddEscapedLogs();
-        services.AddOptions<BerthOptions>().Bind(configuration.GetSection(BerthOptions.Section));
+        services.AddOptions<BerthOptions>()
+            .Bind(configuration.GetSection(BerthOptions.Section))
+            .Validate(o => o.MaxPageSize >= 1, $"{BerthOptions.Section}:{nameof(BerthOptions.MaxPageSize)} must be at least 1")
+            .ValidateOnStart();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<BerthOptions>>((kestrel, berth) =>
         {
