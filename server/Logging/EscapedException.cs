@@ -20,7 +20,11 @@ public sealed class EscapedException : Exception
         _text = Describe(new StringBuilder(), original).ToString();
         _stackTrace = original.StackTrace;
         HResult = original.HResult;
+        OriginalType = original.GetType();
     }
+
+    /// <summary>The type of the exception this one stands for, for consumers that report exception types.</summary>
+    public Type OriginalType { get; }
 
     public override string? StackTrace => _stackTrace;
 
