@@ -4,7 +4,11 @@ using Berth.Plugins;
 namespace Docker.ManifestImporter;
 
 /// <summary>The manifest importer's configuration.</summary>
-/// <param name="MaxManifestBytes">The largest manifest accepted; the OCI distribution spec suggests 4 MiB.</param>
+/// <param name="MaxManifestBytes">
+/// The largest manifest accepted; the OCI distribution spec suggests 4 MiB. A manifest is read into memory whole, so
+/// no more than an array holds (<see cref="Array.MaxLength"/>): a larger setting would let a large enough upload fail
+/// the import with an overflow instead of a refusal.
+/// </param>
 internal sealed record ManifestImporterConfig(long MaxManifestBytes)
 {
     public const string MaxManifestBytesKey = "max_manifest_bytes";
@@ -14,6 +18,13 @@ internal sealed record ManifestImporterConfig(long MaxManifestBytes)
     {
         RequestFields.RejectUnknown(config, "importer_config", ContentError.InvalidConfiguration, MaxManifestBytesKey);
         var max = RequestFields.OptionalPositiveInteger(config, MaxManifestBytesKey, "importer_config", ContentError.InvalidConfiguration);
+        if (max > Array.MaxLength)
+        {
+            throw new ContentException(
+                ContentError.InvalidConfiguration,
+                $"importer_config.{MaxManifestBytesKey} may be {Array.MaxLength} at most: a manifest is read into memory whole");
+        }
+
         return new ManifestImporterConfig(max ?? DefaultMaxManifestBytes);
     }
 }

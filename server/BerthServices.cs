@@ -3,6 +3,7 @@ using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
+using Berth.Server.Logging;
 using Berth.Server.Orphans;
 using Berth.Server.Plugins;
 using Berth.Server.Promotion;
@@ -25,7 +26,12 @@ public static class BerthServices
 {
     public static IServiceCollection AddBerth(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BerthOptions>().Bind(configuration.GetSection(BerthOptions.Section));
+        // Every logger, the framework's too, comes from a factory that escapes what it writes (issue 18, finding 7).
+        services.AddEscapedLogs();
+        services.AddOptions<BerthOptions>()
+            .Bind(configuration.GetSection(BerthOptions.Section))
+            .Validate(o => o.MaxPageSize >= 1, $"{BerthOptions.Section}:{nameof(BerthOptions.MaxPageSize)} must be at least 1")
+            .ValidateOnStart();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<BerthOptions>>((kestrel, berth) =>
         {

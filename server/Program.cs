@@ -17,9 +17,10 @@ builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
 });
 builder.Services.AddBerth(builder.Configuration);
 
-var app = builder.Build();
 try
 {
+    // Inside: building the host reads the options, and a setting out of range is refused there.
+    var app = builder.Build();
     if (verify)
     {
         return await VerifyCommand.RunAsync(app.Services, Console.Out, CancellationToken.None);
@@ -28,6 +29,11 @@ try
     app.UseBerth();
     await app.RunAsync();
     return 0;
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException e)
+{
+    await Console.Error.WriteLineAsync($"berth: cannot start: {e.Message}");
+    return 2;
 }
 catch (PluginLoadException e)
 {

@@ -24,6 +24,14 @@ public sealed class BerthOptions
     public long MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
+    /// The most names one page of a registry tags list or catalog holds, at least 1. A client asking for more
+    /// (<c>n</c>) gets this many and a <c>Link</c> to the next page, as the distribution spec allows; a client that
+    /// asks for no <c>n</c> gets the whole list. 1000, as many as the CNCF distribution registry serves in one catalog
+    /// page by default.
+    /// </summary>
+    public int MaxPageSize { get; set; } = 1000;
+
+    /// <summary>
     /// Whether uploads are written around the page cache (O_DIRECT, where the file system allows it): steadier
     /// upload speed and no page cache spent on large blobs, but a blob pulled right after its push is then read
     /// from disk rather than from memory. Off by default, as with other registries.

@@ -1,5 +1,7 @@
 using Berth.Server.Access;
+using Berth.Server.Configuration;
 using Berth.Server.Repositories;
+using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Registry;
 
@@ -7,7 +9,7 @@ namespace Berth.Server.Registry;
 /// <c>GET /v2/_catalog</c>: the registry names of the repositories the caller may pull, in lexical order, paged.
 /// Registry tokens need the <c>registry:catalog:*</c> scope.
 /// </summary>
-public sealed class CatalogHandler(RepositoryService repositories, AccessControl access)
+public sealed class CatalogHandler(RepositoryService repositories, AccessControl access, IOptions<BerthOptions> options)
 {
     public async Task<IResult> ListAsync(HttpContext context)
     {
@@ -21,7 +23,7 @@ public sealed class CatalogHandler(RepositoryService repositories, AccessControl
             .Where(r => r.RegistryName is not null && CanPull(caller, r))
             .Select(r => r.RegistryName!.Value.Value)
             .Order(StringComparer.Ordinal);
-        var page = Paging.Read(context.Request, names);
+        var page = Paging.Read(context.Request, names, options.Value.MaxPageSize);
         Paging.LinkNext(context, $"{RegistryApi.Root}/_catalog", page);
         return Results.Json(new Catalog(page.Items), RegistryJsonContext.Api.Catalog);
     }

@@ -156,6 +156,10 @@ public sealed class ImporterApiTests : ApiFixture
     [TestCase("{\"colour\":\"red\"}", "unknown field colour")]
     [TestCase("{\"max_manifest_bytes\":0}", "max_manifest_bytes must be a positive integer")]
     [TestCase("{\"max_manifest_bytes\":\"4MB\"}", "max_manifest_bytes must be a positive integer")]
+    [TestCase("{\"max_manifest_bytes\":2147483592}", "max_manifest_bytes may be 2147483591 at most")]
+    [TestCase("{\"max_manifest_bytes\":9223372036854775807}", "max_manifest_bytes may be 2147483591 at most")]
+    [TestCase("{\"max_manifest_bytes\":99999999999999999999}", "max_manifest_bytes must be a positive integer")]
+    [TestCase("{\"max_manifest_bytes\":1e400}", "max_manifest_bytes must be a positive integer")]
     public async Task Register_InvalidConfig_Is400AndNothingIsRegistered(string config, string reason)
     {
         var repository = NewRepositoryId();

@@ -83,7 +83,8 @@ public static partial class HostileCases
             .Concat(RegistryManifests())
             .Concat(RegistryRangesAndPages())
             .Concat(TokenEndpoint())
-            .Concat(AccessFindings());
+            .Concat(AccessFindings())
+            .Concat(LogsAndPages());
 
     private static HostileCase Pulp(string name, string method, string target, string? code = InvalidRequest, int status = PulpBadRequest) =>
         new(name, method, target, status, ErrorShape.Pulp, code);
@@ -549,7 +550,6 @@ public static partial class HostileCases
         Oci("range: suffix of zero bytes", "GET", "/v2/{name}/blobs/{blob}", "UNSUPPORTED", 416) with { Headers = ["Range: bytes=-0"] },
         Oci("pages: catalog n negative", "GET", "/v2/_catalog?n=-1", "PAGINATION_NUMBER_INVALID"),
         Oci("pages: catalog n not a number", "GET", "/v2/_catalog?n=abc", "PAGINATION_NUMBER_INVALID"),
-        Oci("pages: catalog n overflowing", "GET", "/v2/_catalog?n=99999999999999999999", "PAGINATION_NUMBER_INVALID"),
         Oci("pages: tags n negative", "GET", "/v2/{name}/tags/list?n=-1", "PAGINATION_NUMBER_INVALID"),
         Oci("pages: tags n twice", "GET", "/v2/{name}/tags/list?n=1&n=2", "PAGINATION_NUMBER_INVALID"),
         Oci("method: PATCH a manifest", "PATCH", "/v2/{name}/manifests/latest", "UNSUPPORTED", 405) with { Body = "{}" },
