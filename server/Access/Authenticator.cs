@@ -37,7 +37,7 @@ public sealed partial class Authenticator(
             return Caller.Anonymous;
         }
 
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var address = context.Connection.RemoteIpAddress;
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             // Registry tokens are for registry clients; the content API and the token endpoint take a password or an API token.
