@@ -6,6 +6,7 @@ namespace Berth.Server.Matching;
 /// <summary>Patterns with <c>*</c> (any run of characters, <c>/</c> included) and <c>?</c> (one character), matched whole.</summary>
 public static class GlobPattern
 {
+    private const int MaxCompiled = 10_000;
     private static readonly ConcurrentDictionary<string, Regex> Compiled = new(StringComparer.Ordinal);
 
     public static bool IsMatch(string pattern, string subject)
@@ -14,7 +15,13 @@ public static class GlobPattern
         ArgumentNullException.ThrowIfNull(subject);
 
         // Users write patterns (token scopes): a backtracking engine would let "*a*a*a…b" cost every request a
-        // timeout. The non-backtracking engine matches in time linear in the subject.
+        // timeout. The non-backtracking engine matches in time linear in the subject. Users can also write many:
+        // the cache is bounded.
+        if (Compiled.Count > MaxCompiled)
+        {
+            Compiled.Clear();
+        }
+
         return Compiled.GetOrAdd(pattern, p => new Regex(
             "\\A" + Regex.Escape(p).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "\\z",
             RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking)).IsMatch(subject);
