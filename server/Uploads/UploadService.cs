@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using Berth.Server.Configuration;
 using Berth.Server.Errors;
@@ -16,6 +17,9 @@ public sealed class UploadService(
     IUploadRequestStore store, DataLayout layout, TimeProvider clock, IOptions<BerthOptions> options, ILogger<UploadService> logger)
 {
     private readonly ConcurrentDictionary<UploadId, UploadSession> _sessions = new();
+
+    /// <summary>How many uploads have a session in memory: at most those that exist.</summary>
+    internal int SessionCount => _sessions.Count;
 
     /// <summary>
     /// Creates an upload owned by <paramref name="owner"/>; one for the registry API is bound to the repository it
@@ -242,23 +246,55 @@ public sealed class UploadService(
             throw ApiException.NotFound("upload", id);
         }
 
+        // Looked up before anything is kept in memory: a request for an upload that is not there, or not the
+        // caller's, leaves nothing behind however often it is made.
+        if (!IsOwned(await store.FindAsync(uploadId, cancellationToken), owner))
+        {
+            throw ApiException.NotFound("upload", id);
+        }
+
         var session = _sessions.GetOrAdd(uploadId, _ => new UploadSession());
-        await session.Gate.WaitAsync(cancellationToken);
+        var entered = false;
         try
         {
-            // Checked inside the gate: a delete or completed import may have ended the upload while we waited.
+            await session.Gate.WaitAsync(cancellationToken);
+            entered = true;
+
+            // Checked again inside the gate: a delete or completed import may have ended the upload while we waited.
             var upload = await store.FindAsync(uploadId, cancellationToken);
-            return upload is not null && (owner is null || upload.Owner == owner) ? (upload, session) : throw ApiException.NotFound("upload", id);
+            return IsOwned(upload, owner) ? (upload, session) : throw ApiException.NotFound("upload", id);
         }
         catch
         {
-            session.Gate.Release();
+            if (entered)
+            {
+                session.Gate.Release();
+            }
+
+            await ForgetIfEndedAsync(uploadId, session);
             throw;
         }
     }
 
+    /// <summary>
+    /// Drops the session of an upload that has ended. The upload may have ended between our first look and our
+    /// taking the session (its end removed the session it had, and we made a new one), or while we waited at
+    /// the gate. An upload that has ended never comes back (ids are not reused), so removing its session can
+    /// never leave two gates for one live upload; a caller still waiting at the removed gate finds the upload
+    /// gone and answers 404 too.
+    /// </summary>
+    private async Task ForgetIfEndedAsync(UploadId id, UploadSession session)
+    {
+        if (await store.FindAsync(id, CancellationToken.None) is null)
+        {
+            _sessions.TryRemove(new KeyValuePair<UploadId, UploadSession>(id, session));
+        }
+    }
+
+    private static bool IsOwned([NotNullWhen(true)] UploadRequest? upload, string? owner) => upload is not null && (owner is null || upload.Owner == owner);
+
     private async Task<UploadRequest> FindAsync(string id, string? owner, CancellationToken cancellationToken) =>
-        UploadId.TryParse(id, out var uploadId) && await store.FindAsync(uploadId, cancellationToken) is { } upload && (owner is null || upload.Owner == owner)
+        UploadId.TryParse(id, out var uploadId) && await store.FindAsync(uploadId, cancellationToken) is var upload && IsOwned(upload, owner)
             ? upload
             : throw ApiException.NotFound("upload", id);
 
