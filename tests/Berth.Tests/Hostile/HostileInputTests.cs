@@ -27,7 +27,7 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
     private readonly Dictionary<string, string> _placeholders = new(StringComparer.Ordinal);
     private Uri _server = null!;
 
-    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>(HostileCases.ConnectionSettings)
     {
         ["Berth:MaxUploadBytes"] = MaxUploadBytes.ToString(CultureInfo.InvariantCulture),
         ["Berth:CreateRepositoriesOnPush"] = "false",
@@ -85,6 +85,7 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
         _placeholders["{blob_size}"] = image.Blobs[^1].Bytes.Length.ToString(CultureInfo.InvariantCulture);
         _placeholders["{manifest}"] = image.Digest.ToString();
         _placeholders["{user}"] = User;
+        await HostileCases.PrepareConnectionCasesAsync(Api, Host.CreateAnonymousClient(), _placeholders);
     }
 
     [TestCaseSource(nameof(Cases))]
