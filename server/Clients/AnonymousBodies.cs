@@ -8,7 +8,7 @@ namespace Berth.Server.Clients;
 /// chunks) is signed in before anything reads a byte of it, and refused with the API's own 401 when it is
 /// anonymous or its credentials are wrong. No anonymous client has a body to send (anonymous callers only read:
 /// status, tokens, and repositories open to anonymous pulls), so a body from one can only hold a connection and
-/// a buffer for nothing. The refusal closes the connection instead of draining the rest of the body.
+/// a buffer for nothing. The refusal closes the connection at once, without reading the rest of the body.
 /// </summary>
 public static class AnonymousBodies
 {
@@ -53,21 +53,29 @@ public static class AnonymousBodies
             : context.Request.ContentLength > 0 || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0);
 
     /// <summary>
-    /// Kestrel would otherwise read and discard the unread body, for up to five seconds, to keep the connection for
-    /// another request: the refused client would hold it that long. HTTP/2 and later refuse a stream, not the
-    /// connection, and have no such header.
+    /// After the response, Kestrel reads and discards an unread body before it closes the connection, even one that
+    /// will not be kept (to spare the client a reset), for up to five seconds: the refused client would hold the
+    /// connection that long. With no body allowed, that read fails at once and the connection closes; the response
+    /// says so. HTTP/2 and later refuse a stream, not the connection, and have no such header.
     /// </summary>
     private static void CloseAfterResponse(HttpContext context)
     {
-        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        if (!HttpProtocol.IsHttp11(context.Request.Protocol) && !HttpProtocol.IsHttp10(context.Request.Protocol))
         {
-            // Set as the response starts: the error mapping clears the headers before it writes the refusal.
-            context.Response.OnStarting(() =>
-            {
-                context.Response.Headers.Connection = "close";
-                return Task.CompletedTask;
-            });
+            return;
         }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = 0;
+        }
+
+        // Set as the response starts: the error mapping clears the headers before it writes the refusal.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers.Connection = "close";
+            return Task.CompletedTask;
+        });
     }
 
     private sealed class AnonymousBodyAllowed;
