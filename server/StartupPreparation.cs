@@ -1,4 +1,5 @@
 using Berth.Server.Access;
+using Berth.Server.Clients;
 using Berth.Server.Plugins;
 using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
@@ -27,6 +28,7 @@ internal sealed class StartupPreparation(IServiceProvider services, ILogger<Star
         _ = services.GetRequiredService<TokenSigner>();
         await CreateFirstAdministratorAsync(layout, cancellationToken);
         logger.LogInformation("Data in {DataDir}", layout.Root);
+        logger.LogInformation("{ConnectionLimits}", services.GetRequiredService<ConnectionLimiter>().Limits);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
