@@ -7,14 +7,20 @@ namespace Berth.Server.Clients;
 /// with the total held below what the process's descriptor limit leaves room for. A process that runs out of
 /// descriptors fails in every way at once (it cannot open its database, an upload, a socket or a pipe for a thread),
 /// so connections must give out first: each may need two (its socket and a file it sends or receives), and the
-/// server keeps a reserve for its own files (about 250 at start: assemblies, database, log).
+/// server keeps a reserve (see <see cref="MinReserve"/>).
 /// </summary>
 public sealed record ConnectionLimits(long? Total, int? PerAddress, string TotalSource)
 {
     /// <summary>Descriptors each connection may need: its socket, and the blob or upload file it reads or writes.</summary>
     public const long DescriptorsPerConnection = 2;
 
-    /// <summary>The most descriptors kept for the server's own files, whatever the connections take.</summary>
+    /// <summary>
+    /// Descriptors kept for the server's own files and for connections on their way in: about 250 are open once it
+    /// has started, and a flood of connections keeps a few hundred more accepted for the moment it takes to refuse them.
+    /// </summary>
+    public const long MinReserve = 512;
+
+    /// <summary>The most descriptors kept back, however high the limit.</summary>
     public const long MaxReserve = 1024;
 
     public static ConnectionLimits From(ClientLimitOptions options, long? descriptorLimit)
@@ -32,9 +38,9 @@ public sealed record ConnectionLimits(long? Total, int? PerAddress, string Total
         return new ConnectionLimits(configured, perAddress, "Berth:Clients:MaxConnections");
     }
 
-    /// <summary>The connections a descriptor limit leaves room for, after the server's reserve (half the limit, at most 1024).</summary>
+    /// <summary>The connections a descriptor limit leaves room for, after the server's reserve (half the limit, from 512 to 1024).</summary>
     public static long AffordableConnections(long descriptorLimit) =>
-        Math.Max(1, (descriptorLimit - Math.Min(MaxReserve, descriptorLimit / 2)) / DescriptorsPerConnection);
+        Math.Max(1, (descriptorLimit - Math.Clamp(descriptorLimit / 2, MinReserve, MaxReserve)) / DescriptorsPerConnection);
 
     public override string ToString() =>
         $"Connections: at most {Total?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited"} at once" +

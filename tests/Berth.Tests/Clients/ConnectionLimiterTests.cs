@@ -15,7 +15,8 @@ public sealed class ConnectionLimiterTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ConnectionLimits.From(defaults, 20_000).Total, Is.EqualTo((20_000 - 1024) / 2));
-            Assert.That(ConnectionLimits.From(defaults, 600).Total, Is.EqualTo(150), "a small limit keeps half for the server");
+            Assert.That(ConnectionLimits.From(defaults, 4096).Total, Is.EqualTo(1536), "half of a smaller limit is kept for the server");
+            Assert.That(ConnectionLimits.From(defaults, 1024).Total, Is.EqualTo(256), "but never less than 512 descriptors");
             Assert.That(ConnectionLimits.From(defaults, null).Total, Is.Null);
             Assert.That(ConnectionLimits.From(new ClientLimitOptions { MaxConnections = 500 }, 20_000).Total, Is.EqualTo(500));
             Assert.That(ConnectionLimits.From(new ClientLimitOptions { MaxConnections = 50_000 }, 20_000).Total, Is.EqualTo(9488));
