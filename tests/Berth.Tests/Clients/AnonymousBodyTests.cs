@@ -7,11 +7,28 @@ using NUnit.Framework;
 namespace Berth.Tests.Clients;
 
 /// <summary>
-/// The one body an anonymous caller may send: a unit search of a repository open to anonymous pulls, whose access
-/// is checked before the body is read, and which is kept small.
+/// Bodies from anonymous callers are refused before they are read, with each API's own 401 and challenge; the one
+/// an anonymous caller may send is a unit search of a repository open to anonymous pulls, whose access is checked
+/// before the body is read, and which is kept small.
 /// </summary>
-public sealed class AnonymousSearchTests : AccessFixture
+public sealed class AnonymousBodyTests : AccessFixture
 {
+    [Test]
+    public async Task AnAnonymousBody_GetsItsApisChallenge()
+    {
+        var repository = await DockerRepositoryAsync();
+        var session = await new RegistryClient(Api.Http).StartUploadAsync(repository);
+        var anonymous = new RegistryClient(AnonymousClient());
+
+        var refused = await anonymous.SendAsync(HttpMethod.Patch, session, new ByteArrayContent(new byte[100]));
+        await RegistryClient.ReadErrorAsync(refused, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        Assert.That(refused.Headers.WwwAuthenticate.ToString(), Does.StartWith("Bearer realm=").And.Contain("service=\"berth\""));
+
+        var pulp = await anonymous.Http.PostAsync($"{ContentApiClient.Root}/users/", new StringContent("""{"login": "intruder", "password": "long-enough-password"}"""));
+        await ContentApiClient.ReadErrorAsync(pulp, HttpStatusCode.Unauthorized, "BRT0401");
+        Assert.That(pulp.Headers.WwwAuthenticate.ToString(), Does.StartWith("Basic realm="));
+    }
+
     [Test]
     public async Task AnonymousCallers_MaySearchWhatTheyMayPull_WithASmallBody()
     {
