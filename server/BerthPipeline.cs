@@ -1,4 +1,5 @@
 using Berth.Server.Access;
+using Berth.Server.Clients;
 using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
@@ -23,6 +24,7 @@ public static class BerthPipeline
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseMiddleware<ErrorMiddleware>();
+        app.Use(AnonymousBodies.RefuseAsync);
         app.Use(BlobDownload.UseAsync);
         app.UseStatusCodePages(async context =>
         {

@@ -1,4 +1,5 @@
 using Berth.Server.Access;
+using Berth.Server.Clients;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Importers;
@@ -33,12 +34,19 @@ public static class BerthServices
             .Validate(o => o.MaxPageSize >= 1, $"{BerthOptions.Section}:{nameof(BerthOptions.MaxPageSize)} must be at least 1")
             .ValidateOnStart();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<BerthOptions>>((kestrel, berth) =>
+        services.AddSingleton(sp => new ConnectionLimiter(
+            ConnectionLimits.From(sp.GetRequiredService<IOptions<BerthOptions>>().Value.Clients, NativeFiles.DescriptorLimit()),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ConnectionLimiter>>()));
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<BerthOptions>, ConnectionLimiter>((kestrel, berth, limiter) =>
         {
             var clients = berth.Value.Clients;
             kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(clients.MinRequestBodyBytesPerSecond, clients.DataRateGracePeriod);
             kestrel.Limits.MinResponseDataRate = new MinDataRate(clients.MinResponseBytesPerSecond, clients.DataRateGracePeriod);
             kestrel.Limits.RequestHeadersTimeout = clients.RequestHeadersTimeout;
+
+            // Endpoint defaults reach every endpoint, from --urls and from the Kestrel section alike.
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(limiter.Limit));
         });
         services.AddSingleton(TimeProvider.System);
 

@@ -1,6 +1,11 @@
 using Berth.Server;
 using Berth.Server.Plugins;
+using Berth.Server.Storage;
 using Berth.Server.Verification;
+
+// Whatever umask the server was started with, what it stores (password and token hashes among it) is for its own
+// user only: files 0600, folders 0700.
+NativeFiles.CreatePrivateFiles();
 
 var verify = args is [VerifyCommand.Name, ..];
 if (verify)

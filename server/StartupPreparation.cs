@@ -1,4 +1,5 @@
 using Berth.Server.Access;
+using Berth.Server.Clients;
 using Berth.Server.Plugins;
 using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
@@ -27,6 +28,12 @@ internal sealed class StartupPreparation(IServiceProvider services, ILogger<Star
         _ = services.GetRequiredService<TokenSigner>();
         await CreateFirstAdministratorAsync(layout, cancellationToken);
         logger.LogInformation("Data in {DataDir}", layout.Root);
+        if (layout.NotPrivate is { } reason)
+        {
+            logger.LogWarning("The data folder {DataDir} could not be made readable by its owner only ({Reason}): make it mode 0700", layout.Root, reason);
+        }
+
+        logger.LogInformation("{ConnectionLimits}", services.GetRequiredService<ConnectionLimiter>().Limits);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -45,6 +45,15 @@ public sealed record Caller
     public bool MayManageOwnAccount =>
         Credential == CredentialKind.Password || (Credential == CredentialKind.ApiToken && Token is { Account: true });
 
+    /// <summary>
+    /// Whether the caller may push to some repository, which uploads are for: a grant with push that the API token's
+    /// scope (if any) also allows somewhere, and that a registry token (if any) carries.
+    /// </summary>
+    public bool MayPushSomewhere =>
+        Grants.Any(g => g.Actions.HasFlag(AccessAction.Push)) &&
+        (Token is null || Token.Scope.Any(g => g.Actions.HasFlag(AccessAction.Push))) &&
+        (Registry is null || Registry.Repositories.Values.Any(a => a.HasFlag(AccessAction.Push)));
+
     /// <summary>What the caller may do on a repository (which may not exist yet: then only its registry name is known).</summary>
     public AccessAction AllowedOn(RepositoryId? id, string? registryName, bool anonymousPull)
     {

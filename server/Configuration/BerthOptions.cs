@@ -55,6 +55,8 @@ public sealed class BerthOptions
 
     public ClientLimitOptions Clients { get; set; } = new();
 
+    public UploadLimitOptions Uploads { get; set; } = new();
+
     public LifecycleOptions Lifecycle { get; set; } = new();
 
     public string ResolvedPluginsConfDir =>

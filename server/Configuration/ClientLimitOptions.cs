@@ -1,12 +1,28 @@
 namespace Berth.Server.Configuration;
 
 /// <summary>
-/// How long the server waits for slow clients (section <c>Berth:Clients</c>), applied to Kestrel's limits: a
-/// client that trickles its headers or body, or reads a response slower than these rates, is cut off so it
-/// cannot hold a connection, an upload session or a thread for free.
+/// What clients may hold (section <c>Berth:Clients</c>), applied to Kestrel: how many connections, in all and
+/// from one address, and how long the server waits for slow clients. A client that trickles its headers or body,
+/// or reads a response slower than these rates, is cut off so it cannot hold a connection, an upload session or a
+/// thread for free.
 /// </summary>
 public sealed class ClientLimitOptions
 {
+    /// <summary>
+    /// The most connections the server holds at once; more are closed as they arrive. Unset or 0: no cap of its
+    /// own. Either way the server holds no more than its descriptor limit (RLIMIT_NOFILE) leaves room for, and
+    /// says at start what the cap is.
+    /// </summary>
+    public long? MaxConnections { get; set; }
+
+    /// <summary>
+    /// The most connections one client address may hold at once (IPv6 addresses count by their /64 prefix, which
+    /// one client usually holds whole); more are closed as they arrive. Unset or 0: no limit. Behind a load
+    /// balancer or reverse proxy every client has the proxy's address: set it to 0 there (and limit clients at the
+    /// proxy), or above what the proxy opens.
+    /// </summary>
+    public int? MaxConnectionsPerAddress { get; set; } = 256;
+
     /// <summary>The slowest a request body may arrive, on average, once the grace period is over.</summary>
     public double MinRequestBodyBytesPerSecond { get; set; } = 240;
 

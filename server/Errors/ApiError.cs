@@ -21,6 +21,8 @@ public sealed record ApiError(string Code, int Status)
     public static readonly ApiError UnknownImporterType = new("BRT0203", StatusCodes.Status400BadRequest);
     public static readonly ApiError ImporterTypesConflict = new("BRT0204", StatusCodes.Status409Conflict);
     public static readonly ApiError UploadOffsetInvalid = new("BRT0205", StatusCodes.Status400BadRequest);
+    public static readonly ApiError UploadsOpenLimit = new("BRT0206", StatusCodes.Status429TooManyRequests);
+    public static readonly ApiError UploadBytesLimit = new("BRT0207", StatusCodes.Status403Forbidden);
     public static readonly ApiError Unauthenticated = new("BRT0401", StatusCodes.Status401Unauthorized);
     public static readonly ApiError Forbidden = new("BRT0403", StatusCodes.Status403Forbidden);
     public static readonly ApiError LastAdministrator = new("BRT0409", StatusCodes.Status409Conflict);

@@ -18,6 +18,8 @@ public static class ContentApiErrors
             ApiException e => new PulpFailure(e.Error, e.Message, e.Details),
             ContentException e => new PulpFailure(ApiError.For(e.Error), e.Message, e.Details),
             UploadOffsetException e => new PulpFailure(ApiError.UploadOffsetInvalid, e.Message, new JsonObject { ["size"] = e.Size, ["offset"] = e.Offset }),
+            UploadLimitException { Limit: UploadLimit.OpenUploads } e => new PulpFailure(ApiError.UploadsOpenLimit, e.Message, []),
+            UploadLimitException e => new PulpFailure(ApiError.UploadBytesLimit, e.Message, []),
             AccessDeniedException { Failure: AccessFailure.Unauthenticated } e => new PulpFailure(ApiError.Unauthenticated, e.Message, []) { Challenge = "Basic realm=\"Berth\", charset=\"UTF-8\"" },
             AccessDeniedException { Failure: AccessFailure.Forbidden } e => new PulpFailure(ApiError.Forbidden, e.Message, []),
             AccessDeniedException e => new PulpFailure(ApiError.TooManyAttempts, e.Message, []),

@@ -34,7 +34,9 @@ public sealed class BlobUploadHandler(
     {
         var cancellationToken = context.RequestAborted;
         var repository = await registry.ForPushAsync(context, name);
-        var owner = (await access.CallerAsync(context)).UploadOwner;
+
+        // Owned by whoever opened it, administrators too: the session counts against their upload limits.
+        var owner = (await access.CallerAsync(context)).Login!;
         var query = context.Request.Query;
         if (query.TryGetValue("mount", out var mount) && query.TryGetValue("from", out var from) &&
             await TryMountAsync(context, repository, name, ParseDigest(mount), from.ToString()))

@@ -25,6 +25,8 @@ public static class RegistryErrors
             AccessDeniedException { Failure: AccessFailure.Forbidden } e => new OciFailure(RegistryError.Denied, e.Message, null),
             AccessDeniedException e => new OciFailure(RegistryError.TooManyRequests, e.Message, null),
             ContentException e => new OciFailure(For(e.Error), e.Message, e.Details.Count > 0 ? e.Details.DeepClone() : null),
+            UploadLimitException { Limit: UploadLimit.OpenUploads } e => new OciFailure(RegistryError.TooManyRequests, e.Message, null),
+            UploadLimitException e => new OciFailure(RegistryError.Denied, e.Message, null),
             UploadOffsetException e => new OciFailure(RegistryError.BlobUploadOutOfOrder, e.Message, new JsonObject { ["size"] = e.Size, ["offset"] = e.Offset })
             {
                 // Where to resume: what the upload holds, at the upload's own address.

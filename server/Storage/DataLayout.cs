@@ -15,6 +15,7 @@ namespace Berth.Server.Storage;
 /// DATA/admin-password               the first administrator's password, when it was generated (mode 0600)
 /// </code>
 /// Everything is on one file system, so moving a verified upload or temporary file into content is a rename.
+/// The folder is its user's only (0700), and so is everything the server creates in it (0600 and 0700).
 /// </summary>
 public sealed class DataLayout : IDisposable
 {
@@ -69,6 +70,7 @@ public sealed class DataLayout : IDisposable
     public void Prepare()
     {
         Directory.CreateDirectory(Root);
+        MakePrivate();
         var lockPath = Path.Combine(Root, "berth.lock");
         try
         {
@@ -90,5 +92,29 @@ public sealed class DataLayout : IDisposable
         Directory.CreateDirectory(Temporary);
     }
 
+    /// <summary>
+    /// Why the data folder could not be made private to the server's user (it belongs to another, say), or
+    /// <see langword="null"/> when it is: 0700, so that nothing in it, even a file an older version left readable
+    /// by others, can be reached by anyone else.
+    /// </summary>
+    public string? NotPrivate { get; private set; }
+
     public void Dispose() => _lock?.Dispose();
+
+    private void MakePrivate()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        try
+        {
+            File.SetUnixFileMode(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            NotPrivate = e.Message;
+        }
+    }
 }

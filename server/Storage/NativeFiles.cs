@@ -5,8 +5,8 @@ namespace Berth.Server.Storage;
 
 /// <summary>
 /// File operations .NET has no API for, on Linux: syncing a folder (a renamed file survives a crash only once
-/// its folder is synced), starting write-back early, and writing around the page cache (O_DIRECT). Elsewhere
-/// each degrades to what .NET offers.
+/// its folder is synced), starting write-back early, writing around the page cache (O_DIRECT), the mode new files
+/// get (umask) and how many the process may open (RLIMIT_NOFILE). Elsewhere each degrades to what .NET offers.
 /// </summary>
 internal static partial class NativeFiles
 {
@@ -18,6 +18,9 @@ internal static partial class NativeFiles
     private const int LinuxDirectory = 0x10000;
     private const int LinuxDirect = 0x4000;
     private const uint SyncFileRangeWrite = 2;
+    private const uint PrivateMask = 0x3F; // 077: nothing for group or others
+    private const int LinuxRlimitNoFile = 7;
+    private const int MacRlimitNoFile = 8;
 
     public static void SyncDirectory(string path)
     {
@@ -85,6 +88,47 @@ internal static partial class NativeFiles
             }
         }
     }
+
+    /// <summary>
+    /// Makes every file and folder the process creates from now on private to its user (umask 077: 0600 and 0700),
+    /// whatever umask it was started with: the data folder holds password and token hashes.
+    /// </summary>
+    public static void CreatePrivateFiles()
+    {
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
+            _ = Umask(PrivateMask);
+        }
+    }
+
+    /// <summary>
+    /// How many files (sockets included) the process may have open at once: its soft RLIMIT_NOFILE, which the .NET
+    /// runtime raises to the hard limit as it starts. <see langword="null"/> where unknown or unlimited.
+    /// </summary>
+    public static long? DescriptorLimit()
+    {
+        var resource = OperatingSystem.IsLinux() ? LinuxRlimitNoFile : OperatingSystem.IsMacOS() ? MacRlimitNoFile : -1;
+        if (resource < 0 || !Environment.Is64BitProcess || GetResourceLimit(resource, out var limit) != 0 || limit.Current > long.MaxValue)
+        {
+            return null;
+        }
+
+        return (long)limit.Current;
+    }
+
+    /// <summary><c>struct rlimit</c> of a 64-bit process: two <c>rlim_t</c>, unsigned 64-bit; infinity is all ones.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ResourceLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+    [LibraryImport("libc", EntryPoint = "umask")]
+    private static partial uint Umask(uint mask);
+
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    private static partial int GetResourceLimit(int resource, out ResourceLimit limit);
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags, int mode);

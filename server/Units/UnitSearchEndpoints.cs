@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Access;
+using Berth.Server.Clients;
 using Berth.Server.Configuration;
 using Berth.Server.Json;
 using Microsoft.Extensions.Options;
@@ -15,17 +16,22 @@ public static class UnitSearchEndpoints
 {
     private const string Criteria = "criteria";
 
+    /// <summary>The largest search an anonymous caller may send: criteria are a few fields, never kilobytes.</summary>
+    private const long AnonymousMaxBodyBytes = 16 * 1024;
+
     public static void MapUnitSearchEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/search/units/", async (
             string repo, HttpContext context, AccessControl access, IUnitStore units, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
-            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
+            var caller = await access.CallerAsync(context);
+            var body = await JsonRequest.ReadObjectAsync(
+                context.Request, caller.IsAuthenticated ? options.Value.MaxJsonBodyBytes : AnonymousMaxBodyBytes, cancellationToken);
             var criteria = ReadCriteria(body);
             var found = await units.SearchAsync(repository.Id, criteria, cancellationToken);
             return TypedResults.Json(found.Select(UnitResponse.From).ToList(), ContentApiJsonContext.Api.ListUnitResponse);
-        });
+        }).WithMetadata(AnonymousBodies.Allowed); // Access is checked before the body is read: anonymous callers may search what they may pull.
     }
 
     private static UnitCriteria ReadCriteria(JsonObject body)

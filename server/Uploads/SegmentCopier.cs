@@ -16,9 +16,14 @@ internal static class SegmentCopier
 {
     private const int ChunksInFlight = 3;
 
+    /// <summary>
+    /// Copies the body to the file from <paramref name="position"/>. Before the bytes of each read are taken,
+    /// <paramref name="claimEnd"/> is told where they would end the upload; it throws to refuse them (past the
+    /// largest upload, or beyond what the owner's uploads may hold), which fails the copy.
+    /// </summary>
     /// <returns>The position after the last byte written.</returns>
     public static async Task<long> CopyAsync(
-        PipeReader body, UploadFileWriter file, long position, DigestCalculator? hash, long? maxEnd, CancellationToken cancellationToken)
+        PipeReader body, UploadFileWriter file, long position, DigestCalculator? hash, Action<long>? claimEnd, CancellationToken cancellationToken)
     {
         var spare = Channel.CreateUnbounded<AlignedChunk>();
         var received = Channel.CreateBounded<AlignedChunk>(new BoundedChannelOptions(ChunksInFlight) { SingleReader = true, SingleWriter = true });
@@ -44,10 +49,7 @@ internal static class SegmentCopier
                 var buffer = read.Buffer;
                 examining = buffer;
                 end += buffer.Length;
-                if (maxEnd is { } max && end > max)
-                {
-                    throw UploadService.BeyondLimit(max);
-                }
+                claimEnd?.Invoke(end);
 
                 foreach (var segment in buffer)
                 {

@@ -10,7 +10,8 @@ namespace Berth.Server.Uploads;
 
 /// <summary>
 /// Upload requests: create one, send its bytes in segments at any offset up to its end, look, delete. Any
-/// signed-in user may upload; each sees only their own uploads (administrators see all).
+/// signed-in user who may push somewhere may upload, within their limits (<see cref="Configuration.UploadLimitOptions"/>);
+/// each sees only their own uploads (administrators see all).
 /// </summary>
 public static class UploadEndpoints
 {
@@ -21,7 +22,15 @@ public static class UploadEndpoints
         uploads.MapPost("/", async (HttpContext context, UploadService service, AccessControl access) =>
         {
             var caller = await access.RequireSignedInAsync(context);
-            var upload = await service.CreateAsync(null, caller.Login, context.RequestAborted);
+            if (!caller.MayPushSomewhere)
+            {
+                // Uploads exist to be imported, which takes push: without it, one would only hold the disk.
+                throw new AccessDeniedException(
+                    AccessFailure.Forbidden,
+                    $"{caller.Login} may push to no repository, and uploads are only for importing into one: ask an administrator for a push grant");
+            }
+
+            var upload = await service.CreateAsync(null, caller.Login!, context.RequestAborted);
             return TypedResults.Json(
                 new UploadCreatedResponse(upload.Id.Value, ContentApi.UploadHref(upload.Id.Value)),
                 ContentApiJsonContext.Api.UploadCreatedResponse,

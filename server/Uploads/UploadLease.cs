@@ -6,15 +6,17 @@ public sealed class UploadLease : IAsyncDisposable
     private readonly Func<ValueTask> _release;
     private bool _released;
 
-    internal UploadLease(UploadId id, UploadedFile file, UploadSession session, Func<ValueTask> release)
+    internal UploadLease(UploadRequest upload, UploadedFile file, UploadSession session, Func<ValueTask> release)
     {
-        Id = id;
+        Upload = upload;
         File = file;
         Session = session;
         _release = release;
     }
 
-    public UploadId Id { get; }
+    public UploadId Id => Upload.Id;
+
+    internal UploadRequest Upload { get; }
 
     internal UploadedFile File { get; }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using Berth.Server.Configuration;
 using Berth.Server.Errors;
@@ -15,24 +16,42 @@ namespace Berth.Server.Uploads;
 public sealed class UploadService(
     IUploadRequestStore store, DataLayout layout, TimeProvider clock, IOptions<BerthOptions> options, ILogger<UploadService> logger)
 {
+    private readonly UploadQuota _quota = new(options);
     private readonly ConcurrentDictionary<UploadId, UploadSession> _sessions = new();
 
-    /// <summary>
-    /// Creates an upload owned by <paramref name="owner"/>; one for the registry API is bound to the repository it
-    /// was opened on. Every other call takes the owner too: an upload of someone else is, to them, not there
-    /// (<see langword="null"/> stands for an administrator, who sees all).
-    /// </summary>
-    public async Task<UploadRequest> CreateAsync(Repositories.RepositoryId? repository, string? owner, CancellationToken cancellationToken)
-    {
-        var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow(), repository, owner);
-        using (var handle = File.OpenHandle(layout.UploadPath(upload.Id.Value), FileMode.CreateNew, FileAccess.Write))
-        {
-            RandomAccess.FlushToDisk(handle);
-        }
+    /// <summary>How many uploads have a session in memory: at most those that exist.</summary>
+    internal int SessionCount => _sessions.Count;
 
-        NativeFiles.SyncDirectory(layout.Uploads);
-        await store.CreateAsync(upload, cancellationToken);
-        return upload;
+    /// <summary>How many users have uploads counted against their limits: at most those with open uploads.</summary>
+    internal int QuotaOwners => _quota.Owners;
+
+    /// <summary>
+    /// Creates an upload owned by <paramref name="owner"/> (the user who asks for it), within their limits; one for
+    /// the registry API is bound to the repository it was opened on. Every other call takes the owner too: an
+    /// upload of someone else is, to them, not there (<see langword="null"/> stands for an administrator, who sees all).
+    /// </summary>
+    /// <exception cref="UploadLimitException">When the owner has as many uploads open as allowed.</exception>
+    public async Task<UploadRequest> CreateAsync(Repositories.RepositoryId? repository, string owner, CancellationToken cancellationToken)
+    {
+        _quota.Open(owner);
+        var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow(), repository, owner);
+        try
+        {
+            using (var handle = File.OpenHandle(layout.UploadPath(upload.Id.Value), FileMode.CreateNew, FileAccess.Write))
+            {
+                RandomAccess.FlushToDisk(handle);
+            }
+
+            NativeFiles.SyncDirectory(layout.Uploads);
+            await store.CreateAsync(upload, cancellationToken);
+            return upload;
+        }
+        catch
+        {
+            // Not acknowledged: at the next start, RecoverAsync removes a file that no record names.
+            _quota.Close(owner, 0);
+            throw;
+        }
     }
 
     public async Task<IReadOnlyList<UploadRequest>> ListAsync(string? owner, CancellationToken cancellationToken) =>
@@ -47,11 +66,9 @@ public sealed class UploadService(
     /// <summary>
     /// Writes one segment at an offset; returns the upload with how many bytes it holds afterwards. An offset
     /// may be anywhere up to the end (segments may be resent) unless <paramref name="strict"/>, when it must be
-    /// the end: the registry API takes chunks strictly in order.
-    /// </summary>
-    /// <summary>
-    /// Writes a segment at an offset (strict: only at the end). A segment whose Content-Length says up front that it
-    /// would pass the largest upload accepted is refused before a byte of it is read.
+    /// the end: the registry API takes chunks strictly in order. A segment whose Content-Length says up front that
+    /// it would pass the largest upload accepted, or what its owner's uploads may hold together, is refused before
+    /// a byte of it is read; one without is refused as it passes.
     /// </summary>
     public async Task<UploadStatus> WriteSegmentAsync(
         string id, long? offset, PipeReader body, long? declaredLength, bool strict, string? owner, CancellationToken cancellationToken)
@@ -69,12 +86,38 @@ public sealed class UploadService(
                 throw new UploadOffsetException(length, start, strict);
             }
 
-            if (options.Value.MaxUploadBytes is { } max && declaredLength > max - start)
+            var maxEnd = options.Value.MaxUploadBytes;
+            if (maxEnd is { } max && declaredLength > max - start)
             {
                 throw BeyondLimit(max);
             }
 
-            return new UploadStatus(upload, await WriteAsync(handle, path, session, length, start, body, cancellationToken));
+            var growth = _quota.Grow(upload.Owner, length);
+            try
+            {
+                if (declaredLength is { } declared)
+                {
+                    growth.Claim(start + declared);
+                }
+
+                var size = await WriteAsync(handle, path, session, length, start, body, ClaimEnd, cancellationToken);
+                return new UploadStatus(upload, size);
+            }
+            finally
+            {
+                // A failed segment was cut back: the upload keeps what its file holds.
+                growth.Settle(RandomAccess.GetLength(handle));
+            }
+
+            void ClaimEnd(long end)
+            {
+                if (end > maxEnd)
+                {
+                    throw BeyondLimit(maxEnd.Value);
+                }
+
+                growth.Claim(end);
+            }
         }
         finally
         {
@@ -90,7 +133,7 @@ public sealed class UploadService(
         var (upload, session) = await EnterAsync(id, owner, cancellationToken);
         try
         {
-            await RemoveAsync(upload.Id, session);
+            await RemoveAsync(upload, session, SizeOf(upload.Id));
         }
         finally
         {
@@ -117,7 +160,7 @@ public sealed class UploadService(
         var (upload, session) = await EnterAsync(id, owner, cancellationToken);
         var path = layout.UploadPath(upload.Id.Value);
         var file = new UploadedFile(upload.Id, path, SizeOf(upload.Id), session);
-        return new UploadLease(upload.Id, file, session, () =>
+        return new UploadLease(upload, file, session, () =>
         {
             session.Gate.Release();
             return ValueTask.CompletedTask;
@@ -128,7 +171,7 @@ public sealed class UploadService(
     public async Task CompleteAsync(UploadLease lease)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        await RemoveAsync(lease.Id, lease.Session);
+        await RemoveAsync(lease.Upload, lease.Session, lease.File.Length);
     }
 
     /// <summary>
@@ -184,10 +227,19 @@ public sealed class UploadService(
                 await store.DeleteAsync(uploadId, cancellationToken);
             }
         }
+
+        _quota.Load((await store.ListAsync(cancellationToken)).Select(u => (u.Owner, SizeOf(u.Id))));
     }
 
     private async Task<long> WriteAsync(
-        Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, UploadSession session, long length, long offset, PipeReader body, CancellationToken cancellationToken)
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle,
+        string path,
+        UploadSession session,
+        long length,
+        long offset,
+        PipeReader body,
+        Action<long> claimEnd,
+        CancellationToken cancellationToken)
     {
         if (offset == 0 && length == 0 && session.Sha256 is null)
         {
@@ -207,7 +259,7 @@ public sealed class UploadService(
         {
             using (var writer = UploadFileWriter.Open(handle, path, options.Value.DirectUploads))
             {
-                position = await SegmentCopier.CopyAsync(body, writer, offset, hashing ? session.Sha256 : null, options.Value.MaxUploadBytes, cancellationToken);
+                position = await SegmentCopier.CopyAsync(body, writer, offset, hashing ? session.Sha256 : null, claimEnd, cancellationToken);
             }
 
             RandomAccess.FlushToDisk(handle);
@@ -242,31 +294,65 @@ public sealed class UploadService(
             throw ApiException.NotFound("upload", id);
         }
 
+        // Looked up before anything is kept in memory: a request for an upload that is not there, or not the
+        // caller's, leaves nothing behind however often it is made.
+        if (!IsOwned(await store.FindAsync(uploadId, cancellationToken), owner))
+        {
+            throw ApiException.NotFound("upload", id);
+        }
+
         var session = _sessions.GetOrAdd(uploadId, _ => new UploadSession());
-        await session.Gate.WaitAsync(cancellationToken);
+        var entered = false;
         try
         {
-            // Checked inside the gate: a delete or completed import may have ended the upload while we waited.
+            await session.Gate.WaitAsync(cancellationToken);
+            entered = true;
+
+            // Checked again inside the gate: a delete or completed import may have ended the upload while we waited.
             var upload = await store.FindAsync(uploadId, cancellationToken);
-            return upload is not null && (owner is null || upload.Owner == owner) ? (upload, session) : throw ApiException.NotFound("upload", id);
+            return IsOwned(upload, owner) ? (upload, session) : throw ApiException.NotFound("upload", id);
         }
         catch
         {
-            session.Gate.Release();
+            if (entered)
+            {
+                session.Gate.Release();
+            }
+
+            await ForgetIfEndedAsync(uploadId, session);
             throw;
         }
     }
 
+    /// <summary>
+    /// Drops the session of an upload that has ended. The upload may have ended between our first look and our
+    /// taking the session (its end removed the session it had, and we made a new one), or while we waited at
+    /// the gate. An upload that has ended never comes back (ids are not reused), so removing its session can
+    /// never leave two gates for one live upload; a caller still waiting at the removed gate finds the upload
+    /// gone and answers 404 too.
+    /// </summary>
+    private async Task ForgetIfEndedAsync(UploadId id, UploadSession session)
+    {
+        if (await store.FindAsync(id, CancellationToken.None) is null)
+        {
+            _sessions.TryRemove(new KeyValuePair<UploadId, UploadSession>(id, session));
+        }
+    }
+
+    private static bool IsOwned([NotNullWhen(true)] UploadRequest? upload, string? owner) => upload is not null && (owner is null || upload.Owner == owner);
+
     private async Task<UploadRequest> FindAsync(string id, string? owner, CancellationToken cancellationToken) =>
-        UploadId.TryParse(id, out var uploadId) && await store.FindAsync(uploadId, cancellationToken) is { } upload && (owner is null || upload.Owner == owner)
+        UploadId.TryParse(id, out var uploadId) && await store.FindAsync(uploadId, cancellationToken) is var upload && IsOwned(upload, owner)
             ? upload
             : throw ApiException.NotFound("upload", id);
 
-    private async Task RemoveAsync(UploadId id, UploadSession session)
+    /// <summary>Ends an upload, with its gate held; <paramref name="size"/> is what it held, now free.</summary>
+    private async Task RemoveAsync(UploadRequest upload, UploadSession session, long size)
     {
-        await store.DeleteAsync(id, CancellationToken.None);
-        File.Delete(layout.UploadPath(id.Value));
-        _sessions.TryRemove(new KeyValuePair<UploadId, UploadSession>(id, session));
+        await store.DeleteAsync(upload.Id, CancellationToken.None);
+        _quota.Close(upload.Owner, size);
+        File.Delete(layout.UploadPath(upload.Id.Value));
+        _sessions.TryRemove(new KeyValuePair<UploadId, UploadSession>(upload.Id, session));
         session.ReplaceSha256(null);
     }
 

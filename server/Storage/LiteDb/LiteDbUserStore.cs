@@ -25,8 +25,16 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
         }));
     }
 
+    /// <summary>How many users the store remembers reading.</summary>
+    internal int CachedUsers => _users.Count;
+
+    // Only users that exist are remembered: a sign-in refused for an unknown login (of any length the client
+    // likes) leaves nothing behind.
     public Task<User?> FindAsync(string login, CancellationToken cancellationToken) =>
-        Task.FromResult(_users.GetOrRead(login, () => database.Read(db => db.GetCollection(LiteDbDatabase.Users).FindById(login) is { } d ? FromDocument(d) : null)));
+        Task.FromResult(_users.GetOrRead(
+            login,
+            () => database.Read(db => db.GetCollection(LiteDbDatabase.Users).FindById(login) is { } d ? FromDocument(d) : null),
+            keep: user => user is not null));
 
     public Task<IReadOnlyList<User>> ListAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<User>>(database.Read(db => db.GetCollection(LiteDbDatabase.Users).FindAll().Select(FromDocument).OrderBy(u => u.Login, StringComparer.Ordinal).ToList()));

@@ -13,7 +13,16 @@ internal sealed class ReadCache<TKey, TValue>(LiteDbDatabase database, int capac
 {
     private readonly ConcurrentDictionary<TKey, (long Version, TValue Value)> _entries = new();
 
-    public TValue GetOrRead(TKey key, Func<TValue> read)
+    /// <summary>How many lookups are remembered.</summary>
+    public int Count => _entries.Count;
+
+    /// <param name="key">What was looked up.</param>
+    /// <param name="read">The lookup itself.</param>
+    /// <param name="keep">
+    /// Whether to remember what was read (by default, everything). A cache keyed by what clients send should not
+    /// remember misses: each refused request would otherwise leave an entry of the client's choosing.
+    /// </param>
+    public TValue GetOrRead(TKey key, Func<TValue> read, Func<TValue, bool>? keep = null)
     {
         ArgumentNullException.ThrowIfNull(read);
 
@@ -25,6 +34,11 @@ internal sealed class ReadCache<TKey, TValue>(LiteDbDatabase database, int capac
         }
 
         var value = read();
+        if (keep is not null && !keep(value))
+        {
+            return value;
+        }
+
         if (_entries.Count >= capacity)
         {
             _entries.Clear();

@@ -56,9 +56,11 @@ public sealed class ContentApiAccessTests : AccessFixture
             Assert.That(listed.Where(r => r!["id"]!.GetValue<string>() != repository).All(r => r!["anonymous_pull"]!.GetValue<bool>()), Is.True);
         }
 
+        // A user who may push nowhere has nothing to upload; an import is refused before its upload is looked at.
         var blob = TestBlob.Random(10);
+        await ContentApiClient.ReadErrorAsync(await api.Http.PostAsync($"{ContentApiClient.Root}/content/uploads/", null), HttpStatusCode.Forbidden, "BRT0403");
         await ContentApiClient.ReadErrorAsync(
-            await api.ImportAsync(repository, await api.UploadAsync(blob.Bytes), "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }),
+            await api.ImportAsync(repository, await Api.UploadAsync(blob.Bytes), "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }),
             HttpStatusCode.Forbidden,
             "BRT0403");
         await ContentApiClient.ReadErrorAsync(await api.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{repository}/"), HttpStatusCode.Forbidden, "BRT0403");
@@ -141,7 +143,7 @@ public sealed class ContentApiAccessTests : AccessFixture
     [Test]
     public async Task Uploads_AreTheirOwnersOnly()
     {
-        var (alice, bob) = (await CreateUserAsync(), await CreateUserAsync());
+        var (alice, bob) = (await CreateUserAsync(("uploads/*", "push")), await CreateUserAsync(("uploads/*", "push")));
         var upload = await ApiAs(alice).UploadAsync([1, 2, 3]);
         var bobApi = ApiAs(bob);
         await ContentApiClient.ReadErrorAsync(await bobApi.Http.GetAsync($"{ContentApiClient.Root}/content/uploads/{upload}/"), HttpStatusCode.NotFound, "PLP0009");
@@ -180,8 +182,9 @@ public sealed class ContentApiAccessTests : AccessFixture
         var api = ApiAs(writer, readOnly);
         var blob = TestBlob.Random(5);
         Assert.That(await api.SearchUnitsAsync(repository), Is.Empty);
+        await ContentApiClient.ReadErrorAsync(await api.Http.PostAsync($"{ContentApiClient.Root}/content/uploads/", null), HttpStatusCode.Forbidden, "BRT0403");
         await ContentApiClient.ReadErrorAsync(
-            await api.ImportAsync(repository, await api.UploadAsync(blob.Bytes), "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }),
+            await api.ImportAsync(repository, await Api.UploadAsync(blob.Bytes), "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }),
             HttpStatusCode.Forbidden,
             "BRT0403");
     }
@@ -195,8 +198,9 @@ public sealed class ContentApiAccessTests : AccessFixture
         var greedy = await CreateTokenAsync(reader, new JsonObject { ["name"] = "greedy", ["scope"] = JsonNode.Parse("""[{"pattern": "*", "actions": ["*"]}]""") }, asLogin: reader);
         var api = ApiAs(reader, greedy);
         var blob = TestBlob.Random(5);
+        await ContentApiClient.ReadErrorAsync(await api.Http.PostAsync($"{ContentApiClient.Root}/content/uploads/", null), HttpStatusCode.Forbidden, "BRT0403");
         await ContentApiClient.ReadErrorAsync(
-            await api.ImportAsync(repository, await api.UploadAsync(blob.Bytes), "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }),
+            await api.ImportAsync(repository, await Api.UploadAsync(blob.Bytes), "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }),
             HttpStatusCode.Forbidden,
             "BRT0403");
         await ContentApiClient.ReadErrorAsync(await api.Http.GetAsync($"{ContentApiClient.Root}/users/"), HttpStatusCode.Forbidden, "BRT0403");

@@ -14,8 +14,6 @@ public static partial class HostileCases
     /// <summary>A repository of the squatter's own, to promote into.</summary>
     public const string SquatterRepository = "squat-own";
 
-    private const string Forbidden = "BRT0403";
-    private const string Unauthenticated = "BRT0401";
 
     private static IEnumerable<HostileCase> AccessFindings() =>
         RobotTokenBeyondItsScope()

@@ -18,6 +18,8 @@ public static partial class HostileCases
     private const string OffsetInvalid = "BRT0205";
     private const string Conflict = "PLP0018";
     private const string RequestTimeout = "BRT0408";
+    private const string Unauthenticated = "BRT0401";
+    private const string Forbidden = "BRT0403";
     private const string ZeroHex = "0000000000000000000000000000000000000000000000000000000000000000";
 
     /// <summary>Digests that must never parse: every one is refused where a digest is expected.</summary>
@@ -84,7 +86,8 @@ public static partial class HostileCases
             .Concat(RegistryRangesAndPages())
             .Concat(TokenEndpoint())
             .Concat(AccessFindings())
-            .Concat(LogsAndPages());
+            .Concat(LogsAndPages())
+            .Concat(Connections());
 
     private static HostileCase Pulp(string name, string method, string target, string? code = InvalidRequest, int status = PulpBadRequest) =>
         new(name, method, target, status, ErrorShape.Pulp, code);

@@ -27,7 +27,7 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
     private readonly Dictionary<string, string> _placeholders = new(StringComparer.Ordinal);
     private Uri _server = null!;
 
-    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>(HostileCases.ConnectionSettings)
     {
         ["Berth:MaxUploadBytes"] = MaxUploadBytes.ToString(CultureInfo.InvariantCulture),
         ["Berth:CreateRepositoriesOnPush"] = "false",
@@ -89,6 +89,7 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
         _placeholders["{manifest}"] = image.Digest.ToString();
         _placeholders["{user}"] = User;
         await CreateCredentialsCasesUseAsync();
+        await HostileCases.PrepareConnectionCasesAsync(Api, Host.CreateAnonymousClient(), _placeholders);
     }
 
     /// <summary>

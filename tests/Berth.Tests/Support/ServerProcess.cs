@@ -105,6 +105,33 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return start;
     }
 
+    /// <summary>
+    /// The same start through <c>sh</c>, so that a shell command run first (<c>ulimit -n 700</c>, <c>umask 022</c>)
+    /// applies to the server, which then takes the shell's place (same process id).
+    /// </summary>
+    public static ProcessStartInfo Through(ProcessStartInfo start, string setup)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var wrapped = new ProcessStartInfo("sh")
+        {
+            WorkingDirectory = start.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["-c", $"{setup} && exec \"$0\" \"$@\"", start.FileName, .. start.ArgumentList])
+        {
+            wrapped.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in start.Environment)
+        {
+            wrapped.Environment[name] = value;
+        }
+
+        return wrapped;
+    }
+
     /// <summary>Starts the server and waits until it listens; fails with its output if it stops instead.</summary>
     public static Task<ServerProcess> StartAsync(string workingDirectory, params string[] arguments) =>
         StartAsync(StartInfo(workingDirectory, ["--urls", "http://127.0.0.1:0", .. arguments]));

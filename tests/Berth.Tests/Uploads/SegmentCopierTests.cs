@@ -40,7 +40,7 @@ public sealed class SegmentCopierTests
         using (var writer = direct ? UploadFileWriter.Open(handle, path, direct: true) : new UploadFileWriter(handle, direct: null))
         {
             var reader = PipeReader.Create(new MemoryStream(body), new StreamPipeReaderOptions(bufferSize: 4000, minimumReadSize: 1000));
-            end = await SegmentCopier.CopyAsync(reader, writer, offset, hash, maxEnd: null, CancellationToken.None);
+            end = await SegmentCopier.CopyAsync(reader, writer, offset, hash, claimEnd: null, CancellationToken.None);
         }
 
         using (Assert.EnterMultipleScope())
@@ -61,8 +61,17 @@ public sealed class SegmentCopierTests
         using var writer = UploadFileWriter.Open(handle, path, direct: true);
         var reader = PipeReader.Create(new MemoryStream(new byte[5 * 1024 * 1024]));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var copy = SegmentCopier.CopyAsync(reader, writer, 0, null, maxEnd: 3 * 1024 * 1024, timeout.Token);
+        var copy = SegmentCopier.CopyAsync(reader, writer, 0, null, ClaimEnd, timeout.Token);
         Assert.That(async () => await copy, Throws.TypeOf<ApiException>().With.Property(nameof(ApiException.Error)).EqualTo(ApiError.RequestTooLarge));
+
+        static void ClaimEnd(long end)
+        {
+            const long max = 3 * 1024 * 1024;
+            if (end > max)
+            {
+                throw UploadService.BeyondLimit(max);
+            }
+        }
     }
 
     [Test]
