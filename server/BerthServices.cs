@@ -25,7 +25,11 @@ public static class BerthServices
 {
     public static IServiceCollection AddBerth(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BerthOptions>().Bind(configuration.GetSection(BerthOptions.Section));
+        services.AddOptions<BerthOptions>()
+            .Bind(configuration.GetSection(BerthOptions.Section))
+            .PostConfigure(berth => FoldFormerManifestLimit(berth, configuration))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BerthOptions>, ImportLimitValidation>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<BerthOptions>>((kestrel, berth) =>
         {
@@ -64,6 +68,7 @@ public static class BerthServices
         services.AddSingleton<ImporterService>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<ImportService>();
+        services.AddSingleton<ImportMemoryBudget>();
         services.AddSingleton(sp => new TokenSigner(sp.GetRequiredService<DataLayout>().TokenSigningKey));
         services.AddSingleton(sp => new LoginThrottle(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BerthOptions>>().Value.Auth.MaxFailedSignInsPerMinute));
@@ -94,5 +99,19 @@ public static class BerthServices
         services.AddHostedService<RetentionSchedule>();
         services.AddHostedService<OrphanSchedule>();
         return services;
+    }
+
+    /// <summary>
+    /// <c>Berth:MaxManifestBytes</c>, the registry's manifest limit before there was one ceiling for every document,
+    /// still sets <c>Berth:Imports:MaxDocumentBytes</c> when that is not set itself.
+    /// </summary>
+    private static void FoldFormerManifestLimit(BerthOptions berth, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(BerthOptions.Section);
+        if (section[$"{ImportLimitOptions.Section}:{nameof(ImportLimitOptions.MaxDocumentBytes)}"] is null &&
+            section.GetValue<long?>("MaxManifestBytes") is { } former)
+        {
+            berth.Imports.MaxDocumentBytes = former;
+        }
     }
 }

@@ -29,6 +29,11 @@ try
     await app.RunAsync();
     return 0;
 }
+catch (Microsoft.Extensions.Options.OptionsValidationException e)
+{
+    await Console.Error.WriteLineAsync($"berth: cannot start: {string.Join("; ", e.Failures)}");
+    return 2;
+}
 catch (PluginLoadException e)
 {
     await Console.Error.WriteLineAsync($"berth: cannot start: {e.Message}");

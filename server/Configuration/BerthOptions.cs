@@ -20,9 +20,6 @@ public sealed class BerthOptions
     /// <summary>Whether a registry push to an unknown name creates the repository (with both docker importers).</summary>
     public bool CreateRepositoriesOnPush { get; set; } = true;
 
-    /// <summary>The largest manifest the registry API reads from a push; importers may accept less.</summary>
-    public long MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
-
     /// <summary>
     /// Whether uploads are written around the page cache (O_DIRECT, where the file system allows it): steadier
     /// upload speed and no page cache spent on large blobs, but a blob pulled right after its push is then read
@@ -48,6 +45,8 @@ public sealed class BerthOptions
     public ClientLimitOptions Clients { get; set; } = new();
 
     public LifecycleOptions Lifecycle { get; set; } = new();
+
+    public ImportLimitOptions Imports { get; set; } = new();
 
     public string ResolvedPluginsConfDir =>
         PluginsConfDir is { Length: > 0 } dir ? Path.GetFullPath(dir, AppContext.BaseDirectory) : Path.Combine(AppContext.BaseDirectory, "plugins.conf.d");

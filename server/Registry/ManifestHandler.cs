@@ -30,7 +30,8 @@ public sealed class ManifestHandler(
     TagHistoryRecorder tagHistory,
     Audit audit,
     IOptions<BerthOptions> options,
-    ReferenceGuard guard)
+    ReferenceGuard guard,
+    ImportMemoryBudget memoryBudget)
 {
     public async Task<IResult> GetAsync(HttpContext context, RegistryName name, string reference)
     {
@@ -56,12 +57,16 @@ public sealed class ManifestHandler(
     {
         var target = ManifestReference.Parse(reference);
         var repository = await registry.ForPushAsync(context, name);
-        var bytes = await ReadBodyAsync(context.Request, options.Value.MaxManifestBytes, context.RequestAborted);
-        var manifest = Parse(bytes, context.Request.ContentType);
+        var limits = options.Value.Imports;
+        var bytes = await ReadBodyAsync(context.Request, limits.MaxDocumentBytes, context.RequestAborted);
+
+        // The body is what the client sent; what checking it takes comes out of the budget, as an import's would.
+        using var held = await memoryBudget.ReserveAsync(bytes.Length, context.RequestAborted);
+        var manifest = Parse(bytes, limits.MaxDocumentReferences, context.Request.ContentType);
         var unitType = manifest is ImageIndex ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
         var key = target.Digest is { } expected ? new JsonObject { [DockerUnitTypes.Fields.Digest] = expected.ToString() } : [];
         var metadata = target.Tag is { } tag ? new JsonObject { [DockerUnitTypes.Fields.Tag] = tag.Value } : [];
-        var unit = await imports.ImportContentAsync(repository.Id, unitType, key, metadata, bytes, context.RequestAborted);
+        var unit = await imports.ImportContentAsync(repository.Id, unitType, key, metadata, bytes, held, context.RequestAborted);
 
         var digest = Digest.Parse(unit.ContentDigest!);
         await audit.RecordAsync(context, "push.manifest", $"{name}@{digest}", target.Tag is { } pushedTag ? $"tag {pushedTag}" : null);
@@ -126,7 +131,11 @@ public sealed class ManifestHandler(
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The body, refused once it passes the ceiling. The buffer grows with what arrives rather than with what the
+    /// Content-Length promises, so a client that declares 4 MiB and trickles a byte holds no more than that byte.
+    /// </summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
@@ -144,16 +153,16 @@ public sealed class ManifestHandler(
             }
         }
 
-        return body.WrittenSpan.ToArray();
+        return body.WrittenMemory;
     }
 
     /// <summary>Parses the document to route it to the right unit type, and checks it against the Content-Type it was sent with.</summary>
-    private static Manifest Parse(byte[] bytes, string? contentType)
+    private static Manifest Parse(ReadOnlyMemory<byte> bytes, int maxReferences, string? contentType)
     {
         Manifest manifest;
         try
         {
-            manifest = ManifestParser.Parse(bytes);
+            manifest = ManifestParser.Parse(bytes, maxReferences);
         }
         catch (ManifestInvalidException e)
         {
