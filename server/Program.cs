@@ -17,9 +17,10 @@ builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
 });
 builder.Services.AddBerth(builder.Configuration);
 
-var app = builder.Build();
 try
 {
+    // Inside the try: building the host reads the options, and limits out of range refuse to start there.
+    var app = builder.Build();
     if (verify)
     {
         return await VerifyCommand.RunAsync(app.Services, Console.Out, CancellationToken.None);
