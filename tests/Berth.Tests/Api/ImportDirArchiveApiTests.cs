@@ -30,6 +30,31 @@ public sealed class ImportDirArchiveApiTests : ApiFixture
         }
     }
 
+    /// <summary>The archive ceilings leave real images alone: a hundred layers, in each tar format a tool may write.</summary>
+    [TestCase(TarEntryFormat.Pax)]
+    [TestCase(TarEntryFormat.Gnu)]
+    [TestCase(TarEntryFormat.Ustar)]
+    public async Task TarOfAHundredLayerImage_Imports_UnderTheDefaultCeilings(TarEntryFormat format)
+    {
+        var repository = await DockerRepositoryAsync();
+        var image = TestManifest.DockerImage(layers: 100, layerSize: 2000);
+        var folder = ImageFolders.WriteSkopeoDir(Folder.Combine(repository + "-dir"), image);
+        using var tar = new MemoryStream();
+        await using (var writer = new TarWriter(tar, format, leaveOpen: true))
+        {
+            foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+            {
+                await writer.WriteEntryAsync(file, "./" + Path.GetFileName(file));
+            }
+        }
+
+        var uploadId = await Api.UploadAsync(tar.ToArray());
+        using var response = await Api.ImportAsync(repository, uploadId, "docker_manifest", new JsonObject { ["digest"] = image.Digest.ToString() });
+
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        Assert.That(await Api.SearchUnitsAsync(repository, "docker_blob"), Has.Count.EqualTo(101));
+    }
+
     [Test]
     public async Task BlobsTheRepositoryHas_MayBeLeftOut()
     {

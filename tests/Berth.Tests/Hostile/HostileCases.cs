@@ -6,7 +6,7 @@ namespace Berth.Tests.Hostile;
 /// The table of hostile requests, by kind. Every case must be refused with its status and code, in its API's
 /// error shape, without a server error and without changing anything the fixture can see.
 /// </summary>
-public static class HostileCases
+public static partial class HostileCases
 {
     public const string Api = "/pulp/api/v2";
 
@@ -82,7 +82,8 @@ public static class HostileCases
             .Concat(RegistryUploads())
             .Concat(RegistryManifests())
             .Concat(RegistryRangesAndPages())
-            .Concat(TokenEndpoint());
+            .Concat(TokenEndpoint())
+            .Concat(MemoryCases());
 
     private static HostileCase Pulp(string name, string method, string target, string? code = InvalidRequest, int status = PulpBadRequest) =>
         new(name, method, target, status, ErrorShape.Pulp, code);
