@@ -33,15 +33,21 @@ internal static class ManifestImport
         ceiling.Check(upload.Length);
         using (await conduit.ReserveMemoryAsync(upload.Length, cancellationToken).ConfigureAwait(false))
         {
-            var bytes = new byte[upload.Length];
-            var stream = upload.OpenRead();
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
-            }
-
+            var bytes = upload.TryGetContent(out var held) ? held : await ReadWholeAsync(upload, cancellationToken).ConfigureAwait(false);
             return await ImportDocumentAsync(bytes, document, conduit, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async Task<byte[]> ReadWholeAsync(IUploadedFile upload, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[upload.Length];
+        var stream = upload.OpenRead();
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        return bytes;
     }
 
     /// <summary>
@@ -72,7 +78,7 @@ internal static class ManifestImport
     }
 
     /// <summary>Checks a manifest document (its digest, its shape, what it references), then stores, saves and tags it.</summary>
-    private static async Task<Unit> ImportDocumentAsync(byte[] bytes, Document document, IImportConduit conduit, CancellationToken cancellationToken)
+    private static async Task<Unit> ImportDocumentAsync(ReadOnlyMemory<byte> bytes, Document document, IImportConduit conduit, CancellationToken cancellationToken)
     {
         var (digest, manifest) = Verify(bytes, document);
         if (manifest is ImageIndex index)
@@ -105,9 +111,9 @@ internal static class ManifestImport
     }
 
     /// <summary>The document's digest (which must be the declared one, if any) and its parsed form, of the right kind.</summary>
-    private static (Digest Digest, Manifest Manifest) Verify(byte[] bytes, Document document)
+    private static (Digest Digest, Manifest Manifest) Verify(ReadOnlyMemory<byte> bytes, Document document)
     {
-        var digest = Digest.Compute(bytes, document.Declared?.Algorithm);
+        var digest = Digest.Compute(bytes.Span, document.Declared?.Algorithm);
         if (document.Declared is { } expected && expected != digest)
         {
             throw new ContentException(
@@ -145,7 +151,7 @@ internal static class ManifestImport
             : throw new ContentException(ContentError.TagInvalid, $"unit_metadata.tag: {problem}");
     }
 
-    private static Manifest Parse(byte[] bytes, Document document)
+    private static Manifest Parse(ReadOnlyMemory<byte> bytes, Document document)
     {
         Manifest manifest;
         try

@@ -21,6 +21,12 @@ internal sealed class InMemoryUpload(ReadOnlyMemory<byte> content) : IUploadedFi
         ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
         : new MemoryStream(content.ToArray(), writable: false);
 
+    public bool TryGetContent(out ReadOnlyMemory<byte> content)
+    {
+        content = Content;
+        return true;
+    }
+
     public ValueTask<string> ComputeDigestAsync(string algorithm, CancellationToken cancellationToken)
     {
         var chosen = DigestAlgorithm.FromName(algorithm)
