@@ -71,7 +71,7 @@ internal static class TarWalker
 
                 CheckChecksum(header, position);
                 var type = (char)header[TypeOffset];
-                var size = ReadNumber(header.AsSpan(SizeOffset, SizeLength), "size", position);
+                var size = ReadSize(header.AsSpan(SizeOffset, SizeLength), position);
                 var isMetadata = type is 'x' or 'g' or 'L' or 'K';
                 if (!isMetadata && paxSize is { } declared)
                 {
@@ -187,7 +187,7 @@ internal static class TarWalker
 
     private static void CheckChecksum(byte[] header, long position)
     {
-        var stored = ReadNumber(header.AsSpan(ChecksumOffset, ChecksumLength), "checksum", position);
+        var stored = ReadOctal(header.AsSpan(ChecksumOffset, ChecksumLength), "checksum", position);
         long unsigned = 0;
         long signed = 0;
         for (var i = 0; i < BlockSize; i++)
@@ -204,26 +204,32 @@ internal static class TarWalker
         }
     }
 
-    /// <summary>A numeric header field: octal digits (space or NUL padded), or GNU's base-256 for large values.</summary>
-    private static long ReadNumber(ReadOnlySpan<byte> field, string what, long position)
+    /// <summary>The size field: octal digits (space or NUL padded), or GNU's base-256 for sizes of 8 GiB and more.</summary>
+    private static long ReadSize(ReadOnlySpan<byte> field, long position)
     {
-        if ((field[0] & 0x80) != 0)
+        if ((field[0] & 0x80) == 0)
         {
-            // Base-256, big-endian, first byte's top bit set; 0xFF would be negative.
-            if (field[0] != 0x80 || field[1..^8].ContainsAnyExcept((byte)0) || (field[^8] & 0x80) != 0)
-            {
-                throw Invalid($"the header at byte {position} has a {what} that is negative or too large");
-            }
-
-            long big = 0;
-            foreach (var b in field[^8..])
-            {
-                big = (big << 8) | b;
-            }
-
-            return big;
+            return ReadOctal(field, "size", position);
         }
 
+        // Base-256, big-endian, the first byte's top bit set; 0xFF would be negative. A long takes the last eight bytes.
+        if (field[0] != 0x80 || field[1..^8].ContainsAnyExcept((byte)0) || (field[^8] & 0x80) != 0)
+        {
+            throw Invalid($"the header at byte {position} has a size that is negative or too large");
+        }
+
+        long size = 0;
+        foreach (var b in field[^8..])
+        {
+            size = (size << 8) | b;
+        }
+
+        return size;
+    }
+
+    /// <summary>An octal header field, space or NUL padded; twelve digits at most, so it cannot overflow.</summary>
+    private static long ReadOctal(ReadOnlySpan<byte> field, string what, long position)
+    {
         var text = field.TrimStart((byte)' ');
         var end = text.IndexOfAny((byte)' ', (byte)0);
         var digits = end < 0 ? text : text[..end];
@@ -243,7 +249,6 @@ internal static class TarWalker
             value = (value << 3) | (long)(digit - '0');
         }
 
-        // Twelve octal digits are 36 bits at most: no overflow to fear.
         return value;
     }
 

@@ -3,7 +3,7 @@
 peak while clients send documents that are large, name many layers, or are archives of many entries.
 
     bench/memory.py [--server-dir DIR] [--only NAME,...] [--attack-mib 400] [--missing-layers 25113]
-                    [--valid-layers 1000] [--tar-entries 1000000] [--server-arg=--Berth:Imports:...=N ...]
+                    [--valid-layers 1000] [--tar-entries 1000000] [--runs 1] [--server-arg=--Berth:Imports:...=N ...]
 
 Each scenario runs against a fresh server process (Release build, published to bench/out/memory-server unless
 --server-dir names another published server, an older build say, to compare):
@@ -15,7 +15,8 @@ Each scenario runs against a fresh server process (Release build, published to b
                    are pushed first);
   tar              import_upload of a skopeo dir: tar of --tar-entries entries of one byte.
 For each it prints the RSS after the set-up, the peak RSS during the scenario (VmHWM, reset before it through
-/proc/PID/clear_refs), the answers' statuses and the largest answer body. Everything made goes to bench/out/.
+/proc/PID/clear_refs), the answers' statuses and the largest answer body. The peak varies from run to run with
+when the collector runs (by a third or more): use --runs. Everything made goes to bench/out/.
 """
 import argparse
 import base64
@@ -280,6 +281,7 @@ def main():
     parser.add_argument("--missing-layers", type=int, default=25113)
     parser.add_argument("--valid-layers", type=int, default=1000)
     parser.add_argument("--tar-entries", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=1, help="each scenario this many times, on a fresh server each time")
     parser.add_argument("--server-arg", action="append", default=[], help="passed to the server, e.g. --Berth:Imports:MemoryBudgetBytes=8388608")
     args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
@@ -291,11 +293,12 @@ def main():
                        check=True, capture_output=True)
     for name in args.only.split(","):
         print(f"{name}:", flush=True)
-        server = Server(server_dir, name, args.server_arg)
-        try:
-            SCENARIOS[name](server, args)
-        finally:
-            server.stop()
+        for _ in range(args.runs):
+            server = Server(server_dir, name, args.server_arg)
+            try:
+                SCENARIOS[name](server, args)
+            finally:
+                server.stop()
 
 
 if __name__ == "__main__":

@@ -56,6 +56,9 @@ public static partial class HostileCases
             Import("tar with more entries than the cap", ManyEntries(MaxArchiveEntries + 1), ManifestInvalid),
             Import("tar whose header fails its checksum", RawTar.SkopeoDir().Entry("manifest.json", '0', manifest.Length, Encoding.UTF8.GetBytes(manifest), h => h[0] ^= 1).ToArray(), ManifestInvalid),
             Import("tar whose size is not octal", RawTar.SkopeoDir().Entry("manifest.json", '0', manifest.Length, Encoding.UTF8.GetBytes(manifest), NotOctal).ToArray(), ManifestInvalid),
+            Import("tar whose checksum has its high bit set", RawTar.SkopeoDir().Entry("manifest.json", '0', manifest.Length, Encoding.UTF8.GetBytes(manifest), h => h[148] = 0x80).ToArray(), ManifestInvalid),
+            Import("tar whose base-256 size claims 1 TiB", RawTar.SkopeoDir().Entry("manifest.json", '0', 0, Encoding.UTF8.GetBytes(manifest), h => Base256Size(h, 0x80, 1L << 40)).ToArray(), ManifestInvalid),
+            Import("tar whose base-256 size is negative", RawTar.SkopeoDir().Entry("manifest.json", '0', 0, Encoding.UTF8.GetBytes(manifest), h => Base256Size(h, 0xFF, -1)).ToArray(), ManifestInvalid),
             Import("tar whose manifest.json is above the server's ceiling", RawTar.SkopeoDir().File("manifest.json", aboveCeiling).ToArray(), TooLargeImport, 413),
             Import("tar with manifest.json twice", RawTar.SkopeoDir().File("manifest.json", manifest).File("./manifest.json", manifest).ToArray(), ManifestInvalid),
             Import("tar with a 2 KiB version file", new RawTar().File("version", new string('v', 2048)).File("manifest.json", manifest).ToArray(), ManifestInvalid),
@@ -90,6 +93,15 @@ public static partial class HostileCases
         }
 
         return tar.ToArray();
+    }
+
+    /// <summary>GNU's base-256 size: the first byte's top bit set, the value big-endian in the last eight bytes.</summary>
+    private static void Base256Size(byte[] header, byte first, long value)
+    {
+        header.AsSpan(124, 12).Fill(first == 0xFF ? (byte)0xFF : (byte)0);
+        header[124] = first;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(128, 8), value);
+        RawTar.Checksum(header);
     }
 
     private static void NotOctal(byte[] header)
