@@ -38,6 +38,25 @@ public interface IImportConduit
     Task AssociateAsync(Unit unit, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Reserves room in the server's memory budget for a document of <paramref name="bytes"/> bytes that the importer
+    /// is about to read whole and parse (a manifest, say); the room is given back when the reservation is disposed.
+    /// The budget is counted in bytes of such documents, so that however many imports run at once, what they hold in
+    /// memory stays within a fixed bound. While the budget is taken by other imports, the call waits.
+    /// </summary>
+    /// <remarks>
+    /// Reserve before allocating, hold the reservation while the document is in memory, and do not make a nested
+    /// import (<see cref="ImportNestedAsync"/>) while holding one: that import may wait for room itself. Bits that the
+    /// server already holds in memory for this import (a manifest pushed to the registry) are already counted: a
+    /// reservation up to their size is granted at once.
+    /// </remarks>
+    /// <returns>The reservation; dispose it once the document is no longer held.</returns>
+    /// <exception cref="ContentException">
+    /// With <see cref="ContentError.TooLarge"/> when <paramref name="bytes"/> is more than the whole budget.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> ends the wait.</exception>
+    ValueTask<IDisposable> ReserveMemoryAsync(long bytes, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Imports bits an importer found inside its own upload (the blobs of an uploaded archive, say) as a unit of
     /// <paramref name="unitTypeId"/>, through the importer this repository has registered for that type, exactly as
     /// an <c>import_upload</c> of those bits would. The stream is copied to temporary storage (never held whole in

@@ -20,6 +20,16 @@ public sealed record ImportRequest
     /// </summary>
     public required JsonObject Config { get; init; }
 
+    /// <summary>
+    /// The configuration without the call's <c>override_config</c>: the plugin's default configuration overlaid by the
+    /// configuration registered on the repository. An importer that lets a call lower one of its limits but never
+    /// raise it takes the smaller of the value here and the value in <see cref="Config"/>.
+    /// </summary>
+    public required JsonObject RegisteredConfig { get; init; }
+
+    /// <summary>The server's ceilings for this import, which no configuration can raise.</summary>
+    public ImportLimits Limits { get; init; } = ImportLimits.Default;
+
     /// <summary>The uploaded bits, or <see langword="null"/> when the client sent no upload id.</summary>
     public IUploadedFile? Upload { get; init; }
 }

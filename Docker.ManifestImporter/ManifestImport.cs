@@ -12,51 +12,89 @@ internal static class ManifestImport
 {
     private static readonly string[] ManifestTypes = [DockerUnitTypes.Manifest, DockerUnitTypes.ManifestList];
 
-    public static async Task<Unit> ImportAsync(
-        ImportRequest request, IImportConduit conduit, ManifestImporterConfig config, bool isList, CancellationToken cancellationToken)
+    public static async Task<Unit> ImportAsync(ImportRequest request, IImportConduit conduit, bool isList, CancellationToken cancellationToken)
     {
         var typeId = isList ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
         RequestFields.RejectUnknown(request.UnitKey, "unit_key", ContentError.InvalidUnitKey, DockerUnitTypes.Fields.Digest);
         RequestFields.RejectUnknown(request.UnitMetadata, "unit_metadata", ContentError.InvalidUnitMetadata, DockerUnitTypes.Fields.Tag);
         var declared = ReadDeclaredDigest(request.UnitKey);
         var tag = ReadTag(request.UnitMetadata);
+        var ceiling = ManifestImporterConfig.MaxDocument(request);
         var upload = request.Upload ?? throw new ContentException(
             ContentError.UploadRequired,
             $"a {typeId} import needs the manifest's bytes: create an upload, send the bytes, and pass its upload_id");
 
+        var document = new Document(typeId, declared, tag, request.Limits);
         if (!isList && await SkopeoDirArchive.IsArchiveAsync(upload, cancellationToken).ConfigureAwait(false))
         {
-            // Everything about the manifest is checked before any of the archive's blobs is imported.
-            var (bytes, needed) = await SkopeoDirArchive.ReadAsync(upload, conduit, config, cancellationToken).ConfigureAwait(false);
-            Verify(bytes, declared, typeId);
-            await SkopeoDirArchive.ImportBlobsAsync(upload, conduit, needed, cancellationToken).ConfigureAwait(false);
-            return await ImportDocumentAsync(bytes, declared, tag, typeId, conduit, cancellationToken).ConfigureAwait(false);
+            return await ImportArchiveAsync(upload, document, ceiling, conduit, cancellationToken).ConfigureAwait(false);
         }
 
-        return await ImportDocumentAsync(
-            await ReadBoundedAsync(upload, config.MaxManifestBytes, cancellationToken).ConfigureAwait(false), declared, tag, typeId, conduit, cancellationToken).ConfigureAwait(false);
+        ceiling.Check(upload.Length);
+        using (await conduit.ReserveMemoryAsync(upload.Length, cancellationToken).ConfigureAwait(false))
+        {
+            var bytes = upload.TryGetContent(out var held) ? held : await ReadWholeAsync(upload, cancellationToken).ConfigureAwait(false);
+            return await ImportDocumentAsync(bytes, document, conduit, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<byte[]> ReadWholeAsync(IUploadedFile upload, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[upload.Length];
+        var stream = upload.OpenRead();
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
+    /// A skopeo dir: tar. Everything about the manifest is checked before any of the archive's blobs is imported; the
+    /// manifest is not held in memory while they are (that may take minutes), but read again afterwards, and must
+    /// then hash to what was checked.
+    /// </summary>
+    private static async Task<Unit> ImportArchiveAsync(
+        IUploadedFile upload, Document document, DocumentCeiling ceiling, IImportConduit conduit, CancellationToken cancellationToken)
+    {
+        var archive = await SkopeoDirArchive.OpenAsync(upload, document.Limits, cancellationToken).ConfigureAwait(false);
+        ceiling.Check(archive.Manifest.Size);
+        Digest digest;
+        IReadOnlySet<Digest> needed;
+        using (await conduit.ReserveMemoryAsync(archive.Manifest.Size, cancellationToken).ConfigureAwait(false))
+        {
+            var (checkedDigest, manifest) = Verify(await archive.ReadManifestAsync(cancellationToken).ConfigureAwait(false), document);
+            digest = checkedDigest;
+            needed = await archive.NeededBlobsAsync((ImageManifest)manifest, conduit, document.Limits, cancellationToken).ConfigureAwait(false);
+        }
+
+        await archive.ImportBlobsAsync(conduit, needed, cancellationToken).ConfigureAwait(false);
+        using (await conduit.ReserveMemoryAsync(archive.Manifest.Size, cancellationToken).ConfigureAwait(false))
+        {
+            var bytes = await archive.ReadManifestAsync(cancellationToken).ConfigureAwait(false);
+            return await ImportDocumentAsync(bytes, document with { Declared = digest }, conduit, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Checks a manifest document (its digest, its shape, what it references), then stores, saves and tags it.</summary>
-    private static async Task<Unit> ImportDocumentAsync(
-        byte[] bytes, Digest? declared, TagName? tag, string typeId, IImportConduit conduit, CancellationToken cancellationToken)
+    private static async Task<Unit> ImportDocumentAsync(ReadOnlyMemory<byte> bytes, Document document, IImportConduit conduit, CancellationToken cancellationToken)
     {
-        var isList = typeId == DockerUnitTypes.ManifestList;
-        var (digest, manifest) = Verify(bytes, declared, typeId);
-        if (isList)
+        var (digest, manifest) = Verify(bytes, document);
+        if (manifest is ImageIndex index)
         {
-            await CheckManifestsPresentAsync(conduit, (ImageIndex)manifest, cancellationToken).ConfigureAwait(false);
+            await CheckManifestsPresentAsync(conduit, index, document.Limits, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await CheckBlobsPresentAsync(conduit, (ImageManifest)manifest, cancellationToken).ConfigureAwait(false);
+            await CheckBlobsPresentAsync(conduit, (ImageManifest)manifest, document.Limits, cancellationToken).ConfigureAwait(false);
         }
 
         var stored = await conduit.StoreContentAsync(bytes, digest.ToString(), cancellationToken).ConfigureAwait(false);
         var unit = await conduit.SaveUnitAsync(
             new Unit
             {
-                TypeId = typeId,
+                TypeId = document.TypeId,
                 Key = UnitKey.Of(DockerUnitTypes.Fields.Digest, stored.Digest),
                 ContentDigest = stored.Digest,
                 Metadata = ManifestUnitMetadata.Describe(manifest, digest, stored.Size),
@@ -64,7 +102,7 @@ internal static class ManifestImport
             cancellationToken).ConfigureAwait(false);
         await conduit.AssociateAsync(unit, cancellationToken).ConfigureAwait(false);
 
-        if (tag is { } name)
+        if (document.Tag is { } name)
         {
             await TagImport.TagAsync(conduit, name, digest, cancellationToken).ConfigureAwait(false);
         }
@@ -73,10 +111,10 @@ internal static class ManifestImport
     }
 
     /// <summary>The document's digest (which must be the declared one, if any) and its parsed form, of the right kind.</summary>
-    private static (Digest Digest, Manifest Manifest) Verify(byte[] bytes, Digest? declared, string typeId)
+    private static (Digest Digest, Manifest Manifest) Verify(ReadOnlyMemory<byte> bytes, Document document)
     {
-        var digest = Digest.Compute(bytes, declared?.Algorithm);
-        if (declared is { } expected && expected != digest)
+        var digest = Digest.Compute(bytes.Span, document.Declared?.Algorithm);
+        if (document.Declared is { } expected && expected != digest)
         {
             throw new ContentException(
                 ContentError.DigestMismatch,
@@ -84,7 +122,7 @@ internal static class ManifestImport
                 new JsonObject { ["expected"] = expected.ToString(), ["actual"] = digest.ToString() });
         }
 
-        return (digest, Parse(bytes, typeId));
+        return (digest, Parse(bytes, document));
     }
 
     private static Digest? ReadDeclaredDigest(JsonObject unitKey)
@@ -113,37 +151,12 @@ internal static class ManifestImport
             : throw new ContentException(ContentError.TagInvalid, $"unit_metadata.tag: {problem}");
     }
 
-    private static async Task<byte[]> ReadBoundedAsync(IUploadedFile upload, long maxBytes, CancellationToken cancellationToken)
-    {
-        RefuseTooLarge(upload.Length, maxBytes);
-
-        var bytes = new byte[upload.Length];
-        var stream = upload.OpenRead();
-        await using (stream.ConfigureAwait(false))
-        {
-            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
-        }
-
-        return bytes;
-    }
-
-    internal static void RefuseTooLarge(long length, long maxBytes)
-    {
-        if (length > maxBytes)
-        {
-            throw new ContentException(
-                ContentError.TooLarge,
-                $"the manifest is {length} bytes; the largest accepted is {maxBytes} bytes (importer_config.{ManifestImporterConfig.MaxManifestBytesKey})",
-                new JsonObject { ["size"] = length, ["max_size"] = maxBytes });
-        }
-    }
-
-    private static Manifest Parse(byte[] bytes, string typeId)
+    private static Manifest Parse(ReadOnlyMemory<byte> bytes, Document document)
     {
         Manifest manifest;
         try
         {
-            manifest = ManifestParser.Parse(bytes);
+            manifest = ManifestParser.Parse(bytes, document.Limits.MaxDocumentReferences);
         }
         catch (ManifestInvalidException e)
         {
@@ -153,7 +166,7 @@ internal static class ManifestImport
                 new JsonObject { ["problems"] = new JsonArray([.. e.Problems.Select(p => JsonValue.Create(p))]) });
         }
 
-        return (typeId, manifest) switch
+        return (document.TypeId, manifest) switch
         {
             (DockerUnitTypes.Manifest, ImageIndex) => throw new ContentException(
                 ContentError.ManifestInvalid,
@@ -165,7 +178,7 @@ internal static class ManifestImport
         };
     }
 
-    private static async Task CheckBlobsPresentAsync(IImportConduit conduit, ImageManifest manifest, CancellationToken cancellationToken)
+    private static async Task CheckBlobsPresentAsync(IImportConduit conduit, ImageManifest manifest, ImportLimits limits, CancellationToken cancellationToken)
     {
         // Foreign and non-distributable layers are fetched from their urls, so a registry need not hold them.
         var needed = manifest.References
@@ -177,14 +190,14 @@ internal static class ManifestImport
         {
             throw new ContentException(
                 ContentError.ManifestBlobUnknown,
-                $"the manifest references {Count(missing.Count, "blob")} not in repository '{conduit.RepositoryId}': {string.Join(", ", missing)}; import {(missing.Count == 1 ? "it" : "them")} as docker_blob first",
-                new JsonObject { ["missing_blobs"] = new JsonArray([.. missing.Select(m => JsonValue.Create(m))]) });
+                $"the manifest references {Refusal.Count(missing.Count, "blob")} not in repository '{conduit.RepositoryId}': {Refusal.Name(missing)}; import {(missing.Count == 1 ? "it" : "them")} as docker_blob first",
+                Refusal.Details("missing_blobs", missing, limits));
         }
 
         CheckSizes(needed, found, "blob");
     }
 
-    private static async Task CheckManifestsPresentAsync(IImportConduit conduit, ImageIndex index, CancellationToken cancellationToken)
+    private static async Task CheckManifestsPresentAsync(IImportConduit conduit, ImageIndex index, ImportLimits limits, CancellationToken cancellationToken)
     {
         var found = await FindAsync(conduit, ManifestTypes, index.Manifests, cancellationToken).ConfigureAwait(false);
         var missing = index.Manifests.Where(d => !found.ContainsKey(d.Digest.ToString())).Select(d => d.Digest.ToString()).Distinct().ToList();
@@ -192,8 +205,8 @@ internal static class ManifestImport
         {
             throw new ContentException(
                 ContentError.ManifestUnknown,
-                $"the list references {Count(missing.Count, "manifest")} not in repository '{conduit.RepositoryId}': {string.Join(", ", missing)}; import {(missing.Count == 1 ? "it" : "them")} first",
-                new JsonObject { ["missing_manifests"] = new JsonArray([.. missing.Select(m => JsonValue.Create(m))]) });
+                $"the list references {Refusal.Count(missing.Count, "manifest")} not in repository '{conduit.RepositoryId}': {Refusal.Name(missing)}; import {(missing.Count == 1 ? "it" : "them")} first",
+                Refusal.Details("missing_manifests", missing, limits));
         }
 
         CheckSizes(index.Manifests, found, "manifest");
@@ -204,7 +217,7 @@ internal static class ManifestImport
             .ToList();
         if (wrongTypes.Count > 0)
         {
-            throw new ContentException(ContentError.ManifestInvalid, $"the list declares wrong media types: {string.Join("; ", wrongTypes)}");
+            throw new ContentException(ContentError.ManifestInvalid, $"the list declares wrong media types: {Refusal.Name(wrongTypes, "; ")}");
         }
     }
 
@@ -234,9 +247,10 @@ internal static class ManifestImport
             .ToList();
         if (wrong.Count > 0)
         {
-            throw new ContentException(ContentError.ManifestInvalid, $"the document declares wrong sizes: {string.Join("; ", wrong)}");
+            throw new ContentException(ContentError.ManifestInvalid, $"the document declares wrong sizes: {Refusal.Name(wrong, "; ")}");
         }
     }
 
-    private static string Count(int count, string noun) => count == 1 ? $"a {noun}" : $"{count} {noun}s";
+    /// <summary>What one import is asked to make of a document, and within which limits.</summary>
+    private sealed record Document(string TypeId, Digest? Declared, TagName? Tag, ImportLimits Limits);
 }

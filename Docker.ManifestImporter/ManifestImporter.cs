@@ -46,11 +46,11 @@ public sealed class ManifestImporter : IImporter
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(conduit);
-        var config = ManifestImporterConfig.Read(request.Config);
+        _ = ManifestImporterConfig.Read(request.Config);
         return request.UnitTypeId switch
         {
-            DockerUnitTypes.Manifest => ManifestImport.ImportAsync(request, conduit, config, isList: false, cancellationToken),
-            DockerUnitTypes.ManifestList => ManifestImport.ImportAsync(request, conduit, config, isList: true, cancellationToken),
+            DockerUnitTypes.Manifest => ManifestImport.ImportAsync(request, conduit, isList: false, cancellationToken),
+            DockerUnitTypes.ManifestList => ManifestImport.ImportAsync(request, conduit, isList: true, cancellationToken),
             DockerUnitTypes.Tag => TagImport.ImportAsync(request, conduit, cancellationToken),
             _ => throw new ContentException(ContentError.InvalidUnitKey, $"{Metadata.Id} does not import {request.UnitTypeId} units"),
         };

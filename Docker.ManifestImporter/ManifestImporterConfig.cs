@@ -27,4 +27,24 @@ internal sealed record ManifestImporterConfig(long MaxManifestBytes)
 
         return new ManifestImporterConfig(max ?? DefaultMaxManifestBytes);
     }
+
+    /// <summary>
+    /// The largest manifest one import accepts: the smallest of the server's ceiling, the repository's configuration
+    /// and the call's <c>override_config</c>, which can lower the limit but never raise it.
+    /// </summary>
+    public static DocumentCeiling MaxDocument(ImportRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var registered = Read(request.RegisteredConfig).MaxManifestBytes;
+        var effective = Read(request.Config).MaxManifestBytes;
+        var ceiling = request.Limits.MaxDocumentBytes;
+        if (ceiling <= registered && ceiling <= effective)
+        {
+            return new DocumentCeiling(ceiling, "the server's ceiling");
+        }
+
+        return registered <= effective
+            ? new DocumentCeiling(registered, $"importer_config.{MaxManifestBytesKey}")
+            : new DocumentCeiling(effective, $"override_config.{MaxManifestBytesKey}");
+    }
 }

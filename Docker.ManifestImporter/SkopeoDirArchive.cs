@@ -1,6 +1,4 @@
-using System.Formats.Tar;
 using System.Text;
-using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Docker.Common;
 using Docker.Common.Digests;
@@ -11,25 +9,41 @@ namespace Docker.ManifestImporter;
 /// <summary>
 /// A tar of what <c>skopeo copy ... dir:PATH</c> writes, uploaded as a <c>docker_manifest</c> (as pulp_docker 3.x
 /// accepted): <c>version</c>, <c>manifest.json</c>, and blobs named by their hex digest, of which those the repository
-/// already has may be left out. A first pass reads the manifest and checks that every blob it needs is in the tar
-/// or the repository before anything is imported; a second imports the blobs it needs through the repository's
-/// blob importer; the manifest itself is then imported like any other.
+/// already has may be left out. The archive is walked once (<see cref="TarWalker"/>) to learn where those files are;
+/// the manifest is then checked, and every blob it needs found in the tar or the repository, before anything is
+/// imported; the blobs it needs are imported, streamed from the tar, through the repository's blob importer; the
+/// manifest itself is then imported like any other.
 /// </summary>
-internal static class SkopeoDirArchive
+internal sealed class SkopeoDirArchive
 {
-    private const int TarHeaderSize = 512;
+    /// <summary>skopeo writes <c>Directory Transport Version: 1.1</c> and a newline; anything much longer is not its.</summary>
+    public const int MaxVersionBytes = 1024;
+
     private const int UstarMagicOffset = 257;
     private const string ManifestFile = "manifest.json";
     private const string VersionFile = "version";
 
+    private readonly IUploadedFile _upload;
+    private readonly Dictionary<Digest, TarWalker.FileEntry> _blobs;
+
+    private SkopeoDirArchive(IUploadedFile upload, TarWalker.FileEntry manifest, Dictionary<Digest, TarWalker.FileEntry> blobs)
+    {
+        _upload = upload;
+        Manifest = manifest;
+        _blobs = blobs;
+    }
+
+    /// <summary>Where <c>manifest.json</c> is in the upload, and its size.</summary>
+    public TarWalker.FileEntry Manifest { get; }
+
     public static async Task<bool> IsArchiveAsync(IUploadedFile upload, CancellationToken cancellationToken)
     {
-        if (upload.Length < TarHeaderSize)
+        if (upload.Length < TarWalker.BlockSize)
         {
             return false;
         }
 
-        var header = new byte[TarHeaderSize];
+        var header = new byte[TarWalker.BlockSize];
         var stream = upload.OpenRead();
         await using (stream.ConfigureAwait(false))
         {
@@ -39,113 +53,60 @@ internal static class SkopeoDirArchive
         return header.AsSpan(UstarMagicOffset, 5).SequenceEqual("ustar"u8);
     }
 
-    /// <summary>
-    /// Reads the archive's manifest and works out which of the blobs it needs must come from the archive; refuses
-    /// when one is neither there nor in the repository.
-    /// </summary>
-    public static async Task<(byte[] Manifest, IReadOnlySet<Digest> NeededBlobs)> ReadAsync(
-        IUploadedFile upload, IImportConduit conduit, ManifestImporterConfig config, CancellationToken cancellationToken)
+    /// <summary>Walks the archive to find its version, manifest and blobs; refuses one that is not a skopeo dir: folder.</summary>
+    /// <exception cref="ContentException">With <see cref="ContentError.ManifestInvalid"/>.</exception>
+    public static async Task<SkopeoDirArchive> OpenAsync(IUploadedFile upload, ImportLimits limits, CancellationToken cancellationToken)
     {
-        var (manifest, inArchive) = await ReadManifestAsync(upload, config, cancellationToken).ConfigureAwait(false);
-        return (manifest, await NeededBlobsAsync(manifest, inArchive, conduit, cancellationToken).ConfigureAwait(false));
-    }
-
-    /// <summary>Imports the needed blobs, streamed from the archive, through the repository's blob importer.</summary>
-    public static async Task ImportBlobsAsync(IUploadedFile upload, IImportConduit conduit, IReadOnlySet<Digest> needed, CancellationToken cancellationToken)
-    {
-        var left = needed.ToHashSet();
-        var stream = upload.OpenRead();
-        await using (stream.ConfigureAwait(false))
+        TarWalker.FileEntry? manifest = null;
+        TarWalker.FileEntry? version = null;
+        var blobs = new Dictionary<Digest, TarWalker.FileEntry>();
+        await TarWalker.WalkAsync(upload, limits, entry =>
         {
-            using var reader = new TarReader(stream);
-            while (left.Count > 0 && await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+            switch (Path.GetFileName(entry.Name))
             {
-                if (entry.DataStream is { } data && BlobDigest(entry) is { } digest && left.Remove(digest))
-                {
-                    await conduit.ImportNestedAsync(
-                        DockerUnitTypes.Blob, data, new JsonObject { [DockerUnitTypes.Fields.Digest] = digest.ToString() }, [], cancellationToken).ConfigureAwait(false);
-                }
+                case ManifestFile:
+                    manifest = manifest is null ? entry : throw TarWalker.Invalid($"it holds {ManifestFile} twice");
+                    break;
+                case VersionFile:
+                    version = version is null ? entry : throw TarWalker.Invalid($"it holds {VersionFile} twice");
+                    break;
+                case var name when Digest.TryParse("sha256:" + name, out var digest):
+                    // The first of two copies is the one imported; either must hash to its name.
+                    blobs.TryAdd(digest, entry);
+                    break;
+                default:
+                    break;
             }
-        }
-    }
+        }, cancellationToken).ConfigureAwait(false);
 
-    private static async Task<(byte[] Manifest, HashSet<Digest> Blobs)> ReadManifestAsync(IUploadedFile upload, ManifestImporterConfig config, CancellationToken cancellationToken)
-    {
-        byte[]? manifest = null;
-        string? version = null;
-        var blobs = new HashSet<Digest>();
-        var stream = upload.OpenRead();
-        await using (stream.ConfigureAwait(false))
-        {
-            using var reader = new TarReader(stream);
-            try
-            {
-                while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
-                {
-                    if (entry.DataStream is not { } data)
-                    {
-                        continue;
-                    }
-
-                    switch (Path.GetFileName(entry.Name))
-                    {
-                        case ManifestFile:
-                            ManifestImport.RefuseTooLarge(entry.Length, config.MaxManifestBytes);
-                            manifest = new byte[entry.Length];
-                            await data.ReadExactlyAsync(manifest, cancellationToken).ConfigureAwait(false);
-                            break;
-                        case VersionFile when entry.Length < 1024:
-                            using (var text = new StreamReader(data, Encoding.UTF8, leaveOpen: true))
-                            {
-                                version = await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-                            }
-
-                            break;
-                        default:
-                            if (BlobDigest(entry) is { } digest)
-                            {
-                                blobs.Add(digest);
-                            }
-
-                            break;
-                    }
-                }
-            }
-            catch (InvalidDataException e)
-            {
-                throw new ContentException(ContentError.ManifestInvalid, $"the upload looks like a tar but cannot be read as one: {e.Message}");
-            }
-        }
-
-        if (version?.StartsWith("Directory Transport Version", StringComparison.Ordinal) != true || manifest is null)
+        if (version is not { } versionEntry || manifest is not { } manifestEntry ||
+            versionEntry.Size > MaxVersionBytes ||
+            !(await ReadTextAsync(upload, versionEntry, cancellationToken).ConfigureAwait(false)).StartsWith("Directory Transport Version", StringComparison.Ordinal))
         {
             throw new ContentException(
                 ContentError.ManifestInvalid,
                 "the upload is a tar, but not of a skopeo dir: folder (it needs the files version and manifest.json, and blobs named by their hex digest)");
         }
 
-        return (manifest, blobs);
+        return new SkopeoDirArchive(upload, manifestEntry, blobs);
+    }
+
+    /// <summary>Reads <c>manifest.json</c> whole: the caller has checked its size and reserved memory for it.</summary>
+    public async Task<byte[]> ReadManifestAsync(CancellationToken cancellationToken)
+    {
+        var bytes = new byte[Manifest.Size];
+        var stream = await TarWalker.OpenAtAsync(_upload, Manifest.Offset, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        return bytes;
     }
 
     /// <summary>The blobs the manifest needs that the repository lacks; refuses when the archive lacks any of them too.</summary>
-    private static async Task<HashSet<Digest>> NeededBlobsAsync(byte[] manifestBytes, HashSet<Digest> inArchive, IImportConduit conduit, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<Digest>> NeededBlobsAsync(ImageManifest manifest, IImportConduit conduit, ImportLimits limits, CancellationToken cancellationToken)
     {
-        Manifest manifest;
-        try
-        {
-            manifest = ManifestParser.Parse(manifestBytes);
-        }
-        catch (ManifestInvalidException)
-        {
-            // The manifest's own import reports its problems in full; nothing is imported before it would.
-            return [];
-        }
-
-        if (manifest is not ImageManifest)
-        {
-            return [];
-        }
-
         var referenced = manifest.References
             .Where(d => !(MediaTypes.IsNonDistributable(d.MediaType) && d.Urls is { Count: > 0 }))
             .Select(d => d.Digest)
@@ -155,22 +116,50 @@ internal static class SkopeoDirArchive
             .Select(u => u.Key[DockerUnitTypes.Fields.Digest])
             .ToHashSet(StringComparer.Ordinal);
         var needed = referenced.Where(d => !present.Contains(d.ToString())).ToHashSet();
-        var missing = needed.Where(d => !inArchive.Contains(d)).Select(d => d.ToString()).Order(StringComparer.Ordinal).ToList();
+        var missing = needed.Where(d => !_blobs.ContainsKey(d)).Select(d => d.ToString()).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
             throw new ContentException(
                 ContentError.ManifestBlobUnknown,
-                $"the manifest references blobs neither in the tar nor in repository '{conduit.RepositoryId}': {string.Join(", ", missing)}",
-                new JsonObject { ["missing_blobs"] = new JsonArray([.. missing.Select(m => JsonValue.Create(m))]) });
+                $"the manifest references {Refusal.Count(missing.Count, "blob")} neither in the tar nor in repository '{conduit.RepositoryId}': {Refusal.Name(missing)}",
+                Refusal.Details("missing_blobs", missing, limits));
         }
 
         return needed;
     }
 
-    /// <summary>The digest a blob's file name says (skopeo names sha256 blobs by their hex), or null for other files.</summary>
-    private static Digest? BlobDigest(TarEntry entry) =>
-        entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile &&
-        Digest.TryParse("sha256:" + Path.GetFileName(entry.Name), out var digest)
-            ? digest
-            : null;
+    /// <summary>Imports the needed blobs, streamed from the archive in its order, through the repository's blob importer.</summary>
+    public async Task ImportBlobsAsync(IImportConduit conduit, IReadOnlySet<Digest> needed, CancellationToken cancellationToken)
+    {
+        var stream = _upload.OpenRead();
+        await using (stream.ConfigureAwait(false))
+        {
+            long position = 0;
+            foreach (var (digest, entry) in needed.Select(d => (d, _blobs[d])).OrderBy(e => e.Item2.Offset))
+            {
+                await TarWalker.SkipAsync(stream, entry.Offset - position, cancellationToken).ConfigureAwait(false);
+                var data = new EntryStream(stream, entry.Size);
+                await using (data.ConfigureAwait(false))
+                {
+                    await conduit.ImportNestedAsync(
+                        DockerUnitTypes.Blob, data, new() { [DockerUnitTypes.Fields.Digest] = digest.ToString() }, [], cancellationToken).ConfigureAwait(false);
+                    await TarWalker.SkipAsync(stream, entry.Size - data.Position, cancellationToken).ConfigureAwait(false);
+                }
+
+                position = entry.Offset + entry.Size;
+            }
+        }
+    }
+
+    private static async Task<string> ReadTextAsync(IUploadedFile upload, TarWalker.FileEntry entry, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[entry.Size];
+        var stream = await TarWalker.OpenAtAsync(upload, entry.Offset, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Encoding.UTF8.GetString(bytes);
+    }
 }

@@ -31,8 +31,10 @@ public static class BerthServices
         services.AddEscapedLogs();
         services.AddOptions<BerthOptions>()
             .Bind(configuration.GetSection(BerthOptions.Section))
+            .PostConfigure(berth => FoldFormerManifestLimit(berth, configuration))
             .Validate(o => o.MaxPageSize >= 1, $"{BerthOptions.Section}:{nameof(BerthOptions.MaxPageSize)} must be at least 1")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BerthOptions>, ImportLimitValidation>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddSingleton(sp => new ConnectionLimiter(
             ConnectionLimits.From(sp.GetRequiredService<IOptions<BerthOptions>>().Value.Clients, NativeFiles.DescriptorLimit()),
@@ -78,6 +80,7 @@ public static class BerthServices
         services.AddSingleton<ImporterService>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<ImportService>();
+        services.AddSingleton<ImportMemoryBudget>();
         services.AddSingleton(sp => new TokenSigner(sp.GetRequiredService<DataLayout>().TokenSigningKey));
         services.AddSingleton(sp => new LoginThrottle(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BerthOptions>>().Value.Auth.MaxFailedSignInsPerMinute));
@@ -109,5 +112,19 @@ public static class BerthServices
         services.AddHostedService<RetentionSchedule>();
         services.AddHostedService<OrphanSchedule>();
         return services;
+    }
+
+    /// <summary>
+    /// <c>Berth:MaxManifestBytes</c>, the registry's manifest limit before there was one ceiling for every document,
+    /// still sets <c>Berth:Imports:MaxDocumentBytes</c> when that is not set itself.
+    /// </summary>
+    private static void FoldFormerManifestLimit(BerthOptions berth, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(BerthOptions.Section);
+        if (section[$"{ImportLimitOptions.Section}:{nameof(ImportLimitOptions.MaxDocumentBytes)}"] is null &&
+            section.GetValue<long?>("MaxManifestBytes") is { } former)
+        {
+            berth.Imports.MaxDocumentBytes = former;
+        }
     }
 }

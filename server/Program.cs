@@ -24,7 +24,7 @@ builder.Services.AddBerth(builder.Configuration);
 
 try
 {
-    // Inside: building the host reads the options, and a setting out of range is refused there.
+    // Inside the try: building the host reads the options, and limits out of range refuse to start there.
     var app = builder.Build();
     if (verify)
     {
@@ -37,7 +37,7 @@ try
 }
 catch (Microsoft.Extensions.Options.OptionsValidationException e)
 {
-    await Console.Error.WriteLineAsync($"berth: cannot start: {e.Message}");
+    await Console.Error.WriteLineAsync($"berth: cannot start: {string.Join("; ", e.Failures)}");
     return 2;
 }
 catch (PluginLoadException e)

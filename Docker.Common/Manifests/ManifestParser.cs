@@ -19,8 +19,16 @@ public static class ManifestParser
 
     /// <summary>Parses a manifest document.</summary>
     /// <exception cref="ManifestInvalidException">With every problem found.</exception>
-    public static Manifest Parse(ReadOnlyMemory<byte> document)
+    public static Manifest Parse(ReadOnlyMemory<byte> document) => Parse(document, int.MaxValue);
+
+    /// <summary>
+    /// Parses a manifest document that may list at most <paramref name="maxReferences"/> layers, or manifests if it is a
+    /// list or index: a longer array is refused before any of its descriptors is read.
+    /// </summary>
+    /// <exception cref="ManifestInvalidException">With every problem found.</exception>
+    public static Manifest Parse(ReadOnlyMemory<byte> document, int maxReferences)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxReferences);
         // JsonDocument decodes strings only when asked: invalid UTF-8 must be refused here, not met while reading.
         if (!System.Text.Unicode.Utf8.IsValid(document.Span))
         {
@@ -39,7 +47,7 @@ public static class ManifestParser
 
         using (json)
         {
-            return new ManifestReader().Read(json.RootElement);
+            return new ManifestReader(maxReferences).Read(json.RootElement);
         }
     }
 }

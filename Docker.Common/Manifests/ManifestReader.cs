@@ -4,7 +4,7 @@ using Docker.Common.Digests;
 namespace Docker.Common.Manifests;
 
 /// <summary>Walks one parsed document, collecting problems as it builds the model.</summary>
-internal sealed class ManifestReader
+internal sealed class ManifestReader(int maxReferences)
 {
     private const int MaxProblems = 20;
     private readonly List<string> _problems = [];
@@ -119,7 +119,14 @@ internal sealed class ManifestReader
             return null;
         }
 
-        var descriptors = new List<Descriptor>();
+        var count = array.GetArrayLength();
+        if (count > maxReferences)
+        {
+            Problem($"{name} has {count} entries; at most {maxReferences} are accepted");
+            return null;
+        }
+
+        var descriptors = new List<Descriptor>(count);
         var index = 0;
         foreach (var item in array.EnumerateArray())
         {

@@ -20,9 +20,6 @@ public sealed class BerthOptions
     /// <summary>Whether a registry push to an unknown name creates the repository (with both docker importers).</summary>
     public bool CreateRepositoriesOnPush { get; set; } = true;
 
-    /// <summary>The largest manifest the registry API reads from a push; importers may accept less.</summary>
-    public long MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
-
     /// <summary>
     /// The most names one page of a registry tags list or catalog holds, at least 1. A client asking for more
     /// (<c>n</c>) gets this many and a <c>Link</c> to the next page, as the distribution spec allows; a client that
@@ -58,6 +55,8 @@ public sealed class BerthOptions
     public UploadLimitOptions Uploads { get; set; } = new();
 
     public LifecycleOptions Lifecycle { get; set; } = new();
+
+    public ImportLimitOptions Imports { get; set; } = new();
 
     public string ResolvedPluginsConfDir =>
         PluginsConfDir is { Length: > 0 } dir ? Path.GetFullPath(dir, AppContext.BaseDirectory) : Path.Combine(AppContext.BaseDirectory, "plugins.conf.d");

@@ -59,7 +59,9 @@ public static class ContentApiErrors
                 context.Response.Headers.WWWAuthenticate = Challenge;
             }
 
-            var body = new PulpError(Error.Status, context.Request.Method, context.Request.Path, Message, new PulpErrorDetail(Error.Code, Message, Details));
+            var message = ErrorBodyLimits.Clamp(Message);
+            var details = (JsonObject)ErrorBodyLimits.Clamp(Details)!;
+            var body = new PulpError(Error.Status, context.Request.Method, context.Request.Path, message, new PulpErrorDetail(Error.Code, message, details));
             return context.Response.WriteAsJsonAsync(body, ContentApiJsonContext.Api.PulpError, cancellationToken: context.RequestAborted);
         }
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
+using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Errors;
 using Berth.Server.Importers;
@@ -11,6 +12,7 @@ using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Docker.Common.Digests;
+using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Imports;
 
@@ -28,19 +30,29 @@ public sealed class ImportService(
     PluginCatalog catalog,
     DataLayout layout,
     TagHistoryRecorder tagHistory,
-    ReferenceGuard guard)
+    ReferenceGuard guard,
+    ImportMemoryBudget memoryBudget,
+    IOptions<BerthOptions> options)
 {
     private const int CopyBufferSize = 1024 * 1024;
 
     /// <summary>
     /// Imports bits that arrived whole with the request (a manifest pushed to the registry) through the same
-    /// route and importer as an upload.
+    /// route and importer as an upload. The caller holds them under <paramref name="held"/>, which the importer's own
+    /// reservation for them draws on instead of waiting for room a second time.
     /// </summary>
     public async Task<Unit> ImportContentAsync(
-        RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+        RepositoryId repositoryId,
+        string unitTypeId,
+        JsonObject unitKey,
+        JsonObject unitMetadata,
+        ReadOnlyMemory<byte> bytes,
+        ImportMemoryBudget.Reservation held,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(held);
         _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw ApiException.NotFound("repository", repositoryId.Value);
-        return await ImportAsync(repositoryId, unitTypeId, unitKey, unitMetadata, new InMemoryUpload(bytes), cancellationToken);
+        return await ImportAsync(repositoryId, unitTypeId, unitKey, unitMetadata, new InMemoryUpload(bytes), held.Bytes, cancellationToken);
     }
 
     /// <summary>Imports an upload of <paramref name="uploadOwner"/> (<see langword="null"/>: an administrator, any upload).</summary>
@@ -49,7 +61,7 @@ public sealed class ImportService(
         ArgumentNullException.ThrowIfNull(command);
         _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw ApiException.NotFound("repository", repositoryId.Value);
         var (importer, registration) = await RouteAsync(repositoryId, command.UnitTypeId, cancellationToken);
-        var config = EffectiveConfig(importer, registration, command.OverrideConfig);
+        var (registered, config) = Configs(importer, registration, command.OverrideConfig);
 
         var lease = command.UploadId is null ? null : await uploads.AcquireAsync(command.UploadId, uploadOwner, cancellationToken);
         try
@@ -60,10 +72,12 @@ public sealed class ImportService(
                 UnitKey = command.UnitKey,
                 UnitMetadata = command.UnitMetadata,
                 Config = config,
+                RegisteredConfig = registered,
+                Limits = Limits,
                 Upload = lease?.File,
             };
             Unit unit;
-            using (var conduit = Conduit(repositoryId))
+            using (var conduit = Conduit(repositoryId, prepaidBytes: 0))
             {
                 unit = await importer.Importer.ImportUploadAsync(request, conduit, cancellationToken);
             }
@@ -120,7 +134,8 @@ public sealed class ImportService(
 
             var length = calculator.Length;
             session.ReplaceSha256(calculator);
-            return await ImportAsync(repositoryId, unitTypeId, unitKey, unitMetadata, new UploadedFile(UploadId.New(), path, length, session), cancellationToken);
+            return await ImportAsync(
+                repositoryId, unitTypeId, unitKey, unitMetadata, new UploadedFile(UploadId.New(), path, length, session), prepaidBytes: 0, cancellationToken);
         }
         finally
         {
@@ -136,26 +151,38 @@ public sealed class ImportService(
     /// <summary>Imports a unit without bits (a tag) through the repository's importer for its type.</summary>
     public Task<Unit> ImportWithoutUploadAsync(
         RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, CancellationToken cancellationToken) =>
-        ImportAsync(repositoryId, unitTypeId, unitKey, unitMetadata, null, cancellationToken);
+        ImportAsync(repositoryId, unitTypeId, unitKey, unitMetadata, null, prepaidBytes: 0, cancellationToken);
+
+    private ImportLimits Limits => options.Value.Imports.ToImportLimits();
 
     /// <summary>Routes an import by unit type to the repository's importer, with its registered configuration.</summary>
     private async Task<Unit> ImportAsync(
-        RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, IUploadedFile? upload, CancellationToken cancellationToken)
+        RepositoryId repositoryId,
+        string unitTypeId,
+        JsonObject unitKey,
+        JsonObject unitMetadata,
+        IUploadedFile? upload,
+        long prepaidBytes,
+        CancellationToken cancellationToken)
     {
         var (importer, registration) = await RouteAsync(repositoryId, unitTypeId, cancellationToken);
+        var (registered, config) = Configs(importer, registration, null);
         var request = new ImportRequest
         {
             UnitTypeId = unitTypeId,
             UnitKey = unitKey,
             UnitMetadata = unitMetadata,
-            Config = EffectiveConfig(importer, registration, null),
+            Config = config,
+            RegisteredConfig = registered,
+            Limits = Limits,
             Upload = upload,
         };
-        using var conduit = Conduit(repositoryId);
+        using var conduit = Conduit(repositoryId, prepaidBytes);
         return await importer.Importer.ImportUploadAsync(request, conduit, cancellationToken);
     }
 
-    private RepositoryConduit Conduit(RepositoryId repositoryId) => new(repositoryId, units, content, this, tagHistory, guard);
+    private RepositoryConduit Conduit(RepositoryId repositoryId, long prepaidBytes) =>
+        new(repositoryId, units, content, this, tagHistory, guard, memoryBudget, prepaidBytes);
 
     private async Task<(LoadedImporter Importer, ImporterRegistration Registration)> RouteAsync(
         RepositoryId repositoryId, string unitTypeId, CancellationToken cancellationToken)
@@ -189,23 +216,31 @@ public sealed class ImportService(
             });
     }
 
-    /// <summary>The plugin's defaults, overlaid by the repository's registration, overlaid by the call's override.</summary>
-    private static JsonObject EffectiveConfig(LoadedImporter importer, ImporterRegistration registration, JsonObject? overrideConfig)
+    /// <summary>
+    /// The plugin's defaults overlaid by the repository's registration (registered), and that overlaid by the call's
+    /// override (effective).
+    /// </summary>
+    private static (JsonObject Registered, JsonObject Effective) Configs(LoadedImporter importer, ImporterRegistration registration, JsonObject? overrideConfig)
     {
-        var config = (JsonObject)importer.DefaultConfig.DeepClone();
-        foreach (var layer in new[] { registration.Config, overrideConfig })
+        var registered = Overlay(importer.DefaultConfig, registration.Config);
+        if (overrideConfig is null)
         {
-            foreach (var (name, value) in layer ?? [])
-            {
-                config[name] = value?.DeepClone();
-            }
+            return (registered, (JsonObject)registered.DeepClone());
         }
 
-        if (overrideConfig is not null)
+        var effective = Overlay(registered, overrideConfig);
+        importer.Importer.ValidateConfig(effective);
+        return (registered, effective);
+    }
+
+    private static JsonObject Overlay(JsonObject config, JsonObject? layer)
+    {
+        var overlaid = (JsonObject)config.DeepClone();
+        foreach (var (name, value) in layer ?? [])
         {
-            importer.Importer.ValidateConfig(config);
+            overlaid[name] = value?.DeepClone();
         }
 
-        return config;
+        return overlaid;
     }
 }

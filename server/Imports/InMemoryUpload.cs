@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Berth.Plugins;
 using Docker.Common.Digests;
 
@@ -15,7 +16,16 @@ internal sealed class InMemoryUpload(ReadOnlyMemory<byte> content) : IUploadedFi
 
     public long Length => content.Length;
 
-    public Stream OpenRead() => new MemoryStream(content.ToArray(), writable: false);
+    // Read in place: the bytes are held (and counted against the memory budget) once, by the caller.
+    public Stream OpenRead() => MemoryMarshal.TryGetArray(content, out var segment)
+        ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+        : new MemoryStream(content.ToArray(), writable: false);
+
+    public bool TryGetContent(out ReadOnlyMemory<byte> content)
+    {
+        content = Content;
+        return true;
+    }
 
     public ValueTask<string> ComputeDigestAsync(string algorithm, CancellationToken cancellationToken)
     {

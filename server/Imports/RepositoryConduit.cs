@@ -18,10 +18,22 @@ namespace Berth.Server.Imports;
 /// the import has committed (see <see cref="ReferenceGuard"/>).
 /// </summary>
 internal sealed class RepositoryConduit(
-    RepositoryId repositoryId, IUnitStore units, IContentStore content, ImportService imports, TagHistoryRecorder tagHistory, ReferenceGuard guard)
+    RepositoryId repositoryId,
+    IUnitStore units,
+    IContentStore content,
+    ImportService imports,
+    TagHistoryRecorder tagHistory,
+    ReferenceGuard guard,
+    ImportMemoryBudget memoryBudget,
+    long prepaidBytes)
     : IImportConduit, IDisposable
 {
     private readonly List<ReferenceGuard.Hold> _holds = [];
+    private readonly Lock _prepaidLock = new();
+
+    // What the server already holds in memory for this import under a reservation of its own (a pushed manifest):
+    // the importer's reservation for those bytes is taken from it, without waiting for room a second time.
+    private long _prepaid = prepaidBytes;
 
     public string RepositoryId => repositoryId.Value;
 
@@ -114,6 +126,21 @@ internal sealed class RepositoryConduit(
         }
     }
 
+    public async ValueTask<IDisposable> ReserveMemoryAsync(long bytes, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        lock (_prepaidLock)
+        {
+            if (bytes <= _prepaid)
+            {
+                _prepaid -= bytes;
+                return new PrepaidReservation(this, bytes);
+            }
+        }
+
+        return await memoryBudget.ReserveAsync(bytes, cancellationToken);
+    }
+
     public Task<Unit> ImportNestedAsync(
         string unitTypeId, Stream content, System.Text.Json.Nodes.JsonObject unitKey, System.Text.Json.Nodes.JsonObject unitMetadata, CancellationToken cancellationToken) =>
         imports.ImportNestedAsync(repositoryId, unitTypeId, content, unitKey, unitMetadata, cancellationToken);
@@ -137,6 +164,14 @@ internal sealed class RepositoryConduit(
         }
     }
 
+    private void ReturnPrepaid(long bytes)
+    {
+        lock (_prepaidLock)
+        {
+            _prepaid += bytes;
+        }
+    }
+
     private static Digest ParseDigest(string digest) =>
         Digest.TryParse(digest, out var parsed, out var problem) ? parsed : throw new ContentException(ContentError.DigestInvalid, problem);
 
@@ -144,4 +179,17 @@ internal sealed class RepositoryConduit(
         ContentError.DigestMismatch,
         $"the bytes hash to {actual}, not to {expected}",
         new System.Text.Json.Nodes.JsonObject { ["expected"] = expected.ToString(), ["actual"] = actual });
+
+    private sealed class PrepaidReservation(RepositoryConduit conduit, long bytes) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                conduit.ReturnPrepaid(bytes);
+            }
+        }
+    }
 }

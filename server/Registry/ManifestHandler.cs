@@ -30,8 +30,11 @@ public sealed class ManifestHandler(
     TagHistoryRecorder tagHistory,
     Audit audit,
     IOptions<BerthOptions> options,
-    ReferenceGuard guard)
+    ReferenceGuard guard,
+    ImportMemoryBudget memoryBudget)
 {
+    private const int BodySegmentBytes = 64 * 1024;
+
     public async Task<IResult> GetAsync(HttpContext context, RegistryName name, string reference)
     {
         var repository = await registry.ForPullAsync(context, name);
@@ -56,20 +59,25 @@ public sealed class ManifestHandler(
     {
         var target = ManifestReference.Parse(reference);
         var repository = await registry.ForPushAsync(context, name);
-        var bytes = await ReadBodyAsync(context.Request, options.Value.MaxManifestBytes, context.RequestAborted);
-        var manifest = Parse(bytes, context.Request.ContentType);
-        var unitType = manifest is ImageIndex ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
+        var limits = options.Value.Imports;
+        var bytes = await ReadBodyAsync(context.Request, limits.MaxDocumentBytes, context.RequestAborted);
+
+        // The body is what the client sent; checking it comes out of the budget, as an import's would. It is parsed
+        // once, by the importer: its top level alone says which unit type it is.
+        using var held = await memoryBudget.ReserveAsync(bytes.Length, context.RequestAborted);
+        var shape = Shape(bytes, context.Request.ContentType);
+        var unitType = shape?.IsIndex == true ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
         var key = target.Digest is { } expected ? new JsonObject { [DockerUnitTypes.Fields.Digest] = expected.ToString() } : [];
         var metadata = target.Tag is { } tag ? new JsonObject { [DockerUnitTypes.Fields.Tag] = tag.Value } : [];
-        var unit = await imports.ImportContentAsync(repository.Id, unitType, key, metadata, bytes, context.RequestAborted);
+        var unit = await imports.ImportContentAsync(repository.Id, unitType, key, metadata, bytes, held, context.RequestAborted);
 
         var digest = Digest.Parse(unit.ContentDigest!);
         await audit.RecordAsync(context, "push.manifest", $"{name}@{digest}", target.Tag is { } pushedTag ? $"tag {pushedTag}" : null);
         context.Response.Headers.Location = RegistryApi.ManifestLocation(name, digest);
         context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
-        if (manifest.Subject is { } subject)
+        if (unit.Metadata[DockerUnitTypes.Fields.Subject]?.GetValue<string>() is { } subject)
         {
-            context.Response.Headers[RegistryApi.SubjectHeader] = subject.Digest.ToString();
+            context.Response.Headers[RegistryApi.SubjectHeader] = subject;
         }
 
         return Results.StatusCode(StatusCodes.Status201Created);
@@ -126,6 +134,11 @@ public sealed class ManifestHandler(
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
 
+    /// <summary>
+    /// The body, refused once it passes the ceiling. It is read in pooled segments and copied once into an array of
+    /// its size: what is held grows with what arrives, not with what the Content-Length promises (a client that
+    /// declares 4 MiB and trickles a byte holds a segment), and no doubling buffer is left behind for the collector.
+    /// </summary>
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
@@ -133,45 +146,59 @@ public sealed class ManifestHandler(
             throw TooLarge(maxBytes);
         }
 
-        var body = new ArrayBufferWriter<byte>();
-        int read;
-        while ((read = await request.Body.ReadAsync(body.GetMemory(64 * 1024), cancellationToken)) > 0)
-        {
-            body.Advance(read);
-            if (body.WrittenCount > maxBytes)
-            {
-                throw TooLarge(maxBytes);
-            }
-        }
-
-        return body.WrittenSpan.ToArray();
-    }
-
-    /// <summary>Parses the document to route it to the right unit type, and checks it against the Content-Type it was sent with.</summary>
-    private static Manifest Parse(byte[] bytes, string? contentType)
-    {
-        Manifest manifest;
+        var segments = new List<(byte[] Buffer, int Count)>();
         try
         {
-            manifest = ManifestParser.Parse(bytes);
-        }
-        catch (ManifestInvalidException e)
-        {
-            throw new ContentException(
-                ContentError.ManifestInvalid,
-                $"the manifest is invalid: {e.Message}",
-                new JsonObject { ["problems"] = new JsonArray([.. e.Problems.Select(p => JsonValue.Create(p))]) });
-        }
+            long total = 0;
+            int filled;
+            do
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent(BodySegmentBytes);
+                filled = 0;
+                int read;
+                while (filled < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+                {
+                    filled += read;
+                    if ((total += read) > maxBytes)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        throw TooLarge(maxBytes);
+                    }
+                }
 
+                segments.Add((buffer, filled));
+            }
+            while (filled == segments[^1].Buffer.Length);
+
+            var body = new byte[total];
+            var offset = 0;
+            foreach (var (buffer, count) in segments)
+            {
+                buffer.AsSpan(0, count).CopyTo(body.AsSpan(offset));
+                offset += count;
+            }
+
+            return body;
+        }
+        finally
+        {
+            segments.ForEach(s => ArrayPool<byte>.Shared.Return(s.Buffer));
+        }
+    }
+
+    /// <summary>Which unit type the document is, checked against the Content-Type it was sent with.</summary>
+    private static ManifestShape? Shape(byte[] bytes, string? contentType)
+    {
+        var shape = ManifestShape.Read(bytes);
         var declared = contentType?.Split(';')[0].Trim();
-        if ((MediaTypes.IsImageManifest(declared) || MediaTypes.IsIndex(declared)) && declared != manifest.EffectiveMediaType)
+        if ((MediaTypes.IsImageManifest(declared) || MediaTypes.IsIndex(declared)) && shape is not null && declared != shape.EffectiveMediaType)
         {
             throw new ContentException(
                 ContentError.ManifestInvalid,
-                $"the manifest was sent as {declared} but it is {manifest.EffectiveMediaType}");
+                $"the manifest was sent as {declared} but it is {(shape.EffectiveMediaType.Length > 0 ? shape.EffectiveMediaType : "of no readable media type")}");
         }
 
-        return manifest;
+        return shape;
     }
 
     private static RegistryException TooLarge(long maxBytes) =>

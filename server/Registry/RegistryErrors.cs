@@ -97,7 +97,7 @@ public static class RegistryErrors
                 return Task.CompletedTask;
             }
 
-            var body = new RegistryErrorBody([new RegistryErrorEntry(Error.Code, Message, Detail)]);
+            var body = new RegistryErrorBody([new RegistryErrorEntry(Error.Code, ErrorBodyLimits.Clamp(Message), ErrorBodyLimits.Clamp(Detail))]);
             return context.Response.WriteAsJsonAsync(body, RegistryJsonContext.Api.RegistryErrorBody, cancellationToken: context.RequestAborted);
         }
     }

@@ -24,6 +24,12 @@ internal sealed class UploadedFile(UploadId id, string path, long length, Upload
         Options = FileOptions.SequentialScan,
     });
 
+    public bool TryGetContent(out ReadOnlyMemory<byte> content)
+    {
+        content = default;
+        return false;
+    }
+
     public async ValueTask<string> ComputeDigestAsync(string algorithm, CancellationToken cancellationToken)
     {
         var chosen = DigestAlgorithm.FromName(algorithm)

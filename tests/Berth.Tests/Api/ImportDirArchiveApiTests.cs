@@ -30,6 +30,70 @@ public sealed class ImportDirArchiveApiTests : ApiFixture
         }
     }
 
+    /// <summary>The archive ceilings leave real images alone: a hundred layers, in each tar format a tool may write.</summary>
+    [TestCase(TarEntryFormat.Pax)]
+    [TestCase(TarEntryFormat.Gnu)]
+    [TestCase(TarEntryFormat.Ustar)]
+    public async Task TarOfAHundredLayerImage_Imports_UnderTheDefaultCeilings(TarEntryFormat format)
+    {
+        var repository = await DockerRepositoryAsync();
+        var image = TestManifest.DockerImage(layers: 100, layerSize: 2000);
+        var folder = ImageFolders.WriteSkopeoDir(Folder.Combine(repository + "-dir"), image);
+        using var tar = new MemoryStream();
+        await using (var writer = new TarWriter(tar, format, leaveOpen: true))
+        {
+            foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+            {
+                await writer.WriteEntryAsync(file, "./" + Path.GetFileName(file));
+            }
+        }
+
+        var uploadId = await Api.UploadAsync(tar.ToArray());
+        using var response = await Api.ImportAsync(repository, uploadId, "docker_manifest", new JsonObject { ["digest"] = image.Digest.ToString() });
+
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        Assert.That(await Api.SearchUnitsAsync(repository, "docker_blob"), Has.Count.EqualTo(101));
+    }
+
+    /// <summary>
+    /// A small fuzz of the archive reader through the API: a valid tar damaged at random (bytes changed in and near
+    /// its headers, cut short) is imported or refused with a 4xx, never a server error (the fixture fails a test
+    /// during which the server logged one).
+    /// </summary>
+    [Test]
+    public async Task DamagedTars_AreImportedOrRefused_NeverAServerError()
+    {
+        var repository = await DockerRepositoryAsync();
+        var image = TestManifest.DockerImage(layers: 2, layerSize: 700);
+        var folder = ImageFolders.WriteSkopeoDir(Folder.Combine(repository + "-dir"), image);
+        using var whole = new MemoryStream();
+        await TarFile.CreateFromDirectoryAsync(folder, whole, includeBaseDirectory: false);
+        var tar = whole.ToArray();
+        var random = new Random(18);
+        var statuses = new List<int>();
+        for (var round = 0; round < 150; round++)
+        {
+            var damaged = (byte[])tar.Clone();
+            if (round % 3 == 0)
+            {
+                damaged = damaged[..random.Next(512, damaged.Length)];
+            }
+
+            for (var flips = random.Next(1, 4); flips > 0; flips--)
+            {
+                // Headers are where the reader trusts least: every 512-byte block may be one.
+                var block = random.Next(damaged.Length / 512) * 512;
+                damaged[Math.Min(damaged.Length - 1, block + random.Next(512))] = (byte)random.Next(256);
+            }
+
+            using var response = await Api.ImportAsync(repository, await Api.UploadAsync(damaged), "docker_manifest", []);
+            statuses.Add((int)response.StatusCode);
+        }
+
+        Assert.That(statuses, Has.All.LessThan(500));
+        TestContext.Out.WriteLine(string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key}: {g.Count()}")));
+    }
+
     [Test]
     public async Task BlobsTheRepositoryHas_MayBeLeftOut()
     {

@@ -3,7 +3,7 @@ namespace Berth.Tests.Hostile;
 /// <summary>
 /// One hostile request and the refusal it must get. Targets, bodies and headers may name the fixture's things:
 /// <c>{repo}</c>, <c>{name}</c>, <c>{upload}</c>, <c>{upload_digest}</c>, <c>{session}</c>, <c>{blob}</c>,
-/// <c>{manifest}</c>, <c>{user}</c>.
+/// <c>{manifest}</c>, <c>{user}</c>, and <c>{case_upload}</c> (see <see cref="Upload"/>).
 /// </summary>
 public sealed record HostileCase(string Name, string Method, string Target, int Status, ErrorShape Shape, string? Code)
 {
@@ -24,6 +24,12 @@ public sealed record HostileCase(string Name, string Method, string Target, int 
 
     /// <summary>Sends no credentials.</summary>
     public bool Anonymous { get; init; }
+
+    /// <summary>
+    /// Bytes uploaded (as an upload request of their own) before the case is sent, for cases that import hostile
+    /// content; the request names it as <c>{case_upload}</c>. It is deleted after the case.
+    /// </summary>
+    public byte[]? Upload { get; init; }
 
     public override string ToString() => Name;
 }

@@ -87,7 +87,8 @@ public static partial class HostileCases
             .Concat(TokenEndpoint())
             .Concat(AccessFindings())
             .Concat(LogsAndPages())
-            .Concat(Connections());
+            .Concat(Connections())
+            .Concat(MemoryCases());
 
     private static HostileCase Pulp(string name, string method, string target, string? code = InvalidRequest, int status = PulpBadRequest) =>
         new(name, method, target, status, ErrorShape.Pulp, code);

@@ -37,6 +37,11 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
 
         // The table's registry token must outlive the run of the table.
         ["Berth:Auth:TokenLifetime"] = "02:00:00",
+        // Lowered so that cases within the upload limit can pass each ceiling (HostileCases.Memory.cs).
+        ["Berth:Imports:MaxDocumentBytes"] = HostileCases.MaxDocumentBytes.ToString(CultureInfo.InvariantCulture),
+        ["Berth:Imports:MaxDocumentReferences"] = HostileCases.MaxDocumentReferences.ToString(CultureInfo.InvariantCulture),
+        ["Berth:Imports:MaxArchiveEntries"] = HostileCases.MaxArchiveEntries.ToString(CultureInfo.InvariantCulture),
+        ["Berth:Imports:MaxArchiveHeaderBytes"] = HostileCases.MaxArchiveHeaderBytes.ToString(CultureInfo.InvariantCulture),
     };
 
     public static IEnumerable<TestCaseData> Cases() =>
@@ -132,6 +137,8 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
     public async Task IsRefusedAndChangesNothing(HostileCase hostile)
     {
         ArgumentNullException.ThrowIfNull(hostile);
+        var caseUpload = hostile.Upload is null ? null : await Api.UploadAsync(hostile.Upload);
+        _placeholders["{case_upload}"] = caseUpload ?? "no-case-upload";
         var before = await SnapshotAsync();
 
         var response = await SendAsync(hostile);
@@ -139,6 +146,11 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
         Assert.That(response.Status, Is.EqualTo(hostile.Status), $"{hostile.Method} {hostile.Target}: {response.Text}");
         AssertShape(hostile, response);
         Assert.That(await SnapshotAsync(), Is.EqualTo(before), "the refused request changed what the server holds");
+        if (caseUpload is not null)
+        {
+            using var deleted = await Api.Http.DeleteAsync($"{HostileCases.Api}/content/uploads/{caseUpload}/");
+            Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deleted.Content.ReadAsStringAsync());
+        }
     }
 
     [Test]
