@@ -21,19 +21,7 @@ public sealed class ImporterService(IImporterRegistrationStore store, Repository
         RequestFields.RejectUnknown(body, Body, ContentError.InvalidRequest, "importer_type_id", "importer_config");
         var typeId = RequestFields.RequireString(body, "importer_type_id", Body, ContentError.InvalidRequest);
         var config = (JsonObject?)RequestFields.OptionalObject(body, "importer_config", Body, ContentError.InvalidRequest)?.DeepClone() ?? [];
-        var importer = catalog.FindImporter(typeId) ?? throw new ApiException(
-            ApiError.UnknownImporterType,
-            $"there is no importer '{typeId}'; the loaded importers are {string.Join(", ", catalog.Importers.Select(i => i.Id))}",
-            new JsonObject { ["importer_type_id"] = typeId });
-        importer.Importer.ValidateConfig(config);
-
-        var registration = new ImporterRegistration
-        {
-            RepositoryId = repository.Id,
-            ImporterTypeId = typeId,
-            Config = config,
-            Registered = clock.GetUtcNow(),
-        };
+        var (importer, registration) = Prepare(repository.Id, typeId, config);
         var outcome = await store.TryAddAsync(registration, existing => SharedTypes(importer, existing).Count > 0, cancellationToken);
         return outcome switch
         {
@@ -43,6 +31,12 @@ public sealed class ImporterService(IImporterRegistrationStore store, Repository
             _ => throw await ConflictAsync(repository.Id, importer, cancellationToken),
         };
     }
+
+    /// <summary>
+    /// A registration of a loaded importer with a configuration it accepts, not yet stored: for a repository created
+    /// with its importers in one step.
+    /// </summary>
+    public ImporterRegistration Prepare(RepositoryId repositoryId, string importerTypeId) => Prepare(repositoryId, importerTypeId, []).Registration;
 
     public async Task<IReadOnlyList<ImporterRegistration>> ListAsync(string repositoryId, CancellationToken cancellationToken)
     {
@@ -61,6 +55,16 @@ public sealed class ImporterService(IImporterRegistrationStore store, Repository
         {
             throw ApiException.NotFound("importer", importerTypeId);
         }
+    }
+
+    private (LoadedImporter Importer, ImporterRegistration Registration) Prepare(RepositoryId repositoryId, string typeId, JsonObject config)
+    {
+        var importer = catalog.FindImporter(typeId) ?? throw new ApiException(
+            ApiError.UnknownImporterType,
+            $"there is no importer '{typeId}'; the loaded importers are {string.Join(", ", catalog.Importers.Select(i => i.Id))}",
+            new JsonObject { ["importer_type_id"] = typeId });
+        importer.Importer.ValidateConfig(config);
+        return (importer, new ImporterRegistration { RepositoryId = repositoryId, ImporterTypeId = typeId, Config = config, Registered = clock.GetUtcNow() });
     }
 
     private async Task<ApiException> ConflictAsync(RepositoryId repositoryId, LoadedImporter importer, CancellationToken cancellationToken)

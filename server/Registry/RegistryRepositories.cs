@@ -93,14 +93,12 @@ public sealed class RegistryRepositories(
     // Not cancelled with the request that started it: other pushes may be waiting for it.
     private async Task<Repository> CreateAsync(RegistryName name)
     {
-        var (repository, created) = await repositories.CreateForNameAsync(name, CancellationToken.None);
+        // The importers are registered with the repository in one step: a crash in between would leave a repository
+        // that takes blobs but refuses every manifest pushed to it, for good.
+        var (repository, created) = await repositories.CreateForNameAsync(
+            name, id => [.. DockerImporters.Where(type => catalog.FindImporter(type) is not null).Select(type => importers.Prepare(id, type))], CancellationToken.None);
         if (created)
         {
-            foreach (var importer in DockerImporters.Where(id => catalog.FindImporter(id) is not null))
-            {
-                await importers.RegisterAsync(repository.Id.Value, new JsonObject { ["importer_type_id"] = importer }, CancellationToken.None);
-            }
-
             logger.LogInformation("Created repository {Id} for registry name {Name} on its first push", repository.Id, name);
         }
 

@@ -1,3 +1,4 @@
+using Berth.Server.Importers;
 using Docker.Common.References;
 
 namespace Berth.Server.Repositories;
@@ -5,8 +6,11 @@ namespace Berth.Server.Repositories;
 /// <summary>Where repositories are kept. Ids and registry names are each unique, checked as part of every write.</summary>
 public interface IRepositoryStore
 {
-    /// <summary>Creates a repository unless its id or registry name is taken.</summary>
-    Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, CancellationToken cancellationToken);
+    /// <summary>
+    /// Creates a repository, with the importers given registered on it, in one step, unless its id or registry name
+    /// is taken: a crash never leaves it with some of them.
+    /// </summary>
+    Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, IReadOnlyList<ImporterRegistration> importers, CancellationToken cancellationToken);
 
     /// <summary>Replaces a repository's description (everything but its id and creation time) unless its new registry name is taken.</summary>
     Task<RepositoryWriteOutcome> TryUpdateAsync(Repository repository, CancellationToken cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Server.Errors;
+using Berth.Server.Importers;
 using Docker.Common.References;
 
 namespace Berth.Server.Repositories;
@@ -20,7 +21,7 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
             RegistryName = command.RegistryName ?? await DefaultRegistryNameAsync(command, cancellationToken),
             AnonymousPull = command.AnonymousPull,
         };
-        return await store.TryCreateAsync(repository, cancellationToken) switch
+        return await store.TryCreateAsync(repository, [], cancellationToken) switch
         {
             RepositoryWriteOutcome.Written => repository,
             RepositoryWriteOutcome.IdTaken => throw ApiException.Duplicate("repository", command.Id.Value),
@@ -71,11 +72,13 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
     }
 
     /// <summary>
-    /// Creates a repository for a registry name pushed to for the first time. Its id is the name with '/'
+    /// Creates a repository for a registry name pushed to for the first time, with the importers
+    /// <paramref name="importersFor"/> gives for its id registered in the same step. Its id is the name with '/'
     /// turned into '-', numbered when that id is taken. When another push created it meanwhile, that one is
     /// returned: two clients pushing a new name at once both land in one repository.
     /// </summary>
-    public async Task<(Repository Repository, bool Created)> CreateForNameAsync(RegistryName name, CancellationToken cancellationToken)
+    public async Task<(Repository Repository, bool Created)> CreateForNameAsync(
+        RegistryName name, Func<RepositoryId, IReadOnlyList<ImporterRegistration>> importersFor, CancellationToken cancellationToken)
     {
         var baseId = name.Value.Replace('/', '-');
         for (var attempt = 1; ; attempt++)
@@ -93,7 +96,7 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
                 Created = clock.GetUtcNow(),
                 RegistryName = name,
             };
-            switch (await store.TryCreateAsync(repository, cancellationToken))
+            switch (await store.TryCreateAsync(repository, importersFor(id), cancellationToken))
             {
                 case RepositoryWriteOutcome.Written:
                     return (repository, true);

@@ -32,18 +32,21 @@ public sealed class LiteDbImporterRegistrationStore(LiteDbDatabase database) : I
                 return ImporterRegistrationOutcome.TypesConflict;
             }
 
-            db.GetCollection(LiteDbDatabase.Importers).Insert(new BsonDocument
-            {
-                ["_id"] = Id(registration.RepositoryId, registration.ImporterTypeId),
-                ["repo_id"] = registration.RepositoryId.Value,
-                ["importer_type_id"] = registration.ImporterTypeId,
-                ["config"] = BsonJson.ToDocument(registration.Config),
-                ["registered"] = BsonDates.ToBson(registration.Registered),
-            });
+            db.GetCollection(LiteDbDatabase.Importers).Insert(ToDocument(registration));
             return ImporterRegistrationOutcome.Added;
         });
         return Task.FromResult(outcome);
     }
+
+    /// <summary>A registration as stored; also written by a repository created with its importers.</summary>
+    internal static BsonDocument ToDocument(ImporterRegistration registration) => new()
+    {
+        ["_id"] = Id(registration.RepositoryId, registration.ImporterTypeId),
+        ["repo_id"] = registration.RepositoryId.Value,
+        ["importer_type_id"] = registration.ImporterTypeId,
+        ["config"] = BsonJson.ToDocument(registration.Config),
+        ["registered"] = BsonDates.ToBson(registration.Registered),
+    };
 
     public Task<bool> RemoveAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken) =>
         Task.FromResult(database.Write(db => db.GetCollection(LiteDbDatabase.Importers).Delete(Id(repositoryId, importerTypeId))));

@@ -1,3 +1,4 @@
+using Berth.Server.Importers;
 using Berth.Server.Repositories;
 using Docker.Common.References;
 using LiteDB;
@@ -8,9 +9,10 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
 {
     private readonly ReadCache<string, Repository?> _byRegistryName = new(database, capacity: 10_000);
 
-    public Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, CancellationToken cancellationToken)
+    public Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, IReadOnlyList<ImporterRegistration> importers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(importers);
         var outcome = database.Write(db =>
         {
             var repositories = db.GetCollection(LiteDbDatabase.Repositories);
@@ -28,6 +30,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
             // not the new one's to show.
             db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(Query.EQ("repo_id", repository.Id.Value));
             repositories.Insert(ToDocument(repository));
+            db.GetCollection(LiteDbDatabase.Importers).InsertBulk(importers.Select(LiteDbImporterRegistrationStore.ToDocument));
             return RepositoryWriteOutcome.Written;
         });
         return Task.FromResult(outcome);

@@ -50,8 +50,26 @@ public abstract class MetadataStoreContract
     private async Task<Repository> CreateAsync(string id)
     {
         var repository = NewRepository(id);
-        Assert.That(await Repositories.TryCreateAsync(repository, None), Is.EqualTo(RepositoryWriteOutcome.Written));
+        Assert.That(await Repositories.TryCreateAsync(repository, [], None), Is.EqualTo(RepositoryWriteOutcome.Written));
         return repository;
+    }
+
+    [Test]
+    public async Task Repository_CreatedWithImporters_HasThemAfterARestart_AndATakenIdAddsNone()
+    {
+        var id = Id("pushed");
+        ImporterRegistration Registration(string type) => new() { RepositoryId = id, ImporterTypeId = type, Config = new JsonObject { ["k"] = type } };
+        var importers = new[] { Registration("blob_importer"), Registration("manifest_importer") };
+        Assert.That(await Repositories.TryCreateAsync(NewRepository("pushed"), importers, None), Is.EqualTo(RepositoryWriteOutcome.Written));
+        Assert.That(await Repositories.TryCreateAsync(NewRepository("pushed"), [Registration("third_importer")], None), Is.EqualTo(RepositoryWriteOutcome.IdTaken));
+        await ReopenAsync();
+
+        var registered = await Importers.ListAsync(id, None);
+        Assert.That(registered.Select(r => (r.ImporterTypeId, r.Config["k"]!.GetValue<string>())), Is.EquivalentTo(new[]
+        {
+            ("blob_importer", "blob_importer"),
+            ("manifest_importer", "manifest_importer"),
+        }));
     }
 
     [Test]
@@ -60,7 +78,7 @@ public abstract class MetadataStoreContract
         var created = await CreateAsync("one");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await Repositories.TryCreateAsync(NewRepository("one"), None), Is.EqualTo(RepositoryWriteOutcome.IdTaken));
+            Assert.That(await Repositories.TryCreateAsync(NewRepository("one"), [], None), Is.EqualTo(RepositoryWriteOutcome.IdTaken));
             var found = await Repositories.FindAsync(created.Id, None);
             Assert.That(found!.DisplayName, Is.EqualTo("ONE"));
             Assert.That(found.Description, Is.EqualTo("about one"));
@@ -76,7 +94,7 @@ public abstract class MetadataStoreContract
     public async Task RepositoryIds_DifferingOnlyInCase_AreDifferentRepositories()
     {
         await CreateAsync("App");
-        Assert.That(await Repositories.TryCreateAsync(NewRepository("app"), None), Is.EqualTo(RepositoryWriteOutcome.Written));
+        Assert.That(await Repositories.TryCreateAsync(NewRepository("app"), [], None), Is.EqualTo(RepositoryWriteOutcome.Written));
         Assert.That(await Repositories.ListAsync(None), Has.Count.EqualTo(2));
     }
 
@@ -87,10 +105,10 @@ public abstract class MetadataStoreContract
         var first = NewRepository("first") with { RegistryName = name };
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await Repositories.TryCreateAsync(first, None), Is.EqualTo(RepositoryWriteOutcome.Written));
-            Assert.That(await Repositories.TryCreateAsync(NewRepository("second") with { RegistryName = name }, None), Is.EqualTo(RepositoryWriteOutcome.RegistryNameTaken));
-            Assert.That(await Repositories.TryCreateAsync(NewRepository("third"), None), Is.EqualTo(RepositoryWriteOutcome.Written), "any number may have no name");
-            Assert.That(await Repositories.TryCreateAsync(NewRepository("fourth"), None), Is.EqualTo(RepositoryWriteOutcome.Written));
+            Assert.That(await Repositories.TryCreateAsync(first, [], None), Is.EqualTo(RepositoryWriteOutcome.Written));
+            Assert.That(await Repositories.TryCreateAsync(NewRepository("second") with { RegistryName = name }, [], None), Is.EqualTo(RepositoryWriteOutcome.RegistryNameTaken));
+            Assert.That(await Repositories.TryCreateAsync(NewRepository("third"), [], None), Is.EqualTo(RepositoryWriteOutcome.Written), "any number may have no name");
+            Assert.That(await Repositories.TryCreateAsync(NewRepository("fourth"), [], None), Is.EqualTo(RepositoryWriteOutcome.Written));
             Assert.That((await Repositories.FindByRegistryNameAsync(name, None))!.Id, Is.EqualTo(first.Id));
         }
 
@@ -122,7 +140,7 @@ public abstract class MetadataStoreContract
             Assert.That(await Repositories.DeleteAsync(doomed.Id, None), Is.False);
         }
 
-        await Repositories.TryCreateAsync(NewRepository("doomed"), None);
+        await Repositories.TryCreateAsync(NewRepository("doomed"), [], None);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(await Units.SearchAsync(doomed.Id, new UnitCriteria(null, 0, null), None), Is.Empty);
