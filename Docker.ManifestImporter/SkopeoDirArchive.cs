@@ -71,8 +71,10 @@ internal sealed class SkopeoDirArchive
                     version = version is null ? entry : throw TarWalker.Invalid($"it holds {VersionFile} twice");
                     break;
                 case var name when Digest.TryParse("sha256:" + name, out var digest):
-                    // The first of two copies is the one imported; either must hash to its name.
-                    blobs.TryAdd(digest, entry);
+                    // The first of two copies is the one imported; either must hash to its name. Kept without the
+                    // path it was found under, which a PAX header may make 64 KiB long: thousands of entries would
+                    // hold that many copies of it.
+                    blobs.TryAdd(digest, entry with { Name = name });
                     break;
                 default:
                     break;

@@ -47,6 +47,9 @@ public static class BerthServices
             kestrel.Limits.MinResponseDataRate = new MinDataRate(clients.MinResponseBytesPerSecond, clients.DataRateGracePeriod);
             kestrel.Limits.RequestHeadersTimeout = clients.RequestHeadersTimeout;
 
+            // Counted by the connection cap: each stream may hold a file open (an HTTP/2 client is otherwise allowed 100).
+            kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(1, clients.MaxStreamsPerConnection);
+
             // Endpoint defaults reach every endpoint, from --urls and from the Kestrel section alike.
             kestrel.ConfigureEndpointDefaults(listen => listen.Use(limiter.Limit));
         });

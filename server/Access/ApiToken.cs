@@ -21,8 +21,8 @@ public sealed record ApiToken
     public required IReadOnlyList<Grant> Scope { get; init; }
 
     /// <summary>
-    /// Whether the token may manage its user's account: change the password, list, create and revoke tokens.
-    /// Off unless asked for: a robot's token should not be able to mint others or lock its user out.
+    /// Whether the token may manage its user's tokens: list them, create ones within its own scope, revoke them.
+    /// Off unless asked for: a robot's token should not be able to mint others. No token changes its user's password.
     /// </summary>
     public bool Account { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -22,9 +23,7 @@ public sealed partial class Authenticator(
     // What a sign-in as an unknown user is checked against: a real hash with the real cost, matching nothing.
     private static readonly Lazy<string> UnknownUserHash = new(() => PasswordHasher.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
 
-    // PBKDF2 is slow by design; a client that sends its password with every request (docker does, with Basic)
-    // should pay for it once. Keyed by a keyed hash of the credentials and the stored hash, so a changed
-    // password, or another password, never hits.
+    // Passwords verified lately (see VerifiedKey).
     private readonly ConcurrentDictionary<string, DateTimeOffset> _verified = new();
     private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
 
@@ -55,54 +54,68 @@ public sealed partial class Authenticator(
             throw new AccessDeniedException(AccessFailure.Unauthenticated, "the Authorization header is neither Basic credentials nor a Bearer token");
         }
 
-        throttle.Check(address);
-        var caller = await SignInAsync(login, secret, context.RequestAborted);
+        return await SignInAsync(login, secret, address, context.RequestAborted)
+            ?? throw new AccessDeniedException(AccessFailure.Unauthenticated, "wrong user name, password or token");
+    }
+
+    /// <summary>
+    /// Signs in with a password or an API token; <see langword="null"/> when they are wrong. Every check but that of
+    /// a password verified lately counts as an attempt of <paramref name="address"/> while it runs, and as a failure
+    /// when it fails (see <see cref="LoginThrottle"/>).
+    /// </summary>
+    /// <exception cref="AccessDeniedException">When the address has failed too often lately.</exception>
+    public async Task<Caller?> SignInAsync(string login, string secret, IPAddress? address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        var user = await users.FindAsync(login, cancellationToken);
+        var token = ApiTokenFormat().Match(secret);
+        var verified = token.Success || user is null ? null : VerifiedKey(user, secret);
+        if (verified is not null && _verified.TryGetValue(verified, out var until) && until > clock.GetUtcNow())
+        {
+            return PasswordCaller(user!);
+        }
+
+        using var attempt = throttle.Begin(address);
+        Caller? caller;
+        if (token.Success)
+        {
+            var stored = await users.FindTokenAsync(token.Groups["id"].Value, cancellationToken);
+            var hash = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token.Groups["secret"].Value))));
+            caller = user is not null && stored is not null && stored.Login == login && stored.Expires > clock.GetUtcNow() &&
+                     CryptographicOperations.FixedTimeEquals(hash, Encoding.ASCII.GetBytes(stored.SecretHash))
+                ? new Caller { Login = login, Grants = user.Grants, Credential = CredentialKind.ApiToken, Token = stored, CredentialId = TokenCredential(stored.Id) }
+                : null;
+        }
+        else if (user is null)
+        {
+            // As slow as a wrong password of a real user: the time of a refusal must not tell which logins exist.
+            _ = PasswordHasher.Verify(secret, UnknownUserHash.Value);
+            caller = null;
+        }
+        else
+        {
+            caller = VerifyPassword(user, secret, verified!) ? PasswordCaller(user) : null;
+        }
+
         if (caller is null)
         {
-            throttle.RecordFailure(address);
-            throw new AccessDeniedException(AccessFailure.Unauthenticated, "wrong user name, password or token");
+            attempt.Fail();
         }
 
         return caller;
     }
 
-    /// <summary>Signs in with a password or an API token; <see langword="null"/> when they are wrong.</summary>
-    public async Task<Caller?> SignInAsync(string login, string secret, CancellationToken cancellationToken)
+    private Caller PasswordCaller(User user) =>
+        new() { Login = user.Login, Grants = user.Grants, Credential = CredentialKind.Password, CredentialId = PasswordCredential(user) };
+
+    // PBKDF2 is slow by design; a client that sends its password with every request (docker does, with Basic)
+    // should pay for it once. Keyed by a keyed hash of the credentials and the stored hash, so a changed
+    // password, or another password, never hits.
+    private string VerifiedKey(User user, string password) =>
+        Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes($"{user.Login}\n{user.PasswordHash}\n{password}")));
+
+    private bool VerifyPassword(User user, string password, string verifiedKey)
     {
-        ArgumentNullException.ThrowIfNull(secret);
-        var user = await users.FindAsync(login, cancellationToken);
-        var token = ApiTokenFormat().Match(secret);
-        if (token.Success)
-        {
-            var stored = await users.FindTokenAsync(token.Groups["id"].Value, cancellationToken);
-            var hash = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token.Groups["secret"].Value))));
-            return user is not null && stored is not null && stored.Login == login && stored.Expires > clock.GetUtcNow() &&
-                   CryptographicOperations.FixedTimeEquals(hash, Encoding.ASCII.GetBytes(stored.SecretHash))
-                ? new Caller { Login = login, Grants = user.Grants, Credential = CredentialKind.ApiToken, Token = stored, CredentialId = TokenCredential(stored.Id) }
-                : null;
-        }
-
-        if (user is null)
-        {
-            // As slow as a wrong password of a real user: the time of a refusal must not tell which logins exist.
-            _ = PasswordHasher.Verify(secret, UnknownUserHash.Value);
-            return null;
-        }
-
-        return VerifyPassword(user, secret)
-            ? new Caller { Login = login, Grants = user.Grants, Credential = CredentialKind.Password, CredentialId = PasswordCredential(user) }
-            : null;
-    }
-
-    private bool VerifyPassword(User user, string password)
-    {
-        var key = Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes($"{user.Login}\n{user.PasswordHash}\n{password}")));
-        var now = clock.GetUtcNow();
-        if (_verified.TryGetValue(key, out var until) && until > now)
-        {
-            return true;
-        }
-
         if (!PasswordHasher.Verify(password, user.PasswordHash))
         {
             return false;
@@ -113,7 +126,7 @@ public sealed partial class Authenticator(
             _verified.Clear();
         }
 
-        _verified[key] = now + VerifiedFor;
+        _verified[verifiedKey] = clock.GetUtcNow() + VerifiedFor;
         return true;
     }
 

@@ -12,6 +12,12 @@ public static partial class UserCommands
     public const int MaxTokenNameLength = 100;
     public const int MaxTokenLifetimeDays = 3650;
 
+    /// <summary>The most grants a user may have: every request matches them, so their number is bounded.</summary>
+    public const int MaxGrantsPerUser = 100;
+
+    /// <summary>The most grants in a token's scope: a few patterns, matched (and compared) on every use.</summary>
+    public const int MaxGrantsPerToken = 32;
+
     public static string ReadLogin(string? text) =>
         text is not null && LoginGrammar().IsMatch(text)
             ? text
@@ -25,8 +31,8 @@ public static partial class UserCommands
             : throw ApiException.Invalid($"{objectName}.password must have at least {MinPasswordLength} characters");
     }
 
-    /// <summary>Reads <c>[{"pattern": "team/*", "actions": ["pull", "push"]}]</c>.</summary>
-    public static IReadOnlyList<Grant>? ReadGrants(JsonObject body, string name, string objectName)
+    /// <summary>Reads <c>[{"pattern": "team/*", "actions": ["pull", "push"]}]</c>, at most <paramref name="max"/> of them.</summary>
+    public static IReadOnlyList<Grant>? ReadGrants(JsonObject body, string name, string objectName, int max)
     {
         if (!body.TryGetPropertyValue(name, out var node) || node is null)
         {
@@ -36,6 +42,11 @@ public static partial class UserCommands
         if (node is not JsonArray array)
         {
             throw ApiException.Invalid($"{objectName}.{name} must be an array of {{\"pattern\", \"actions\"}}");
+        }
+
+        if (array.Count > max)
+        {
+            throw ApiException.Invalid($"{objectName}.{name} may hold {max} grants at most, not {array.Count}: use wider patterns");
         }
 
         var grants = new List<Grant>();

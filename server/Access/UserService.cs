@@ -15,18 +15,19 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
 {
     public const string AdministratorLogin = "admin";
 
-    /// <summary>Checks, before a body is read, that the caller may manage the account <paramref name="login"/>.</summary>
+    /// <summary>
+    /// Checks, before a body is read, that the caller may manage the account <paramref name="login"/>: their own
+    /// with the password or a token whose scope includes the account (an administrator's own account too: an admin
+    /// token without it must not lock its user out), anyone else's as an administrator.
+    /// </summary>
     public async Task<AccountAccess> RequireAccountAsync(HttpContext context, string login)
     {
         var caller = await access.RequireSignedInAsync(context);
-        if (caller.IsAdministrator)
-        {
-            return new AccountAccess(caller, login);
-        }
-
         if (caller.Login != login)
         {
-            throw new AccessDeniedException(AccessFailure.Forbidden, $"only {login} or an administrator may do this");
+            return caller.IsAdministrator
+                ? new AccountAccess(caller, login)
+                : throw new AccessDeniedException(AccessFailure.Forbidden, $"only {login} or an administrator may do this");
         }
 
         return caller.MayManageOwnAccount
@@ -47,7 +48,7 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
         {
             Login = UserCommands.ReadLogin(RequestFields.RequireString(body, "login", "request", ContentError.InvalidRequest)),
             PasswordHash = PasswordHasher.Hash(UserCommands.ReadPassword(body, "request")),
-            Grants = UserCommands.ReadGrants(body, "grants", "request") ?? [],
+            Grants = UserCommands.ReadGrants(body, "grants", "request", UserCommands.MaxGrantsPerUser) ?? [],
             Created = clock.GetUtcNow(),
         };
         if (!await store.TryCreateAsync(user, context.RequestAborted))
@@ -82,10 +83,16 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
             ?? throw ApiException.Invalid("request.delta is required: an object of the fields to change");
         RequestFields.RejectUnknown(delta, "delta", ContentError.InvalidRequest, "password", "grants");
         var user = await FindAsync(login, context.RequestAborted);
-        var grants = UserCommands.ReadGrants(delta, "grants", "delta");
+        var grants = UserCommands.ReadGrants(delta, "grants", "delta", UserCommands.MaxGrantsPerUser);
         if (grants is not null && !account.Caller.IsAdministrator)
         {
             throw new AccessDeniedException(AccessFailure.Forbidden, "only an administrator may change grants");
+        }
+
+        // A new password is the whole account: a token, whatever its scope, must not turn itself into it.
+        if (delta.ContainsKey("password") && account.IsOwn && account.Caller.Credential != CredentialKind.Password)
+        {
+            throw new AccessDeniedException(AccessFailure.Forbidden, "changing one's own password needs the password: sign in with it, not with a token");
         }
 
         var updated = user with
@@ -137,7 +144,7 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
         _ = await FindAsync(login, context.RequestAborted);
         RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "name", "expires", "expires_in_days", "scope", "account");
         var creator = account.Caller.Token;
-        var scope = UserCommands.ReadGrants(body, "scope", "request") ?? creator?.Scope ?? [new Grant(Grant.Everything, AccessAction.All)];
+        var scope = UserCommands.ReadGrants(body, "scope", "request", UserCommands.MaxGrantsPerToken) ?? creator?.Scope ?? [new Grant(Grant.Everything, AccessAction.All)];
         var forAccount = RequestFields.OptionalBoolean(body, "account", "request", ContentError.InvalidRequest) ?? false;
         if (creator is not null && !ApiToken.ScopeCovers(creator.Scope, scope))
         {

@@ -1,5 +1,4 @@
 using Berth.Server.Access;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Berth.Server.Clients;
 
@@ -8,7 +7,7 @@ namespace Berth.Server.Clients;
 /// chunks) is signed in before anything reads a byte of it, and refused with the API's own 401 when it is
 /// anonymous or its credentials are wrong. No anonymous client has a body to send (anonymous callers only read:
 /// status, tokens, and repositories open to anonymous pulls), so a body from one can only hold a connection and
-/// a buffer for nothing. The refusal closes the connection at once, without reading the rest of the body.
+/// a buffer for nothing.
 /// </summary>
 public static class AnonymousBodies
 {
@@ -23,59 +22,21 @@ public static class AnonymousBodies
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (HasBody(context))
+        if (RequestBodies.HasBody(context))
         {
+            // A refusal closes the connection rather than drain the body (ErrorMiddleware, RequestBodies).
             var access = context.RequestServices.GetRequiredService<AccessControl>();
-            try
+            if (context.GetEndpoint()?.Metadata.GetMetadata<AnonymousBodyAllowed>() is null)
             {
-                if (context.GetEndpoint()?.Metadata.GetMetadata<AnonymousBodyAllowed>() is null)
-                {
-                    await access.RequireSignedInAsync(context);
-                }
-                else
-                {
-                    await access.CallerAsync(context);
-                }
+                await access.RequireSignedInAsync(context);
             }
-            catch (AccessDeniedException)
+            else
             {
-                CloseAfterResponse(context);
-                throw;
+                await access.CallerAsync(context);
             }
         }
 
         await next();
-    }
-
-    private static bool HasBody(HttpContext context) =>
-        context.Features.Get<IHttpRequestBodyDetectionFeature>() is { } detection
-            ? detection.CanHaveBody
-            : context.Request.ContentLength > 0 || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0);
-
-    /// <summary>
-    /// After the response, Kestrel reads and discards an unread body before it closes the connection, even one that
-    /// will not be kept (to spare the client a reset), for up to five seconds: the refused client would hold the
-    /// connection that long. With no body allowed, that read fails at once and the connection closes; the response
-    /// says so. HTTP/2 and later refuse a stream, not the connection, and have no such header.
-    /// </summary>
-    private static void CloseAfterResponse(HttpContext context)
-    {
-        if (!HttpProtocol.IsHttp11(context.Request.Protocol) && !HttpProtocol.IsHttp10(context.Request.Protocol))
-        {
-            return;
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = 0;
-        }
-
-        // Set as the response starts: the error mapping clears the headers before it writes the refusal.
-        context.Response.OnStarting(() =>
-        {
-            context.Response.Headers.Connection = "close";
-            return Task.CompletedTask;
-        });
     }
 
     private sealed class AnonymousBodyAllowed;

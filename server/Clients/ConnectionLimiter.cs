@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 
 namespace Berth.Server.Clients;
@@ -52,7 +51,7 @@ public sealed partial class ConnectionLimiter
     /// </summary>
     internal string? TryEnter(EndPoint? remote, out IPAddress? address)
     {
-        address = AddressOf(remote);
+        address = ClientAddress.Of(remote);
         lock (_lock)
         {
             var fromAddress = address is null ? 0 : _perAddress.GetValueOrDefault(address);
@@ -93,32 +92,6 @@ public sealed partial class ConnectionLimiter
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// What a client is counted by: its IPv4 address (also when it reaches an IPv6 socket), or the /64 prefix of its
-    /// IPv6 address; <see langword="null"/> for a transport without addresses (a Unix socket).
-    /// </summary>
-    internal static IPAddress? AddressOf(EndPoint? remote)
-    {
-        if (remote is not IPEndPoint { Address: var address })
-        {
-            return null;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address;
-        }
-
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes);
     }
 
     private async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)

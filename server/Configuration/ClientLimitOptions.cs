@@ -23,6 +23,13 @@ public sealed class ClientLimitOptions
     /// </summary>
     public int? MaxConnectionsPerAddress { get; set; } = 256;
 
+    /// <summary>
+    /// The most requests one HTTP/2 connection (over TLS) may run at once. Each may hold a file open, so the
+    /// connection cap counts this many descriptors per connection besides its socket; clients pull a few layers at
+    /// a time.
+    /// </summary>
+    public int MaxStreamsPerConnection { get; set; } = 8;
+
     /// <summary>The slowest a request body may arrive, on average, once the grace period is over.</summary>
     public double MinRequestBodyBytesPerSecond { get; set; } = 240;
 

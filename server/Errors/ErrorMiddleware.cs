@@ -39,6 +39,12 @@ public sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlewar
                 logger.LogInformation("{Method} {Path}: {Status} {Message}", context.Request.Method, context.Request.Path, failure.Status, failure.Message);
             }
 
+            // A refused caller's unread body is not worth draining: the connection closes instead.
+            if (exception is Access.AccessDeniedException && Clients.RequestBodies.HasBody(context))
+            {
+                Clients.RequestBodies.CloseAfterResponse(context);
+            }
+
             context.Response.Clear();
             await failure.WriteAsync(context);
         }

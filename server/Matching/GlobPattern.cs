@@ -1,30 +1,48 @@
-using System.Collections.Concurrent;
-using System.Text.RegularExpressions;
-
 namespace Berth.Server.Matching;
 
 /// <summary>Patterns with <c>*</c> (any run of characters, <c>/</c> included) and <c>?</c> (one character), matched whole.</summary>
 public static class GlobPattern
 {
-    private const int MaxCompiled = 10_000;
-    private static readonly ConcurrentDictionary<string, Regex> Compiled = new(StringComparer.Ordinal);
-
+    /// <summary>
+    /// Whether <paramref name="subject"/> matches <paramref name="pattern"/>, ordinally. Users write patterns (token
+    /// scopes), so the matcher neither backtracks without bound nor compiles and caches anything: it goes back only
+    /// to the last <c>*</c>, at most the pattern's length times the subject's steps, and allocates nothing.
+    /// </summary>
     public static bool IsMatch(string pattern, string subject)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(subject);
-
-        // Users write patterns (token scopes): a backtracking engine would let "*a*a*a…b" cost every request a
-        // timeout. The non-backtracking engine matches in time linear in the subject. Users can also write many:
-        // the cache is bounded.
-        if (Compiled.Count > MaxCompiled)
+        int p = 0, s = 0, star = -1, resume = 0;
+        while (s < subject.Length)
         {
-            Compiled.Clear();
+            if (p < pattern.Length && (pattern[p] == '?' || (pattern[p] != '*' && pattern[p] == subject[s])))
+            {
+                p++;
+                s++;
+            }
+            else if (p < pattern.Length && pattern[p] == '*')
+            {
+                // Try the star empty first; on a mismatch, let it take one more character.
+                star = p++;
+                resume = s;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                s = ++resume;
+            }
+            else
+            {
+                return false;
+            }
         }
 
-        return Compiled.GetOrAdd(pattern, p => new Regex(
-            "\\A" + Regex.Escape(p).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "\\z",
-            RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking)).IsMatch(subject);
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
     }
 
     /// <summary>
@@ -37,24 +55,28 @@ public static class GlobPattern
         ArgumentNullException.ThrowIfNull(outer);
         ArgumentNullException.ThrowIfNull(inner);
 
-        // covers[i, j]: outer[i..] covers inner[j..]. An outer '*' may take any run of inner's symbols, wildcards
-        // included; an outer '?' one literal or '?'; a literal only itself. An inner '*' needs an outer '*'.
-        var covers = new bool[outer.Length + 1, inner.Length + 1];
-        covers[outer.Length, inner.Length] = true;
+        // covers(i, j): outer[i..] covers inner[j..], computed a row of i at a time from the end. An outer '*' may
+        // take any run of inner's symbols, wildcards included; an outer '?' one literal or '?'; a literal only
+        // itself. An inner '*' needs an outer '*'.
+        var next = new bool[inner.Length + 1];
+        var row = new bool[inner.Length + 1];
+        next[inner.Length] = true;
         for (var i = outer.Length - 1; i >= 0; i--)
         {
             for (var j = inner.Length; j >= 0; j--)
             {
-                covers[i, j] = outer[i] switch
+                row[j] = outer[i] switch
                 {
-                    '*' => covers[i + 1, j] || (j < inner.Length && covers[i, j + 1]),
+                    '*' => next[j] || (j < inner.Length && row[j + 1]),
                     _ when j == inner.Length || inner[j] == '*' => false,
-                    '?' => covers[i + 1, j + 1],
-                    var literal => inner[j] == literal && covers[i + 1, j + 1],
+                    '?' => next[j + 1],
+                    var literal => inner[j] == literal && next[j + 1],
                 };
             }
+
+            (next, row) = (row, next);
         }
 
-        return covers[0, 0];
+        return next[0];
     }
 }

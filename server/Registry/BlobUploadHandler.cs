@@ -33,11 +33,18 @@ public sealed class BlobUploadHandler(
     public async Task StartAsync(HttpContext context, RegistryName name)
     {
         var cancellationToken = context.RequestAborted;
+        var query = context.Request.Query;
+
+        // A first push creates the repository: a session that would be refused must not leave one behind.
+        if (!query.ContainsKey("mount"))
+        {
+            uploads.RequireRoom((await access.CallerAsync(context)).Login);
+        }
+
         var repository = await registry.ForPushAsync(context, name);
 
         // Owned by whoever opened it, administrators too: the session counts against their upload limits.
         var owner = (await access.CallerAsync(context)).Login!;
-        var query = context.Request.Query;
         if (query.TryGetValue("mount", out var mount) && query.TryGetValue("from", out var from) &&
             await TryMountAsync(context, repository, name, ParseDigest(mount), from.ToString()))
         {
@@ -89,7 +96,7 @@ public sealed class BlobUploadHandler(
         }
 
         var digest = ParseDigest(digestText);
-        if (HasBody(context.Request))
+        if (Clients.RequestBodies.HasBody(context))
         {
             await WriteAsync(context, uploadId, ChunkRange(context));
         }
@@ -216,9 +223,6 @@ public sealed class BlobUploadHandler(
                 RegistryError.BlobUploadOutOfOrder,
                 $"Content-Range '{header}' is not a range: send start-end, the inclusive byte positions of the chunk");
     }
-
-    private static bool HasBody(HttpRequest request) =>
-        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
     private static Digest ParseDigest(string? text) =>
         Digest.TryParse(text, out var digest, out var problem)

@@ -7,6 +7,7 @@ using Berth.Server.Content;
 using Berth.Server.Imports;
 using Berth.Server.Orphans;
 using Berth.Server.Promotion;
+using Berth.Server.Storage;
 using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Docker.Common;
@@ -31,7 +32,8 @@ public sealed class ManifestHandler(
     Audit audit,
     IOptions<BerthOptions> options,
     ReferenceGuard guard,
-    ImportMemoryBudget memoryBudget)
+    ImportMemoryBudget memoryBudget,
+    DataLayout layout)
 {
     private const int BodySegmentBytes = 64 * 1024;
 
@@ -60,16 +62,26 @@ public sealed class ManifestHandler(
         var target = ManifestReference.Parse(reference);
         var repository = await registry.ForPushAsync(context, name);
         var limits = options.Value.Imports;
-        var bytes = await ReadBodyAsync(context.Request, limits.MaxDocumentBytes, context.RequestAborted);
+        var path = layout.NewTemporaryPath();
+        Unit unit;
+        try
+        {
+            var length = await SpoolBodyAsync(context.Request, path, limits.MaxDocumentBytes, context.RequestAborted);
 
-        // The body is what the client sent; checking it comes out of the budget, as an import's would. It is parsed
-        // once, by the importer: its top level alone says which unit type it is.
-        using var held = await memoryBudget.ReserveAsync(bytes.Length, context.RequestAborted);
-        var shape = Shape(bytes, context.Request.ContentType);
-        var unitType = shape?.IsIndex == true ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
-        var key = target.Digest is { } expected ? new JsonObject { [DockerUnitTypes.Fields.Digest] = expected.ToString() } : [];
-        var metadata = target.Tag is { } tag ? new JsonObject { [DockerUnitTypes.Fields.Tag] = tag.Value } : [];
-        var unit = await imports.ImportContentAsync(repository.Id, unitType, key, metadata, bytes, held, context.RequestAborted);
+            // Held in memory only once it has all arrived, and under the budget, as an import's document is. It is
+            // parsed once, by the importer: its top level alone says which unit type it is.
+            using var held = await memoryBudget.ReserveAsync(length, context.RequestAborted);
+            var bytes = await File.ReadAllBytesAsync(path, context.RequestAborted);
+            var shape = Shape(bytes, context.Request.ContentType);
+            var unitType = shape?.IsIndex == true ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
+            var key = target.Digest is { } expected ? new JsonObject { [DockerUnitTypes.Fields.Digest] = expected.ToString() } : [];
+            var metadata = target.Tag is { } tag ? new JsonObject { [DockerUnitTypes.Fields.Tag] = tag.Value } : [];
+            unit = await imports.ImportContentAsync(repository.Id, unitType, key, metadata, bytes, held, context.RequestAborted);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
 
         var digest = Digest.Parse(unit.ContentDigest!);
         await audit.RecordAsync(context, "push.manifest", $"{name}@{digest}", target.Tag is { } pushedTag ? $"tag {pushedTag}" : null);
@@ -135,54 +147,38 @@ public sealed class ManifestHandler(
     }
 
     /// <summary>
-    /// The body, refused once it passes the ceiling. It is read in pooled segments and copied once into an array of
-    /// its size: what is held grows with what arrives, not with what the Content-Length promises (a client that
-    /// declares 4 MiB and trickles a byte holds a segment), and no doubling buffer is left behind for the collector.
+    /// Spools the body to a file as it arrives, refused once it passes the ceiling; returns its length. While a client
+    /// sends (at the slowest rate Kestrel allows, a 4 MiB body takes hours) it holds a file and one buffer, neither
+    /// the memory budget nor memory outside it.
     /// </summary>
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    private static async Task<long> SpoolBodyAsync(HttpRequest request, string path, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
             throw TooLarge(maxBytes);
         }
 
-        var segments = new List<(byte[] Buffer, int Count)>();
+        var buffer = ArrayPool<byte>.Shared.Rent(BodySegmentBytes);
         try
         {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
             long total = 0;
-            int filled;
-            do
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
             {
-                var buffer = ArrayPool<byte>.Shared.Rent(BodySegmentBytes);
-                filled = 0;
-                int read;
-                while (filled < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+                if ((total += read) > maxBytes)
                 {
-                    filled += read;
-                    if ((total += read) > maxBytes)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        throw TooLarge(maxBytes);
-                    }
+                    throw TooLarge(maxBytes);
                 }
 
-                segments.Add((buffer, filled));
-            }
-            while (filled == segments[^1].Buffer.Length);
-
-            var body = new byte[total];
-            var offset = 0;
-            foreach (var (buffer, count) in segments)
-            {
-                buffer.AsSpan(0, count).CopyTo(body.AsSpan(offset));
-                offset += count;
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             }
 
-            return body;
+            return total;
         }
         finally
         {
-            segments.ForEach(s => ArrayPool<byte>.Shared.Return(s.Buffer));
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -59,7 +59,7 @@ public static class RetentionEndpoints
         {
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Delete);
             // No body at all means a real run, so that curl -X POST is enough.
-            var body = context.Request.ContentLength == 0 || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count == 0)
+            var body = !Clients.RequestBodies.HasBody(context)
                 ? new JsonObject()
                 : await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
             RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "dry_run");

@@ -61,17 +61,40 @@ internal sealed class UploadQuota(IOptions<BerthOptions> options)
 
         lock (_lock)
         {
-            _owners.TryGetValue(owner, out var usage);
-            if (MaxOpen is { } max && usage?.Open >= max)
-            {
-                throw new UploadLimitException(
-                    UploadLimit.OpenUploads,
-                    $"{owner} has {usage.Open} uploads open, as many as allowed: finish (import or complete) or delete some before starting another " +
-                    $"(abandoned ones are purged once untouched for {options.Value.UploadExpiry}), or ask the administrator to raise " +
-                    $"Berth:Uploads:MaxOpenPerUser ({max})");
-            }
-
+            RefuseFull(owner);
             Of(owner).Open++;
+        }
+    }
+
+    /// <summary>
+    /// Refuses, as <see cref="Open"/> would, when <paramref name="owner"/> has no room for another upload, without
+    /// taking a place: for work a refused upload would leave behind (a repository created by a first push).
+    /// </summary>
+    /// <exception cref="UploadLimitException">When the owner has as many open as allowed.</exception>
+    public void RequireRoom(string? owner)
+    {
+        if (owner is null)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            RefuseFull(owner);
+        }
+    }
+
+    // Under the lock.
+    private void RefuseFull(string owner)
+    {
+        _owners.TryGetValue(owner, out var usage);
+        if (MaxOpen is { } max && usage?.Open >= max)
+        {
+            throw new UploadLimitException(
+                UploadLimit.OpenUploads,
+                $"{owner} has {usage.Open} uploads open, as many as allowed: finish (import or complete) or delete some before starting another " +
+                $"(abandoned ones are purged once untouched for {options.Value.UploadExpiry}), or ask the administrator to raise " +
+                $"Berth:Uploads:MaxOpenPerUser ({max})");
         }
     }
 

@@ -25,6 +25,10 @@ public sealed class UploadService(
     /// <summary>How many users have uploads counted against their limits: at most those with open uploads.</summary>
     internal int QuotaOwners => _quota.Owners;
 
+    /// <summary>Refuses when <paramref name="owner"/> has no room for another upload, as <see cref="CreateAsync"/> would, without making one.</summary>
+    /// <exception cref="UploadLimitException">When the owner has as many uploads open as allowed.</exception>
+    public void RequireRoom(string? owner) => _quota.RequireRoom(owner);
+
     /// <summary>
     /// Creates an upload owned by <paramref name="owner"/> (the user who asks for it), within their limits; one for
     /// the registry API is bound to the repository it was opened on. Every other call takes the owner too: an

@@ -120,12 +120,49 @@ public sealed class AccountScopeTests : AccessFixture
             await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.Forbidden, "BRT0403", "within its own scope");
         }
 
-        // The account passes on from a token that has it, and with it the password.
+        // The account passes on from a token that has it: tokens may be listed and made; but no token, account or
+        // not, becomes the password, which would reach past its scope.
         var ci = await CreateTokenAsync(login, Scope("ci2", "team/app", "pull", account: true), login, manager);
-        using (var password = await AsAsync(login, ci, HttpMethod.Put, $"/users/{login}/", """{"delta": {"password": "changed-by-token"}}"""))
+        using (var listed = await AsAsync(login, ci, HttpMethod.Get, $"/users/{login}/tokens/"))
         {
-            await ContentApiClient.ReadAsync(password, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(listed, HttpStatusCode.OK);
         }
+
+        foreach (var token in new[] { manager, ci })
+        {
+            using var password = await AsAsync(login, token, HttpMethod.Put, $"/users/{login}/", """{"delta": {"password": "changed-by-token"}}""");
+            await ContentApiClient.ReadErrorAsync(password, HttpStatusCode.Forbidden, "BRT0403", "needs the password");
+        }
+    }
+
+    [Test]
+    public async Task AnAdministratorsTokenWithoutTheAccount_ManagesOthers_ButNotItsOwnAccount()
+    {
+        var other = await CreateUserAsync(("team/*", "pull"));
+        var admin = await CreateTokenAsync(TestCredentials.AdminLogin, Scope("admin robot", "*", "*"));
+        using (var others = await AsAsync(TestCredentials.AdminLogin, admin, HttpMethod.Get, $"/users/{other}/tokens/"))
+        {
+            await ContentApiClient.ReadAsync(others, HttpStatusCode.OK);
+        }
+
+        foreach (var (method, body) in new (HttpMethod, string?)[] { (HttpMethod.Get, null), (HttpMethod.Post, """{"name": "more"}""") })
+        {
+            using var own = await AsAsync(TestCredentials.AdminLogin, admin, method, $"/users/{TestCredentials.AdminLogin}/tokens/", body);
+            await ContentApiClient.ReadErrorAsync(own, HttpStatusCode.Forbidden, "BRT0403", "account");
+        }
+
+        using var password = await AsAsync(
+            TestCredentials.AdminLogin, admin, HttpMethod.Put, $"/users/{TestCredentials.AdminLogin}/", """{"delta": {"password": "locked-out-admin"}}""");
+        await ContentApiClient.ReadErrorAsync(password, HttpStatusCode.Forbidden, "BRT0403", "account");
+    }
+
+    [Test]
+    public async Task AScopeOfMoreThan32Grants_Is400()
+    {
+        var login = await CreateUserAsync(("team/*", "pull"));
+        var scope = new JsonArray([.. Enumerable.Range(0, 33).Select(i => (JsonNode)new JsonObject { ["pattern"] = $"team/{i}", ["actions"] = new JsonArray("pull") })]);
+        using var response = await Api.PostJsonAsync($"/users/{login}/tokens/", new JsonObject { ["name"] = "wide", ["scope"] = scope });
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "PLP0015", "32 grants at most");
     }
 
     [Test]
@@ -134,7 +171,7 @@ public sealed class AccountScopeTests : AccessFixture
         var login = await CreateUserAsync(("team/*", "pull"));
         var admin = await CreateTokenAsync(TestCredentials.AdminLogin, Scope("admin robot", "*", "*"));
         using var response = await AsAsync(
-            TestCredentials.AdminLogin, admin, HttpMethod.Post, $"/users/{TestCredentials.AdminLogin}/tokens/", Scope("escalate", "*", "*", account: true).ToJsonString());
+            TestCredentials.AdminLogin, admin, HttpMethod.Post, $"/users/{login}/tokens/", Scope("escalate", "team/*", "pull", account: true).ToJsonString());
         await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.Forbidden, "BRT0403", "account");
 
         // An administrator's token may still manage other users (it is scoped to admin on everything), within its scope.

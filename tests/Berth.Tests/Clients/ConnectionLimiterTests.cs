@@ -8,18 +8,21 @@ namespace Berth.Tests.Clients;
 
 public sealed class ConnectionLimiterTests
 {
+    private static readonly ClientLimitOptions OneStream = new() { MaxStreamsPerConnection = 1 };
+
     [Test]
     public void Limits_KeepTheTotalBelowWhatTheDescriptorLimitAllows()
     {
         var defaults = new ClientLimitOptions();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(ConnectionLimits.From(defaults, 20_000).Total, Is.EqualTo((20_000 - 1024) / 2));
-            Assert.That(ConnectionLimits.From(defaults, 4096).Total, Is.EqualTo(1536), "half of a smaller limit is kept for the server");
-            Assert.That(ConnectionLimits.From(defaults, 1024).Total, Is.EqualTo(256), "but never less than 512 descriptors");
+            Assert.That(ConnectionLimits.From(defaults, 20_000).Total, Is.EqualTo((20_000 - 1024) / 9), "a socket and 8 HTTP/2 streams' files each");
+            Assert.That(ConnectionLimits.From(OneStream, 20_000).Total, Is.EqualTo((20_000 - 1024) / 2));
+            Assert.That(ConnectionLimits.From(OneStream, 4096).Total, Is.EqualTo(1536), "half of a smaller limit is kept for the server");
+            Assert.That(ConnectionLimits.From(OneStream, 1024).Total, Is.EqualTo(256), "but never less than 512 descriptors");
             Assert.That(ConnectionLimits.From(defaults, null).Total, Is.Null);
             Assert.That(ConnectionLimits.From(new ClientLimitOptions { MaxConnections = 500 }, 20_000).Total, Is.EqualTo(500));
-            Assert.That(ConnectionLimits.From(new ClientLimitOptions { MaxConnections = 50_000 }, 20_000).Total, Is.EqualTo(9488));
+            Assert.That(ConnectionLimits.From(new ClientLimitOptions { MaxConnections = 50_000, MaxStreamsPerConnection = 1 }, 20_000).Total, Is.EqualTo(9488));
             Assert.That(ConnectionLimits.From(new ClientLimitOptions { MaxConnections = 50_000 }, 20_000).TotalSource, Does.Contain("RLIMIT_NOFILE"));
             Assert.That(ConnectionLimits.From(new ClientLimitOptions { MaxConnections = 0 }, null).Total, Is.Null);
             Assert.That(ConnectionLimits.From(defaults, null).PerAddress, Is.EqualTo(256));
@@ -71,13 +74,13 @@ public sealed class ConnectionLimiterTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(
-                ConnectionLimiter.AddressOf(new IPEndPoint(IPAddress.Parse("2001:db8:1:2:aaaa::1"), 1)),
-                Is.EqualTo(ConnectionLimiter.AddressOf(new IPEndPoint(IPAddress.Parse("2001:db8:1:2:bbbb::9"), 2))));
+                ClientAddress.Of(new IPEndPoint(IPAddress.Parse("2001:db8:1:2:aaaa::1"), 1)),
+                Is.EqualTo(ClientAddress.Of(new IPEndPoint(IPAddress.Parse("2001:db8:1:2:bbbb::9"), 2))));
             Assert.That(
-                ConnectionLimiter.AddressOf(new IPEndPoint(IPAddress.Parse("2001:db8:1:2::1"), 1)),
-                Is.Not.EqualTo(ConnectionLimiter.AddressOf(new IPEndPoint(IPAddress.Parse("2001:db8:1:3::1"), 1))));
-            Assert.That(ConnectionLimiter.AddressOf(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 1)), Is.EqualTo(IPAddress.Parse("127.0.0.2")));
-            Assert.That(ConnectionLimiter.AddressOf(new System.Net.Sockets.UnixDomainSocketEndPoint("/tmp/berth.sock")), Is.Null);
+                ClientAddress.Of(new IPEndPoint(IPAddress.Parse("2001:db8:1:2::1"), 1)),
+                Is.Not.EqualTo(ClientAddress.Of(new IPEndPoint(IPAddress.Parse("2001:db8:1:3::1"), 1))));
+            Assert.That(ClientAddress.Of(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 1)), Is.EqualTo(IPAddress.Parse("127.0.0.2")));
+            Assert.That(ClientAddress.Of(new System.Net.Sockets.UnixDomainSocketEndPoint("/tmp/berth.sock")), Is.Null);
         }
     }
 }

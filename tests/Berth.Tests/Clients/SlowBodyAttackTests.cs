@@ -108,6 +108,7 @@ public sealed class SlowBodyAttackTests : FolderPerTest
             "--urls", "http://127.0.0.1:0",
             "--data-dir", Folder.Combine("data"),
             "--Berth:Clients:MaxConnectionsPerAddress=0",
+            "--Berth:Clients:MaxStreamsPerConnection=1",
             $"--Berth:Clients:RequestHeadersTimeout=00:00:0{HeadersTimeoutSeconds}");
         // Soft and hard alike, as ulimit sets them: the runtime raises the soft limit to the hard one as it starts.
         await using var server = await ServerProcess.StartAsync(ServerProcess.Through(start, $"ulimit -n {descriptors}"));

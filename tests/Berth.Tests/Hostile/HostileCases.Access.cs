@@ -81,6 +81,9 @@ public static partial class HostileCases
         yield return AsSquatter("promote from it", "POST", Api + "/repositories/" + SquatterRepository + "/actions/associate/", """{"source_repo_id": "{repo}"}""");
     }
 
+    private static string Grants(int count) =>
+        "[" + string.Join(",", Enumerable.Range(0, count).Select(i => $"{{\"pattern\": \"team/{i}\", \"actions\": [\"pull\"]}}")) + "]";
+
     /// <summary>Findings 7 and 8: token names that could forge a log line, and expiries beyond the cap.</summary>
     private static IEnumerable<HostileCase> TokenRequests()
     {
@@ -95,5 +98,7 @@ public static partial class HostileCases
         yield return Pulp("token: name of 101 characters", "POST", target) with { Body = "{\"name\": \"" + new string('n', 101) + "\"}" };
         yield return Pulp("token: expires in the year 9999", "POST", target) with { Body = """{"name": "ci", "expires": "9999-12-31T23:59:59Z"}""" };
         yield return Pulp("token: account not a boolean", "POST", target) with { Body = """{"name": "ci", "account": 1}""" };
+        yield return Pulp("token: a scope of 33 grants", "POST", target) with { Body = "{\"name\": \"wide\", \"scope\": " + Grants(33) + "}" };
+        yield return Pulp("user: 101 grants", "POST", Api + "/users/") with { Body = "{\"login\": \"many\", \"password\": \"many-grants-password\", \"grants\": " + Grants(101) + "}" };
     }
 }

@@ -26,6 +26,23 @@ public sealed class UploadLimitTests : AccessFixture
 
     private UploadService Service => Host.Services!.GetRequiredService<UploadService>();
 
+    /// <summary>Issue 18: a push refused for the limit must not leave behind the repository its name would have created.</summary>
+    [Test]
+    public async Task AFirstPushRefusedForTheLimit_CreatesNoRepository()
+    {
+        var login = await CreateUserAsync(("mine/*", "pull,push"));
+        var api = ApiAs(login);
+        for (var i = 0; i < MaxOpen; i++)
+        {
+            await api.CreateUploadAsync();
+        }
+
+        var name = $"mine/{NewRepositoryId()}";
+        await RegistryClient.ReadErrorAsync(await ClientAs(login).PostAsync($"/v2/{name}/blobs/uploads/", null), HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS");
+        var names = (await Api.GetJsonAsync("/repositories/")).AsArray().Select(r => r!["registry_name"]?.GetValue<string>());
+        Assert.That(names, Does.Not.Contain(name));
+    }
+
     [Test]
     public async Task AUserMayHaveOnlySoManyUploadsOpen_OnBothApis_UntilOneEnds()
     {
