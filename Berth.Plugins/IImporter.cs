@@ -32,4 +32,16 @@ public interface IImporter
     /// <returns>The unit as saved.</returns>
     /// <exception cref="ContentException">When the upload, unit key or metadata is refused.</exception>
     Task<Unit> ImportUploadAsync(ImportRequest request, IImportConduit conduit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Says which other units a unit of one of the importer's types needs, refers to or names (see
+    /// <see cref="UnitReferenceKind"/>). The server asks when the importer saves a unit, stores the answer with it and
+    /// from then on knows the unit's place among others only from that: promotion brings what a unit needs, removal
+    /// refuses to break it, retention and orphan collection keep it, verification checks it. The answer must depend
+    /// only on the unit's type, key and metadata, so that the server can ask again for units it stored before it
+    /// kept references.
+    /// </summary>
+    /// <param name="unit">A unit of one of the importer's types, as it is being saved or as it was stored.</param>
+    /// <returns>The references, none for a unit that stands alone (a blob).</returns>
+    IReadOnlyList<UnitReference> ReferencesOf(Unit unit);
 }

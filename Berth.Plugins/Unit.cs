@@ -23,6 +23,12 @@ public sealed record Unit
     /// <summary>The digest of the unit's bits in content storage, or <see langword="null"/> for a unit without bits.</summary>
     public string? ContentDigest { get; init; }
 
+    /// <summary>
+    /// What the unit needs, refers to or names, as its importer's <see cref="IImporter.ReferencesOf"/> said when the
+    /// unit was saved. Set by the server: what an importer puts here before saving is replaced.
+    /// </summary>
+    public IReadOnlyList<UnitReference> References { get; init; } = [];
+
     /// <summary>The server's id for the unit; <see langword="null"/> until it is saved.</summary>
     public string? Id { get; init; }
 }

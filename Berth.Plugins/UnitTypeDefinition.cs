@@ -11,4 +11,11 @@ public sealed record UnitTypeDefinition(
     string DisplayName,
     string Description,
     IReadOnlyList<string> UnitKeyFields,
-    bool RequiresUpload);
+    bool RequiresUpload)
+{
+    /// <summary>
+    /// Set when units of this type are names pointing at other units (tags); <see langword="null"/> for content.
+    /// A name unit has exactly one <see cref="UnitReferenceKind.Target"/> reference.
+    /// </summary>
+    public UnitNaming? Naming { get; init; }
+}

@@ -26,6 +26,9 @@ public sealed class BlobImporter : IImporter
         RequestFields.RejectUnknown(config, "importer_config", ContentError.InvalidConfiguration);
 
     /// <inheritdoc />
+    public IReadOnlyList<UnitReference> ReferencesOf(Unit unit) => [];
+
+    /// <inheritdoc />
     public async Task<Unit> ImportUploadAsync(ImportRequest request, IImportConduit conduit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -37,6 +37,7 @@ public static class DockerUnitTypes
         public const string Layers = "layers";
         public const string Manifests = "manifests";
         public const string Subject = "subject";
+        public const string SubjectMediaType = "subject_media_type";
         public const string Annotations = "annotations";
         public const string Platform = "platform";
         public const string Urls = "urls";

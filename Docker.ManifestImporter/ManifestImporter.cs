@@ -30,7 +30,11 @@ public sealed class ManifestImporter : IImporter
         "Docker Tag",
         "A name in one repository that points at a manifest or manifest list.",
         [DockerUnitTypes.Fields.Name, DockerUnitTypes.Fields.RepositoryId],
-        RequiresUpload: false);
+        RequiresUpload: false)
+    {
+        Naming = new UnitNaming(
+            DockerUnitTypes.Fields.Name, DockerUnitTypes.Fields.RepositoryId, DockerUnitTypes.Fields.ManifestDigest, [DockerUnitTypes.Manifest, DockerUnitTypes.ManifestList]),
+    };
 
     /// <inheritdoc />
     public ImporterMetadata Metadata { get; } = new(
@@ -40,6 +44,13 @@ public sealed class ManifestImporter : IImporter
 
     /// <inheritdoc />
     public void ValidateConfig(JsonObject config) => ManifestImporterConfig.Read(config);
+
+    /// <inheritdoc />
+    public IReadOnlyList<UnitReference> ReferencesOf(Unit unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        return ManifestReferences.Of(unit);
+    }
 
     /// <inheritdoc />
     public Task<Unit> ImportUploadAsync(ImportRequest request, IImportConduit conduit, CancellationToken cancellationToken)

@@ -40,6 +40,7 @@ internal static class ManifestUnitMetadata
         if (manifest.Subject is not null)
         {
             metadata[DockerUnitTypes.Fields.Subject] = manifest.Subject.Digest.ToString();
+            metadata[DockerUnitTypes.Fields.SubjectMediaType] = manifest.Subject.MediaType;
         }
 
         if (manifest.Annotations is { Count: > 0 })

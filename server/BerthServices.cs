@@ -5,6 +5,7 @@ using Berth.Server.Content;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Logging;
+using Berth.Server.Membership;
 using Berth.Server.Orphans;
 using Berth.Server.Plugins;
 using Berth.Server.Promotion;
@@ -94,7 +95,9 @@ public static class BerthServices
         services.AddSingleton<UserService>();
         services.AddSingleton<ContentVerifier>();
         services.AddSingleton<PromotionService>();
-        services.AddSingleton<RemovalService>();
+        services.AddSingleton<MembershipService>();
+        services.AddSingleton<UnitTypes>();
+        services.AddSingleton<TagRollback>();
         services.AddSingleton<ReferenceGuard>();
         services.AddSingleton<IOrphanStore, LiteDbOrphanStore>();
         services.AddSingleton<OrphanCollector>();

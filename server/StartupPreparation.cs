@@ -1,8 +1,10 @@
 using Berth.Server.Access;
 using Berth.Server.Clients;
+using Berth.Server.Membership;
 using Berth.Server.Plugins;
 using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
+using Berth.Server.Units;
 using Berth.Server.Uploads;
 
 namespace Berth.Server;
@@ -24,6 +26,7 @@ internal sealed class StartupPreparation(IServiceProvider services, ILogger<Star
         }
 
         _ = services.GetRequiredService<LiteDbDatabase>();
+        await AddMissingReferencesAsync(cancellationToken);
         await services.GetRequiredService<UploadService>().RecoverAsync(cancellationToken);
         _ = services.GetRequiredService<TokenSigner>();
         await CreateFirstAdministratorAsync(layout, cancellationToken);
@@ -37,6 +40,20 @@ internal sealed class StartupPreparation(IServiceProvider services, ILogger<Star
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Units stored before references were kept get them now, from the importers of their types, once: removal,
+    /// promotion, retention and verification know a unit's needs only from them.
+    /// </summary>
+    private async Task AddMissingReferencesAsync(CancellationToken cancellationToken)
+    {
+        var types = services.GetRequiredService<UnitTypes>();
+        var added = await services.GetRequiredService<IUnitStore>().AddMissingReferencesAsync(types.ReferencesOf, cancellationToken);
+        if (added > 0)
+        {
+            logger.LogInformation("Recorded the references of {Count} units stored before references were kept", added);
+        }
+    }
 
     /// <summary>
     /// On the first start, the <c>admin</c> user: with <c>BERTH_ADMIN_PASSWORD</c> (or <c>Berth:AdminPassword</c>) when

@@ -52,7 +52,7 @@ public sealed class AccessControl(Authenticator authenticator, RepositoryService
         if (repository is null || caller.AllowedOn(repository) == AccessAction.None)
         {
             throw caller.IsAuthenticated
-                ? ApiException.NotFound("repository", id)
+                ? new NotFoundException("repository", id)
                 : new AccessDeniedException(AccessFailure.Unauthenticated, $"sign in to {AccessActions.Names(action)[0]} repository {id}");
         }
 

@@ -53,7 +53,7 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
         };
         if (!await store.TryCreateAsync(user, context.RequestAborted))
         {
-            throw ApiException.Duplicate("user", user.Login);
+            throw new DuplicateException("user", user.Login);
         }
 
         await audit.RecordAsync(context, "user.create", user.Login, Grants(user));
@@ -107,7 +107,7 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
 
         if (!await store.UpdateAsync(updated, context.RequestAborted))
         {
-            throw ApiException.NotFound("user", login);
+            throw new NotFoundException("user", login);
         }
 
         await audit.RecordAsync(context, grants is null ? "user.password" : "user.grants", login, grants is null ? null : Grants(updated));
@@ -125,7 +125,7 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
 
         if (!await store.DeleteAsync(login, context.RequestAborted))
         {
-            throw ApiException.NotFound("user", login);
+            throw new NotFoundException("user", login);
         }
 
         await audit.RecordAsync(context, "user.delete", login);
@@ -196,7 +196,7 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
         var account = await RequireAccountAsync(context, login);
         if (!await store.DeleteTokenAsync(account.Login, id, context.RequestAborted))
         {
-            throw ApiException.NotFound("token", id);
+            throw new NotFoundException("token", id);
         }
 
         await audit.RecordAsync(context, "token.revoke", $"{login}/{id}");
@@ -225,7 +225,7 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
     }
 
     private async Task<User> FindAsync(string login, CancellationToken cancellationToken) =>
-        await store.FindAsync(login, cancellationToken) ?? throw ApiException.NotFound("user", login);
+        await store.FindAsync(login, cancellationToken) ?? throw new NotFoundException("user", login);
 
     private async Task RefuseRemovingLastAdministratorAsync(string login, CancellationToken cancellationToken)
     {

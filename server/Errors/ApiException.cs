@@ -34,18 +34,4 @@ public sealed class ApiException : Exception
     public JsonObject Details { get; }
 
     public static ApiException Invalid(string message, JsonObject? details = null) => new(ApiError.InvalidRequest, message, details);
-
-    /// <summary>A resource that does not exist, in Pulp's words: <c>{"resources": {"repository": "id"}}</c>.</summary>
-    public static ApiException NotFound(string resourceType, string id) => new(
-        ApiError.MissingResource,
-        $"{resourceType} '{id}' does not exist",
-        new JsonObject { ["resources"] = new JsonObject { [resourceType] = id } });
-
-    public static ApiException Duplicate(string resourceType, string id) => new(
-        ApiError.DuplicateResource,
-        $"{resourceType} '{id}' already exists",
-        new JsonObject { ["resource_id"] = id });
-
-    public static ApiException TooLarge(string message, long limit) => new(
-        ApiError.RequestTooLarge, message, new JsonObject { ["max_size"] = limit });
 }

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Access;
+using Berth.Server.Imports;
 using Berth.Server.Json;
+using Berth.Server.Membership;
 using Berth.Server.Uploads;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -16,6 +18,25 @@ public static class ContentApiErrors
         return exception switch
         {
             ApiException e => new PulpFailure(e.Error, e.Message, e.Details),
+            StillNeededException e => new PulpFailure(
+                ApiError.InvalidRequest,
+                $"{e.Message}; remove those too, in the same request",
+                new JsonObject { ["still_needed"] = new JsonArray([.. e.Needed.Select(n => JsonValue.Create(n.ToString()))]) }),
+            UnitsIncompleteException e => new PulpFailure(
+                ApiError.InvalidRequest,
+                $"{e.Message}; nothing was changed",
+                new JsonObject { ["missing"] = new JsonArray([.. e.Missing.Select(m => JsonValue.Create(m.Unit.ToString()))]) }),
+            ContentInUseException e => new PulpFailure(ApiError.ContentInUse, e.Message, []),
+            NotFoundException e => new PulpFailure(
+                ApiError.MissingResource, e.Message, new JsonObject { ["resources"] = new JsonObject { [e.ResourceType] = e.Id } }),
+            DuplicateException e => new PulpFailure(ApiError.DuplicateResource, e.Message, new JsonObject { ["resource_id"] = e.Id }),
+            TooLargeException e => new PulpFailure(ApiError.RequestTooLarge, e.Message, new JsonObject { ["max_size"] = e.Limit }),
+            UnknownUnitTypeException e => new PulpFailure(ApiError.UnknownUnitType, e.Message, new JsonObject { ["unit_type_id"] = e.UnitTypeId }),
+            NoImporterException e => new PulpFailure(ApiError.NoImporterForType, e.Message, new JsonObject
+            {
+                ["unit_type_id"] = e.UnitTypeId,
+                ["importers"] = new JsonArray([.. e.Registered.Select(r => JsonValue.Create(r))]),
+            }),
             ContentException e => new PulpFailure(ApiError.For(e.Error), e.Message, e.Details),
             UploadOffsetException e => new PulpFailure(ApiError.UploadOffsetInvalid, e.Message, new JsonObject { ["size"] = e.Size, ["offset"] = e.Offset }),
             UploadLimitException { Limit: UploadLimit.OpenUploads } e => new PulpFailure(ApiError.UploadsOpenLimit, e.Message, []),

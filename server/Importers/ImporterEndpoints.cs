@@ -15,31 +15,31 @@ public static class ImporterEndpoints
 
         importers.MapPost("/", async (string repo, HttpContext context, ImporterService service, AccessControl access, Audit audit, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
-            await access.RepositoryAsync(context, repo, AccessAction.Admin);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Admin);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
-            var registration = await service.RegisterAsync(repo, body, cancellationToken);
+            var registration = await service.RegisterAsync(repository.Id, body, cancellationToken);
             await audit.RecordAsync(context, "importer.register", $"{repo}/{registration.ImporterTypeId}", registration.Config.ToJsonString());
             return TypedResults.Json(ImporterResponse.From(registration), ContentApiJsonContext.Api.ImporterResponse, statusCode: StatusCodes.Status201Created);
         });
 
         importers.MapGet("/", async (string repo, HttpContext context, ImporterService service, AccessControl access, CancellationToken cancellationToken) =>
         {
-            await access.RepositoryAsync(context, repo, AccessAction.Pull);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
             return TypedResults.Json(
-                (await service.ListAsync(repo, cancellationToken)).Select(ImporterResponse.From).ToList(),
+                (await service.ListAsync(repository.Id, cancellationToken)).Select(ImporterResponse.From).ToList(),
                 ContentApiJsonContext.Api.ListImporterResponse);
         });
 
         importers.MapGet("/{importer}/", async (string repo, string importer, HttpContext context, ImporterService service, AccessControl access, CancellationToken cancellationToken) =>
         {
-            await access.RepositoryAsync(context, repo, AccessAction.Pull);
-            return TypedResults.Json(ImporterResponse.From(await service.GetAsync(repo, importer, cancellationToken)), ContentApiJsonContext.Api.ImporterResponse);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
+            return TypedResults.Json(ImporterResponse.From(await service.GetAsync(repository.Id, importer, cancellationToken)), ContentApiJsonContext.Api.ImporterResponse);
         });
 
         importers.MapDelete("/{importer}/", async (string repo, string importer, HttpContext context, ImporterService service, AccessControl access, Audit audit, CancellationToken cancellationToken) =>
         {
-            await access.RepositoryAsync(context, repo, AccessAction.Admin);
-            await service.RemoveAsync(repo, importer, cancellationToken);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Admin);
+            await service.RemoveAsync(repository.Id, importer, cancellationToken);
             await audit.RecordAsync(context, "importer.remove", $"{repo}/{importer}");
             return TypedResults.Json(new CallReport(null), ContentApiJsonContext.Api.CallReport);
         });

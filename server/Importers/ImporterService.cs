@@ -10,25 +10,24 @@ namespace Berth.Server.Importers;
 /// Registers importers on repositories. A repository may hold several, but no two may claim the same unit
 /// type, so that every import has exactly one route.
 /// </summary>
-public sealed class ImporterService(IImporterRegistrationStore store, RepositoryService repositories, PluginCatalog catalog, TimeProvider clock)
+public sealed class ImporterService(IImporterRegistrationStore store, PluginCatalog catalog, TimeProvider clock)
 {
     private const string Body = "request";
 
-    public async Task<ImporterRegistration> RegisterAsync(string repositoryId, JsonObject body, CancellationToken cancellationToken)
+    public async Task<ImporterRegistration> RegisterAsync(RepositoryId repositoryId, JsonObject body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var repository = await repositories.GetAsync(repositoryId, cancellationToken);
         RequestFields.RejectUnknown(body, Body, ContentError.InvalidRequest, "importer_type_id", "importer_config");
         var typeId = RequestFields.RequireString(body, "importer_type_id", Body, ContentError.InvalidRequest);
         var config = (JsonObject?)RequestFields.OptionalObject(body, "importer_config", Body, ContentError.InvalidRequest)?.DeepClone() ?? [];
-        var (importer, registration) = Prepare(repository.Id, typeId, config);
+        var (importer, registration) = Prepare(repositoryId, typeId, config);
         var outcome = await store.TryAddAsync(registration, existing => SharedTypes(importer, existing).Count > 0, cancellationToken);
         return outcome switch
         {
             ImporterRegistrationOutcome.Added => registration,
-            ImporterRegistrationOutcome.RepositoryMissing => throw ApiException.NotFound("repository", repositoryId),
-            ImporterRegistrationOutcome.AlreadyRegistered => throw ApiException.Duplicate("importer", typeId),
-            _ => throw await ConflictAsync(repository.Id, importer, cancellationToken),
+            ImporterRegistrationOutcome.RepositoryMissing => throw new NotFoundException("repository", repositoryId.Value),
+            ImporterRegistrationOutcome.AlreadyRegistered => throw new DuplicateException("importer", typeId),
+            _ => throw await ConflictAsync(repositoryId, importer, cancellationToken),
         };
     }
 
@@ -38,22 +37,18 @@ public sealed class ImporterService(IImporterRegistrationStore store, Repository
     /// </summary>
     public ImporterRegistration Prepare(RepositoryId repositoryId, string importerTypeId) => Prepare(repositoryId, importerTypeId, []).Registration;
 
-    public async Task<IReadOnlyList<ImporterRegistration>> ListAsync(string repositoryId, CancellationToken cancellationToken)
-    {
-        var repository = await repositories.GetAsync(repositoryId, cancellationToken);
-        return await store.ListAsync(repository.Id, cancellationToken);
-    }
+    public Task<IReadOnlyList<ImporterRegistration>> ListAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
+        store.ListAsync(repositoryId, cancellationToken);
 
-    public async Task<ImporterRegistration> GetAsync(string repositoryId, string importerTypeId, CancellationToken cancellationToken) =>
+    public async Task<ImporterRegistration> GetAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken) =>
         (await ListAsync(repositoryId, cancellationToken)).FirstOrDefault(r => r.ImporterTypeId == importerTypeId)
-        ?? throw ApiException.NotFound("importer", importerTypeId);
+        ?? throw new NotFoundException("importer", importerTypeId);
 
-    public async Task RemoveAsync(string repositoryId, string importerTypeId, CancellationToken cancellationToken)
+    public async Task RemoveAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken)
     {
-        var repository = await repositories.GetAsync(repositoryId, cancellationToken);
-        if (!await store.RemoveAsync(repository.Id, importerTypeId, cancellationToken))
+        if (!await store.RemoveAsync(repositoryId, importerTypeId, cancellationToken))
         {
-            throw ApiException.NotFound("importer", importerTypeId);
+            throw new NotFoundException("importer", importerTypeId);
         }
     }
 

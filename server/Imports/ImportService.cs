@@ -4,11 +4,11 @@ using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Errors;
 using Berth.Server.Importers;
+using Berth.Server.Membership;
 using Berth.Server.Orphans;
 using Berth.Server.Plugins;
 using Berth.Server.Repositories;
 using Berth.Server.Storage;
-using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Docker.Common.Digests;
@@ -29,7 +29,7 @@ public sealed class ImportService(
     UploadService uploads,
     PluginCatalog catalog,
     DataLayout layout,
-    TagHistoryRecorder tagHistory,
+    MembershipService membership,
     ReferenceGuard guard,
     ImportMemoryBudget memoryBudget,
     IOptions<BerthOptions> options)
@@ -51,7 +51,7 @@ public sealed class ImportService(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(held);
-        _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw ApiException.NotFound("repository", repositoryId.Value);
+        _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw new NotFoundException("repository", repositoryId.Value);
         return await ImportAsync(repositoryId, unitTypeId, unitKey, unitMetadata, new InMemoryUpload(bytes), held.Bytes, cancellationToken);
     }
 
@@ -59,11 +59,11 @@ public sealed class ImportService(
     public async Task<Unit> ImportUploadAsync(RepositoryId repositoryId, ImportUploadCommand command, string? uploadOwner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw ApiException.NotFound("repository", repositoryId.Value);
+        _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw new NotFoundException("repository", repositoryId.Value);
         var (importer, registration) = await RouteAsync(repositoryId, command.UnitTypeId, cancellationToken);
         var (registered, config) = Configs(importer, registration, command.OverrideConfig);
 
-        var lease = command.UploadId is null ? null : await uploads.AcquireAsync(command.UploadId, uploadOwner, cancellationToken);
+        var lease = command.UploadId is { } uploadId ? await uploads.AcquireAsync(uploadId, uploadOwner, cancellationToken) : null;
         try
         {
             var request = new ImportRequest
@@ -77,7 +77,7 @@ public sealed class ImportService(
                 Upload = lease?.File,
             };
             Unit unit;
-            using (var conduit = Conduit(repositoryId, prepaidBytes: 0))
+            using (var conduit = Conduit(repositoryId, importer, prepaidBytes: 0))
             {
                 unit = await importer.Importer.ImportUploadAsync(request, conduit, cancellationToken);
             }
@@ -148,6 +148,10 @@ public sealed class ImportService(
     public async Task RequireImporterAsync(RepositoryId repositoryId, string unitTypeId, CancellationToken cancellationToken) =>
         _ = await RouteAsync(repositoryId, unitTypeId, cancellationToken);
 
+    /// <summary>Whether the repository has an importer for the unit type.</summary>
+    public async Task<bool> AcceptsAsync(RepositoryId repositoryId, string unitTypeId, CancellationToken cancellationToken) =>
+        (await registrations.ListAsync(repositoryId, cancellationToken)).Any(r => catalog.FindImporter(r.ImporterTypeId)?.Handles(unitTypeId) == true);
+
     /// <summary>Imports a unit without bits (a tag) through the repository's importer for its type.</summary>
     public Task<Unit> ImportWithoutUploadAsync(
         RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, CancellationToken cancellationToken) =>
@@ -177,22 +181,19 @@ public sealed class ImportService(
             Limits = Limits,
             Upload = upload,
         };
-        using var conduit = Conduit(repositoryId, prepaidBytes);
+        using var conduit = Conduit(repositoryId, importer, prepaidBytes);
         return await importer.Importer.ImportUploadAsync(request, conduit, cancellationToken);
     }
 
-    private RepositoryConduit Conduit(RepositoryId repositoryId, long prepaidBytes) =>
-        new(repositoryId, units, content, this, tagHistory, guard, memoryBudget, prepaidBytes);
+    private RepositoryConduit Conduit(RepositoryId repositoryId, LoadedImporter importer, long prepaidBytes) =>
+        new(repositoryId, importer.Importer, units, content, this, membership, guard, memoryBudget, prepaidBytes);
 
     private async Task<(LoadedImporter Importer, ImporterRegistration Registration)> RouteAsync(
         RepositoryId repositoryId, string unitTypeId, CancellationToken cancellationToken)
     {
         if (catalog.FindUnitType(unitTypeId) is null)
         {
-            throw new ApiException(
-                ApiError.UnknownUnitType,
-                $"unit type '{unitTypeId}' is not known; the loaded importers handle {string.Join(", ", catalog.UnitTypes.Select(t => t.Id))}",
-                new JsonObject { ["unit_type_id"] = unitTypeId });
+            throw new UnknownUnitTypeException(unitTypeId, catalog.UnitTypes.Select(t => t.Id));
         }
 
         var registered = await registrations.ListAsync(repositoryId, cancellationToken);
@@ -204,16 +205,8 @@ public sealed class ImportService(
             }
         }
 
-        var needed = string.Join(" or ", catalog.ImportersOfType(unitTypeId).Select(i => i.Id));
-        var has = registered.Count == 0 ? "no importers" : "only " + string.Join(", ", registered.Select(r => r.ImporterTypeId));
-        throw new ApiException(
-            ApiError.NoImporterForType,
-            $"repository '{repositoryId}' has {has}, none of which imports {unitTypeId}; register {needed} on it with POST /pulp/api/v2/repositories/{repositoryId}/importers/",
-            new JsonObject
-            {
-                ["unit_type_id"] = unitTypeId,
-                ["importers"] = new JsonArray([.. registered.Select(r => JsonValue.Create(r.ImporterTypeId))]),
-            });
+        throw new NoImporterException(
+            repositoryId, unitTypeId, [.. registered.Select(r => r.ImporterTypeId)], [.. catalog.ImportersOfType(unitTypeId).Select(i => i.Id)]);
     }
 
     /// <summary>

@@ -1,12 +1,10 @@
 using Berth.Plugins;
 using Berth.Server.Content;
-using Berth.Server.Errors;
+using Berth.Server.Membership;
 using Berth.Server.Orphans;
 using Berth.Server.Repositories;
-using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
-using Docker.Common;
 using Docker.Common.Digests;
 
 namespace Berth.Server.Imports;
@@ -19,10 +17,11 @@ namespace Berth.Server.Imports;
 /// </summary>
 internal sealed class RepositoryConduit(
     RepositoryId repositoryId,
+    IImporter importer,
     IUnitStore units,
     IContentStore content,
     ImportService imports,
-    TagHistoryRecorder tagHistory,
+    MembershipService membership,
     ReferenceGuard guard,
     ImportMemoryBudget memoryBudget,
     long prepaidBytes)
@@ -97,22 +96,7 @@ internal sealed class RepositoryConduit(
             throw new InvalidOperationException($"Importer bug: unit {unit.TypeId} {unit.Key} names content {digest} that is not stored.");
         }
 
-        if (unit.TypeId != DockerUnitTypes.Tag)
-        {
-            return await units.SaveAsync(unit, cancellationToken);
-        }
-
-        // A tag moving is history worth keeping: where it pointed here before, and where it points now.
-        var found = await units.FindInRepositoryAsync(repositoryId, DockerUnitTypes.Tag, [unit.Key], cancellationToken);
-        var before = found.Count > 0 ? found[0] : null;
-        var saved = await units.SaveAsync(unit, cancellationToken);
-        await tagHistory.RecordAsync(
-            repositoryId,
-            unit.Key[DockerUnitTypes.Fields.Name] ?? string.Empty,
-            before?.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(),
-            unit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(),
-            cancellationToken);
-        return saved;
+        return await membership.SaveAsync(repositoryId, unit, importer.ReferencesOf(unit), cancellationToken);
     }
 
     public async Task AssociateAsync(Unit unit, CancellationToken cancellationToken)
@@ -120,10 +104,7 @@ internal sealed class RepositoryConduit(
         ArgumentNullException.ThrowIfNull(unit);
         // The unit against collection, and its place here against removal until the import (its tag, say) is done.
         await HoldAsync([ReferenceGuard.UnitKey(unit.TypeId, unit.Key), ReferenceGuard.MemberKey(repositoryId.Value, unit.TypeId, unit.Key)], cancellationToken);
-        if (!await units.AssociateAsync(repositoryId, unit, cancellationToken))
-        {
-            throw ApiException.NotFound("repository", repositoryId.Value);
-        }
+        await membership.AddAsync(repositoryId, unit, cancellationToken);
     }
 
     public async ValueTask<IDisposable> ReserveMemoryAsync(long bytes, CancellationToken cancellationToken)

@@ -66,6 +66,6 @@ public static class JsonRequest
         return node as JsonObject ?? throw ApiException.Invalid("the request body must be a JSON object");
     }
 
-    private static ApiException TooLarge(long maxBytes) =>
-        ApiException.TooLarge($"the request body is larger than the {maxBytes} bytes accepted for JSON requests", maxBytes);
+    private static TooLargeException TooLarge(long maxBytes) =>
+        new($"the request body is larger than the {maxBytes} bytes accepted for JSON requests", maxBytes);
 }

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Berth.Server.Access;
-using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
 using Berth.Server.Plugins;
@@ -48,8 +46,5 @@ public static class OrphanEndpoints
     private static string KnownType(PluginCatalog catalog, string typeId) =>
         catalog.FindUnitType(typeId) is not null
             ? typeId
-            : throw new ApiException(
-                ApiError.UnknownUnitType,
-                $"unit type '{typeId}' is not known; the loaded importers handle {string.Join(", ", catalog.UnitTypes.Select(t => t.Id))}",
-                new JsonObject { ["unit_type_id"] = typeId });
+            : throw new UnknownUnitTypeException(typeId, catalog.UnitTypes.Select(t => t.Id));
 }

@@ -19,13 +19,13 @@ public static class PluginEndpoints
             TypedResults.Json(catalog.Importers.Select(ImporterPluginResponse.From).ToList(), ContentApiJsonContext.Api.ListImporterPluginResponse));
         plugins.MapGet("/importers/{id}/", (string id, PluginCatalog catalog) =>
             TypedResults.Json(
-                ImporterPluginResponse.From(catalog.FindImporter(id) ?? throw ApiException.NotFound("importer type", id)),
+                ImporterPluginResponse.From(catalog.FindImporter(id) ?? throw new NotFoundException("importer type", id)),
                 ContentApiJsonContext.Api.ImporterPluginResponse));
         plugins.MapGet("/types/", (PluginCatalog catalog) =>
             TypedResults.Json(catalog.UnitTypes.Select(UnitTypeResponse.From).ToList(), ContentApiJsonContext.Api.ListUnitTypeResponse));
         plugins.MapGet("/types/{id}/", (string id, PluginCatalog catalog) =>
             TypedResults.Json(
-                UnitTypeResponse.From(catalog.FindUnitType(id) ?? throw ApiException.NotFound("unit type", id)),
+                UnitTypeResponse.From(catalog.FindUnitType(id) ?? throw new NotFoundException("unit type", id)),
                 ContentApiJsonContext.Api.UnitTypeResponse));
     }
 }

@@ -5,6 +5,7 @@ using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Imports;
 using Berth.Server.Json;
+using Berth.Server.Membership;
 using Berth.Server.Units;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,7 @@ public static class AssociateEndpoints
     public static void MapAssociateEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/associate/", async (
-            string repo, HttpContext context, PromotionService promotion, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+            string repo, HttpContext context, PromotionService promotion, AccessControl access, IOptions<BerthOptions> options) =>
         {
             var cancellationToken = context.RequestAborted;
             var destination = await access.RepositoryAsync(context, repo, AccessAction.Push);
@@ -28,13 +29,12 @@ public static class AssociateEndpoints
             var source = await access.RepositoryAsync(context, command.SourceRepositoryId, AccessAction.Pull);
 
             var associated = await promotion.AssociateAsync(destination, source, command, cancellationToken);
-            await audit.RecordAsync(context, "associate", $"{source.Id} -> {destination.Id}", $"{associated.Count} units");
             var successful = new JsonArray([.. associated.Select(u => JsonSerializer.SerializeToNode(UnitResponse.From(u), ContentApiJsonContext.Api.UnitResponse))]);
             return TypedResults.Json(new CallReport(new JsonObject { ["units_successful"] = successful }), ContentApiJsonContext.Api.CallReport);
         });
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/unassociate/", async (
-            string repo, HttpContext context, RemovalService removal, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+            string repo, HttpContext context, MembershipService membership, AccessControl access, IOptions<BerthOptions> options) =>
         {
             var cancellationToken = context.RequestAborted;
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Delete);
@@ -42,8 +42,7 @@ public static class AssociateEndpoints
             RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "criteria");
             var selection = UnitSelection.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest));
 
-            var removed = await removal.UnassociateAsync(repository, selection, cancellationToken);
-            await audit.RecordAsync(context, "unassociate", repository.Id.Value, $"{removed.Count} units");
+            var removed = await membership.RemoveAsync(repository.Id, graph => graph.Units.Where(selection.Matches), "unassociate", repository.Id.Value, cancellationToken);
             var successful = new JsonArray([.. removed.Select(u => JsonSerializer.SerializeToNode(UnitResponse.From(u), ContentApiJsonContext.Api.UnitResponse))]);
             return TypedResults.Json(new CallReport(new JsonObject { ["units_successful"] = successful }), ContentApiJsonContext.Api.CallReport);
         });

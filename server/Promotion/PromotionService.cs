@@ -2,20 +2,18 @@ using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Errors;
 using Berth.Server.Imports;
-using Berth.Server.Orphans;
+using Berth.Server.Membership;
 using Berth.Server.Repositories;
-using Berth.Server.Units;
-using Docker.Common;
 
 namespace Berth.Server.Promotion;
 
 /// <summary>
 /// Copies units from one repository to another without copying a byte: units are shared, so promotion is
 /// association. The destination must have importers for every type that goes (checked before anything is
-/// associated); tags are set through its tag importer, last, so that a promoted tag never points at something
-/// incomplete.
+/// associated); names are set through its importer for them, last, so that a promoted name never points at something
+/// incomplete. A cross-repository mount of the registry is a promotion of one blob.
 /// </summary>
-public sealed class PromotionService(IUnitStore units, ImportService imports, ReferenceGuard guard)
+public sealed class PromotionService(MembershipService membership, ImportService imports, UnitTypes types)
 {
     public async Task<IReadOnlyList<Unit>> AssociateAsync(Repository destination, Repository source, AssociateCommand command, CancellationToken cancellationToken)
     {
@@ -27,34 +25,64 @@ public sealed class PromotionService(IUnitStore units, ImportService imports, Re
             throw ApiException.Invalid("source_repo_id names the destination itself");
         }
 
-        var all = (await units.SearchAsync(source.Id, new UnitCriteria(null, 0, null), cancellationToken)).Select(m => m.Unit).ToList();
-        var selected = all.Where(command.Selection.Matches).ToList();
-        var plan = PromotionPlan.For(all, selected, source.Id.Value, command.WithReferrers);
+        var graph = await membership.GraphAsync(source.Id, cancellationToken);
+        var plan = PromotionPlan.For(graph, graph.Units.Where(command.Selection.Matches), command.WithReferrers);
         foreach (var typeId in plan.TypeIds)
         {
             await imports.RequireImporterAsync(destination.Id, typeId, cancellationToken);
         }
 
-        // Units are shared: held, so that orphan collection cannot take one between its lookup and its association here.
-        using var hold = await guard.HoldAsync(plan.Blobs.Concat(plan.Manifests).Select(u => ReferenceGuard.UnitKey(u.TypeId, u.Key)), cancellationToken);
-        var associated = new List<Unit>();
-        foreach (var unit in plan.Blobs.Concat(plan.Manifests))
-        {
-            if (!await units.AssociateAsync(destination.Id, unit, cancellationToken))
-            {
-                throw ApiException.NotFound("repository", destination.Id.Value);
-            }
+        return await PromoteAsync(destination, source, plan, "associate", cancellationToken);
+    }
 
-            associated.Add(unit);
+    /// <summary>
+    /// Promotes one unit (a blob the registry is asked to mount) with what it needs, when the destination can take it:
+    /// <see langword="null"/>, and nothing done, when the source does not hold it whole or the destination has no importer
+    /// for one of its types.
+    /// </summary>
+    public async Task<IReadOnlyList<Unit>?> TryPromoteAsync(Repository destination, Repository source, Unit unit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(source);
+        var graph = await membership.GraphAsync(source.Id, cancellationToken);
+        if (!graph.Contains(unit))
+        {
+            return null;
         }
 
-        foreach (var tag in plan.Tags)
+        PromotionPlan plan;
+        try
         {
+            plan = PromotionPlan.For(graph, [unit]);
+        }
+        catch (UnitsIncompleteException)
+        {
+            return null;
+        }
+
+        foreach (var typeId in plan.TypeIds)
+        {
+            if (!await imports.AcceptsAsync(destination.Id, typeId, cancellationToken))
+            {
+                return null;
+            }
+        }
+
+        return await PromoteAsync(destination, source, plan, "push.mount", cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<Unit>> PromoteAsync(Repository destination, Repository source, PromotionPlan plan, string action, CancellationToken cancellationToken)
+    {
+        await membership.AddAllAsync(destination.Id, plan.Contents, action, $"{source.Id} -> {destination.Id}", cancellationToken);
+        var associated = new List<Unit>(plan.Contents);
+        foreach (var name in plan.Names)
+        {
+            var naming = types.NamingOf(name.TypeId)!;
             associated.Add(await imports.ImportWithoutUploadAsync(
                 destination.Id,
-                DockerUnitTypes.Tag,
-                new JsonObject { [DockerUnitTypes.Fields.Name] = tag.Key[DockerUnitTypes.Fields.Name] },
-                new JsonObject { [DockerUnitTypes.Fields.ManifestDigest] = tag.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.DeepClone() },
+                name.TypeId,
+                new JsonObject { [naming.NameField] = types.NameOf(name) },
+                new JsonObject { [naming.TargetField] = UnitTypes.TargetValueOf(name) },
                 cancellationToken));
         }
 

@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
 using Berth.Server.Access;
 using Berth.Server.Content;
-using Berth.Server.Orphans;
-using Berth.Server.Promotion;
-using Berth.Server.Units;
+using Berth.Server.Membership;
 using Docker.Common;
 using Docker.Common.Digests;
 using Docker.Common.References;
@@ -12,7 +10,7 @@ using Microsoft.Net.Http.Headers;
 namespace Berth.Server.Registry;
 
 /// <summary>Blobs of a repository: GET (with single ranges) and HEAD (end-2), DELETE (end-10).</summary>
-public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent content, IContentStore store, IUnitStore units, Audit audit, ReferenceGuard guard)
+public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent content, IContentStore store, MembershipService membership)
 {
     private const string OctetStream = "application/octet-stream";
 
@@ -60,22 +58,13 @@ public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent
         };
     }
 
+    /// <summary>DELETE a blob from the repository, unless a manifest there still needs it.</summary>
     public async Task<IResult> DeleteAsync(HttpContext context, RegistryName name, string reference)
     {
         var digest = ParseDigest(reference);
         var repository = await registry.ForPullAsync(context, name, AccessAction.Delete);
         var blob = await content.FindBlobAsync(repository, digest, context.RequestAborted) ?? throw Unknown(digest, name);
-        var keys = RemovalService.Condemn(guard, repository.Id, [blob]);
-        try
-        {
-            await units.UnassociateAsync(repository.Id, [blob.Id!], context.RequestAborted);
-        }
-        finally
-        {
-            guard.Release(keys);
-        }
-
-        await audit.RecordAsync(context, "delete.blob", $"{name}@{digest}");
+        await membership.RemoveAsync(repository.Id, graph => [blob], "delete.blob", $"{name}@{digest}", context.RequestAborted);
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
 

@@ -1,10 +1,8 @@
 using System.Text.Json.Nodes;
 using Berth.Server.Access;
-using Berth.Server.Importers;
 using Berth.Server.Imports;
-using Berth.Server.Orphans;
+using Berth.Server.Promotion;
 using Berth.Server.Repositories;
-using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Docker.Common;
 using Docker.Common.Digests;
@@ -23,11 +21,10 @@ public sealed class BlobUploadHandler(
     RegistryRepositories registry,
     UploadService uploads,
     ImportService imports,
-    IUnitStore units,
-    IImporterRegistrationStore importerRegistrations,
+    RepositoryContent content,
+    PromotionService promotion,
     AccessControl access,
-    Audit audit,
-    ReferenceGuard guard)
+    Audit audit)
 {
     /// <summary>POST .../blobs/uploads/: a session, a monolithic upload (?digest=), or a mount (?mount=&amp;from=).</summary>
     public async Task StartAsync(HttpContext context, RegistryName name)
@@ -58,8 +55,8 @@ public sealed class BlobUploadHandler(
         {
             try
             {
-                await WriteAsync(context, upload.Id.Value, null);
-                await CompleteAsync(context, repository, name, upload.Id.Value, digest);
+                await WriteAsync(context, upload.Id, null);
+                await CompleteAsync(context, repository, name, upload.Id, digest);
             }
             catch
             {
@@ -71,7 +68,7 @@ public sealed class BlobUploadHandler(
             return;
         }
 
-        SetUploadHeaders(context, name, upload.Id.Value, 0);
+        SetUploadHeaders(context, name, upload.Id, 0);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
 
@@ -79,9 +76,10 @@ public sealed class BlobUploadHandler(
     public async Task PatchAsync(HttpContext context, RegistryName name, string uploadId)
     {
         var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
-        await CheckSessionAsync(context, repository, uploadId);
-        var size = await WriteAsync(context, uploadId, ChunkRange(context));
-        SetUploadHeaders(context, name, uploadId, size);
+        var session = UploadId.Parse(uploadId);
+        await CheckSessionAsync(context, repository, session);
+        var size = await WriteAsync(context, session, ChunkRange(context));
+        SetUploadHeaders(context, name, session, size);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
 
@@ -89,7 +87,8 @@ public sealed class BlobUploadHandler(
     public async Task PutAsync(HttpContext context, RegistryName name, string uploadId)
     {
         var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
-        await CheckSessionAsync(context, repository, uploadId);
+        var session = UploadId.Parse(uploadId);
+        await CheckSessionAsync(context, repository, session);
         if (!context.Request.Query.TryGetValue("digest", out var digestText))
         {
             throw new RegistryException(RegistryError.DigestInvalid, "completing an upload needs the blob's digest: PUT ...?digest=sha256:...");
@@ -98,18 +97,19 @@ public sealed class BlobUploadHandler(
         var digest = ParseDigest(digestText);
         if (Clients.RequestBodies.HasBody(context))
         {
-            await WriteAsync(context, uploadId, ChunkRange(context));
+            await WriteAsync(context, session, ChunkRange(context));
         }
 
-        await CompleteAsync(context, repository, name, uploadId, digest);
+        await CompleteAsync(context, repository, name, session, digest);
     }
 
     /// <summary>GET a session: how much it holds, so that a client can resume.</summary>
     public async Task StatusAsync(HttpContext context, RegistryName name, string uploadId)
     {
         var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
-        var status = await CheckSessionAsync(context, repository, uploadId);
-        SetUploadHeaders(context, name, uploadId, status.Size);
+        var session = UploadId.Parse(uploadId);
+        var status = await CheckSessionAsync(context, repository, session);
+        SetUploadHeaders(context, name, session, status.Size);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
@@ -117,12 +117,13 @@ public sealed class BlobUploadHandler(
     public async Task CancelAsync(HttpContext context, RegistryName name, string uploadId)
     {
         var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
-        await CheckSessionAsync(context, repository, uploadId);
-        await uploads.DeleteAsync(uploadId, (await access.CallerAsync(context)).UploadOwner, context.RequestAborted);
+        var session = UploadId.Parse(uploadId);
+        await CheckSessionAsync(context, repository, session);
+        await uploads.DeleteAsync(session, (await access.CallerAsync(context)).UploadOwner, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private async Task<UploadStatus> CheckSessionAsync(HttpContext context, Repository repository, string uploadId)
+    private async Task<UploadStatus> CheckSessionAsync(HttpContext context, Repository repository, UploadId uploadId)
     {
         var status = await uploads.GetAsync(uploadId, (await access.CallerAsync(context)).UploadOwner, context.RequestAborted);
         return status.Upload.Repository == repository.Id
@@ -130,7 +131,7 @@ public sealed class BlobUploadHandler(
             : throw new RegistryException(RegistryError.BlobUploadUnknown, $"upload {uploadId} is not a session of this repository");
     }
 
-    private async Task<long> WriteAsync(HttpContext context, string uploadId, ContentRange? range)
+    private async Task<long> WriteAsync(HttpContext context, UploadId uploadId, ContentRange? range)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -156,7 +157,7 @@ public sealed class BlobUploadHandler(
         return status.Size;
     }
 
-    private async Task CompleteAsync(HttpContext context, Repository repository, RegistryName name, string uploadId, Digest digest)
+    private async Task CompleteAsync(HttpContext context, Repository repository, RegistryName name, UploadId uploadId, Digest digest)
     {
         var command = new ImportUploadCommand(uploadId, DockerUnitTypes.Blob, new JsonObject { [DockerUnitTypes.Fields.Digest] = digest.ToString() }, [], null);
         await imports.ImportUploadAsync(repository.Id, command, (await access.CallerAsync(context)).UploadOwner, context.RequestAborted);
@@ -167,46 +168,34 @@ public sealed class BlobUploadHandler(
     }
 
     /// <summary>
-    /// Associates a blob of another repository with this one, when the client names that repository and the
-    /// blob is in it. Anything less (no such repository, blob not there, no blob importer here) falls back to
-    /// a fresh session, as the spec asks.
+    /// Mounts a blob of another repository here: a promotion of that one blob, when the client names that repository,
+    /// may read it, the blob is there and this repository has an importer for blobs. Anything less falls back to a fresh
+    /// session, as the spec asks.
     /// </summary>
     private async Task<bool> TryMountAsync(HttpContext context, Repository repository, RegistryName name, Digest digest, string from)
     {
         var cancellationToken = context.RequestAborted;
         if (!RegistryName.TryParse(from, out var sourceName, out _) ||
             await registry.FindAsync(sourceName, cancellationToken) is not { } source ||
-            !(await access.CallerAsync(context)).AllowedOn(source).HasFlag(AccessAction.Pull))
+            !(await access.CallerAsync(context)).AllowedOn(source).HasFlag(AccessAction.Pull) ||
+            await content.FindBlobAsync(source, digest, cancellationToken) is not { } blob ||
+            await promotion.TryPromoteAsync(repository, source, blob, cancellationToken) is null)
         {
-            // Unknown, or not the caller's to read: either way, nothing to mount from.
+            // Unknown, not the caller's to read, not there, or not for this repository: nothing to mount from.
             return false;
         }
 
-        var key = Berth.Plugins.UnitKey.Of(DockerUnitTypes.Fields.Digest, digest.ToString());
-
-        // Held before the lookup, so that orphan collection cannot take the blob between it and the association.
-        using var hold = await guard.HoldAsync([ReferenceGuard.UnitKey(DockerUnitTypes.Blob, key)], cancellationToken);
-        var found = await units.FindInRepositoryAsync(source.Id, DockerUnitTypes.Blob, [key], cancellationToken);
-        var blob = found.Count > 0 ? found[0] : null;
-        var registrations = await importerRegistrations.ListAsync(repository.Id, cancellationToken);
-        if (blob is null || !registrations.Any(r => r.ImporterTypeId == DockerUnitTypes.BlobImporter))
-        {
-            return false;
-        }
-
-        await units.AssociateAsync(repository.Id, blob, cancellationToken);
-        await audit.RecordAsync(context, "push.mount", $"{name}@{digest}", $"from {sourceName}");
         context.Response.Headers.Location = RegistryApi.BlobLocation(name, digest);
         context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
         context.Response.StatusCode = StatusCodes.Status201Created;
         return true;
     }
 
-    private static void SetUploadHeaders(HttpContext context, RegistryName name, string uploadId, long size)
+    private static void SetUploadHeaders(HttpContext context, RegistryName name, UploadId uploadId, long size)
     {
         context.Response.Headers.Location = RegistryApi.UploadLocation(name, uploadId);
         context.Response.Headers.Range = RegistryApi.UploadRange(size);
-        context.Response.Headers[RegistryApi.UploadUuidHeader] = uploadId;
+        context.Response.Headers[RegistryApi.UploadUuidHeader] = uploadId.Value;
         context.Response.ContentLength = 0;
     }
 

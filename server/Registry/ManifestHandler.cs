@@ -5,11 +5,8 @@ using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Imports;
-using Berth.Server.Orphans;
-using Berth.Server.Promotion;
+using Berth.Server.Membership;
 using Berth.Server.Storage;
-using Berth.Server.TagHistory;
-using Berth.Server.Units;
 using Docker.Common;
 using Docker.Common.Digests;
 using Docker.Common.Manifests;
@@ -26,12 +23,10 @@ public sealed class ManifestHandler(
     RegistryRepositories registry,
     RepositoryContent content,
     ContentCache cache,
-    IUnitStore units,
     ImportService imports,
-    TagHistoryRecorder tagHistory,
+    MembershipService membership,
     Audit audit,
     IOptions<BerthOptions> options,
-    ReferenceGuard guard,
     ImportMemoryBudget memoryBudget,
     DataLayout layout)
 {
@@ -95,54 +90,20 @@ public sealed class ManifestHandler(
         return Results.StatusCode(StatusCodes.Status201Created);
     }
 
-    /// <summary>DELETE by tag removes that tag only; by digest, the manifest and every tag of it in the repository.</summary>
+    /// <summary>
+    /// DELETE by tag removes that tag only; by digest, the manifest and every tag of it in the repository, unless a list
+    /// or index there still needs it (its referrers do not keep it).
+    /// </summary>
     public async Task<IResult> DeleteAsync(HttpContext context, RegistryName name, string reference)
     {
         var repository = await registry.ForPullAsync(context, name, AccessAction.Delete);
         var target = ManifestReference.Parse(reference);
-        if (target.Tag is { } tag)
-        {
-            var tagUnit = await content.FindTagAsync(repository, tag, context.RequestAborted)
-                ?? throw new RegistryException(RegistryError.ManifestUnknown, $"tag '{tag}' is not in repository '{name}'", JsonValue.Create(tag.Value));
-            var tagKeys = RemovalService.Condemn(guard, repository.Id, [tagUnit]);
-            try
-            {
-                await units.UnassociateAsync(repository.Id, [tagUnit.Id!], context.RequestAborted);
-            }
-            finally
-            {
-                guard.Release(tagKeys);
-            }
-
-            await tagHistory.RecordAsync(repository.Id, tag.Value, tagUnit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(), null, context.RequestAborted);
-            await audit.RecordAsync(context, "delete.tag", $"{name}:{tag}");
-            return Results.StatusCode(StatusCodes.Status202Accepted);
-        }
-
-        var manifest = await content.ResolveManifestAsync(repository, reference, context.RequestAborted);
-
-        // The manifest's place condemned first: a push under way that tags it holds that place, and one that
-        // comes after waits; the tags are read only then, so that none is left pointing at nothing.
-        var keys = RemovalService.Condemn(guard, repository.Id, [manifest]);
-        List<Unit> tags;
-        try
-        {
-            tags = [.. (await content.AllAsync(repository, [DockerUnitTypes.Tag], context.RequestAborted))
-                .Where(t => t.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>() == manifest.ContentDigest)];
-            await units.UnassociateAsync(repository.Id, [manifest.Id!, .. tags.Select(t => t.Id!)], context.RequestAborted);
-        }
-        finally
-        {
-            guard.Release(keys);
-        }
-
-        var removed = tags.Select(t => t.Id!).ToList();
-        foreach (var tagUnit in tags)
-        {
-            await tagHistory.RecordAsync(repository.Id, tagUnit.Key[DockerUnitTypes.Fields.Name]!, manifest.ContentDigest, null, context.RequestAborted);
-        }
-
-        await audit.RecordAsync(context, "delete.manifest", $"{name}@{manifest.ContentDigest}", $"{removed.Count} tags");
+        var unit = target.Tag is { } tag
+            ? await content.FindTagAsync(repository, tag, context.RequestAborted)
+                ?? throw new RegistryException(RegistryError.ManifestUnknown, $"tag '{tag}' is not in repository '{name}'", JsonValue.Create(tag.Value))
+            : await content.ResolveManifestAsync(repository, reference, context.RequestAborted);
+        var (action, removed) = target.Tag is { } deletedTag ? ("delete.tag", $"{name}:{deletedTag}") : ("delete.manifest", $"{name}@{unit.ContentDigest}");
+        await membership.RemoveAsync(repository.Id, graph => [unit], action, removed, context.RequestAborted);
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
 

@@ -20,7 +20,7 @@ public static class RegistryApi
 
     public static string BlobLocation(RegistryName name, Digest digest) => $"{Root}/{name}/blobs/{digest}";
 
-    public static string UploadLocation(RegistryName name, string uploadId) => $"{Root}/{name}/blobs/uploads/{uploadId}";
+    public static string UploadLocation(RegistryName name, Uploads.UploadId uploadId) => $"{Root}/{name}/blobs/uploads/{uploadId}";
 
     public static string ManifestLocation(RegistryName name, Digest digest) => $"{Root}/{name}/manifests/{digest}";
 

@@ -33,4 +33,8 @@ public sealed record RegistryError(string Code, int Status)
 
     // The spec has no code for a delete that meets a push under way; 409 says "try again" to any client.
     public static readonly RegistryError InUse = new("UNSUPPORTED", StatusCodes.Status409Conflict);
+
+    // A delete that would leave a manifest without its blobs, or a list without its manifests: the spec has no code
+    // for it, and DENIED is what clients show as a refusal of the operation rather than of the credentials.
+    public static readonly RegistryError StillNeeded = new("DENIED", StatusCodes.Status409Conflict);
 }

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Errors;
+using Berth.Server.Imports;
+using Berth.Server.Membership;
 using Berth.Server.Uploads;
 
 namespace Berth.Server.Registry;
@@ -25,6 +27,18 @@ public static class RegistryErrors
             AccessDeniedException { Failure: AccessFailure.Forbidden } e => new OciFailure(RegistryError.Denied, e.Message, null),
             AccessDeniedException e => new OciFailure(RegistryError.TooManyRequests, e.Message, null),
             ContentException e => new OciFailure(For(e.Error), e.Message, e.Details.Count > 0 ? e.Details.DeepClone() : null),
+            StillNeededException e => new OciFailure(
+                RegistryError.StillNeeded,
+                e.Message,
+                new JsonObject { ["needed_by"] = new JsonArray([.. e.Needed.SelectMany(n => n.NeededBy).Select(u => JsonValue.Create(Membership.UnitIdentity.Of(u).ToString())).Distinct()]) }),
+            UnitsIncompleteException e => new OciFailure(RegistryError.ManifestBlobUnknown, e.Message, null),
+            ContentInUseException e => new OciFailure(RegistryError.InUse, e.Message, null),
+            NotFoundException { ResourceType: "upload" } =>
+                new OciFailure(RegistryError.BlobUploadUnknown, "the upload session does not exist: it was completed, cancelled or purged", null),
+            NotFoundException e => new OciFailure(RegistryError.NameUnknown, e.Message, null),
+            NoImporterException e => new OciFailure(
+                RegistryError.Denied, e.Message, new JsonObject { ["unit_type_id"] = e.UnitTypeId, ["importers"] = new JsonArray([.. e.Registered.Select(r => JsonValue.Create(r))]) }),
+            TooLargeException e => new OciFailure(RegistryError.TooLarge, e.Message, null),
             UploadLimitException { Limit: UploadLimit.OpenUploads } e => new OciFailure(RegistryError.TooManyRequests, e.Message, null),
             UploadLimitException e => new OciFailure(RegistryError.Denied, e.Message, null),
             UploadOffsetException e => new OciFailure(RegistryError.BlobUploadOutOfOrder, e.Message, new JsonObject { ["size"] = e.Size, ["offset"] = e.Offset })
@@ -32,12 +46,6 @@ public static class RegistryErrors
                 // Where to resume: what the upload holds, at the upload's own address.
                 Headers = { ["Range"] = RegistryApi.UploadRange(e.Size), ["Location"] = context.Request.Path.Value! },
             },
-            ApiException e when e.Error == ApiError.MissingResource && e.Details["resources"]?["upload"] is not null =>
-                new OciFailure(RegistryError.BlobUploadUnknown, "the upload session does not exist: it was completed, cancelled or purged", null),
-            ApiException e when e.Error == ApiError.MissingResource => new OciFailure(RegistryError.NameUnknown, e.Message, null),
-            ApiException e when e.Error == ApiError.NoImporterForType => new OciFailure(RegistryError.Denied, e.Message, e.Details),
-            ApiException e when e.Error == ApiError.RequestTooLarge => new OciFailure(RegistryError.TooLarge, e.Message, null),
-            ApiException e when e.Error == ApiError.ContentInUse => new OciFailure(RegistryError.InUse, e.Message, null),
             ApiException e when e.Error.Status < StatusCodes.Status500InternalServerError => new OciFailure(RegistryError.RequestInvalid, e.Message, null),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new OciFailure(RegistryError.TooLarge, "the request body is too large", null),
             BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => new OciFailure(

@@ -1,7 +1,9 @@
 using Berth.Server.Access;
 using Berth.Server.Configuration;
+using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Json;
+using Berth.Server.Membership;
 using Berth.Server.Units;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -55,7 +57,7 @@ public static class RepositoryEndpoints
 
         repositories.MapPut("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, Audit audit, IUnitStore units, IImporterRegistrationStore importers, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
-            await access.RepositoryAsync(context, repo, AccessAction.Admin);
+            var current = await access.RepositoryAsync(context, repo, AccessAction.Admin);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
             var command = UpdateRepositoryCommand.Read(body);
             if (command.RegistryName is { IsSet: true, Value: { } newName })
@@ -64,16 +66,19 @@ public static class RepositoryEndpoints
                 await access.RequireForNewRepositoryAsync(context, AccessAction.Admin, null, newName);
             }
 
-            var repository = await service.UpdateAsync(repo, command, cancellationToken);
+            var repository = await service.UpdateAsync(current.Id, command, cancellationToken);
             await audit.RecordAsync(context, "repository.update", repository.Id.Value, body.ToJsonString());
             return TypedResults.Json(await DescribeAsync(repository, units, importers, false, cancellationToken), ContentApiJsonContext.Api.RepositoryResponse);
         });
 
-        repositories.MapDelete("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, Audit audit, CancellationToken cancellationToken) =>
+        repositories.MapDelete("/{repo}/", async (string repo, HttpContext context, MembershipService membership, AccessControl access, CancellationToken cancellationToken) =>
         {
-            await access.RepositoryAsync(context, repo, AccessAction.Admin);
-            await service.DeleteAsync(repo, cancellationToken);
-            await audit.RecordAsync(context, "repository.delete", repo);
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Admin);
+            if (!await membership.DeleteRepositoryAsync(repository.Id, cancellationToken))
+            {
+                throw new NotFoundException("repository", repo);
+            }
+
             return TypedResults.Json(new Imports.CallReport(null), ContentApiJsonContext.Api.CallReport);
         });
     }

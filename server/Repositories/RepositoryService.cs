@@ -24,16 +24,16 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
         return await store.TryCreateAsync(repository, [], cancellationToken) switch
         {
             RepositoryWriteOutcome.Written => repository,
-            RepositoryWriteOutcome.IdTaken => throw ApiException.Duplicate("repository", command.Id.Value),
+            RepositoryWriteOutcome.IdTaken => throw new DuplicateException("repository", command.Id.Value),
             _ => throw RegistryNameTaken(repository.RegistryName!.Value),
         };
     }
 
     /// <summary>Applies a Pulp-style delta: only the fields it names change.</summary>
-    public async Task<Repository> UpdateAsync(string id, UpdateRepositoryCommand command, CancellationToken cancellationToken)
+    public async Task<Repository> UpdateAsync(RepositoryId id, UpdateRepositoryCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var repository = await GetAsync(id, cancellationToken);
+        var repository = await store.FindAsync(id, cancellationToken) ?? throw new NotFoundException("repository", id.Value);
         var updated = repository with
         {
             DisplayName = command.DisplayName ?? repository.DisplayName,
@@ -45,14 +45,14 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
         return await store.TryUpdateAsync(updated, cancellationToken) switch
         {
             RepositoryWriteOutcome.Written => updated,
-            RepositoryWriteOutcome.Missing => throw ApiException.NotFound("repository", id),
+            RepositoryWriteOutcome.Missing => throw new NotFoundException("repository", id.Value),
             _ => throw RegistryNameTaken(updated.RegistryName!.Value),
         };
     }
 
     /// <summary>Finds a repository by the id in a URL; one that cannot be an id is as missing as one that is not there.</summary>
     public async Task<Repository> GetAsync(string id, CancellationToken cancellationToken) =>
-        await FindAsync(id, cancellationToken) ?? throw ApiException.NotFound("repository", id);
+        await FindAsync(id, cancellationToken) ?? throw new NotFoundException("repository", id);
 
     /// <summary>The repository with the id in a URL, or <see langword="null"/> (also when the text cannot be an id).</summary>
     public async Task<Repository?> FindAsync(string id, CancellationToken cancellationToken) =>
@@ -62,14 +62,6 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
         store.FindByRegistryNameAsync(name, cancellationToken);
 
     public Task<IReadOnlyList<Repository>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
-
-    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
-    {
-        if (!RepositoryId.TryParse(id, out var repositoryId, out _) || !await store.DeleteAsync(repositoryId, cancellationToken))
-        {
-            throw ApiException.NotFound("repository", id);
-        }
-    }
 
     /// <summary>
     /// Creates a repository for a registry name pushed to for the first time, with the importers

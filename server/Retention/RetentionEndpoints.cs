@@ -24,7 +24,7 @@ public static class RetentionEndpoints
         routes.MapGet(policyPath, async (string repo, HttpContext context, IRetentionPolicyStore policies, AccessControl access) =>
         {
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
-            var policy = await policies.FindAsync(repository.Id, context.RequestAborted) ?? throw ApiException.NotFound("retention policy", repo);
+            var policy = await policies.FindAsync(repository.Id, context.RequestAborted) ?? throw new NotFoundException("retention policy", repo);
             return TypedResults.Json(policy.Describe(), ContentApiJsonContext.Api.JsonObject);
         });
 
@@ -35,7 +35,7 @@ public static class RetentionEndpoints
             var policy = RetentionPolicy.Read(await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted));
             if (!await policies.SaveAsync(repository.Id, policy, context.RequestAborted))
             {
-                throw ApiException.NotFound("repository", repo);
+                throw new NotFoundException("repository", repo);
             }
 
             await audit.RecordAsync(context, "retention.set", repo, policy.ToString());
@@ -47,7 +47,7 @@ public static class RetentionEndpoints
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Admin);
             if (!await policies.DeleteAsync(repository.Id, context.RequestAborted))
             {
-                throw ApiException.NotFound("retention policy", repo);
+                throw new NotFoundException("retention policy", repo);
             }
 
             await audit.RecordAsync(context, "retention.delete", repo);
@@ -55,7 +55,7 @@ public static class RetentionEndpoints
         });
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/apply_retention/", async (
-            string repo, HttpContext context, RetentionService retention, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+            string repo, HttpContext context, RetentionService retention, AccessControl access, IOptions<BerthOptions> options) =>
         {
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Delete);
             // No body at all means a real run, so that curl -X POST is enough.
@@ -71,10 +71,6 @@ public static class RetentionEndpoints
             };
 
             var plan = await retention.ApplyAsync(repository.Id, dryRun, context.RequestAborted);
-            if (!dryRun)
-            {
-                await audit.RecordAsync(context, "retention.apply", repo, $"{plan.Count} units");
-            }
 
             var units = new JsonArray([.. plan.All.Select(u => JsonSerializer.SerializeToNode(UnitResponse.From(u), ContentApiJsonContext.Api.UnitResponse))]);
             return TypedResults.Json(new CallReport(new JsonObject { ["dry_run"] = dryRun, ["units_removed"] = units }), ContentApiJsonContext.Api.CallReport);

@@ -1,107 +1,127 @@
 using Berth.Plugins;
+using Berth.Server.Membership;
 using Berth.Server.Units;
-using Docker.Common;
 
 namespace Berth.Server.Retention;
 
 /// <summary>
-/// What a repository's policy removes from it now, computed from its units alone, so that a dry run and the run
-/// itself reach the same answer from the same content. See <see cref="RetentionPolicy"/> for the rules.
+/// What a repository's policy removes from it now, computed from its units and the references their importers
+/// declared alone, so that a dry run and the run itself reach the same answer from the same content. See
+/// <see cref="RetentionPolicy"/> for the rules: its tags are names (<see cref="UnitNaming"/>), its manifests are the
+/// units names may point at, and the rest (blobs) go with the last of those that needed them.
 /// </summary>
-public sealed record RetentionPlan(IReadOnlyList<Unit> Tags, IReadOnlyList<Unit> Manifests, IReadOnlyList<Unit> Blobs)
+public sealed record RetentionPlan(IReadOnlyList<Unit> Names, IReadOnlyList<Unit> Named, IReadOnlyList<Unit> Others)
 {
-    public IEnumerable<Unit> All => Tags.Concat(Manifests).Concat(Blobs);
+    public IEnumerable<Unit> All => Names.Concat(Named).Concat(Others);
 
-    public int Count => Tags.Count + Manifests.Count + Blobs.Count;
+    public int Count => Names.Count + Named.Count + Others.Count;
 
-    /// <param name="members">Every unit of the repository, with when it arrived and when it last changed (a tag: moved).</param>
+    /// <param name="graph">The repository's units.</param>
     /// <param name="policy">The repository's policy.</param>
     /// <param name="now">The time ages are measured at.</param>
-    public static RetentionPlan For(IReadOnlyList<RepositoryUnit> members, RetentionPolicy policy, DateTimeOffset now)
+    public static RetentionPlan For(MemberGraph graph, RetentionPolicy policy, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(policy);
-        var tags = members.Where(m => m.Unit.TypeId == DockerUnitTypes.Tag).ToList();
-        var manifests = members
-            .Where(m => m.Unit.TypeId is DockerUnitTypes.Manifest or DockerUnitTypes.ManifestList)
-            .GroupBy(m => m.Unit.Key[DockerUnitTypes.Fields.Digest]!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var nameable = graph.Types.NameableTypeIds;
+        var names = graph.Members.Where(m => graph.IsName(m.Unit)).ToList();
+        var named = graph.Members
+            .Where(m => nameable.Contains(m.Unit.TypeId))
+            .GroupBy(m => UnitIdentity.Of(m.Unit))
+            .ToDictionary(g => g.Key, g => g.First());
 
-        var removedTags = TagsToRemove(tags, policy);
-        var keptTags = tags.Where(t => !removedTags.Contains(t)).ToList();
-        var tagged = keptTags.Select(t => UnitReferences.TagTarget(t.Unit)).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var everTagged = tags.Select(t => UnitReferences.TagTarget(t.Unit)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var removedNames = NamesToRemove(graph, names, policy);
+        var targets = (IEnumerable<RepositoryUnit> of) => of.SelectMany(n => graph.Needed(n.Unit)).Select(UnitIdentity.Of).ToHashSet();
+        var tagged = targets(names.Where(n => !removedNames.Contains(n)));
+        var everTagged = targets(names);
 
-        // What may go: manifests whose last tag goes now, and untagged ones older than the policy's age...
-        var removable = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (digest, member) in manifests)
+        // What may go: what its last name leaves now, and what was never named and is older than the policy's age...
+        var removable = new HashSet<UnitIdentity>();
+        foreach (var (identity, member) in named)
         {
-            var untaggedAndOld = !everTagged.Contains(digest) && policy.UntaggedOlderThan is { } age && now - member.Created > age;
-            if (!tagged.Contains(digest) && (everTagged.Contains(digest) || untaggedAndOld))
+            var untaggedAndOld = !everTagged.Contains(identity) && policy.UntaggedOlderThan is { } age && now - member.Created > age;
+            if (!tagged.Contains(identity) && (everTagged.Contains(identity) || untaggedAndOld))
             {
-                removable.Add(digest);
+                removable.Add(identity);
             }
         }
 
-        // ...and, with them, the manifests only they brought: a list's manifests, referrers of what goes.
-        var needs = manifests.ToDictionary(p => p.Key, p => UnitReferences.Needs(p.Value.Unit), StringComparer.Ordinal);
-        var referrers = manifests.Values
-            .Where(m => UnitReferences.Subject(m.Unit) is not null)
-            .ToLookup(m => UnitReferences.Subject(m.Unit)!, m => m.Unit.Key[DockerUnitTypes.Fields.Digest]!, StringComparer.Ordinal);
-        var spreading = new Stack<string>(removable);
-        while (spreading.TryPop(out var digest))
+        // ...and, with it, what only it brought among those names may point at: a list's manifests, referrers of what goes.
+        IEnumerable<UnitIdentity> Brought(UnitIdentity identity) =>
+            graph.Needed(named[identity].Unit).Concat(graph.Referrers(named[identity].Unit)).Select(UnitIdentity.Of).Where(named.ContainsKey);
+        var spreading = new Stack<UnitIdentity>(removable);
+        while (spreading.TryPop(out var identity))
         {
-            foreach (var brought in needs[digest].Where(manifests.ContainsKey).Concat(referrers[digest]))
+            foreach (var brought in Brought(identity).Where(b => !everTagged.Contains(b) && removable.Add(b)))
             {
-                if (!everTagged.Contains(brought) && removable.Add(brought))
-                {
-                    spreading.Push(brought);
-                }
+                spreading.Push(brought);
             }
         }
 
         // Whatever stays keeps what it needs, and its referrers, whatever the rules above said.
-        var kept = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>(manifests.Keys.Where(d => !removable.Contains(d)));
-        while (pending.TryPop(out var digest))
+        var kept = new HashSet<UnitIdentity>();
+        var pending = new Stack<UnitIdentity>(named.Keys.Where(i => !removable.Contains(i)));
+        while (pending.TryPop(out var identity))
         {
-            if (!kept.Add(digest))
+            if (kept.Add(identity))
             {
-                continue;
-            }
-
-            foreach (var needed in needs[digest].Where(manifests.ContainsKey).Concat(referrers[digest]))
-            {
-                pending.Push(needed);
+                foreach (var brought in Brought(identity))
+                {
+                    pending.Push(brought);
+                }
             }
         }
 
-        var goingManifests = manifests.Values.Where(m => !kept.Contains(m.Unit.Key[DockerUnitTypes.Fields.Digest]!)).Select(m => m.Unit).ToList();
-        var goingDigests = goingManifests.Select(m => m.Key[DockerUnitTypes.Fields.Digest]!).ToHashSet(StringComparer.Ordinal);
-        var neededByKept = kept.SelectMany(d => needs[d]).ToHashSet(StringComparer.Ordinal);
-        var neededByGoing = goingDigests.SelectMany(d => needs[d]).ToHashSet(StringComparer.Ordinal);
-        var goingBlobs = members
-            .Where(m => m.Unit.TypeId == DockerUnitTypes.Blob)
-            .Select(m => m.Unit)
-            .Where(b => neededByGoing.Contains(b.Key[DockerUnitTypes.Fields.Digest]!) && !neededByKept.Contains(b.Key[DockerUnitTypes.Fields.Digest]!))
+        var goingNamed = named.Where(n => !kept.Contains(n.Key)).Select(n => n.Value.Unit).ToList();
+        var goingIdentities = goingNamed.Select(UnitIdentity.Of).ToHashSet();
+
+        // The rest goes with the last unit that went and needed it; what nothing ever needed (a push under way) stays.
+        var neededByGoing = Closure(graph, goingNamed);
+        var stays = graph.Units.Where(u => !graph.IsName(u) && !goingIdentities.Contains(UnitIdentity.Of(u)) && !nameable.Contains(u.TypeId));
+        var neededByStaying = Closure(graph, named.Values.Select(n => n.Unit).Where(u => kept.Contains(UnitIdentity.Of(u))).Concat(stays.Where(u => !neededByGoing.Contains(UnitIdentity.Of(u)))));
+        var goingOthers = graph.Units
+            .Where(u => !graph.IsName(u) && !nameable.Contains(u.TypeId))
+            .Where(u => neededByGoing.Contains(UnitIdentity.Of(u)) && !neededByStaying.Contains(UnitIdentity.Of(u)))
             .ToList();
 
-        // A tag kept by the rules but pointing at nothing that stays cannot be: it goes with its manifest.
-        var goingTags = tags.Where(t => removedTags.Contains(t) || goingDigests.Contains(UnitReferences.TagTarget(t.Unit) ?? string.Empty)).Select(t => t.Unit).ToList();
-        return new RetentionPlan(goingTags, goingManifests, goingBlobs);
+        // A name kept by the rules but pointing at nothing that stays cannot be: it goes with its target.
+        var goingNames = names
+            .Where(n => removedNames.Contains(n) || graph.Needed(n.Unit).Any(t => goingIdentities.Contains(UnitIdentity.Of(t))))
+            .Select(n => n.Unit)
+            .ToList();
+        return new RetentionPlan(goingNames, goingNamed, goingOthers);
     }
 
-    private static HashSet<RepositoryUnit> TagsToRemove(List<RepositoryUnit> tags, RetentionPolicy policy)
+    /// <summary>Everything the units need, however deep, not counting the units themselves unless needed.</summary>
+    private static HashSet<UnitIdentity> Closure(MemberGraph graph, IEnumerable<Unit> from)
+    {
+        var needed = new HashSet<UnitIdentity>();
+        var pending = new Stack<Unit>(from.SelectMany(graph.Needed));
+        while (pending.TryPop(out var unit))
+        {
+            if (needed.Add(UnitIdentity.Of(unit)))
+            {
+                foreach (var next in graph.Needed(unit))
+                {
+                    pending.Push(next);
+                }
+            }
+        }
+
+        return needed;
+    }
+
+    private static HashSet<RepositoryUnit> NamesToRemove(MemberGraph graph, List<RepositoryUnit> names, RetentionPolicy policy)
     {
         var removed = new HashSet<RepositoryUnit>();
         var claimed = new HashSet<RepositoryUnit>();
         foreach (var rule in policy.Tags)
         {
-            var matching = tags
-                .Where(t => !claimed.Contains(t) && rule.Matches(t.Unit.Key[DockerUnitTypes.Fields.Name] ?? string.Empty))
+            var matching = names
+                .Where(t => !claimed.Contains(t) && rule.Matches(graph.Types.NameOf(t.Unit)))
                 .OrderByDescending(t => t.Updated)
                 .ThenByDescending(t => t.Created)
-                .ThenBy(t => t.Unit.Key[DockerUnitTypes.Fields.Name], StringComparer.Ordinal)
+                .ThenBy(t => graph.Types.NameOf(t.Unit), StringComparer.Ordinal)
                 .ToList();
             claimed.UnionWith(matching);
             removed.UnionWith(matching.Skip(rule.Keep));

@@ -1,10 +1,6 @@
 using Berth.Server.Errors;
-using Berth.Server.Orphans;
-using Berth.Server.Promotion;
+using Berth.Server.Membership;
 using Berth.Server.Repositories;
-using Berth.Server.TagHistory;
-using Berth.Server.Units;
-using Docker.Common;
 
 namespace Berth.Server.Retention;
 
@@ -15,9 +11,7 @@ namespace Berth.Server.Retention;
 public sealed class RetentionService(
     IRetentionPolicyStore policies,
     IRepositoryStore repositories,
-    IUnitStore units,
-    TagHistoryRecorder tagHistory,
-    ReferenceGuard guard,
+    MembershipService membership,
     TimeProvider clock,
     ILogger<RetentionService> logger)
 {
@@ -25,39 +19,24 @@ public sealed class RetentionService(
     public async Task<RetentionPlan> ApplyAsync(RepositoryId repositoryId, bool dryRun, CancellationToken cancellationToken)
     {
         var policy = await policies.FindAsync(repositoryId, cancellationToken)
-            ?? throw ApiException.NotFound("retention policy", repositoryId.Value);
+            ?? throw new NotFoundException("retention policy", repositoryId.Value);
         var now = clock.GetUtcNow();
-        var plan = RetentionPlan.For(await units.SearchAsync(repositoryId, new UnitCriteria(null, 0, null), cancellationToken), policy, now);
-        if (dryRun || plan.Count == 0)
+        if (dryRun)
         {
-            return plan;
+            return RetentionPlan.For(await membership.GraphAsync(repositoryId, cancellationToken), policy, now);
         }
 
-        var keys = RemovalService.Condemn(guard, repositoryId, plan.All);
-        try
+        // Planned twice by the removal, the second time under its condemnation; what it removed is the last plan.
+        RetentionPlan? plan = null;
+        await membership.RemoveAsync(
+            repositoryId, graph => (plan = RetentionPlan.For(graph, policy, now)).All, "retention.apply", repositoryId.Value, cancellationToken);
+        if (plan!.Count > 0)
         {
-            // Planned again now that no import can come to rely on these units: one may have committed in between.
-            var again = RetentionPlan.For(await units.SearchAsync(repositoryId, new UnitCriteria(null, 0, null), cancellationToken), policy, now);
-            if (!again.All.Select(u => u.Id).ToHashSet(StringComparer.Ordinal).SetEquals(plan.All.Select(u => u.Id)))
-            {
-                throw new ApiException(ApiError.ContentInUse, "the repository changed while its retention policy was applied; nothing was removed: try again");
-            }
-
-            await units.UnassociateAsync(repositoryId, [.. plan.All.Select(u => u.Id!)], cancellationToken);
-        }
-        finally
-        {
-            guard.Release(keys);
+            logger.LogInformation(
+            "Retention in {Repository}: {Names} tags, {Named} manifests and {Others} other units removed",
+            repositoryId.Value, plan.Names.Count, plan.Named.Count, plan.Others.Count);
         }
 
-        foreach (var tag in plan.Tags)
-        {
-            await tagHistory.RecordAsync(repositoryId, tag.Key[DockerUnitTypes.Fields.Name]!, UnitReferences.TagTarget(tag), null, cancellationToken);
-        }
-
-        logger.LogInformation(
-            "Retention in {Repository}: {Tags} tags, {Manifests} manifests and {Blobs} blobs removed",
-            repositoryId.Value, plan.Tags.Count, plan.Manifests.Count, plan.Blobs.Count);
         return plan;
     }
 
@@ -73,7 +52,7 @@ public sealed class RetentionService(
                     await ApplyAsync(repositoryId, dryRun: false, cancellationToken);
                 }
             }
-            catch (ApiException e) when (e.Error == ApiError.ContentInUse)
+            catch (ContentInUseException e)
             {
                 logger.LogInformation("Retention in {Repository} waits for the next run: {Reason}", repositoryId.Value, e.Message);
             }

@@ -1,13 +1,11 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
-using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
+using Berth.Server.Membership;
 using Berth.Server.Units;
-using Docker.Common;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.TagHistory;
@@ -30,7 +28,7 @@ public static class TagHistoryEndpoints
         });
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/tag_rollback/", async (
-            string repo, HttpContext context, AccessControl access, ITagHistoryStore history, ImportService imports, Audit audit,
+            string repo, HttpContext context, AccessControl access, TagRollback rollback, Audit audit,
             IOptions<BerthOptions> options) =>
         {
             var cancellationToken = context.RequestAborted;
@@ -40,17 +38,8 @@ public static class TagHistoryEndpoints
             var tag = RequestFields.RequireString(body, "tag", "request", ContentError.InvalidRequest);
             var wanted = RequestFields.OptionalString(body, "digest", "request", ContentError.InvalidRequest);
 
-            var moves = await history.ListAsync(repository.Id, tag, cancellationToken);
-            var target = wanted ?? (moves.Count > 0 ? moves[0].OldDigest : null)
-                ?? throw ApiException.Invalid($"tag '{tag}' has no earlier manifest in repository '{repository.Id}' to go back to");
-            if (!moves.Any(m => m.OldDigest == target || m.NewDigest == target))
-            {
-                throw ApiException.Invalid($"tag '{tag}' never pointed at {target} in repository '{repository.Id}'");
-            }
-
-            var unit = await imports.ImportWithoutUploadAsync(
-                repository.Id, DockerUnitTypes.Tag, new JsonObject { [DockerUnitTypes.Fields.Name] = tag }, new JsonObject { [DockerUnitTypes.Fields.ManifestDigest] = target }, cancellationToken);
-            await audit.RecordAsync(context, "tag_rollback", $"{repository.Id}:{tag}", target);
+            var unit = await rollback.RollBackAsync(repository.Id, tag, wanted, cancellationToken);
+            await audit.RecordAsync(context, "tag_rollback", $"{repository.Id}:{tag}", UnitTypes.TargetValueOf(unit));
             var result = JsonSerializer.SerializeToNode(UnitResponse.From(unit), ContentApiJsonContext.Api.UnitResponse);
             return TypedResults.Json(new CallReport(result), ContentApiJsonContext.Api.CallReport);
         });

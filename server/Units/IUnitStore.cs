@@ -26,6 +26,12 @@ public interface IUnitStore
 
     Task<IReadOnlyList<RepositoryUnit>> SearchAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores references for the units stored before references were kept, as <paramref name="referencesOf"/> gives
+    /// them (<see langword="null"/>: not known yet, left for a later start); returns how many units it changed.
+    /// </summary>
+    Task<int> AddMissingReferencesAsync(Func<Unit, IReadOnlyList<UnitReference>?> referencesOf, CancellationToken cancellationToken);
+
     /// <summary>How many units of each type the repository holds.</summary>
     Task<IReadOnlyDictionary<string, long>> CountByTypeAsync(RepositoryId repositoryId, CancellationToken cancellationToken);
 }

@@ -48,7 +48,7 @@ public static class UploadEndpoints
         uploads.MapGet("/{id}/", async (string id, HttpContext context, UploadService service, AccessControl access) =>
         {
             var caller = await access.RequireSignedInAsync(context);
-            var status = await service.GetAsync(id, caller.UploadOwner, context.RequestAborted);
+            var status = await service.GetAsync(UploadId.Parse(id), caller.UploadOwner, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
         });
 
@@ -69,14 +69,14 @@ public static class UploadEndpoints
                 bodyLimit.MaxRequestBodySize = null;
             }
 
-            var status = await service.WriteSegmentAsync(id, start, context.Request.BodyReader, context.Request.ContentLength, strict: false, caller.UploadOwner, context.RequestAborted);
+            var status = await service.WriteSegmentAsync(UploadId.Parse(id), start, context.Request.BodyReader, context.Request.ContentLength, strict: false, caller.UploadOwner, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
         });
 
         uploads.MapDelete("/{id}/", async (string id, HttpContext context, UploadService service, AccessControl access) =>
         {
             var caller = await access.RequireSignedInAsync(context);
-            await service.DeleteAsync(id, caller.UploadOwner, context.RequestAborted);
+            await service.DeleteAsync(UploadId.Parse(id), caller.UploadOwner, context.RequestAborted);
             return TypedResults.Json(new CallReport(null), ContentApiJsonContext.Api.CallReport);
         });
     }

@@ -23,5 +23,12 @@ public readonly record struct UploadId
         return true;
     }
 
+    /// <summary>
+    /// The id in a URL or a request body; text that cannot be an id names no upload, so it is refused as a missing
+    /// one (404), as the upload would be.
+    /// </summary>
+    /// <exception cref="Errors.NotFoundException">When the text is not an upload id.</exception>
+    public static UploadId Parse(string? text) => TryParse(text, out var id) ? id : throw new Errors.NotFoundException("upload", text ?? string.Empty);
+
     public override string ToString() => Value ?? string.Empty;
 }

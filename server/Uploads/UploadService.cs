@@ -61,7 +61,7 @@ public sealed class UploadService(
     public async Task<IReadOnlyList<UploadRequest>> ListAsync(string? owner, CancellationToken cancellationToken) =>
         [.. (await store.ListAsync(cancellationToken)).Where(u => owner is null || u.Owner == owner)];
 
-    public async Task<UploadStatus> GetAsync(string id, string? owner, CancellationToken cancellationToken)
+    public async Task<UploadStatus> GetAsync(UploadId id, string? owner, CancellationToken cancellationToken)
     {
         var upload = await FindAsync(id, owner, cancellationToken);
         return new UploadStatus(upload, SizeOf(upload.Id));
@@ -75,7 +75,7 @@ public sealed class UploadService(
     /// a byte of it is read; one without is refused as it passes.
     /// </summary>
     public async Task<UploadStatus> WriteSegmentAsync(
-        string id, long? offset, PipeReader body, long? declaredLength, bool strict, string? owner, CancellationToken cancellationToken)
+        UploadId id, long? offset, PipeReader body, long? declaredLength, bool strict, string? owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         var (upload, session) = await EnterAsync(id, owner, cancellationToken);
@@ -130,9 +130,9 @@ public sealed class UploadService(
     }
 
     /// <summary>The refusal of a segment that would take an upload past the largest accepted.</summary>
-    internal static ApiException BeyondLimit(long max) => ApiException.TooLarge($"the upload would exceed the largest accepted, {max} bytes", max);
+    internal static TooLargeException BeyondLimit(long max) => new($"the upload would exceed the largest accepted, {max} bytes", max);
 
-    public async Task DeleteAsync(string id, string? owner, CancellationToken cancellationToken)
+    public async Task DeleteAsync(UploadId id, string? owner, CancellationToken cancellationToken)
     {
         var (upload, session) = await EnterAsync(id, owner, cancellationToken);
         try
@@ -150,16 +150,16 @@ public sealed class UploadService(
     {
         try
         {
-            await DeleteAsync(id.Value, null, CancellationToken.None);
+            await DeleteAsync(id, null, CancellationToken.None);
         }
-        catch (ApiException e) when (e.Error == ApiError.MissingResource)
+        catch (NotFoundException)
         {
             // Consumed by the import or deleted meanwhile: nothing left to clean.
         }
     }
 
     /// <summary>Takes an upload for an import: no segment can be written to it until the lease is disposed.</summary>
-    public async Task<UploadLease> AcquireAsync(string id, string? owner, CancellationToken cancellationToken)
+    public async Task<UploadLease> AcquireAsync(UploadId id, string? owner, CancellationToken cancellationToken)
     {
         var (upload, session) = await EnterAsync(id, owner, cancellationToken);
         var path = layout.UploadPath(upload.Id.Value);
@@ -197,11 +197,11 @@ public sealed class UploadService(
 
             try
             {
-                await DeleteAsync(upload.Id.Value, null, cancellationToken);
+                await DeleteAsync(upload.Id, null, cancellationToken);
                 purged++;
                 logger.LogInformation("Purged upload {Id}: untouched since {LastActivity}", upload.Id, lastActivity);
             }
-            catch (ApiException e) when (e.Error == ApiError.MissingResource)
+            catch (NotFoundException)
             {
                 // Imported or deleted meanwhile.
             }
@@ -291,18 +291,13 @@ public sealed class UploadService(
         }
     }
 
-    private async Task<(UploadRequest Upload, UploadSession Session)> EnterAsync(string id, string? owner, CancellationToken cancellationToken)
+    private async Task<(UploadRequest Upload, UploadSession Session)> EnterAsync(UploadId uploadId, string? owner, CancellationToken cancellationToken)
     {
-        if (!UploadId.TryParse(id, out var uploadId))
-        {
-            throw ApiException.NotFound("upload", id);
-        }
-
         // Looked up before anything is kept in memory: a request for an upload that is not there, or not the
         // caller's, leaves nothing behind however often it is made.
         if (!IsOwned(await store.FindAsync(uploadId, cancellationToken), owner))
         {
-            throw ApiException.NotFound("upload", id);
+            throw new NotFoundException("upload", uploadId.Value);
         }
 
         var session = _sessions.GetOrAdd(uploadId, _ => new UploadSession());
@@ -314,7 +309,7 @@ public sealed class UploadService(
 
             // Checked again inside the gate: a delete or completed import may have ended the upload while we waited.
             var upload = await store.FindAsync(uploadId, cancellationToken);
-            return IsOwned(upload, owner) ? (upload, session) : throw ApiException.NotFound("upload", id);
+            return IsOwned(upload, owner) ? (upload, session) : throw new NotFoundException("upload", uploadId.Value);
         }
         catch
         {
@@ -345,10 +340,10 @@ public sealed class UploadService(
 
     private static bool IsOwned([NotNullWhen(true)] UploadRequest? upload, string? owner) => upload is not null && (owner is null || upload.Owner == owner);
 
-    private async Task<UploadRequest> FindAsync(string id, string? owner, CancellationToken cancellationToken) =>
-        UploadId.TryParse(id, out var uploadId) && await store.FindAsync(uploadId, cancellationToken) is var upload && IsOwned(upload, owner)
+    private async Task<UploadRequest> FindAsync(UploadId id, string? owner, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is var upload && IsOwned(upload, owner)
             ? upload
-            : throw ApiException.NotFound("upload", id);
+            : throw new NotFoundException("upload", id.Value);
 
     /// <summary>Ends an upload, with its gate held; <paramref name="size"/> is what it held, now free.</summary>
     private async Task RemoveAsync(UploadRequest upload, UploadSession session, long size)
@@ -368,7 +363,7 @@ public sealed class UploadService(
         }
         catch (FileNotFoundException)
         {
-            throw ApiException.NotFound("upload", id.Value);
+            throw new NotFoundException("upload", id.Value);
         }
     }
 

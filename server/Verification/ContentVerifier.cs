@@ -1,18 +1,16 @@
-using Berth.Plugins;
+using Berth.Server.Membership;
 using Berth.Server.Repositories;
 using Berth.Server.Storage;
-using Berth.Server.Units;
-using Docker.Common;
 using Docker.Common.Digests;
 
 namespace Berth.Server.Verification;
 
 /// <summary>
 /// Re-reads everything stored and checks the promises storage makes: every content file hashes to the digest it
-/// is named by, every unit's content is there, every tag points at a manifest of its own repository. It only
+/// is named by, every unit's content is there, and every unit's repository holds what it needs (a tag, what it points at). It only
 /// reads, so it is safe on a live server; run it after a crash, a restore or a disk scare.
 /// </summary>
-public sealed class ContentVerifier(DataLayout layout, IRepositoryStore repositories, IUnitStore units)
+public sealed class ContentVerifier(DataLayout layout, IRepositoryStore repositories, MembershipService membership, UnitTypes types)
 {
     private const int BufferSize = 1024 * 1024;
 
@@ -65,18 +63,31 @@ public sealed class ContentVerifier(DataLayout layout, IRepositoryStore reposito
     private async Task<(long Units, long Tags)> VerifyRepositoriesAsync(List<ContentProblem> problems, CancellationToken cancellationToken)
     {
         var checkedUnits = new HashSet<string>(StringComparer.Ordinal);
-        long tags = 0;
+        long names = 0;
         foreach (var repository in await repositories.ListAsync(cancellationToken))
         {
-            foreach (var member in await units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), cancellationToken))
+            var graph = await membership.GraphAsync(repository.Id, cancellationToken);
+            foreach (var unit in graph.Units)
             {
-                var unit = member.Unit;
-                if (unit.TypeId == DockerUnitTypes.Tag)
+                if (graph.IsName(unit))
                 {
-                    tags++;
-                    await VerifyTagAsync(repository.Id, unit, problems, cancellationToken);
+                    names++;
+                    if (graph.Missing(unit).FirstOrDefault() is { } target)
+                    {
+                        problems.Add(new ContentProblem(
+                            ContentProblem.DanglingTag, $"{repository.Id}:{types.NameOf(unit)}", $"points at {UnitIdentity.Of(target)}, which the repository does not hold"));
+                    }
+
+                    continue;
                 }
-                else if (unit.ContentDigest is { } text && checkedUnits.Add($"{unit.TypeId} {text}") &&
+
+                foreach (var missing in graph.Missing(unit))
+                {
+                    problems.Add(new ContentProblem(
+                        ContentProblem.Incomplete, $"{repository.Id} {UnitIdentity.Of(unit)}", $"needs {UnitIdentity.Of(missing)}, which the repository does not hold"));
+                }
+
+                if (unit.ContentDigest is { } text && checkedUnits.Add($"{unit.TypeId} {text}") &&
                     (!Digest.TryParse(text, out var digest) || !File.Exists(layout.ContentPath(digest))))
                 {
                     problems.Add(new ContentProblem(ContentProblem.Missing, $"{unit.TypeId} {text}", $"its content file is not in content/ (first seen in repository {repository.Id})"));
@@ -84,22 +95,6 @@ public sealed class ContentVerifier(DataLayout layout, IRepositoryStore reposito
             }
         }
 
-        return (checkedUnits.Count, tags);
-    }
-
-    private async Task VerifyTagAsync(RepositoryId repository, Unit tag, List<ContentProblem> problems, CancellationToken cancellationToken)
-    {
-        var name = tag.Key.Fields.TryGetValue(DockerUnitTypes.Fields.Name, out var value) ? value : "?";
-        var target = tag.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>();
-        var key = UnitKey.Of(DockerUnitTypes.Fields.Digest, target ?? string.Empty);
-        foreach (var type in new[] { DockerUnitTypes.Manifest, DockerUnitTypes.ManifestList })
-        {
-            if ((await units.FindInRepositoryAsync(repository, type, [key], cancellationToken)).Count > 0)
-            {
-                return;
-            }
-        }
-
-        problems.Add(new ContentProblem(ContentProblem.DanglingTag, $"{repository}:{name}", $"points at {target}, which the repository does not hold"));
+        return (checkedUnits.Count, names);
     }
 }

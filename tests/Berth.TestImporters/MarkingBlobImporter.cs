@@ -21,6 +21,8 @@ public sealed class MarkingBlobImporter : IImporter
     public void ValidateConfig(JsonObject config) =>
         RequestFields.RejectUnknown(config, "importer_config", ContentError.InvalidConfiguration, "mark", "refuse_after_store");
 
+    public IReadOnlyList<UnitReference> ReferencesOf(Unit unit) => [];
+
     public async Task<Unit> ImportUploadAsync(ImportRequest request, IImportConduit conduit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

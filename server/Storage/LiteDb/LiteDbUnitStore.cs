@@ -69,6 +69,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
             }
 
             document["metadata"] = BsonJson.ToDocument(unit.Metadata);
+            document[BsonUnitReferences.Field] = BsonUnitReferences.ToBson(unit.References);
             document["content_digest"] = unit.ContentDigest is null ? document["content_digest"] : new BsonValue(unit.ContentDigest);
             document["updated"] = now;
             units.Upsert(document);
@@ -185,6 +186,34 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         return Task.FromResult<IReadOnlyDictionary<string, long>>(counts);
     }
 
+    public Task<int> AddMissingReferencesAsync(Func<Unit, IReadOnlyList<UnitReference>?> referencesOf, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(referencesOf);
+        var missing = database.Read(db => db.GetCollection(LiteDbDatabase.Units).FindAll().Where(u => !BsonUnitReferences.IsStored(u)).ToList());
+        if (missing.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        var added = database.Write(db =>
+        {
+            var units = db.GetCollection(LiteDbDatabase.Units);
+            var count = 0;
+            foreach (var document in missing)
+            {
+                if (referencesOf(FromDocument(document)) is { } references)
+                {
+                    document[BsonUnitReferences.Field] = BsonUnitReferences.ToBson(references);
+                    units.Update(document);
+                    count++;
+                }
+            }
+
+            return count;
+        });
+        return Task.FromResult(added);
+    }
+
     /// <summary>
     /// Notes when units left a repository: an orphan's grace period runs from then (see the orphan collector).
     /// </summary>
@@ -220,6 +249,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         Key = UnitKey.Of(document["key"].AsDocument.Select(f => KeyValuePair.Create(f.Key, f.Value.AsString))),
         Metadata = BsonJson.ToJsonObject(document["metadata"]),
         ContentDigest = document["content_digest"].IsNull ? null : document["content_digest"].AsString,
+        References = BsonUnitReferences.FromBson(document[BsonUnitReferences.Field]),
     };
 
     private static string NaturalKey(string typeId, UnitKey key) => typeId + LiteDbDatabase.Separator + key.Canonical;

@@ -52,6 +52,18 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess)
         Folder?.Dispose();
     }
 
+    /// <summary>Stops the server, runs <paramref name="whileStopped"/> on its data folder, and starts it again on it.</summary>
+    protected async Task RestartAsync(Action<string> whileStopped)
+    {
+        ArgumentNullException.ThrowIfNull(whileStopped);
+        var dataDir = Host.DataDir;
+        Api.Http.Dispose();
+        await Host.DisposeAsync();
+        whileStopped(dataDir);
+        Host = await BerthHost.StartAsync(Kind, Folder, PluginsConfDir(Folder), Settings);
+        Api = new ContentApiClient(Host.CreateClient());
+    }
+
     protected string NewRepositoryId() =>
         $"{GetType().Name}-{TestContext.CurrentContext.Test.MethodName}-{Interlocked.Increment(ref _repositories)}".ToLowerInvariant();
 

@@ -62,7 +62,7 @@ public sealed class SegmentCopierTests
         var reader = PipeReader.Create(new MemoryStream(new byte[5 * 1024 * 1024]));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var copy = SegmentCopier.CopyAsync(reader, writer, 0, null, ClaimEnd, timeout.Token);
-        Assert.That(async () => await copy, Throws.TypeOf<ApiException>().With.Property(nameof(ApiException.Error)).EqualTo(ApiError.RequestTooLarge));
+        Assert.That(async () => await copy, Throws.TypeOf<TooLargeException>().With.Property(nameof(TooLargeException.Limit)).EqualTo(3 * 1024 * 1024));
 
         static void ClaimEnd(long end)
         {
