@@ -11,6 +11,7 @@ using Berth.Server.Repositories;
 using Berth.Server.Retention;
 using Berth.Server.Status;
 using Berth.Server.TagHistory;
+using Berth.Server.Testing;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Berth.Server.Verification;
@@ -63,6 +64,7 @@ public static class BerthPipeline
         app.MapOrphanEndpoints();
         app.MapRetentionEndpoints();
         app.MapRegistryEndpoints();
+        app.MapManualClockEndpoints();
         return app;
     }
 }

@@ -15,6 +15,7 @@ using Berth.Server.Retention;
 using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
 using Berth.Server.TagHistory;
+using Berth.Server.Testing;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Berth.Server.Verification;
@@ -54,7 +55,8 @@ public static class BerthServices
             // Endpoint defaults reach every endpoint, from --urls and from the Kestrel section alike.
             kestrel.ConfigureEndpointDefaults(listen => listen.Use(limiter.Limit));
         });
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => ManualClock.Choose(
+            sp.GetRequiredService<IOptions<BerthOptions>>().Value.Testing, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ManualClock))));
 
         // Prepared when first needed, before anything can open a file in it: hosted services are created before
         // any of them starts.

@@ -17,10 +17,15 @@ public enum AccessFailure
 public sealed class AccessDeniedException : Exception
 {
     public AccessDeniedException(AccessFailure failure, string message, RegistryScope? scope = null)
+        : this(failure, message, scope is null ? [] : [scope])
+    {
+    }
+
+    public AccessDeniedException(AccessFailure failure, string message, IReadOnlyList<RegistryScope> scopes)
         : base(message)
     {
         Failure = failure;
-        Scope = scope;
+        Scopes = scopes;
     }
 
     public AccessDeniedException()
@@ -37,10 +42,11 @@ public sealed class AccessDeniedException : Exception
         : base(message, innerException)
     {
         Failure = AccessFailure.Unauthenticated;
+        Scopes = [];
     }
 
     public AccessFailure Failure { get; }
 
-    /// <summary>For the registry: the scope a token would need, for the challenge.</summary>
-    public RegistryScope? Scope { get; }
+    /// <summary>For the registry: the scopes a token would need, for the challenge; none when a better token would not help.</summary>
+    public IReadOnlyList<RegistryScope> Scopes { get; }
 }

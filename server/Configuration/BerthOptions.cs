@@ -58,6 +58,9 @@ public sealed class BerthOptions
 
     public ImportLimitOptions Imports { get; set; } = new();
 
+    /// <summary>For Berth's own tests only; off by default.</summary>
+    public TestingOptions Testing { get; set; } = new();
+
     public string ResolvedPluginsConfDir =>
         PluginsConfDir is { Length: > 0 } dir ? Path.GetFullPath(dir, AppContext.BaseDirectory) : Path.Combine(AppContext.BaseDirectory, "plugins.conf.d");
 }

@@ -38,7 +38,7 @@ public sealed class BlobUploadHandler(
             uploads.RequireRoom((await access.CallerAsync(context)).Login);
         }
 
-        var repository = await registry.ForPushAsync(context, name);
+        var repository = await ForPushAsync(context, name, MountSource(query));
 
         // Owned by whoever opened it, administrators too: the session counts against their upload limits.
         var owner = (await access.CallerAsync(context)).Login!;
@@ -190,6 +190,33 @@ public sealed class BlobUploadHandler(
         context.Response.StatusCode = StatusCodes.Status201Created;
         return true;
     }
+
+    /// <summary>
+    /// The repository a session or a mount goes to. A mount also reads its source: a client challenged for the
+    /// destination alone comes back with a token that cannot mount, and sends the whole blob again. So a mount's
+    /// challenge names both, as the reference registry's does: pull and push on the destination, pull on the source.
+    /// </summary>
+    private async Task<Repository> ForPushAsync(HttpContext context, RegistryName name, RegistryName? mountSource)
+    {
+        try
+        {
+            return await registry.ForPushAsync(context, name);
+        }
+        catch (AccessDeniedException e) when (mountSource is { } source && e is { Failure: AccessFailure.Unauthenticated, Scopes.Count: > 0 })
+        {
+            var destination = new RegistryScope(RegistryScope.Repository, name.Value, AccessAction.Pull | AccessAction.Push);
+            throw new AccessDeniedException(
+                AccessFailure.Unauthenticated,
+                e.Message,
+                source == name ? [destination] : [destination, new RegistryScope(RegistryScope.Repository, source.Value, AccessAction.Pull)]);
+        }
+    }
+
+    /// <summary>The repository a mount would read from, when the request asks for a mount and names a valid source.</summary>
+    private static RegistryName? MountSource(IQueryCollection query) =>
+        query.ContainsKey("mount") && query.TryGetValue("from", out var from) && RegistryName.TryParse(from.ToString(), out var source, out _)
+            ? source
+            : null;
 
     private static void SetUploadHeaders(HttpContext context, RegistryName name, UploadId uploadId, long size)
     {

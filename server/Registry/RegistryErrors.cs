@@ -22,7 +22,7 @@ public static class RegistryErrors
             RegistryException e => WithHeaders(new OciFailure(e.Error, e.Message, e.Detail), e.Headers),
             AccessDeniedException { Failure: AccessFailure.Unauthenticated } e => new OciFailure(RegistryError.Unauthorized, e.Message, null)
             {
-                Headers = { ["WWW-Authenticate"] = TokenChallenge.For(context, e.Scope) },
+                Headers = { ["WWW-Authenticate"] = TokenChallenge.For(context, e.Scopes) },
             },
             AccessDeniedException { Failure: AccessFailure.Forbidden } e => new OciFailure(RegistryError.Denied, e.Message, null),
             AccessDeniedException e => new OciFailure(RegistryError.TooManyRequests, e.Message, null),

@@ -41,11 +41,21 @@ public sealed class RepositoryContent(IUnitStore units)
                 new KeyValuePair<string, string>(DockerUnitTypes.Fields.RepositoryId, repository.Id.Value)),
             cancellationToken);
 
-    /// <summary>The manifest a reference (a tag or a digest) stands for in the repository.</summary>
-    /// <exception cref="RegistryException">TAG_INVALID, DIGEST_INVALID or MANIFEST_UNKNOWN.</exception>
+    /// <summary>
+    /// The manifest a reference (a tag or a digest) stands for in the repository. A reference that is neither
+    /// names nothing the repository could hold, so it is unknown as well: the spec answers a pull of a manifest
+    /// that is not there with 404, whatever its reference looks like. A push or a delete parses the reference
+    /// itself first, and refuses one that is invalid (400).
+    /// </summary>
+    /// <exception cref="RegistryException">MANIFEST_UNKNOWN.</exception>
     public async Task<Unit> ResolveManifestAsync(Repository repository, string reference, CancellationToken cancellationToken)
     {
-        var found = ManifestReference.Parse(reference) switch
+        if (!ManifestReference.TryParse(reference, out var parsed, out var problem))
+        {
+            throw new RegistryException(RegistryError.ManifestUnknown, $"no manifest has this reference: {problem}", System.Text.Json.Nodes.JsonValue.Create(reference));
+        }
+
+        var found = parsed switch
         {
             { Digest: { } digest } => await FindManifestAsync(repository, digest, cancellationToken),
             { Tag: { } tag } => await FindTagAsync(repository, tag, cancellationToken) is { } tagUnit &&

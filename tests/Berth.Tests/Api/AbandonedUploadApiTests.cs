@@ -9,7 +9,8 @@ public sealed class AbandonedUploadApiTests : ApiFixture
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {
         ["Berth:UploadExpiry"] = "01:00:00",
-        ["Berth:UploadPurgeInterval"] = "00:00:00.100",
+        ["Berth:UploadPurgeInterval"] = "00:10:00",
+        [ServerClock.Manual.Key] = ServerClock.Manual.Value,
     };
 
     [Test]
@@ -19,6 +20,8 @@ public sealed class AbandonedUploadApiTests : ApiFixture
         var active = await Api.UploadAsync(new byte[1000]);
         File.SetLastWriteTimeUtc(Path.Combine(Host.DataDir, "uploads", abandoned), DateTime.UtcNow.AddHours(-2));
 
+        // The purge's interval passes at once; the round it starts is then waited for, with a bound.
+        await Host.AdvanceClockAsync(TimeSpan.FromMinutes(10));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (!timeout.IsCancellationRequested)
         {

@@ -8,6 +8,9 @@ namespace Berth.Tests.Cli;
 /// <summary>The berth CLI, run as its own process against the real server process.</summary>
 public sealed class CliCommandTests : CliFixture
 {
+    // Retention keeps the tags that moved last: the server's clock orders the imports.
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>([ServerClock.Manual]);
+
     [Test]
     public async Task Help_NamesEveryCommandAndTheExitCodes()
     {
@@ -203,7 +206,7 @@ public sealed class CliCommandTests : CliFixture
         {
             images.Add(TestManifest.OciImage());
             await Api.ImportImageAsync(repo, images[^1], $"nightly-{i}");
-            await Task.Delay(5);
+            await Host.AdvanceClockAsync(TimeSpan.FromSeconds(1));
         }
 
         var set = await Cli.RunAsync(null, "retention", "set", "--repo", repo, "--keep", "nightly-*=1", "--untagged-older-than", "7d");

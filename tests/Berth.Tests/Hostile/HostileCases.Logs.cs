@@ -22,7 +22,7 @@ public static partial class HostileCases
             Body = """{"id":"x\n      audit action=forged target=x"}""",
         },
         Oci("logs: a forged audit line in a registry name, anonymous", "GET", $"/v2/x{ForgedAudit}/tags/list", "NOT_FOUND", 404) with { Anonymous = true },
-        Oci("logs: a forged audit line in a tag", "GET", $"/v2/{{name}}/manifests/x{ForgedAudit}", "TAG_INVALID"),
+        Oci("logs: a forged audit line in a tag", "GET", $"/v2/{{name}}/manifests/x{ForgedAudit}", "MANIFEST_UNKNOWN", 404),
         Oci("logs: a forged audit line in n", "GET", $"/v2/_catalog?n=1{ForgedAudit}", "PAGINATION_NUMBER_INVALID"),
         Oci("pages: tags n with a plus sign", "GET", "/v2/{name}/tags/list?n=%2B1", "PAGINATION_NUMBER_INVALID"),
         Oci("pages: tags n with a leading space", "GET", "/v2/{name}/tags/list?n=%201", "PAGINATION_NUMBER_INVALID"),

@@ -397,7 +397,8 @@ public static partial class HostileCases
             Body = "{}",
             Headers = ["Content-Type: application/vnd.oci.image.manifest.v1+json"],
         },
-        Oci("tag: get an invalid tag", "GET", "/v2/{name}/manifests/bad!tag", "TAG_INVALID"),
+        // The spec: a manifest not found is a 404, and a reference that is no tag names none.
+        Oci("tag: get an invalid tag", "GET", "/v2/{name}/manifests/bad!tag", "MANIFEST_UNKNOWN", 404),
         Oci("tag: delete an invalid tag", "DELETE", "/v2/{name}/manifests/%20", "TAG_INVALID"),
         Oci("anonymous: push to the fixture", "POST", "/v2/{name}/blobs/uploads/", "UNAUTHORIZED", 401) with { Anonymous = true },
         Oci("anonymous: delete a manifest", "DELETE", "/v2/{name}/manifests/{manifest}", "UNAUTHORIZED", 401) with { Anonymous = true },
@@ -541,7 +542,7 @@ public static partial class HostileCases
                 Bytes = [.. "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"artifactType\":\""u8, 0xff, 0xfe, .. "\",\"config\":{},\"layers\":[]}"u8],
                 Headers = [oci],
             },
-            Oci("manifest: get by an invalid digest", "GET", "/v2/{name}/manifests/sha256:xyz", "DIGEST_INVALID"),
+            Oci("manifest: get by an invalid digest", "GET", "/v2/{name}/manifests/sha256:xyz", "MANIFEST_UNKNOWN", 404),
             Oci("manifest: delete by an uppercase digest", "DELETE", "/v2/{name}/manifests/sha256:" + ZeroHex.Replace('0', 'F'), "DIGEST_INVALID"),
             Oci("manifest: delete by an unknown algorithm", "DELETE", "/v2/{name}/manifests/md5:d41d8cd98f00b204e9800998ecf8427e", "DIGEST_INVALID"),
         ];

@@ -17,6 +17,9 @@ namespace Berth.Tests.Retention;
 /// </summary>
 public sealed class RetentionApiTests : AccessFixture
 {
+    // Tags are kept by when they last moved, and untagged manifests go by age: the server's clock orders them.
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>([ServerClock.Manual]);
+
     [Test]
     public async Task KeepNewestTags_RemovesTheOthersWithTheirImages_ButNotWhatKeptImagesShare()
     {
@@ -27,7 +30,7 @@ public sealed class RetentionApiTests : AccessFixture
         {
             images.Add(ImageWith(shared));
             await Api.ImportImageAsync(repo, images[^1], $"v{i}");
-            await Task.Delay(5);
+            await Host.AdvanceClockAsync(TimeSpan.FromSeconds(1));
         }
 
         await Api.ImportManifestAsync(repo, images[0], "stable");
@@ -75,7 +78,7 @@ public sealed class RetentionApiTests : AccessFixture
         var loneBlob = TestBlob.Random(100);
         await Api.ImportBlobAsync(repo, loneBlob);
         await SetPolicyAsync(repo, new JsonObject { ["untagged_older_than_seconds"] = 0 });
-        await Task.Delay(10);
+        await Host.AdvanceClockAsync(TimeSpan.FromSeconds(1));
 
         var dryRun = await ApplyAsync(repo, dryRun: true);
         var removed = await ApplyAsync(repo, dryRun: false);
@@ -100,7 +103,7 @@ public sealed class RetentionApiTests : AccessFixture
         var repo = await DockerRepositoryAsync();
         var (old, fresh) = (TestManifest.OciImage(), TestManifest.OciImage());
         await Api.ImportImageAsync(repo, old, "v1");
-        await Task.Delay(5);
+        await Host.AdvanceClockAsync(TimeSpan.FromSeconds(1));
         await Api.ImportImageAsync(repo, fresh, "v2");
         await SetPolicyAsync(repo, new JsonObject { ["tags"] = new JsonArray(new JsonObject { ["pattern"] = "v*", ["keep"] = 1 }) });
         var guard = Host.Services!.GetRequiredService<ReferenceGuard>();

@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Berth.Tests.Support;
+
+/// <summary>
+/// The server's test-only manual clock (<c>Berth:Testing:ManualClock</c>): a fixture whose server runs with it moves
+/// the server's time itself, instead of waiting on the wall clock for a timestamp to differ, an expiry or a grace
+/// period to pass, or a schedule to fire. It works the same in process and against the server process.
+/// </summary>
+public static class ServerClock
+{
+    /// <summary>The setting that gives a server the manual clock.</summary>
+    public static KeyValuePair<string, string> Manual { get; } = new("Berth:Testing:ManualClock", "true");
+
+    /// <summary>
+    /// Moves the server's clock forward and returns its time after the move. Timers that fall due (schedules) have
+    /// fired when this returns, though the work they start may still be running: wait for its effect with a bound.
+    /// </summary>
+    public static async Task<DateTimeOffset> AdvanceClockAsync(this BerthHost host, TimeSpan by)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        using var api = host.CreateClient();
+        var body = new JsonObject { ["advance_seconds"] = by.TotalSeconds };
+        using var response = await new ContentApiClient(api).PostJsonAsync("/testing/clock/", body);
+        var now = await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        return DateTimeOffset.Parse(now["now"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+    }
+}
