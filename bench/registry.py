@@ -15,108 +15,27 @@ Medians of --runs repetitions (default 3) are printed with the Berth/distributio
 bench/out/ (ignored by git). Needs python3, curl, skopeo, wrk, openssl, and docker-registry for the comparison.
 """
 import argparse
-import base64
 import hashlib
 import io
 import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import tarfile
-import tempfile
 import time
-import urllib.error
-import urllib.request
 import zlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "bench", "out")
+from servers import BASIC, CREDENTIALS, OUT, ROOT, run, start_berth, start_distribution
+
 MIB = 1024 * 1024
-# Berth needs credentials for everything; distribution (without auth) ignores them.
-ADMIN_PASSWORD = "bench-admin-password"
-CREDENTIALS = f"admin:{ADMIN_PASSWORD}"
-BASIC = "Basic " + base64.b64encode(CREDENTIALS.encode()).decode()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run(*args, **kwargs):
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs)
 
 
 def timed(*args):
     start = time.perf_counter()
     run(*args)
     return time.perf_counter() - start
-
-
-def wait_for(url, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return  # an answer, if a refusal (Berth's /v2/ asks for credentials)
-        except Exception:  # noqa: BLE001 - anything short of an answer means not yet
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
-
-
-def peak_rss_mb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) // 1024
-    return 0
-
-
-class Server:
-    def __init__(self, name, command, data, url):
-        self.name, self.url, self.data = name, url, data
-        self.log = open(data + ".log", "w")
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=OUT,
-                                        env={**os.environ, "BERTH_ADMIN_PASSWORD": ADMIN_PASSWORD})
-        wait_for(url + "/v2/")
-        self.host = url.split("//")[1]
-
-    def stop(self):
-        rss = peak_rss_mb(self.process.pid)
-        self.process.terminate()
-        self.process.wait(30)
-        self.log.close()
-        return rss
-
-
-def start_berth():
-    port = free_port()
-    data = os.path.join(OUT, "berth-data")
-    shutil.rmtree(data, ignore_errors=True)
-    dll = os.path.join(OUT, "server", "Berth.Server.dll")
-    return Server("Berth", ["dotnet", dll, "--urls", f"http://127.0.0.1:{port}", "--data-dir", data,
-                            "--Logging:LogLevel:Default=Warning"], data, f"http://127.0.0.1:{port}")
-
-
-def start_distribution():
-    if not shutil.which("docker-registry"):
-        return None
-    port = free_port()
-    data = os.path.join(OUT, "distribution-data")
-    shutil.rmtree(data, ignore_errors=True)
-    os.makedirs(data)
-    config = os.path.join(OUT, "distribution.yml")
-    with open(config, "w") as f:
-        f.write(f"version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"
-                f"storage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\n"
-                f"http:\n  addr: 127.0.0.1:{port}\n")
-    return Server("distribution", ["docker-registry", "serve", config], data, f"http://127.0.0.1:{port}")
 
 
 def make_image(path, layer_sizes):

@@ -1,0 +1,99 @@
+"""Starting and stopping the servers that the Python benchmarks compare, on loopback: Berth (the Release build
+published into bench/out/server) and the reference registry (CNCF distribution 2.8, Debian's docker-registry,
+filesystem storage, no auth). Shared by registry.py and push-rate.py; standard library only.
+"""
+import base64
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench", "out")
+# Berth needs credentials for everything; distribution (without auth) ignores them.
+ADMIN_PASSWORD = "bench-admin-password"
+CREDENTIALS = f"admin:{ADMIN_PASSWORD}"
+BASIC = "Basic " + base64.b64encode(CREDENTIALS.encode()).decode()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(*args, **kwargs):
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs)
+
+
+def publish_berth():
+    """The Release server, into bench/out/server."""
+    run("dotnet", "publish", os.path.join(ROOT, "server"), "-c", "Release", "-o", os.path.join(OUT, "server"))
+
+
+def wait_for(url, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return  # an answer, if a refusal (Berth's /v2/ asks for credentials)
+        except Exception:  # noqa: BLE001 - anything short of an answer means not yet
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
+class Server:
+    def __init__(self, name, command, data, url):
+        self.name, self.url, self.data = name, url, data
+        self.log = open(data + ".log", "w")
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=OUT,
+                                        env={**os.environ, "BERTH_ADMIN_PASSWORD": ADMIN_PASSWORD})
+        wait_for(url + "/v2/")
+        self.host = url.split("//")[1]
+
+    def stop(self):
+        rss = peak_rss_mb(self.process.pid)
+        self.process.terminate()
+        self.process.wait(30)
+        self.log.close()
+        return rss
+
+
+def start_berth(name="berth"):
+    """A Berth server on a free port with a fresh data folder bench/out/NAME-data (log beside it)."""
+    port = free_port()
+    data = os.path.join(OUT, f"{name}-data")
+    shutil.rmtree(data, ignore_errors=True)
+    dll = os.path.join(OUT, "server", "Berth.Server.dll")
+    return Server("Berth", ["dotnet", dll, "--urls", f"http://127.0.0.1:{port}", "--data-dir", data,
+                            "--Logging:LogLevel:Default=Warning"], data, f"http://127.0.0.1:{port}")
+
+
+def start_distribution(name="distribution"):
+    """The reference registry on a free port with a fresh data folder bench/out/NAME-data and its configuration in
+    bench/out/NAME.yml; None when docker-registry is not installed."""
+    if not shutil.which("docker-registry"):
+        return None
+    port = free_port()
+    data = os.path.join(OUT, f"{name}-data")
+    shutil.rmtree(data, ignore_errors=True)
+    os.makedirs(data)
+    config = os.path.join(OUT, f"{name}.yml")
+    with open(config, "w") as f:
+        f.write(f"version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"
+                f"storage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\n"
+                f"http:\n  addr: 127.0.0.1:{port}\n")
+    return Server("distribution", ["docker-registry", "serve", config], data, f"http://127.0.0.1:{port}")
