@@ -53,7 +53,7 @@ public sealed class LiteDbImporterRegistrationStore(LiteDbDatabase database) : I
 
     private static List<ImporterRegistration> List(LiteDatabase db, RepositoryId repositoryId) =>
         [.. db.GetCollection(LiteDbDatabase.Importers)
-            .Find(Query.EQ("repo_id", repositoryId.Value))
+            .Find(LiteQuery.Equal("repo_id", repositoryId.Value))
             .Select(d => new ImporterRegistration
             {
                 RepositoryId = repositoryId,

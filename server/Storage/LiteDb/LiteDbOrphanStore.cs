@@ -25,7 +25,7 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
         var page = database.Read(db =>
         {
             var units = db.GetCollection(LiteDbDatabase.Units);
-            var slice = units.Find(after is null ? Query.GT("_id", BsonValue.MinValue) : Query.GT("_id", after), skip: 0, limit: scan).ToList();
+            var slice = units.Find(after is null ? LiteQuery.Greater("_id", BsonValue.MinValue) : LiteQuery.Greater("_id", after), skip: 0, limit: scan).ToList();
             if (slice.Count == 0)
             {
                 return new OrphanPage([], null);
@@ -60,7 +60,7 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
             var units = db.GetCollection(LiteDbDatabase.Units);
             var associated = Associated(db, first, last);
             var repositoryDeleted = RepositoryDeleted(db);
-            var going = units.Find(Query.Between("_id", first, last))
+            var going = units.Find(LiteQuery.Between("_id", first, last))
                 .Where(u => ids.Contains(u["_id"].AsString) && !associated.Contains(u["_id"].AsString))
                 .Select(u => ToOrphan(u, repositoryDeleted))
                 .Where(o => o.Since < orphanedBefore)
@@ -79,7 +79,7 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
     {
         ArgumentNullException.ThrowIfNull(prefix);
         var named = database.Read(db => db.GetCollection(LiteDbDatabase.Units)
-            .Find(Query.Between("content_digest", prefix, prefix + char.MaxValue))
+            .Find(LiteQuery.Between("content_digest", prefix, prefix + char.MaxValue))
             .Select(u => u["content_digest"].AsString)
             .ToHashSet(StringComparer.Ordinal));
         return Task.FromResult<IReadOnlySet<string>>(named);
@@ -87,7 +87,7 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
 
     private static HashSet<string> Associated(LiteDatabase db, string firstUnitId, string lastUnitId) =>
         db.GetCollection(LiteDbDatabase.Associations)
-            .Find(Query.Between("unit_id", firstUnitId, lastUnitId))
+            .Find(LiteQuery.Between("unit_id", firstUnitId, lastUnitId))
             .Select(a => a["unit_id"].AsString)
             .ToHashSet(StringComparer.Ordinal);
 

@@ -28,7 +28,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
 
             // History left by an earlier repository of this id (one deleted before deletions took theirs along) is
             // not the new one's to show.
-            db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(Query.EQ("repo_id", repository.Id.Value));
+            db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(LiteQuery.Equal("repo_id", repository.Id.Value));
             repositories.Insert(ToDocument(repository));
             db.GetCollection(LiteDbDatabase.Importers).InsertBulk(importers.Select(LiteDbImporterRegistrationStore.ToDocument));
             return RepositoryWriteOutcome.Written;
@@ -65,7 +65,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
     public Task<Repository?> FindByRegistryNameAsync(RegistryName name, CancellationToken cancellationToken)
     {
         var repository = _byRegistryName.GetOrRead(name.Value, () => database.Read(db =>
-            db.GetCollection(LiteDbDatabase.Repositories).FindOne(Query.EQ("registry_name", name.Value)) is { } document ? FromDocument(document) : null));
+            db.GetCollection(LiteDbDatabase.Repositories).FindOne(LiteQuery.Equal("registry_name", name.Value)) is { } document ? FromDocument(document) : null));
         return Task.FromResult(repository);
     }
 
@@ -90,14 +90,14 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
                 return false;
             }
 
-            db.GetCollection(LiteDbDatabase.Associations).DeleteMany(Query.EQ("repo_id", id.Value));
+            db.GetCollection(LiteDbDatabase.Associations).DeleteMany(LiteQuery.Equal("repo_id", id.Value));
 
             // Marking each of a large repository's units as released would hold the write lock for seconds; one
             // mark instead starts every orphan's grace period afresh (see LiteDbOrphanStore).
             db.GetCollection(LiteDbDatabase.Marks).Upsert(new BsonDocument { ["_id"] = LiteDbOrphanStore.RepositoryDeletedMark, ["at"] = BsonDates.ToBson(clock.GetUtcNow()) });
-            db.GetCollection(LiteDbDatabase.Importers).DeleteMany(Query.EQ("repo_id", id.Value));
+            db.GetCollection(LiteDbDatabase.Importers).DeleteMany(LiteQuery.Equal("repo_id", id.Value));
             db.GetCollection(LiteDbDatabase.RetentionPolicies).Delete(id.Value);
-            db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(Query.EQ("repo_id", id.Value));
+            db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(LiteQuery.Equal("repo_id", id.Value));
             return true;
         });
         return Task.FromResult(deleted);
@@ -139,6 +139,6 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
     // Null names repeat freely, which a unique index would refuse; the check runs inside the write gate instead.
     private static bool RegistryNameTaken(ILiteCollection<BsonDocument> repositories, Repository repository) =>
         repository.RegistryName is { } name &&
-        repositories.FindOne(Query.EQ("registry_name", name.Value)) is { } holder &&
+        repositories.FindOne(LiteQuery.Equal("registry_name", name.Value)) is { } holder &&
         holder["_id"].AsString != repository.Id.Value;
 }

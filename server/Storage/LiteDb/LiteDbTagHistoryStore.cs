@@ -25,7 +25,7 @@ public sealed class LiteDbTagHistoryStore(LiteDbDatabase database) : ITagHistory
     public Task<IReadOnlyList<TagMove>> ListAsync(RepositoryId repository, string tag, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<TagMove>>(database.Read(db =>
             db.GetCollection(LiteDbDatabase.TagHistory)
-                .Find(Query.EQ("tag_key", Key(repository, tag)))
+                .Find(LiteQuery.Equal("tag_key", Key(repository, tag)))
                 .OrderByDescending(d => d["_id"].AsObjectId)
                 .Select(d => new TagMove(
                     repository,

@@ -16,7 +16,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
 
     public Task<Unit?> FindAsync(string typeId, UnitKey key, CancellationToken cancellationToken)
     {
-        var document = database.Read(db => db.GetCollection(LiteDbDatabase.Units).FindOne(Query.EQ("natural_key", NaturalKey(typeId, key))));
+        var document = database.Read(db => db.GetCollection(LiteDbDatabase.Units).FindOne(LiteQuery.Equal("natural_key", NaturalKey(typeId, key))));
         return Task.FromResult(document is null ? null : FromDocument(document));
     }
 
@@ -37,7 +37,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
 
             // Each query is read to its end before the next starts: LiteDB ties a query to its thread, and a
             // query opened while another's cursor is still open on that thread fails under concurrent writes.
-            var query = naturalKeys.Length == 1 ? Query.EQ("natural_key", naturalKeys[0]) : Query.In("natural_key", naturalKeys);
+            var query = naturalKeys.Length == 1 ? LiteQuery.Equal("natural_key", naturalKeys[0]) : LiteQuery.In("natural_key", naturalKeys);
             var candidates = db.GetCollection(LiteDbDatabase.Units).Find(query).ToList();
             return (IReadOnlyList<Unit>)candidates
                 .Where(unit => associations.FindById(AssociationId(repositoryId, unit["_id"].AsString)) is not null)
@@ -55,7 +55,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         {
             var units = db.GetCollection(LiteDbDatabase.Units);
             var naturalKey = NaturalKey(unit.TypeId, unit.Key);
-            var document = units.FindOne(Query.EQ("natural_key", naturalKey));
+            var document = units.FindOne(LiteQuery.Equal("natural_key", naturalKey));
             if (document is null)
             {
                 document = new BsonDocument
@@ -150,8 +150,8 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         {
             var associations = db.GetCollection(LiteDbDatabase.Associations);
             var matching = criteria.TypeIds is null
-                ? associations.Find(Query.EQ("repo_id", repositoryId.Value))
-                : criteria.TypeIds.SelectMany(type => associations.Find(Query.EQ("repo_type", RepositoryType(repositoryId, type))));
+                ? associations.Find(LiteQuery.Equal("repo_id", repositoryId.Value))
+                : criteria.TypeIds.SelectMany(type => associations.Find(LiteQuery.Equal("repo_type", RepositoryType(repositoryId, type))));
             var page = matching
                 .OrderBy(a => a["seq"].AsInt64)
                 .Skip(criteria.Skip)
@@ -163,7 +163,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
             }
 
             var units = db.GetCollection(LiteDbDatabase.Units)
-                .Find(Query.In("_id", page.Select(a => a["unit_id"]).ToArray()))
+                .Find(LiteQuery.In("_id", page.Select(a => a["unit_id"]).ToArray()))
                 .ToDictionary(u => u["_id"].AsString, FromDocument);
             return page
                 .Where(a => units.ContainsKey(a["unit_id"].AsString))
@@ -180,7 +180,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
     public Task<IReadOnlyDictionary<string, long>> CountByTypeAsync(RepositoryId repositoryId, CancellationToken cancellationToken)
     {
         var counts = database.Read(db => db.GetCollection(LiteDbDatabase.Associations)
-            .Find(Query.EQ("repo_id", repositoryId.Value))
+            .Find(LiteQuery.Equal("repo_id", repositoryId.Value))
             .GroupBy(a => a["type_id"].AsString, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal));
         return Task.FromResult<IReadOnlyDictionary<string, long>>(counts);

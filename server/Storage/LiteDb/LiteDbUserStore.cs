@@ -63,7 +63,7 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
     public Task<bool> DeleteAsync(string login, CancellationToken cancellationToken) =>
         Task.FromResult(database.Write(db =>
         {
-            db.GetCollection(LiteDbDatabase.Tokens).DeleteMany(Query.EQ("login", login));
+            db.GetCollection(LiteDbDatabase.Tokens).DeleteMany(LiteQuery.Equal("login", login));
             return db.GetCollection(LiteDbDatabase.Users).Delete(login);
         }));
 
@@ -89,7 +89,7 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
 
     public Task<IReadOnlyList<ApiToken>> ListTokensAsync(string login, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ApiToken>>(database.Read(db =>
-            db.GetCollection(LiteDbDatabase.Tokens).Find(Query.EQ("login", login)).Select(TokenFromDocument).OrderBy(t => t.Created).ToList()));
+            db.GetCollection(LiteDbDatabase.Tokens).Find(LiteQuery.Equal("login", login)).Select(TokenFromDocument).OrderBy(t => t.Created).ToList()));
 
     public Task<bool> DeleteTokenAsync(string login, string id, CancellationToken cancellationToken) =>
         Task.FromResult(database.Write(db =>
