@@ -32,6 +32,18 @@ public sealed class ImportMemoryBudget(IOptions<BerthOptions> options)
         }
     }
 
+    /// <summary>How many reservations wait for room now; a reservation that must wait is queued before its call returns.</summary>
+    internal int WaitingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters.Count;
+            }
+        }
+    }
+
     /// <summary>Reserves room for <paramref name="bytes"/>, waiting (cancellably) behind earlier reservations.</summary>
     /// <exception cref="ContentException">With <see cref="ContentError.TooLarge"/> when more than the whole budget is asked for.</exception>
     public async ValueTask<Reservation> ReserveAsync(long bytes, CancellationToken cancellationToken)

@@ -150,7 +150,7 @@ public sealed class ImportService(
 
     /// <summary>Whether the repository has an importer for the unit type.</summary>
     public async Task<bool> AcceptsAsync(RepositoryId repositoryId, string unitTypeId, CancellationToken cancellationToken) =>
-        (await registrations.ListAsync(repositoryId, cancellationToken)).Any(r => catalog.FindImporter(r.ImporterTypeId)?.Handles(unitTypeId) == true);
+        Route(await registrations.ListAsync(repositoryId, cancellationToken), unitTypeId) is not null;
 
     /// <summary>Imports a unit without bits (a tag) through the repository's importer for its type.</summary>
     public Task<Unit> ImportWithoutUploadAsync(
@@ -197,6 +197,13 @@ public sealed class ImportService(
         }
 
         var registered = await registrations.ListAsync(repositoryId, cancellationToken);
+        return Route(registered, unitTypeId) ?? throw new NoImporterException(
+            repositoryId, unitTypeId, [.. registered.Select(r => r.ImporterTypeId)], [.. catalog.ImportersOfType(unitTypeId).Select(i => i.Id)]);
+    }
+
+    /// <summary>The registered importer that handles the unit type, if the repository has one.</summary>
+    private (LoadedImporter Importer, ImporterRegistration Registration)? Route(IReadOnlyList<ImporterRegistration> registered, string unitTypeId)
+    {
         foreach (var registration in registered)
         {
             if (catalog.FindImporter(registration.ImporterTypeId) is { } importer && importer.Handles(unitTypeId))
@@ -205,8 +212,7 @@ public sealed class ImportService(
             }
         }
 
-        throw new NoImporterException(
-            repositoryId, unitTypeId, [.. registered.Select(r => r.ImporterTypeId)], [.. catalog.ImportersOfType(unitTypeId).Select(i => i.Id)]);
+        return null;
     }
 
     /// <summary>

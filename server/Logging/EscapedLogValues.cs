@@ -1,51 +1,6 @@
-using System.Collections;
 using System.Globalization;
 
 namespace Berth.Server.Logging;
-
-/// <summary>
-/// A log entry's state as providers see it: the message from the original formatter, escaped, and the original
-/// structured values (what the JSON console formatter writes under <c>State</c>, what OpenTelemetry exports), with
-/// their text escaped too, so that a consumer that decodes the JSON gets no control character either.
-/// </summary>
-internal sealed class EscapedState<TState>(TState state, Func<TState, Exception?, string> formatter) : IReadOnlyList<KeyValuePair<string, object?>>
-{
-    public static readonly Func<EscapedState<TState>, Exception?, string> Format = static (escaped, exception) => escaped.Message(exception);
-
-    private IReadOnlyList<KeyValuePair<string, object?>>? _values;
-
-    private IReadOnlyList<KeyValuePair<string, object?>> Values => _values ??= EscapedLogValues.Of(state);
-
-    public int Count => Values.Count;
-
-    public KeyValuePair<string, object?> this[int index] => Values[index];
-
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Values.GetEnumerator();
-
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-    public override string ToString() => Message(null);
-
-    private string Message(Exception? exception) => LogText.Escape(formatter(state, exception) ?? string.Empty);
-}
-
-/// <summary>A logging scope's state, escaped the same way.</summary>
-internal sealed class EscapedScope(object state) : IReadOnlyList<KeyValuePair<string, object?>>
-{
-    private IReadOnlyList<KeyValuePair<string, object?>>? _values;
-
-    private IReadOnlyList<KeyValuePair<string, object?>> Values => _values ??= EscapedLogValues.Of(state);
-
-    public int Count => Values.Count;
-
-    public KeyValuePair<string, object?> this[int index] => Values[index];
-
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Values.GetEnumerator();
-
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-    public override string ToString() => LogText.Escape(Convert.ToString(state, CultureInfo.InvariantCulture) ?? string.Empty);
-}
 
 internal static class EscapedLogValues
 {

@@ -11,6 +11,8 @@ namespace Berth.Server.Storage.LiteDb;
 /// </summary>
 public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock) : IUnitStore
 {
+    internal const string ReferencesRecordedMark = "unit_references_recorded";
+
     private readonly ReadCache<string, IReadOnlyList<Unit>> _repositoryUnits = new(database, capacity: 50_000);
     private long _lastSequence = -1;
 
@@ -189,8 +191,9 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
     public Task<int> AddMissingReferencesAsync(Func<Unit, IReadOnlyList<UnitReference>?> referencesOf, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(referencesOf);
-        var missing = database.Read(db => db.GetCollection(LiteDbDatabase.Units).FindAll().Where(u => !BsonUnitReferences.IsStored(u)).ToList());
-        if (missing.Count == 0)
+
+        // Once every unit has its references, later starts skip the scan: units saved since carry theirs.
+        if (database.Read(db => db.GetCollection(LiteDbDatabase.Marks).FindById(ReferencesRecordedMark)) is not null)
         {
             return Task.FromResult(0);
         }
@@ -198,6 +201,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         var added = database.Write(db =>
         {
             var units = db.GetCollection(LiteDbDatabase.Units);
+            var missing = units.FindAll().Where(u => !BsonUnitReferences.IsStored(u)).ToList();
             var count = 0;
             foreach (var document in missing)
             {
@@ -207,6 +211,12 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
                     units.Update(document);
                     count++;
                 }
+            }
+
+            // A unit whose importer is not loaded now is asked again at the next start.
+            if (count == missing.Count)
+            {
+                db.GetCollection(LiteDbDatabase.Marks).Upsert(new BsonDocument { ["_id"] = ReferencesRecordedMark, ["at"] = BsonDates.ToBson(clock.GetUtcNow()) });
             }
 
             return count;

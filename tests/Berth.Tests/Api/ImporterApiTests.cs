@@ -8,20 +8,7 @@ namespace Berth.Tests.Api;
 /// <summary>Importer registration, with a second importer of docker_blob loaded (the tests' marking importer).</summary>
 public sealed class ImporterApiTests : ApiFixture
 {
-    protected override string? PluginsConfDir(TempFolder folder)
-    {
-        var conf = folder.Combine("plugins.conf.d");
-        Directory.CreateDirectory(conf);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "plugins.conf.d")))
-        {
-            File.Copy(file, Path.Combine(conf, Path.GetFileName(file)));
-        }
-
-        File.WriteAllText(
-            Path.Combine(conf, "marking_blob_importer.json"),
-            """{"type_id": "marking_blob_importer", "assembly": "plugins/Berth.TestImporters/Berth.TestImporters.dll", "default_config": {}}""");
-        return conf;
-    }
+    protected override string? PluginsConfDir(TempFolder folder) => TestPluginConf.WithTestImporter(folder, "marking_blob_importer");
 
     private async Task<HttpResponseMessage> RegisterAsync(string repository, string importerTypeId, JsonObject? config = null) =>
         await Api.PostJsonAsync($"/repositories/{repository}/importers/", new JsonObject { ["importer_type_id"] = importerTypeId, ["importer_config"] = config });

@@ -80,7 +80,7 @@ public sealed class ConnectionLimiterTests
                 ClientAddress.Of(new IPEndPoint(IPAddress.Parse("2001:db8:1:2::1"), 1)),
                 Is.Not.EqualTo(ClientAddress.Of(new IPEndPoint(IPAddress.Parse("2001:db8:1:3::1"), 1))));
             Assert.That(ClientAddress.Of(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 1)), Is.EqualTo(IPAddress.Parse("127.0.0.2")));
-            Assert.That(ClientAddress.Of(new System.Net.Sockets.UnixDomainSocketEndPoint("/tmp/berth.sock")), Is.Null);
+            Assert.That(ClientAddress.Of(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(Path.GetTempPath(), "berth.sock"))), Is.Null);
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class ImportMemoryBudgetTests
         var first = await budget.ReserveAsync(700, CancellationToken.None);
 
         var second = budget.ReserveAsync(700, CancellationToken.None).AsTask();
-        await Task.Delay(50);
+        Assert.That(budget.WaitingCount, Is.EqualTo(1));
         Assert.That(second.IsCompleted, Is.False, "granted beyond the budget");
 
         first.Dispose();
@@ -47,7 +47,7 @@ public sealed class ImportMemoryBudgetTests
         var held = await budget.ReserveAsync(600, CancellationToken.None);
         var large = budget.ReserveAsync(1000, CancellationToken.None).AsTask();
         var small = budget.ReserveAsync(100, CancellationToken.None).AsTask();
-        await Task.Delay(50);
+        Assert.That(budget.WaitingCount, Is.EqualTo(2));
         Assert.That(small.IsCompleted, Is.False, "a small reservation overtook the large one waiting ahead of it");
 
         held.Dispose();

@@ -171,13 +171,8 @@ public sealed partial class LogInjectionTests(string formatter) : FolderPerTest
 
     private static async Task<string> WaitForOutputAsync(ServerProcess server, string text)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!server.Output.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the server did not log '{text}':\n{server.Output}");
-            await Task.Delay(50);
-        }
-
+        var logged = await Eventually.WaitAsync(() => server.Output.Contains(text, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.That(logged, Is.True, $"the server did not log '{text}':\n{server.Output}");
         return server.Output;
     }
 

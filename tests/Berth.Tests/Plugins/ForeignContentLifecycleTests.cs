@@ -26,20 +26,7 @@ public sealed class ForeignContentLifecycleTests() : AccessFixture(ServerKind.Pr
         ["Berth:Lifecycle:OrphanGracePeriod"] = "00:00:00",
     };
 
-    protected override string? PluginsConfDir(TempFolder folder)
-    {
-        var conf = folder.Combine("plugins.conf.d");
-        Directory.CreateDirectory(conf);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "plugins.conf.d")))
-        {
-            File.Copy(file, Path.Combine(conf, Path.GetFileName(file)), overwrite: true);
-        }
-
-        File.WriteAllText(
-            Path.Combine(conf, "bundle_importer.json"),
-            """{"type_id": "bundle_importer", "assembly": "plugins/Berth.TestImporters/Berth.TestImporters.dll", "default_config": {}}""");
-        return conf;
-    }
+    protected override string? PluginsConfDir(TempFolder folder) => TestPluginConf.WithTestImporter(folder, "bundle_importer");
 
     [Test]
     public async Task ABundleWithoutItsParts_IsRefusedByTheServer_AndLeavesNothingInTheRepository()
@@ -187,6 +174,8 @@ public sealed class ForeignContentLifecycleTests() : AccessFixture(ServerKind.Pr
                 unit.Remove("references");
                 units.Update(unit);
             }
+
+            database.GetCollection(LiteDbDatabase.Marks).Delete(LiteDbUnitStore.ReferencesRecordedMark);
         });
 
         var problems = (await VerifyAsync())["problems"]!.AsArray().Select(p => $"{p!["kind"]} {p["subject"]}: {p["detail"]}");

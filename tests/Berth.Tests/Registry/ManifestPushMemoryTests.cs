@@ -77,12 +77,5 @@ public sealed class ManifestPushMemoryTests : FolderPerTest
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-    }
+    private static Task<bool> WaitForAsync(Func<bool> condition) => Eventually.WaitAsync(condition, Bound);
 }

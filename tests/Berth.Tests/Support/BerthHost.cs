@@ -33,17 +33,14 @@ public abstract class BerthHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(complete);
         var lines = new List<string>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            lines.AddRange(DrainAudit());
-            if (complete(lines) || DateTime.UtcNow > deadline)
+        await Eventually.WaitAsync(
+            () =>
             {
-                return lines;
-            }
-
-            await Task.Delay(50);
-        }
+                lines.AddRange(DrainAudit());
+                return complete(lines);
+            },
+            TimeSpan.FromSeconds(10));
+        return lines;
     }
 
     public abstract ValueTask DisposeAsync();
