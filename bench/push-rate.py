@@ -47,16 +47,15 @@ class Failure(Exception):
 
 
 # -------------------------------------------------------------------------------------------------------------------
-# SERVER-SIDE BREAKDOWN HOOK (issue 11). Berth exposes no breakdown of where a push's time goes yet, so BREAKDOWN_PATH
-# is None and nothing is fetched. When it exposes one (say, cumulative seconds and counts per stage of a push:
-# authentication, upload writes, fsync, digest, database commit, manifest checks), set BREAKDOWN_PATH to its path:
-# the document is fetched from Berth (GET, admin credentials) before and after each measured push phase, and the
-# growth of every numeric field, in total and per image, is printed under that run's line.
-BREAKDOWN_PATH = None
+# SERVER-SIDE BREAKDOWN (issue 11). Berth keeps running totals of its instruments (count and sum of each: time waiting
+# for the metadata writer, in a transaction, waiting for the flush that makes it durable, flushes, fsyncs of files and
+# folders, hashing, upload segments, whole imports; store reads and requests). They are fetched (GET, admin credentials)
+# before and after each measured push phase; what grew is printed per image under that run's line.
+BREAKDOWN_PATH = "/pulp/api/v2/status/metrics/"
 
 
 def fetch_breakdown(server):
-    if BREAKDOWN_PATH is None or server.name != "Berth":
+    if server.name != "Berth":
         return None
     connection = http.client.HTTPConnection(server.host, timeout=30)
     connection.request("GET", BREAKDOWN_PATH, headers={"Authorization": BASIC})
@@ -68,21 +67,21 @@ def fetch_breakdown(server):
     return json.loads(body)
 
 
-def print_breakdown(before, after, images):
-    def flatten(document, prefix=""):
-        if isinstance(document, dict):
-            for key, value in document.items():
-                yield from flatten(value, f"{prefix}{key}.")
-        elif isinstance(document, (int, float)) and not isinstance(document, bool):
-            yield prefix[:-1], document
-
+def print_breakdown(before, after, images, phase):
     if after is None:
         return
-    start = dict(flatten(before))
-    print(f"      server-side breakdown ({BREAKDOWN_PATH}), growth over the push phase: total, per image")
-    for key, value in flatten(after):
-        grown = value - start.get(key, 0)
-        print(f"        {key:48} {grown:14.4f} {grown / images:14.6f}")
+    print(f"      server-side, per {phase} image ({BREAKDOWN_PATH}):   count       ms   (summed over concurrent requests)")
+    grown = {}
+    for name, total in sorted(after.items()):
+        start = before.get(name, {"count": 0, "sum": 0})
+        grown[name] = (total["count"] - start["count"], total["sum"] - start["sum"], total.get("unit"))
+    for name, (count, total, unit) in grown.items():
+        shown = f"{total / images:8.2f}" if unit == "ms" else f"{'':8}"
+        print(f"        {name:44} {count / images:8.2f} {shown}")
+    requests = grown.get("berth.http.requests", (0, 0, None))[1]
+    reads = grown.get("berth.store.reads", (0, 0, None))[1]
+    if requests:
+        print(f"        metadata reads per request: {reads / requests:.2f} ({reads / images:.1f} per image, {requests / images:.1f} requests)")
 # -------------------------------------------------------------------------------------------------------------------
 
 
@@ -196,12 +195,20 @@ def snapshot(server):
 def measure(server, clients, images, prefix):
     """N clients push, then pull, M images each; the figures of both phases."""
     marks = {}
-    push_barrier = threading.Barrier(clients, action=lambda: marks.__setitem__("push", snapshot(server)))
-    pull_barrier = threading.Barrier(clients, action=lambda: marks.__setitem__("pull", snapshot(server)))
+    breakdowns = {}
+
+    def mark(phase):
+        def action():
+            breakdowns[phase] = fetch_breakdown(server)
+            # After the breakdown's own request, which belongs to neither phase.
+            marks[phase] = snapshot(server)
+        return action
+
+    push_barrier = threading.Barrier(clients, action=mark("push"))
+    pull_barrier = threading.Barrier(clients, action=mark("pull"))
     abort = threading.Event()
     threads = [Client(server, f"bench/{prefix}{i}", make_images(f"bench/{prefix}{i}", images), push_barrier, pull_barrier, abort)
                for i in range(clients)]
-    before = fetch_breakdown(server) if prefix == "c" else None
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -210,7 +217,7 @@ def measure(server, clients, images, prefix):
     errors = [t.error for t in threads if t.error]
     if errors:
         raise Failure("; ".join(errors[:5]) + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""))
-    after = fetch_breakdown(server) if prefix == "c" else None
+    breakdowns["end"] = fetch_breakdown(server)
 
     total = clients * images
     push_wall = max(t.pushed_at for t in threads) - marks["push"]["wall"]
@@ -231,7 +238,8 @@ def measure(server, clients, images, prefix):
         "server_pull_cpu": used("server_cpu", "pull", "end", pull_wall),
         "written_kib": (marks["pull"]["server_written"] - marks["push"]["server_written"]) / 1024 / total,
         "reconnects": sum(t.reconnects for t in threads),
-        "breakdown": (before, after),
+        "breakdown": (breakdowns["push"], breakdowns["pull"]),
+        "pull_breakdown": (breakdowns["pull"], breakdowns["end"]),
     }
 
 
@@ -281,14 +289,13 @@ def main():
                           f"client {r['client_push_cpu']:4.0%}, pull: server {r['server_pull_cpu']:4.0%} "
                           f"client {r['client_pull_cpu']:4.0%}" + (f"  reconnects {r['reconnects']}" if r["reconnects"] else ""),
                           flush=True)
-                    print_breakdown(*r["breakdown"], n * args.images)
+                    print_breakdown(*r["breakdown"], n * args.images, "pushed")
+                    print_breakdown(*r["pull_breakdown"], n * args.images, "pulled")
     except Failure as e:
         print(f"\npush-rate: FAILED: unexpected answer: {e}", file=sys.stderr)
         sys.exit(1)
     if not have_distribution:
         print("docker-registry is not installed: Berth alone (apt-get install -y docker-registry)")
-    if BREAKDOWN_PATH is None:
-        print("(no server-side breakdown: Berth exposes none yet; see BREAKDOWN_PATH in this script)")
 
     def median(n, name, key):
         values = [r[key] for r in results.get((n, name), [])]

@@ -1,5 +1,6 @@
 using Berth.Server.Access;
 using Berth.Server.Clients;
+using Berth.Server.Diagnostics;
 using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
@@ -24,6 +25,13 @@ public static class BerthPipeline
     public static WebApplication UseBerth(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Created now, so that its totals count from the start.
+        _ = app.Services.GetRequiredService<MetricTotals>();
+        app.Use(static (context, next) =>
+        {
+            ServerMetrics.Requests.Add(1);
+            return next(context);
+        });
         app.UseMiddleware<ErrorMiddleware>();
         app.Use(AnonymousBodies.RefuseAsync);
         app.Use(BlobDownload.UseAsync);
@@ -50,6 +58,7 @@ public static class BerthPipeline
         });
 
         app.MapStatusEndpoints();
+        app.MapMetricEndpoints();
         app.MapPluginEndpoints();
         app.MapRepositoryEndpoints();
         app.MapImporterEndpoints();
@@ -65,6 +74,7 @@ public static class BerthPipeline
         app.MapRetentionEndpoints();
         app.MapRegistryEndpoints();
         app.MapManualClockEndpoints();
+        app.MapFlushHoldEndpoints();
         return app;
     }
 }

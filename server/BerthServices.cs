@@ -2,6 +2,7 @@ using Berth.Server.Access;
 using Berth.Server.Clients;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
+using Berth.Server.Diagnostics;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Logging;
@@ -70,10 +71,15 @@ public static class BerthServices
             ImporterPluginLoader.LoadAll(sp.GetRequiredService<IOptions<BerthOptions>>().Value.ResolvedPluginsConfDir, AppContext.BaseDirectory)));
 
         // The embedded default backend; another backend would register its own implementations of these interfaces.
-        services.AddSingleton(sp => new LiteDbDatabase(sp.GetRequiredService<DataLayout>().Database));
+        services.AddSingleton<FlushHold>();
+        services.AddSingleton(sp => new LiteDbDatabase(
+            sp.GetRequiredService<DataLayout>().Database,
+            sp.GetRequiredService<IOptions<BerthOptions>>().Value.Testing.HoldableFlushes ? sp.GetRequiredService<FlushHold>() : null));
         services.AddSingleton<IRepositoryStore, LiteDbRepositoryStore>();
         services.AddSingleton<IImporterRegistrationStore, LiteDbImporterRegistrationStore>();
         services.AddSingleton<IUnitStore, LiteDbUnitStore>();
+        services.AddSingleton<IUnitOfWorkStore, LiteDbUnitOfWorkStore>();
+        services.AddSingleton<MetricTotals>();
         services.AddSingleton<IUploadRequestStore, LiteDbUploadRequestStore>();
         services.AddSingleton<IUserStore, LiteDbUserStore>();
         services.AddSingleton<ITagHistoryStore, LiteDbTagHistoryStore>();

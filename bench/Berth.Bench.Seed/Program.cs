@@ -21,35 +21,53 @@ if (args.Length != 4 || !int.TryParse(args[1], CultureInfo.InvariantCulture, out
 using var layout = new DataLayout(args[0]);
 layout.Prepare();
 using var database = new LiteDbDatabase(layout.Database);
-var units = new LiteDbUnitStore(database, TimeProvider.System);
+var store = new LiteDbUnitOfWorkStore(database, TimeProvider.System);
 var started = Stopwatch.StartNew();
 var buffer = new byte[1024];
-for (var i = 0; i < orphans + kept; i++)
+const int Batch = 1_000;
+var work = new UnitOfWork();
+try
 {
-    RandomNumberGenerator.Fill(buffer);
-    var digest = Digest.Compute(buffer);
-    var path = layout.ContentPath(digest);
-    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-    await File.WriteAllBytesAsync(path, buffer);
-    var unit = await units.SaveAsync(
-        new Unit
+    for (var i = 0; i < orphans + kept; i++)
+    {
+        RandomNumberGenerator.Fill(buffer);
+        var digest = Digest.Compute(buffer);
+        var path = layout.ContentPath(digest);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, buffer);
+        var unit = work.Save(new Unit
         {
             TypeId = DockerUnitTypes.Blob,
             Key = UnitKey.Of(DockerUnitTypes.Fields.Digest, digest.ToString()),
             ContentDigest = digest.ToString(),
             Metadata = new JsonObject { [DockerUnitTypes.Fields.Digest] = digest.ToString(), [DockerUnitTypes.Fields.Size] = buffer.Length },
-        },
-        CancellationToken.None);
-    if (i >= orphans && !await units.AssociateAsync(repository, unit, CancellationToken.None))
-    {
-        await Console.Error.WriteLineAsync($"repository {repository.Value} does not exist");
-        return 1;
-    }
+        });
+        if (i >= orphans)
+        {
+            work.Associate(repository, unit);
+        }
 
-    if ((i + 1) % 10_000 == 0)
-    {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i + 1} units in {started.Elapsed.TotalSeconds:F0} s"));
+        if ((i + 1) % Batch == 0 || i + 1 == orphans + kept)
+        {
+            await work.CommitAsync(store, CancellationToken.None);
+            work.Dispose();
+            work = new UnitOfWork();
+        }
+
+        if ((i + 1) % 10_000 == 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i + 1} units in {started.Elapsed.TotalSeconds:F0} s"));
+        }
     }
+}
+catch (Berth.Server.Errors.NotFoundException)
+{
+    await Console.Error.WriteLineAsync($"repository {repository.Value} does not exist");
+    return 1;
+}
+finally
+{
+    work.Dispose();
 }
 
 return 0;

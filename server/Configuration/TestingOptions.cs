@@ -16,4 +16,11 @@ public sealed class TestingOptions
     /// batches) waits until it is moved.
     /// </summary>
     public bool ManualClock { get; set; }
+
+    /// <summary>
+    /// TEST ONLY. When true, an administrator can hold the metadata store's flushes (<c>POST /pulp/api/v2/testing/flushes/</c>
+    /// <c>{"held": true}</c>, which exists only then) and let them go again: writes commit meanwhile, but none is answered
+    /// until a flush covers it, so tests see that nothing is acknowledged before it is durable.
+    /// </summary>
+    public bool HoldableFlushes { get; set; }
 }

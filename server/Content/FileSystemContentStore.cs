@@ -27,7 +27,7 @@ public sealed class FileSystemContentStore(DataLayout layout) : IContentStore
 
         using (var handle = File.OpenHandle(sourcePath, FileMode.Open, FileAccess.ReadWrite))
         {
-            RandomAccess.FlushToDisk(handle);
+            NativeFiles.FlushToDisk(handle);
         }
 
         MoveIntoPlace(sourcePath, target);
@@ -48,7 +48,7 @@ public sealed class FileSystemContentStore(DataLayout layout) : IContentStore
             using (var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write))
             {
                 await RandomAccess.WriteAsync(handle, content, 0, cancellationToken);
-                RandomAccess.FlushToDisk(handle);
+                NativeFiles.FlushToDisk(handle);
             }
 
             MoveIntoPlace(temporary, target);

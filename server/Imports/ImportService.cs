@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
+using Berth.Server.Diagnostics;
 using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Membership;
@@ -9,7 +11,6 @@ using Berth.Server.Orphans;
 using Berth.Server.Plugins;
 using Berth.Server.Repositories;
 using Berth.Server.Storage;
-using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Docker.Common.Digests;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,6 @@ namespace Berth.Server.Imports;
 public sealed class ImportService(
     IRepositoryStore repositories,
     IImporterRegistrationStore registrations,
-    IUnitStore units,
     IContentStore content,
     UploadService uploads,
     PluginCatalog catalog,
@@ -52,7 +52,7 @@ public sealed class ImportService(
     {
         ArgumentNullException.ThrowIfNull(held);
         _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw new NotFoundException("repository", repositoryId.Value);
-        return await ImportAsync(repositoryId, unitTypeId, unitKey, unitMetadata, new InMemoryUpload(bytes), held.Bytes, cancellationToken);
+        return await ImportAsync(null, repositoryId, unitTypeId, unitKey, unitMetadata, new InMemoryUpload(bytes), held.Bytes, cancellationToken);
     }
 
     /// <summary>Imports an upload of <paramref name="uploadOwner"/> (<see langword="null"/>: an administrator, any upload).</summary>
@@ -76,18 +76,17 @@ public sealed class ImportService(
                 Limits = Limits,
                 Upload = lease?.File,
             };
-            Unit unit;
-            using (var conduit = Conduit(repositoryId, importer, prepaidBytes: 0))
-            {
-                unit = await importer.Importer.ImportUploadAsync(request, conduit, cancellationToken);
-            }
-
+            var started = Stopwatch.GetTimestamp();
+            using var work = new UnitOfWork();
+            var unit = await importer.Importer.ImportUploadAsync(request, Conduit(work, repositoryId, importer, prepaidBytes: 0), cancellationToken);
             if (lease is not null)
             {
-                await uploads.CompleteAsync(lease);
+                uploads.CompleteWith(lease, work);
             }
 
-            return unit;
+            var committed = (await membership.CommitAsync(work, cancellationToken)).Resolve(unit);
+            ServerMetrics.Import.RecordSince(started);
+            return committed;
         }
         catch when (lease is { File.IsConsumed: true })
         {
@@ -106,10 +105,12 @@ public sealed class ImportService(
     }
 
     /// <summary>
-    /// Imports bits an importer found inside its upload, through the importer the repository has for their type:
-    /// they are staged in a temporary file (hashed on the way, flushed to disk) that the nested import consumes.
+    /// Imports bits an importer found inside its upload, through the importer the repository has for their type, as part
+    /// of the outer import's <paramref name="work"/>: they are staged in a temporary file (hashed on the way, flushed to
+    /// disk) that the nested import consumes.
     /// </summary>
     internal async Task<Unit> ImportNestedAsync(
+        UnitOfWork work,
         RepositoryId repositoryId, string unitTypeId, Stream bits, JsonObject unitKey, JsonObject unitMetadata, CancellationToken cancellationToken)
     {
         // Refused before a byte is staged when the repository cannot take the type.
@@ -129,13 +130,13 @@ public sealed class ImportService(
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
 
-                file.Flush(flushToDisk: true);
+                NativeFiles.FlushToDisk(file.SafeFileHandle);
             }
 
             var length = calculator.Length;
             session.ReplaceSha256(calculator);
             return await ImportAsync(
-                repositoryId, unitTypeId, unitKey, unitMetadata, new UploadedFile(UploadId.New(), path, length, session), prepaidBytes: 0, cancellationToken);
+                work, repositoryId, unitTypeId, unitKey, unitMetadata, new UploadedFile(UploadId.New(), path, length, session), prepaidBytes: 0, cancellationToken);
         }
         finally
         {
@@ -155,12 +156,16 @@ public sealed class ImportService(
     /// <summary>Imports a unit without bits (a tag) through the repository's importer for its type.</summary>
     public Task<Unit> ImportWithoutUploadAsync(
         RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, CancellationToken cancellationToken) =>
-        ImportAsync(repositoryId, unitTypeId, unitKey, unitMetadata, null, prepaidBytes: 0, cancellationToken);
+        ImportAsync(null, repositoryId, unitTypeId, unitKey, unitMetadata, null, prepaidBytes: 0, cancellationToken);
 
     private ImportLimits Limits => options.Value.Imports.ToImportLimits();
 
-    /// <summary>Routes an import by unit type to the repository's importer, with its registered configuration.</summary>
+    /// <summary>
+    /// Routes an import by unit type to the repository's importer, with its registered configuration; it commits on its
+    /// own, or as part of an <paramref name="outer"/> import's work.
+    /// </summary>
     private async Task<Unit> ImportAsync(
+        UnitOfWork? outer,
         RepositoryId repositoryId,
         string unitTypeId,
         JsonObject unitKey,
@@ -181,12 +186,21 @@ public sealed class ImportService(
             Limits = Limits,
             Upload = upload,
         };
-        using var conduit = Conduit(repositoryId, importer, prepaidBytes);
-        return await importer.Importer.ImportUploadAsync(request, conduit, cancellationToken);
+        if (outer is not null)
+        {
+            return await importer.Importer.ImportUploadAsync(request, Conduit(outer, repositoryId, importer, prepaidBytes), cancellationToken);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using var work = new UnitOfWork();
+        var unit = await importer.Importer.ImportUploadAsync(request, Conduit(work, repositoryId, importer, prepaidBytes), cancellationToken);
+        var committed = (await membership.CommitAsync(work, cancellationToken)).Resolve(unit);
+        ServerMetrics.Import.RecordSince(started);
+        return committed;
     }
 
-    private RepositoryConduit Conduit(RepositoryId repositoryId, LoadedImporter importer, long prepaidBytes) =>
-        new(repositoryId, importer.Importer, units, content, this, membership, guard, memoryBudget, prepaidBytes);
+    private RepositoryConduit Conduit(UnitOfWork work, RepositoryId repositoryId, LoadedImporter importer, long prepaidBytes) =>
+        new(repositoryId, importer.Importer, work, content, this, membership, guard, memoryBudget, prepaidBytes);
 
     private async Task<(LoadedImporter Importer, ImporterRegistration Registration)> RouteAsync(
         RepositoryId repositoryId, string unitTypeId, CancellationToken cancellationToken)

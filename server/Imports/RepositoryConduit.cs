@@ -3,7 +3,7 @@ using Berth.Server.Content;
 using Berth.Server.Membership;
 using Berth.Server.Orphans;
 using Berth.Server.Repositories;
-using Berth.Server.Units;
+using Berth.Server.Storage;
 using Berth.Server.Uploads;
 using Docker.Common.Digests;
 
@@ -11,23 +11,23 @@ namespace Berth.Server.Imports;
 
 /// <summary>
 /// The conduit of one import into one repository. It re-checks what importers hand it (bytes against digests,
-/// content before units), so that a faulty importer cannot put unverified bytes at a content path. Everything
-/// the import is about to reference stays held against orphan collection until the conduit is disposed, after
-/// the import has committed (see <see cref="ReferenceGuard"/>).
+/// content before units), so that a faulty importer cannot put unverified bytes at a content path. What the import
+/// writes goes into its unit of work, which the import service commits once the importer is done; reads see it.
+/// Everything the import is about to reference stays held against orphan collection until the work is disposed,
+/// after its commit (see <see cref="ReferenceGuard"/>).
 /// </summary>
 internal sealed class RepositoryConduit(
     RepositoryId repositoryId,
     IImporter importer,
-    IUnitStore units,
+    UnitOfWork work,
     IContentStore content,
     ImportService imports,
     MembershipService membership,
     ReferenceGuard guard,
     ImportMemoryBudget memoryBudget,
     long prepaidBytes)
-    : IImportConduit, IDisposable
+    : IImportConduit
 {
-    private readonly List<ReferenceGuard.Hold> _holds = [];
     private readonly Lock _prepaidLock = new();
 
     // What the server already holds in memory for this import under a reservation of its own (a pushed manifest):
@@ -37,14 +37,14 @@ internal sealed class RepositoryConduit(
     public string RepositoryId => repositoryId.Value;
 
     public Task<Unit?> FindUnitAsync(string typeId, UnitKey key, CancellationToken cancellationToken) =>
-        units.FindAsync(typeId, key, cancellationToken);
+        membership.FindAsync(work, typeId, key, cancellationToken);
 
     /// <remarks>What the importer finds here it relies on until the import ends: held against removal meanwhile.</remarks>
     public async Task<IReadOnlyList<Unit>> FindRepositoryUnitsAsync(string typeId, IReadOnlyCollection<UnitKey> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
         await HoldAsync(keys.Select(k => ReferenceGuard.MemberKey(repositoryId.Value, typeId, k)), cancellationToken);
-        return await units.FindInRepositoryAsync(repositoryId, typeId, keys, cancellationToken);
+        return await membership.FindInRepositoryAsync(work, repositoryId, typeId, keys, cancellationToken);
     }
 
     public async Task<StoredContent> StoreUploadAsync(IUploadedFile upload, string digest, CancellationToken cancellationToken)
@@ -96,7 +96,7 @@ internal sealed class RepositoryConduit(
             throw new InvalidOperationException($"Importer bug: unit {unit.TypeId} {unit.Key} names content {digest} that is not stored.");
         }
 
-        return await membership.SaveAsync(repositoryId, unit, importer.ReferencesOf(unit), cancellationToken);
+        return await membership.SaveAsync(work, repositoryId, unit, importer.ReferencesOf(unit), cancellationToken);
     }
 
     public async Task AssociateAsync(Unit unit, CancellationToken cancellationToken)
@@ -104,7 +104,7 @@ internal sealed class RepositoryConduit(
         ArgumentNullException.ThrowIfNull(unit);
         // The unit against collection, and its place here against removal until the import (its tag, say) is done.
         await HoldAsync([ReferenceGuard.UnitKey(unit.TypeId, unit.Key), ReferenceGuard.MemberKey(repositoryId.Value, unit.TypeId, unit.Key)], cancellationToken);
-        await membership.AddAsync(repositoryId, unit, cancellationToken);
+        await membership.AddAsync(work, repositoryId, unit, cancellationToken);
     }
 
     public async ValueTask<IDisposable> ReserveMemoryAsync(long bytes, CancellationToken cancellationToken)
@@ -124,26 +124,10 @@ internal sealed class RepositoryConduit(
 
     public Task<Unit> ImportNestedAsync(
         string unitTypeId, Stream content, System.Text.Json.Nodes.JsonObject unitKey, System.Text.Json.Nodes.JsonObject unitMetadata, CancellationToken cancellationToken) =>
-        imports.ImportNestedAsync(repositoryId, unitTypeId, content, unitKey, unitMetadata, cancellationToken);
+        imports.ImportNestedAsync(work, repositoryId, unitTypeId, content, unitKey, unitMetadata, cancellationToken);
 
-    public void Dispose()
-    {
-        lock (_holds)
-        {
-            _holds.ForEach(h => h.Dispose());
-            _holds.Clear();
-        }
-    }
-
-    // An importer may call the conduit from several tasks at once.
-    private async Task HoldAsync(IEnumerable<string> keys, CancellationToken cancellationToken)
-    {
-        var hold = await guard.HoldAsync(keys, cancellationToken);
-        lock (_holds)
-        {
-            _holds.Add(hold);
-        }
-    }
+    private async Task HoldAsync(IEnumerable<string> keys, CancellationToken cancellationToken) =>
+        work.Keep(await guard.HoldAsync(keys, cancellationToken));
 
     private void ReturnPrepaid(long bytes)
     {

@@ -36,6 +36,7 @@ namespace Berth.Server.Json;
 [JsonSerializable(typeof(UnitTypeResponse))]
 [JsonSerializable(typeof(List<UnitTypeResponse>))]
 [JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, Diagnostics.MetricTotal>))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(List<UserResponse>))]

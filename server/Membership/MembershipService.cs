@@ -1,8 +1,8 @@
 using Berth.Plugins;
 using Berth.Server.Access;
-using Berth.Server.Errors;
 using Berth.Server.Orphans;
 using Berth.Server.Repositories;
+using Berth.Server.Storage;
 using Berth.Server.TagHistory;
 using Berth.Server.Units;
 
@@ -13,51 +13,91 @@ namespace Berth.Server.Membership;
 /// declared (nothing joins without what it needs, nothing leaves while a unit staying needs it, names go with what
 /// they point at), holds and condemns places against concurrent imports and orphan collection, records where names
 /// point, and writes the audit line. Imports, promotion, mounts, removals through either API, retention and repository
-/// deletion all come here.
+/// deletion all come here. What one of them changes is one <see cref="UnitOfWork"/>, committed at once.
 /// </summary>
 public sealed class MembershipService(
-    IUnitStore units, IRepositoryStore repositories, ReferenceGuard guard, TagHistoryRecorder history, UnitTypes types, Audit audit)
+    IUnitStore units,
+    IUnitOfWorkStore store,
+    IRepositoryStore repositories,
+    ReferenceGuard guard,
+    TagHistoryRecorder history,
+    UnitTypes types,
+    Audit audit)
 {
     /// <summary>Every unit of the repository, with its references resolved among them.</summary>
     public async Task<MemberGraph> GraphAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
         new(await units.SearchAsync(repositoryId, new UnitCriteria(null, 0, null), cancellationToken), types);
 
-    /// <summary>
-    /// Saves a unit an importer made for the repository, with the references it declared; a name's move is recorded.
-    /// </summary>
-    public async Task<Unit> SaveAsync(RepositoryId repositoryId, Unit unit, IReadOnlyList<UnitReference> references, CancellationToken cancellationToken)
+    /// <summary>Those of the given units that the repository holds, or that <paramref name="work"/> adds to it.</summary>
+    public async Task<IReadOnlyList<Unit>> FindInRepositoryAsync(
+        UnitOfWork work, RepositoryId repositoryId, string typeId, IReadOnlyCollection<UnitKey> keys, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(work);
+        var pending = work.Associated(repositoryId, typeId, keys);
+        var stored = await units.FindInRepositoryAsync(repositoryId, typeId, keys, cancellationToken);
+        if (pending.Count == 0)
+        {
+            return stored;
+        }
+
+        // What the work saved is newer than what is stored (a tag it moved, say).
+        var found = stored.ToDictionary(UnitIdentity.Of);
+        foreach (var unit in pending)
+        {
+            found[UnitIdentity.Of(unit)] = unit;
+        }
+
+        return [.. found.Values];
+    }
+
+    /// <summary>The unit with that type and key, as <paramref name="work"/> saved it or as it is stored.</summary>
+    public async Task<Unit?> FindAsync(UnitOfWork work, string typeId, UnitKey key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return work.Saved(typeId, key) ?? await units.FindAsync(typeId, key, cancellationToken);
+    }
+
+    /// <summary>
+    /// Saves a unit an importer made for the repository, with the references it declared, in <paramref name="work"/>;
+    /// a name's move is recorded.
+    /// </summary>
+    public async Task<Unit> SaveAsync(UnitOfWork work, RepositoryId repositoryId, Unit unit, IReadOnlyList<UnitReference> references, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(unit);
         var declared = unit with { References = references };
         if (!types.IsName(unit))
         {
-            return await units.SaveAsync(declared, cancellationToken);
+            return work.Save(declared);
         }
 
         // A name is a unit of one repository: saving it is moving it.
-        var found = await units.FindInRepositoryAsync(repositoryId, unit.TypeId, [unit.Key], cancellationToken);
-        var saved = await units.SaveAsync(declared, cancellationToken);
-        await history.RecordAsync(
-            repositoryId, types.NameOf(saved), found.Count > 0 ? UnitTypes.TargetValueOf(found[0]) : null, UnitTypes.TargetValueOf(saved), cancellationToken);
+        var found = await FindInRepositoryAsync(work, repositoryId, unit.TypeId, [unit.Key], cancellationToken);
+        var saved = work.Save(declared);
+        await history.RecordAsync(work, repositoryId, types.NameOf(saved), found.Count > 0 ? UnitTypes.TargetValueOf(found[0]) : null, UnitTypes.TargetValueOf(saved));
         return saved;
     }
 
-    /// <summary>Adds a saved unit to the repository, which must hold everything the unit needs (or, a name, its target).</summary>
+    /// <summary>
+    /// Adds a unit to the repository in <paramref name="work"/>; the repository must hold everything the unit needs (or,
+    /// a name, its target), or the work must add it.
+    /// </summary>
     /// <exception cref="UnitsIncompleteException">When it does not.</exception>
-    public async Task AddAsync(RepositoryId repositoryId, Unit unit, CancellationToken cancellationToken)
+    public async Task AddAsync(UnitOfWork work, RepositoryId repositoryId, Unit unit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(unit);
         var needed = unit.References.Where(r => r.Kind != UnitReferenceKind.RefersTo).ToList();
 
-        // Held until the association is committed: what it needs cannot be removed, nor the unit collected, meanwhile.
-        using var hold = await guard.HoldAsync(
+        // Held until the work is committed: what the unit needs cannot be removed, nor the unit collected, meanwhile.
+        work.Keep(await guard.HoldAsync(
             needed.Select(r => ReferenceGuard.MemberKey(repositoryId.Value, r.TypeId, r.Key)).Append(ReferenceGuard.UnitKey(unit.TypeId, unit.Key)),
-            cancellationToken);
+            cancellationToken));
         var missing = new List<MissingUnit>();
         foreach (var group in needed.GroupBy(r => r.TypeId, StringComparer.Ordinal))
         {
             var keys = group.Select(r => r.Key).Distinct().ToList();
-            var found = (await units.FindInRepositoryAsync(repositoryId, group.Key, keys, cancellationToken)).Select(u => u.Key).ToHashSet();
+            var found = (await FindInRepositoryAsync(work, repositoryId, group.Key, keys, cancellationToken)).Select(u => u.Key).ToHashSet();
             missing.AddRange(keys.Where(k => !found.Contains(k)).Select(k => new MissingUnit(new UnitIdentity(group.Key, k.Canonical), UnitIdentity.Of(unit))));
         }
 
@@ -66,10 +106,14 @@ public sealed class MembershipService(
             throw new UnitsIncompleteException(missing);
         }
 
-        if (!await units.AssociateAsync(repositoryId, unit, cancellationToken))
-        {
-            throw new NotFoundException("repository", repositoryId.Value);
-        }
+        work.Associate(repositoryId, unit);
+    }
+
+    /// <summary>Commits <paramref name="work"/>: everything it changes, at once.</summary>
+    public Task<CommittedWork> CommitAsync(UnitOfWork work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return work.CommitAsync(store, cancellationToken);
     }
 
     /// <summary>
@@ -86,15 +130,14 @@ public sealed class MembershipService(
         }
 
         // Units are shared: held, so that orphan collection cannot take one between its lookup and its association here.
-        using var hold = await guard.HoldAsync(closure.Select(u => ReferenceGuard.UnitKey(u.TypeId, u.Key)), cancellationToken);
+        using var work = new UnitOfWork();
+        work.Keep(await guard.HoldAsync(closure.Select(u => ReferenceGuard.UnitKey(u.TypeId, u.Key)), cancellationToken));
         foreach (var unit in closure)
         {
-            if (!await units.AssociateAsync(destination, unit, cancellationToken))
-            {
-                throw new NotFoundException("repository", destination.Value);
-            }
+            work.Associate(destination, unit);
         }
 
+        await CommitAsync(work, cancellationToken);
         await audit.RecordAsync(action, target, $"{closure.Count} units");
     }
 
@@ -135,16 +178,22 @@ public sealed class MembershipService(
                 throw InUse();
             }
 
-            await units.UnassociateAsync(repositoryId, [.. removing.Select(u => u.Id!)], cancellationToken);
+            using var work = new UnitOfWork();
+            foreach (var unit in removing)
+            {
+                work.Remove(repositoryId, unit.Id!);
+            }
+
+            foreach (var name in removing.Where(types.IsName))
+            {
+                await history.RecordAsync(work, repositoryId, types.NameOf(name), UnitTypes.TargetValueOf(name), null);
+            }
+
+            await CommitAsync(work, cancellationToken);
         }
         finally
         {
             guard.Release(keys);
-        }
-
-        foreach (var name in removing.Where(types.IsName))
-        {
-            await history.RecordAsync(repositoryId, types.NameOf(name), UnitTypes.TargetValueOf(name), null, cancellationToken);
         }
 
         await audit.RecordAsync(action, target, $"{removing.Count} units");

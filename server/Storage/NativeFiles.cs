@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Berth.Server.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 
 namespace Berth.Server.Storage;
@@ -22,29 +24,59 @@ internal static partial class NativeFiles
     private const int LinuxRlimitNoFile = 7;
     private const int MacRlimitNoFile = 8;
 
+    /// <summary>Flushes a file's data to disk (fsync), timed as <see cref="ServerMetrics.FileSync"/>.</summary>
+    public static void FlushToDisk(SafeFileHandle file)
+    {
+        var started = Stopwatch.GetTimestamp();
+        RandomAccess.FlushToDisk(file);
+        ServerMetrics.FileSync.RecordSince(started);
+    }
+
     public static void SyncDirectory(string path)
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
+        if (CanSyncByPath)
         {
-            return;
+            SyncPath(path, ReadOnly | (OperatingSystem.IsLinux() ? LinuxDirectory : 0), "folder");
+        }
+    }
+
+    /// <summary>Whether <see cref="SyncFile"/> works here (Linux, macOS, FreeBSD).</summary>
+    public static bool CanSyncByPath => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD();
+
+    /// <summary>
+    /// Flushes a file that another part of the process writes through a handle of its own (fsync flushes the file, not
+    /// a handle): opened read-only, which takes none of the locks .NET emulates for its own handles.
+    /// </summary>
+    public static void SyncFile(string path)
+    {
+        if (!CanSyncByPath)
+        {
+            throw new PlatformNotSupportedException("syncing a file by its path needs Linux, macOS or FreeBSD");
         }
 
-        var descriptor = Open(path, ReadOnly | (OperatingSystem.IsLinux() ? LinuxDirectory : 0), 0);
+        SyncPath(path, ReadOnly, "file");
+    }
+
+    private static void SyncPath(string path, int flags, string what)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var descriptor = Open(path, flags, 0);
         if (descriptor < 0)
         {
-            throw new IOException($"cannot open folder {path} to sync it (errno {Marshal.GetLastPInvokeError()})");
+            throw new IOException($"cannot open {what} {path} to sync it (errno {Marshal.GetLastPInvokeError()})");
         }
 
         try
         {
             if (Fsync(descriptor) != 0)
             {
-                throw new IOException($"cannot sync folder {path} (errno {Marshal.GetLastPInvokeError()})");
+                throw new IOException($"cannot sync {what} {path} (errno {Marshal.GetLastPInvokeError()})");
             }
         }
         finally
         {
             _ = Close(descriptor);
+            ServerMetrics.FileSync.RecordSince(started);
         }
     }
 

@@ -1,11 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Berth.Plugins;
-using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Errors;
-using Berth.Server.Json;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Berth.Server.Testing;
@@ -21,27 +17,14 @@ public static class ManualClockEndpoints
     // Ten years: beyond any expiry or period the server knows, and far from overflowing a date.
     private const double MaxAdvanceSeconds = 10 * 366 * 24 * 3600.0;
 
-    public static void MapManualClockEndpoints(this IEndpointRouteBuilder routes)
-    {
-        ArgumentNullException.ThrowIfNull(routes);
-        if (!routes.ServiceProvider.GetRequiredService<IOptions<BerthOptions>>().Value.Testing.ManualClock)
+    public static void MapManualClockEndpoints(this IEndpointRouteBuilder routes) =>
+        TestingEndpoint.MapPost(routes, testing => testing.ManualClock, "clock", "advance_seconds", (field, services) =>
         {
-            return;
-        }
-
-        routes.MapPost($"{ContentApi.Root}/testing/clock/", async (HttpContext context, AccessControl access, TimeProvider clock, IOptions<BerthOptions> options) =>
-        {
-            await access.RequireAdministratorAsync(context);
-            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
-            RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "advance_seconds");
-            var seconds = body["advance_seconds"] is JsonValue value && value.TryGetValue<double>(out var number) && number > 0 && number <= MaxAdvanceSeconds
+            var seconds = field is JsonValue value && value.TryGetValue<double>(out var number) && number > 0 && number <= MaxAdvanceSeconds
                 ? number
                 : throw ApiException.Invalid($"request.advance_seconds must be a number of seconds above 0 and at most {MaxAdvanceSeconds}");
-            var manual = (FakeTimeProvider)clock;
+            var manual = (FakeTimeProvider)services.GetRequiredService<TimeProvider>();
             manual.Advance(TimeSpan.FromSeconds(seconds));
-            return TypedResults.Json(
-                new JsonObject { ["now"] = manual.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) },
-                ContentApiJsonContext.Api.JsonObject);
+            return new JsonObject { ["now"] = manual.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) };
         });
-    }
 }

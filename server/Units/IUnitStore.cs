@@ -4,8 +4,9 @@ using Berth.Server.Repositories;
 namespace Berth.Server.Units;
 
 /// <summary>
-/// Where units and their associations with repositories are kept. Units it returns may be shared with other
-/// callers (a store may cache them): read them, never change them.
+/// Where units and their associations with repositories are kept; they are written by units of work (see
+/// <see cref="Storage.IUnitOfWorkStore"/>). Units it returns may be shared with other callers (a store may cache
+/// them): read them, never change them.
 /// </summary>
 public interface IUnitStore
 {
@@ -14,15 +15,6 @@ public interface IUnitStore
     /// <summary>Those of the given units that are associated with the repository.</summary>
     Task<IReadOnlyList<Unit>> FindInRepositoryAsync(
         RepositoryId repositoryId, string typeId, IReadOnlyCollection<UnitKey> keys, CancellationToken cancellationToken);
-
-    /// <summary>Inserts a unit, or updates the metadata of the one with the same type and key; returns it with its id.</summary>
-    Task<Unit> SaveAsync(Unit unit, CancellationToken cancellationToken);
-
-    /// <summary>Associates a saved unit with a repository; <see langword="false"/> when the repository is gone.</summary>
-    Task<bool> AssociateAsync(RepositoryId repositoryId, Unit unit, CancellationToken cancellationToken);
-
-    /// <summary>Removes units from a repository (the units stay, for other repositories and orphan cleanup); returns how many were in it.</summary>
-    Task<int> UnassociateAsync(RepositoryId repositoryId, IReadOnlyCollection<string> unitIds, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<RepositoryUnit>> SearchAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken);
 

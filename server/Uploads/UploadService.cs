@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using Berth.Server.Configuration;
+using Berth.Server.Diagnostics;
 using Berth.Server.Errors;
 using Berth.Server.Storage;
 using Docker.Common.Digests;
@@ -43,7 +45,7 @@ public sealed class UploadService(
         {
             using (var handle = File.OpenHandle(layout.UploadPath(upload.Id.Value), FileMode.CreateNew, FileAccess.Write))
             {
-                RandomAccess.FlushToDisk(handle);
+                NativeFiles.FlushToDisk(handle);
             }
 
             NativeFiles.SyncDirectory(layout.Uploads);
@@ -179,6 +181,17 @@ public sealed class UploadService(
     }
 
     /// <summary>
+    /// Ends the upload of <paramref name="lease"/> with the import that consumed it: its record goes in the import's unit of
+    /// work, its file once that is committed.
+    /// </summary>
+    public void CompleteWith(UploadLease lease, UnitOfWork work)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(work);
+        work.EndUpload(lease.Upload.Id, () => Forget(lease.Upload, lease.Session, lease.File.Length));
+    }
+
+    /// <summary>
     /// Deletes uploads whose bytes have not changed for <paramref name="age"/> (their file's modification time
     /// says when a segment last arrived); returns how many went.
     /// </summary>
@@ -259,6 +272,7 @@ public sealed class UploadService(
 
         var checkpoint = hashing ? session.Sha256!.Clone() : null;
         var position = offset;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using (var writer = UploadFileWriter.Open(handle, path, options.Value.DirectUploads))
@@ -266,7 +280,8 @@ public sealed class UploadService(
                 position = await SegmentCopier.CopyAsync(body, writer, offset, hashing ? session.Sha256 : null, claimEnd, cancellationToken);
             }
 
-            RandomAccess.FlushToDisk(handle);
+            NativeFiles.FlushToDisk(handle);
+            ServerMetrics.UploadSegment.RecordSince(started);
             return Math.Max(length, position);
         }
         catch
@@ -349,6 +364,12 @@ public sealed class UploadService(
     private async Task RemoveAsync(UploadRequest upload, UploadSession session, long size)
     {
         await store.DeleteAsync(upload.Id, CancellationToken.None);
+        Forget(upload, session, size);
+    }
+
+    /// <summary>What ending an upload leaves to do once its record is gone: its quota, its file, its session.</summary>
+    private void Forget(UploadRequest upload, UploadSession session, long size)
+    {
         _quota.Close(upload.Owner, size);
         File.Delete(layout.UploadPath(upload.Id.Value));
         _sessions.TryRemove(new KeyValuePair<UploadId, UploadSession>(upload.Id, session));

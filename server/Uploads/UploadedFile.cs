@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Berth.Plugins;
+using Berth.Server.Diagnostics;
 using Docker.Common.Digests;
 
 namespace Berth.Server.Uploads;
@@ -40,6 +42,7 @@ internal sealed class UploadedFile(UploadId id, string path, long length, Upload
         }
 
         var calculator = new DigestCalculator(chosen);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var stream = OpenRead();
@@ -49,6 +52,7 @@ internal sealed class UploadedFile(UploadId id, string path, long length, Upload
             }
 
             var digest = calculator.Current().ToString();
+            ServerMetrics.Hashing.RecordSince(started);
             if (chosen == DigestAlgorithm.Sha256)
             {
                 // Keep it: a retried import need not read the file again, and later segments can extend it.

@@ -9,12 +9,12 @@ public sealed class LiteDbImporterRegistrationStore(LiteDbDatabase database) : I
     public Task<IReadOnlyList<ImporterRegistration>> ListAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ImporterRegistration>>(database.Read(db => List(db, repositoryId)));
 
-    public Task<ImporterRegistrationOutcome> TryAddAsync(
+    public async Task<ImporterRegistrationOutcome> TryAddAsync(
         ImporterRegistration registration, Func<ImporterRegistration, bool> conflictsWith, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registration);
         ArgumentNullException.ThrowIfNull(conflictsWith);
-        var outcome = database.Write(db =>
+        var outcome = await database.WriteAsync(db =>
         {
             if (db.GetCollection(LiteDbDatabase.Repositories).FindById(registration.RepositoryId.Value) is null)
             {
@@ -35,7 +35,7 @@ public sealed class LiteDbImporterRegistrationStore(LiteDbDatabase database) : I
             db.GetCollection(LiteDbDatabase.Importers).Insert(ToDocument(registration));
             return ImporterRegistrationOutcome.Added;
         });
-        return Task.FromResult(outcome);
+        return outcome;
     }
 
     /// <summary>A registration as stored; also written by a repository created with its importers.</summary>
@@ -49,7 +49,7 @@ public sealed class LiteDbImporterRegistrationStore(LiteDbDatabase database) : I
     };
 
     public Task<bool> RemoveAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Write(db => db.GetCollection(LiteDbDatabase.Importers).Delete(Id(repositoryId, importerTypeId))));
+        database.WriteAsync(db => db.GetCollection(LiteDbDatabase.Importers).Delete(Id(repositoryId, importerTypeId)));
 
     private static List<ImporterRegistration> List(LiteDatabase db, RepositoryId repositoryId) =>
         [.. db.GetCollection(LiteDbDatabase.Importers)

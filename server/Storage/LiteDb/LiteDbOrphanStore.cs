@@ -43,17 +43,17 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
         return Task.FromResult(page);
     }
 
-    public Task<IReadOnlyList<Orphan>> DeleteAsync(IReadOnlyCollection<Orphan> orphans, DateTimeOffset orphanedBefore, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Orphan>> DeleteAsync(IReadOnlyCollection<Orphan> orphans, DateTimeOffset orphanedBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(orphans);
         if (orphans.Count == 0)
         {
-            return Task.FromResult<IReadOnlyList<Orphan>>([]);
+            return [];
         }
 
         var ids = orphans.Select(o => o.Unit.Id!).ToHashSet(StringComparer.Ordinal);
         var (first, last) = (ids.Min(StringComparer.Ordinal)!, ids.Max(StringComparer.Ordinal)!);
-        var deleted = database.Write(db =>
+        var deleted = await database.WriteAsync(db =>
         {
             // Looked at again inside the transaction: what was an orphan when listed may have been imported,
             // associated or re-imported since.
@@ -72,7 +72,7 @@ public sealed class LiteDbOrphanStore(LiteDbDatabase database) : IOrphanStore
 
             return going;
         });
-        return Task.FromResult<IReadOnlyList<Orphan>>(deleted);
+        return deleted;
     }
 
     public Task<IReadOnlySet<string>> NamedDigestsAsync(string prefix, CancellationToken cancellationToken)

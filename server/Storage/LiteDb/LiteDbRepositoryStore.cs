@@ -9,11 +9,11 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
 {
     private readonly ReadCache<string, Repository?> _byRegistryName = new(database, capacity: 10_000);
 
-    public Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, IReadOnlyList<ImporterRegistration> importers, CancellationToken cancellationToken)
+    public async Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, IReadOnlyList<ImporterRegistration> importers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(importers);
-        var outcome = database.Write(db =>
+        var outcome = await database.WriteAsync(db =>
         {
             var repositories = db.GetCollection(LiteDbDatabase.Repositories);
             if (repositories.FindById(repository.Id.Value) is not null)
@@ -33,13 +33,13 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
             db.GetCollection(LiteDbDatabase.Importers).InsertBulk(importers.Select(LiteDbImporterRegistrationStore.ToDocument));
             return RepositoryWriteOutcome.Written;
         });
-        return Task.FromResult(outcome);
+        return outcome;
     }
 
-    public Task<RepositoryWriteOutcome> TryUpdateAsync(Repository repository, CancellationToken cancellationToken)
+    public async Task<RepositoryWriteOutcome> TryUpdateAsync(Repository repository, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        var outcome = database.Write(db =>
+        var outcome = await database.WriteAsync(db =>
         {
             var repositories = db.GetCollection(LiteDbDatabase.Repositories);
             var stored = repositories.FindById(repository.Id.Value);
@@ -59,7 +59,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
             repositories.Update(updated);
             return RepositoryWriteOutcome.Written;
         });
-        return Task.FromResult(outcome);
+        return outcome;
     }
 
     public Task<Repository?> FindByRegistryNameAsync(RegistryName name, CancellationToken cancellationToken)
@@ -81,9 +81,9 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
         return Task.FromResult<IReadOnlyList<Repository>>(repositories);
     }
 
-    public Task<bool> DeleteAsync(RepositoryId id, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(RepositoryId id, CancellationToken cancellationToken)
     {
-        var deleted = database.Write(db =>
+        var deleted = await database.WriteAsync(db =>
         {
             if (!db.GetCollection(LiteDbDatabase.Repositories).Delete(id.Value))
             {
@@ -100,7 +100,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
             db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(LiteQuery.Equal("repo_id", id.Value));
             return true;
         });
-        return Task.FromResult(deleted);
+        return deleted;
     }
 
     private static BsonDocument ToDocument(Repository repository)

@@ -14,10 +14,10 @@ public sealed class LiteDbRetentionPolicyStore(LiteDbDatabase database) : IReten
         return Task.FromResult(document is null ? null : FromDocument(document));
     }
 
-    public Task<bool> SaveAsync(RepositoryId repositoryId, RetentionPolicy policy, CancellationToken cancellationToken)
+    public async Task<bool> SaveAsync(RepositoryId repositoryId, RetentionPolicy policy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var saved = database.Write(db =>
+        var saved = await database.WriteAsync(db =>
         {
             if (db.GetCollection(LiteDbDatabase.Repositories).FindById(repositoryId.Value) is null)
             {
@@ -31,11 +31,11 @@ public sealed class LiteDbRetentionPolicyStore(LiteDbDatabase database) : IReten
             });
             return true;
         });
-        return Task.FromResult(saved);
+        return saved;
     }
 
     public Task<bool> DeleteAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Write(db => db.GetCollection(LiteDbDatabase.RetentionPolicies).Delete(repositoryId.Value)));
+        database.WriteAsync(db => db.GetCollection(LiteDbDatabase.RetentionPolicies).Delete(repositoryId.Value));
 
     public Task<IReadOnlyList<(RepositoryId Repository, RetentionPolicy Policy)>> ListAsync(CancellationToken cancellationToken)
     {

@@ -6,21 +6,17 @@ namespace Berth.Server.Storage.LiteDb;
 
 public sealed class LiteDbTagHistoryStore(LiteDbDatabase database) : ITagHistoryStore
 {
-    public Task AppendAsync(TagMove move, CancellationToken cancellationToken)
+    /// <summary>Appends a move, in the caller's transaction (moves are written by units of work).</summary>
+    internal static void Append(LiteDatabase db, TagMove move) => db.GetCollection(LiteDbDatabase.TagHistory).Insert(new BsonDocument
     {
-        ArgumentNullException.ThrowIfNull(move);
-        database.Write(db => db.GetCollection(LiteDbDatabase.TagHistory).Insert(new BsonDocument
-        {
-            ["tag_key"] = Key(move.Repository, move.Tag),
-            ["repo_id"] = move.Repository.Value,
-            ["tag"] = move.Tag,
-            ["at"] = BsonDates.ToBson(move.At),
-            ["actor"] = move.Actor,
-            ["old"] = move.OldDigest is { } old ? new BsonValue(old) : BsonValue.Null,
-            ["new"] = move.NewDigest is { } @new ? new BsonValue(@new) : BsonValue.Null,
-        }));
-        return Task.CompletedTask;
-    }
+        ["tag_key"] = Key(move.Repository, move.Tag),
+        ["repo_id"] = move.Repository.Value,
+        ["tag"] = move.Tag,
+        ["at"] = BsonDates.ToBson(move.At),
+        ["actor"] = move.Actor,
+        ["old"] = move.OldDigest is { } old ? new BsonValue(old) : BsonValue.Null,
+        ["new"] = move.NewDigest is { } @new ? new BsonValue(@new) : BsonValue.Null,
+    });
 
     public Task<IReadOnlyList<TagMove>> ListAsync(RepositoryId repository, string tag, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<TagMove>>(database.Read(db =>

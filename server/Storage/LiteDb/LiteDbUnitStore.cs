@@ -7,14 +7,14 @@ namespace Berth.Server.Storage.LiteDb;
 
 /// <summary>
 /// Units (collection <c>units</c>, unique by type and key) and their associations with repositories
-/// (collection <c>repo_content_units</c>, one document per repository and unit).
+/// (collection <c>repo_content_units</c>, one document per repository and unit). Both are written by imports, promotion
+/// and removals through <see cref="LiteDbUnitOfWorkStore"/>.
 /// </summary>
 public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock) : IUnitStore
 {
     internal const string ReferencesRecordedMark = "unit_references_recorded";
 
     private readonly ReadCache<string, IReadOnlyList<Unit>> _repositoryUnits = new(database, capacity: 50_000);
-    private long _lastSequence = -1;
 
     public Task<Unit?> FindAsync(string typeId, UnitKey key, CancellationToken cancellationToken)
     {
@@ -47,102 +47,6 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
                 .ToList();
         }));
         return Task.FromResult(found);
-    }
-
-    public Task<Unit> SaveAsync(Unit unit, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(unit);
-        var now = BsonDates.ToBson(clock.GetUtcNow());
-        var saved = database.Write(db =>
-        {
-            var units = db.GetCollection(LiteDbDatabase.Units);
-            var naturalKey = NaturalKey(unit.TypeId, unit.Key);
-            var document = units.FindOne(LiteQuery.Equal("natural_key", naturalKey));
-            if (document is null)
-            {
-                document = new BsonDocument
-                {
-                    ["_id"] = Guid.NewGuid().ToString("N"),
-                    ["type_id"] = unit.TypeId,
-                    ["natural_key"] = naturalKey,
-                    ["key"] = new BsonDocument(unit.Key.Fields.ToDictionary(f => f.Key, f => new BsonValue(f.Value))),
-                    ["created"] = now,
-                };
-            }
-
-            document["metadata"] = BsonJson.ToDocument(unit.Metadata);
-            document[BsonUnitReferences.Field] = BsonUnitReferences.ToBson(unit.References);
-            document["content_digest"] = unit.ContentDigest is null ? document["content_digest"] : new BsonValue(unit.ContentDigest);
-            document["updated"] = now;
-            units.Upsert(document);
-            return FromDocument(document);
-        });
-        return Task.FromResult(saved);
-    }
-
-    public Task<bool> AssociateAsync(RepositoryId repositoryId, Unit unit, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(unit);
-        var unitId = unit.Id ?? throw new ArgumentException("Only a saved unit can be associated.", nameof(unit));
-        var now = BsonDates.ToBson(clock.GetUtcNow());
-        var associated = database.Write(db =>
-        {
-            var repositories = db.GetCollection(LiteDbDatabase.Repositories);
-            var repository = repositories.FindById(repositoryId.Value);
-            if (repository is null)
-            {
-                return false;
-            }
-
-            // Orphan collection cannot take a unit that is about to be associated (see ReferenceGuard); should
-            // that promise ever break, failing here beats an association to nothing.
-            if (db.GetCollection(LiteDbDatabase.Units).FindById(unitId) is null)
-            {
-                throw new InvalidOperationException($"unit {unitId} ({unit.TypeId} {unit.Key}) was deleted before its association with {repositoryId.Value}");
-            }
-
-            var associations = db.GetCollection(LiteDbDatabase.Associations);
-            var id = AssociationId(repositoryId, unitId);
-            var association = associations.FindById(id);
-            if (association is null)
-            {
-                associations.Insert(new BsonDocument
-                {
-                    ["_id"] = id,
-                    ["seq"] = NextSequence(associations),
-                    ["repo_id"] = repositoryId.Value,
-                    ["unit_id"] = unitId,
-                    ["type_id"] = unit.TypeId,
-                    ["repo_type"] = RepositoryType(repositoryId, unit.TypeId),
-                    ["created"] = now,
-                    ["updated"] = now,
-                });
-            }
-            else
-            {
-                association["updated"] = now;
-                associations.Update(association);
-            }
-
-            repository["last_unit_added"] = now;
-            repositories.Update(repository);
-            return true;
-        });
-        return Task.FromResult(associated);
-    }
-
-    public Task<int> UnassociateAsync(RepositoryId repositoryId, IReadOnlyCollection<string> unitIds, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(unitIds);
-        var now = BsonDates.ToBson(clock.GetUtcNow());
-        var removed = database.Write(db =>
-        {
-            var associations = db.GetCollection(LiteDbDatabase.Associations);
-            var gone = unitIds.Where(unitId => associations.Delete(AssociationId(repositoryId, unitId))).ToList();
-            MarkReleased(db, gone, now);
-            return gone.Count;
-        });
-        return Task.FromResult(removed);
     }
 
     public Task<IReadOnlyList<RepositoryUnit>> SearchAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken)
@@ -188,17 +92,17 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         return Task.FromResult<IReadOnlyDictionary<string, long>>(counts);
     }
 
-    public Task<int> AddMissingReferencesAsync(Func<Unit, IReadOnlyList<UnitReference>?> referencesOf, CancellationToken cancellationToken)
+    public async Task<int> AddMissingReferencesAsync(Func<Unit, IReadOnlyList<UnitReference>?> referencesOf, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(referencesOf);
 
         // Once every unit has its references, later starts skip the scan: units saved since carry theirs.
         if (database.Read(db => db.GetCollection(LiteDbDatabase.Marks).FindById(ReferencesRecordedMark)) is not null)
         {
-            return Task.FromResult(0);
+            return 0;
         }
 
-        var added = database.Write(db =>
+        var added = await database.WriteAsync(db =>
         {
             var units = db.GetCollection(LiteDbDatabase.Units);
             var missing = units.FindAll().Where(u => !BsonUnitReferences.IsStored(u)).ToList();
@@ -221,7 +125,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
 
             return count;
         });
-        return Task.FromResult(added);
+        return added;
     }
 
     /// <summary>
@@ -240,18 +144,6 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         }
     }
 
-    // Association order: timestamps of one import can fall in the same millisecond, a sequence cannot.
-    // Called inside the write gate, so the counter needs no lock of its own.
-    private long NextSequence(ILiteCollection<BsonDocument> associations)
-    {
-        if (_lastSequence < 0)
-        {
-            _lastSequence = associations.Count() == 0 ? 0 : associations.Max("$.seq").AsInt64;
-        }
-
-        return ++_lastSequence;
-    }
-
     internal static Unit FromDocument(BsonDocument document) => new()
     {
         Id = document["_id"].AsString,
@@ -262,9 +154,9 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         References = BsonUnitReferences.FromBson(document[BsonUnitReferences.Field]),
     };
 
-    private static string NaturalKey(string typeId, UnitKey key) => typeId + LiteDbDatabase.Separator + key.Canonical;
+    internal static string NaturalKey(string typeId, UnitKey key) => typeId + LiteDbDatabase.Separator + key.Canonical;
 
-    private static string AssociationId(RepositoryId repositoryId, string unitId) => repositoryId.Value + LiteDbDatabase.Separator + unitId;
+    internal static string AssociationId(RepositoryId repositoryId, string unitId) => repositoryId.Value + LiteDbDatabase.Separator + unitId;
 
-    private static string RepositoryType(RepositoryId repositoryId, string typeId) => repositoryId.Value + LiteDbDatabase.Separator + typeId;
+    internal static string RepositoryType(RepositoryId repositoryId, string typeId) => repositoryId.Value + LiteDbDatabase.Separator + typeId;
 }

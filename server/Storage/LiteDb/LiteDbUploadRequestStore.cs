@@ -6,17 +6,16 @@ namespace Berth.Server.Storage.LiteDb;
 
 public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadRequestStore
 {
-    public Task CreateAsync(UploadRequest upload, CancellationToken cancellationToken)
+    public async Task CreateAsync(UploadRequest upload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upload);
-        database.Write(db => db.GetCollection(LiteDbDatabase.Uploads).Insert(new BsonDocument
+        await database.WriteAsync(db => db.GetCollection(LiteDbDatabase.Uploads).Insert(new BsonDocument
         {
             ["_id"] = upload.Id.Value,
             ["created"] = BsonDates.ToBson(upload.Created),
             ["repo_id"] = upload.Repository is { } repository ? new BsonValue(repository.Value) : BsonValue.Null,
             ["owner"] = upload.Owner is { } owner ? new BsonValue(owner) : BsonValue.Null,
         }));
-        return Task.CompletedTask;
     }
 
     public Task<UploadRequest?> FindAsync(UploadId id, CancellationToken cancellationToken)
@@ -30,7 +29,7 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
             db.GetCollection(LiteDbDatabase.Uploads).FindAll().Select(FromDocument).OrderBy(u => u.Created).ToList()));
 
     public Task<bool> DeleteAsync(UploadId id, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Write(db => db.GetCollection(LiteDbDatabase.Uploads).Delete(id.Value)));
+        database.WriteAsync(db => db.GetCollection(LiteDbDatabase.Uploads).Delete(id.Value));
 
     private static UploadRequest FromDocument(BsonDocument document) =>
         UploadId.TryParse(document["_id"].AsString, out var id)

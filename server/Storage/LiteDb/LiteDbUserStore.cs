@@ -12,7 +12,7 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
     public Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return Task.FromResult(database.Write(db =>
+        return database.WriteAsync(db =>
         {
             var users = db.GetCollection(LiteDbDatabase.Users);
             if (users.FindById(user.Login) is not null)
@@ -22,7 +22,7 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
 
             users.Insert(ToDocument(user));
             return true;
-        }));
+        });
     }
 
     /// <summary>How many users the store remembers reading.</summary>
@@ -45,7 +45,7 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
     public Task<bool> UpdateAsync(User user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return Task.FromResult(database.Write(db =>
+        return database.WriteAsync(db =>
         {
             var users = db.GetCollection(LiteDbDatabase.Users);
             var stored = users.FindById(user.Login);
@@ -57,20 +57,20 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
             var updated = ToDocument(user);
             updated["created"] = stored["created"];
             return users.Update(updated);
-        }));
+        });
     }
 
     public Task<bool> DeleteAsync(string login, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Write(db =>
+        database.WriteAsync(db =>
         {
             db.GetCollection(LiteDbDatabase.Tokens).DeleteMany(LiteQuery.Equal("login", login));
             return db.GetCollection(LiteDbDatabase.Users).Delete(login);
-        }));
+        });
 
-    public Task CreateTokenAsync(ApiToken token, CancellationToken cancellationToken)
+    public async Task CreateTokenAsync(ApiToken token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
-        database.Write(db => db.GetCollection(LiteDbDatabase.Tokens).Insert(new BsonDocument
+        await database.WriteAsync(db => db.GetCollection(LiteDbDatabase.Tokens).Insert(new BsonDocument
         {
             ["_id"] = token.Id,
             ["login"] = token.Login,
@@ -81,7 +81,6 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
             ["account"] = token.Account,
             ["created"] = BsonDates.ToBson(token.Created),
         }));
-        return Task.CompletedTask;
     }
 
     public Task<ApiToken?> FindTokenAsync(string id, CancellationToken cancellationToken) =>
@@ -92,11 +91,11 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
             db.GetCollection(LiteDbDatabase.Tokens).Find(LiteQuery.Equal("login", login)).Select(TokenFromDocument).OrderBy(t => t.Created).ToList()));
 
     public Task<bool> DeleteTokenAsync(string login, string id, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Write(db =>
+        database.WriteAsync(db =>
         {
             var tokens = db.GetCollection(LiteDbDatabase.Tokens);
             return tokens.FindById(id) is { } token && token["login"].AsString == login && tokens.Delete(id);
-        }));
+        });
 
     private static BsonDocument ToDocument(User user) => new()
     {

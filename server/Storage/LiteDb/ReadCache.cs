@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Berth.Server.Storage.LiteDb;
 
 /// <summary>
-/// Remembers lookups until the next metadata write. Every write through <see cref="LiteDbDatabase.Write{T}"/>
+/// Remembers lookups until the next metadata write. Every write through <see cref="LiteDbDatabase.WriteAsync{T}"/>
 /// bumps the database's version after it commits, so an entry made at an older version is never served: the
 /// cache is always exact, and it pays off where pulls outnumber pushes (manifest and blob lookups of the
 /// registry). Values are shared between callers, who must not change them.

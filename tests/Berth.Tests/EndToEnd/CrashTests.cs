@@ -11,7 +11,8 @@ namespace Berth.Tests.EndToEnd;
 
 /// <summary>
 /// The real server process, killed with SIGKILL at random moments while blobs are pushed through the registry,
-/// uploaded and imported through the content API, and images (manifests and tags) are pushed; restarted each time,
+/// uploaded and imported through the content API, and images (manifests and tags) are pushed by several clients at once
+/// (their imports share flushes); restarted each time,
 /// and checked: everything acknowledged is there and hashes to its digest, no tag points at a missing manifest, no
 /// content path holds partial bytes (the server's verification re-hashes all), temporary files are gone at start.
 /// </summary>
@@ -20,6 +21,7 @@ namespace Berth.Tests.EndToEnd;
 public sealed class CrashTests : FolderPerTest
 {
     private const int Rounds = 25;
+    private const int ImagePushers = 4;
     private const string Name = "crash/app";
     private const string ContentRepository = "crash-content";
 
@@ -53,12 +55,19 @@ public sealed class CrashTests : FolderPerTest
 
             using var workload = new CancellationTokenSource();
             var round1 = round;
-            var tasks = new[]
+            var tasks = new List<Task>
             {
                 Task.Run(() => PushBlobsAsync(http, round1, new Random(random.Next()), workload.Token)),
                 Task.Run(() => ImportBlobsAsync(http, new Random(random.Next()), workload.Token)),
-                Task.Run(() => PushImagesAsync(http, round1, new Random(random.Next()), workload.Token)),
             };
+
+            // Image pushers at once, so that imports share the flushes that make them durable (group commit).
+            for (var client = 0; client < ImagePushers; client++)
+            {
+                var (client1, pusher) = (client, new Random(random.Next()));
+                tasks.Add(Task.Run(() => PushImagesAsync(http, round1, client1, pusher, workload.Token)));
+            }
+
             await Task.Delay(random.Next(150, 1500));
             await server.KillAsync();
             await workload.CancelAsync();
@@ -201,12 +210,12 @@ public sealed class CrashTests : FolderPerTest
     }
 
     /// <summary>Whole images: their blobs, then the manifest under a tag of its own, then "latest" moved to it.</summary>
-    private async Task PushImagesAsync(HttpClient http, int round, Random random, CancellationToken cancellationToken)
+    private async Task PushImagesAsync(HttpClient http, int round, int client, Random random, CancellationToken cancellationToken)
     {
         for (var i = 0; ; i++)
         {
             var image = TestManifest.OciImage(layers: random.Next(1, 3), layerSize: random.Next(1024, 128 * 1024));
-            var tag = $"r{round}-{i}";
+            var tag = $"r{round}-c{client}-{i}";
             var acknowledged = await RunAsync(async () =>
             {
                 foreach (var blob in image.Blobs)

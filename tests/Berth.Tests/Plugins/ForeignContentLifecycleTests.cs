@@ -46,6 +46,37 @@ public sealed class ForeignContentLifecycleTests() : AccessFixture(ServerKind.Pr
     }
 
     [Test]
+    public async Task AnImportRefusedHalfWay_LeavesNothingStored_NotEvenWhatItSavedBeforeTheRefusal()
+    {
+        // Both importers save their unit, and the label's move is recorded, before the server refuses to add what lacks
+        // what it needs: an import is one unit of work, so none of it may remain.
+        var repository = await RepositoryAsync();
+        var absent = Digest(RandomNumberGenerator.GetBytes(32));
+        var (bytes, digest) = BundleDocument([absent]);
+        using (var refused = await Api.ImportAsync(repository, await Api.UploadAsync(bytes), Bundle, new JsonObject { ["digest"] = digest }))
+        {
+            await ContentApiClient.ReadErrorAsync(refused, HttpStatusCode.BadRequest, null, absent);
+        }
+
+        using (var refused = await Api.ImportAsync(repository, null, Label, new JsonObject { ["label"] = "stable" }, new JsonObject { ["target"] = absent }))
+        {
+            await ContentApiClient.ReadErrorAsync(refused, HttpStatusCode.BadRequest, null, absent);
+        }
+
+        using var orphans = await Api.Http.GetAsync($"{ContentApiClient.Root}/content/orphans/");
+        using var history = await Api.Http.GetAsync($"{ContentApiClient.Root}/repositories/{repository}/tags/stable/history/");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Api.SearchUnitsAsync(repository), Is.Empty);
+            Assert.That(
+                (await ContentApiClient.ReadAsync(orphans, HttpStatusCode.OK)).AsArray().Select(o => o!["unit_key"]!.ToJsonString()),
+                Has.None.Contain(digest).And.None.Contain(repository),
+                "a unit saved by a refused import");
+            Assert.That((await ContentApiClient.ReadAsync(history, HttpStatusCode.OK)).AsArray(), Is.Empty, "a move recorded by a refused import");
+        }
+    }
+
+    [Test]
     public async Task Promotion_BringsWhatALabelNeeds_AndWithReferrersWhatIsAboutIt()
     {
         var (source, destination) = (await RepositoryAsync(), await RepositoryAsync());

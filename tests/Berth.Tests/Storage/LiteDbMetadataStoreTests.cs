@@ -38,5 +38,7 @@ public sealed class LiteDbMetadataStoreTests : MetadataStoreContract
         Importers = new LiteDbImporterRegistrationStore(_database);
         Units = new LiteDbUnitStore(_database, TimeProvider.System);
         Uploads = new LiteDbUploadRequestStore(_database);
+        TagHistory = new LiteDbTagHistoryStore(_database);
+        Work = new LiteDbUnitOfWorkStore(_database, TimeProvider.System);
     }
 }

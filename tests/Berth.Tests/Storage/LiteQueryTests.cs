@@ -2,6 +2,7 @@ using System.Collections;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Berth.Plugins;
+using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
 using Berth.Tests.Support;
 using LiteDB;
@@ -22,11 +23,14 @@ public sealed class LiteQueryTests
         using var folder = new TempFolder();
         using var database = new LiteDbDatabase(folder.Combine("berth.db"));
         var units = new LiteDbUnitStore(database, TimeProvider.System);
+        var store = new LiteDbUnitOfWorkStore(database, TimeProvider.System);
         const int count = 200;
         var before = CachedExpressions();
         for (var i = 0; i < count; i++)
         {
-            await units.SaveAsync(new Unit { TypeId = "test_part", Key = UnitKey.Of("digest", $"sha256:{i:x64}"), Metadata = new JsonObject() }, CancellationToken.None);
+            using var work = new UnitOfWork();
+            work.Save(new Unit { TypeId = "test_part", Key = UnitKey.Of("digest", $"sha256:{i:x64}"), Metadata = new JsonObject() });
+            await work.CommitAsync(store, CancellationToken.None);
         }
 
         for (var i = 0; i < count; i++)

@@ -1,7 +1,10 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
+using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Repositories;
+using Berth.Server.Storage;
+using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Docker.Common.References;
@@ -23,6 +26,10 @@ public abstract class MetadataStoreContract
     protected IUnitStore Units { get; set; } = null!;
 
     protected IUploadRequestStore Uploads { get; set; } = null!;
+
+    protected ITagHistoryStore TagHistory { get; set; } = null!;
+
+    protected IUnitOfWorkStore Work { get; set; } = null!;
 
     /// <summary>Closes the stores and opens them again over the same data.</summary>
     protected abstract Task ReopenAsync();
@@ -46,6 +53,20 @@ public abstract class MetadataStoreContract
         Key = UnitKey.Of("digest", "sha256:" + hex.PadLeft(64, '0')),
         Metadata = new JsonObject { ["size"] = size },
     };
+
+    private async Task<Unit> SaveAsync(Unit unit, CancellationToken cancellationToken)
+    {
+        using var work = new UnitOfWork();
+        var saved = work.Save(unit);
+        return (await work.CommitAsync(Work, cancellationToken)).Resolve(saved);
+    }
+
+    private async Task AssociateAsync(RepositoryId repositoryId, Unit unit, CancellationToken cancellationToken)
+    {
+        using var work = new UnitOfWork();
+        work.Associate(repositoryId, unit);
+        await work.CommitAsync(Work, cancellationToken);
+    }
 
     private async Task<Repository> CreateAsync(string id)
     {
@@ -129,9 +150,9 @@ public abstract class MetadataStoreContract
     {
         var doomed = await CreateAsync("doomed");
         var kept = await CreateAsync("kept");
-        var unit = await Units.SaveAsync(Blob("1", 10), None);
-        await Units.AssociateAsync(doomed.Id, unit, None);
-        await Units.AssociateAsync(kept.Id, unit, None);
+        var unit = await SaveAsync(Blob("1", 10), None);
+        await AssociateAsync(doomed.Id, unit, None);
+        await AssociateAsync(kept.Id, unit, None);
         await Importers.TryAddAsync(new ImporterRegistration { RepositoryId = doomed.Id, ImporterTypeId = "a", Config = [] }, _ => false, None);
 
         using (Assert.EnterMultipleScope())
@@ -181,8 +202,8 @@ public abstract class MetadataStoreContract
     [Test]
     public async Task SavingAUnit_Inserts_ThenUpdatesTheSameUnit()
     {
-        var saved = await Units.SaveAsync(Blob("a", 1), None);
-        var again = await Units.SaveAsync(Blob("a", 1) with { Metadata = new JsonObject { ["size"] = 1, ["note"] = "more" } }, None);
+        var saved = await SaveAsync(Blob("a", 1), None);
+        var again = await SaveAsync(Blob("a", 1) with { Metadata = new JsonObject { ["size"] = 1, ["note"] = "more" } }, None);
         var found = await Units.FindAsync("docker_blob", Blob("a", 1).Key, None);
         using (Assert.EnterMultipleScope())
         {
@@ -208,7 +229,7 @@ public abstract class MetadataStoreContract
             ["list"] = new JsonArray(1, "two", new JsonObject { ["three"] = 3 }),
             ["nested"] = new JsonObject { ["org.opencontainers.image.title"] = "dots in keys", ["$dollar"] = "ok" },
         };
-        await Units.SaveAsync(Blob("b", 2) with { Metadata = metadata }, None);
+        await SaveAsync(Blob("b", 2) with { Metadata = metadata }, None);
         await ReopenAsync();
         var found = (await Units.FindAsync("docker_blob", Blob("b", 2).Key, None))!.Metadata;
         Assert.That(JsonNode.DeepEquals(found, metadata), Is.True, found.ToJsonString());
@@ -218,12 +239,12 @@ public abstract class MetadataStoreContract
     public async Task Association_NeedsTheRepository_AndIsMadeOnce()
     {
         var repository = await CreateAsync("r");
-        var unit = await Units.SaveAsync(Blob("c", 3), None);
+        var unit = await SaveAsync(Blob("c", 3), None);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await Units.AssociateAsync(Id("gone"), unit, None), Is.False);
-            Assert.That(await Units.AssociateAsync(repository.Id, unit, None), Is.True);
-            Assert.That(await Units.AssociateAsync(repository.Id, unit, None), Is.True);
+            Assert.That(async () => await AssociateAsync(Id("gone"), unit, None), Throws.TypeOf<NotFoundException>());
+            Assert.That(async () => await AssociateAsync(repository.Id, unit, None), Throws.Nothing);
+            Assert.That(async () => await AssociateAsync(repository.Id, unit, None), Throws.Nothing);
         }
 
         using (Assert.EnterMultipleScope())
@@ -240,12 +261,12 @@ public abstract class MetadataStoreContract
         var units = new List<Unit>();
         foreach (var hex in new[] { "1", "2", "3" })
         {
-            units.Add(await Units.SaveAsync(Blob(hex, 1), None));
+            units.Add(await SaveAsync(Blob(hex, 1), None));
         }
 
-        await Units.AssociateAsync(mine.Id, units[0], None);
-        await Units.AssociateAsync(mine.Id, units[1], None);
-        await Units.AssociateAsync(theirs.Id, units[2], None);
+        await AssociateAsync(mine.Id, units[0], None);
+        await AssociateAsync(mine.Id, units[1], None);
+        await AssociateAsync(theirs.Id, units[2], None);
         var found = await Units.FindInRepositoryAsync(mine.Id, "docker_blob", [.. units.Select(u => u.Key), UnitKey.Of("digest", "sha256:" + new string('9', 64))], None);
         Assert.That(found.Select(u => u.Id), Is.EquivalentTo(new[] { units[0].Id, units[1].Id }));
         Assert.That(await Units.FindInRepositoryAsync(mine.Id, "docker_blob", [], None), Is.Empty);
@@ -258,8 +279,8 @@ public abstract class MetadataStoreContract
         var order = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            var unit = await Units.SaveAsync(i % 2 == 0 ? Blob($"{i}", i) : Blob($"{i}", i) with { TypeId = "docker_manifest" }, None);
-            await Units.AssociateAsync(repository.Id, unit, None);
+            var unit = await SaveAsync(i % 2 == 0 ? Blob($"{i}", i) : Blob($"{i}", i) with { TypeId = "docker_manifest" }, None);
+            await AssociateAsync(repository.Id, unit, None);
             order.Add(unit.Id!);
         }
 
@@ -272,8 +293,8 @@ public abstract class MetadataStoreContract
         }
 
         await ReopenAsync();
-        var later = await Units.SaveAsync(Blob("99", 1), None);
-        await Units.AssociateAsync(repository.Id, later, None);
+        var later = await SaveAsync(Blob("99", 1), None);
+        await AssociateAsync(repository.Id, later, None);
         Assert.That((await Units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), None))[^1].Unit.Id, Is.EqualTo(later.Id), "order survives a restart");
     }
 
@@ -296,8 +317,8 @@ public abstract class MetadataStoreContract
     public async Task EverythingWritten_SurvivesAReopen()
     {
         var repository = await CreateAsync("durable");
-        var unit = await Units.SaveAsync(Blob("d", 4), None);
-        await Units.AssociateAsync(repository.Id, unit, None);
+        var unit = await SaveAsync(Blob("d", 4), None);
+        await AssociateAsync(repository.Id, unit, None);
         await Importers.TryAddAsync(new ImporterRegistration { RepositoryId = repository.Id, ImporterTypeId = "a", Config = [] }, _ => false, None);
         var upload = new UploadRequest(UploadId.New(), DateTimeOffset.UtcNow);
         await Uploads.CreateAsync(upload, None);
@@ -310,5 +331,97 @@ public abstract class MetadataStoreContract
             Assert.That(await Importers.ListAsync(repository.Id, None), Has.Count.EqualTo(1));
             Assert.That(await Uploads.FindAsync(upload.Id, None), Is.Not.Null);
         }
+    }
+
+    [Test]
+    public async Task AUnitOfWork_CommitsEverythingItWrites_AtOnce()
+    {
+        var repository = await CreateAsync("work");
+        var leaving = await SaveAsync(Blob("e0", 1), None);
+        await AssociateAsync(repository.Id, leaving, None);
+        var upload = new UploadRequest(UploadId.New(), DateTimeOffset.UtcNow);
+        await Uploads.CreateAsync(upload, None);
+
+        using (var work = new UnitOfWork())
+        {
+            var blob = work.Save(Blob("e1", 5));
+            work.Associate(repository.Id, blob);
+            work.Remove(repository.Id, leaving.Id!);
+            work.Record(new TagMove(repository.Id, "latest", DateTimeOffset.UtcNow, "tester", null, "sha256:" + new string('1', 64)));
+            work.EndUpload(upload.Id, () => { });
+            await work.CommitAsync(Work, None);
+        }
+
+        await ReopenAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await Units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), None)).Select(u => u.Unit.Key), Is.EqualTo(new[] { Blob("e1", 5).Key }));
+            Assert.That(await Units.FindAsync("docker_blob", leaving.Key, None), Is.Not.Null, "removal takes the unit out of the repository, not out of the store");
+            Assert.That((await TagHistory.ListAsync(repository.Id, "latest", None)).Select(m => m.Actor), Is.EqualTo(new[] { "tester" }));
+            Assert.That(await Uploads.FindAsync(upload.Id, None), Is.Null);
+        }
+    }
+
+    [Test]
+    public async Task AUnitOfWorkThatFails_WritesNothing()
+    {
+        var repository = await CreateAsync("kept");
+        var upload = new UploadRequest(UploadId.New(), DateTimeOffset.UtcNow);
+        await Uploads.CreateAsync(upload, None);
+        var afterCommit = false;
+
+        using (var work = new UnitOfWork())
+        {
+            var blob = work.Save(Blob("f1", 5));
+            work.Associate(repository.Id, blob);
+            work.Record(new TagMove(repository.Id, "latest", DateTimeOffset.UtcNow, "tester", null, "sha256:" + new string('2', 64)));
+            work.EndUpload(upload.Id, () => afterCommit = true);
+
+            // The last association names a repository that is not there: the whole work fails, not just it.
+            work.Associate(Id("missing"), blob);
+            Assert.That(async () => await work.CommitAsync(Work, None), Throws.TypeOf<NotFoundException>());
+        }
+
+        await ReopenAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Units.FindAsync("docker_blob", Blob("f1", 5).Key, None), Is.Null);
+            Assert.That(await Units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), None), Is.Empty);
+            Assert.That(await TagHistory.ListAsync(repository.Id, "latest", None), Is.Empty);
+            Assert.That(await Uploads.FindAsync(upload.Id, None), Is.Not.Null);
+            Assert.That(afterCommit, Is.False, "what waits for the commit does not run without it");
+        }
+    }
+
+    [Test]
+    public async Task AUnitStoredMeanwhile_KeepsItsId_AndTheWorkAssociatesThatUnit()
+    {
+        var repository = await CreateAsync("race");
+        using var late = new UnitOfWork();
+        var provisional = late.Save(Blob("a1", 7) with { Metadata = new JsonObject { ["size"] = 7, ["by"] = "late" } });
+        late.Associate(repository.Id, provisional);
+
+        // Another import stores the same unit between this work's save and its commit.
+        var first = await SaveAsync(Blob("a1", 7), None);
+        var committed = await late.CommitAsync(Work, None);
+
+        var found = await Units.FindInRepositoryAsync(repository.Id, "docker_blob", [Blob("a1", 7).Key], None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(provisional.Id, Is.Not.EqualTo(first.Id));
+            Assert.That(committed.Resolve(provisional).Id, Is.EqualTo(first.Id));
+            Assert.That(found.Select(u => u.Id), Is.EqualTo(new[] { first.Id }));
+            Assert.That(found[0].Metadata["by"]!.GetValue<string>(), Is.EqualTo("late"), "the later save updates the unit");
+        }
+    }
+
+    [Test]
+    public async Task AssociatingAUnitThatIsNotStored_FailsTheWork()
+    {
+        var repository = await CreateAsync("r");
+        using var work = new UnitOfWork();
+        work.Associate(repository.Id, Blob("b1", 1) with { Id = "never-saved" });
+        Assert.That(async () => await work.CommitAsync(Work, None), Throws.TypeOf<InvalidOperationException>());
+        Assert.That(await Units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), None), Is.Empty);
     }
 }

@@ -1,0 +1,229 @@
+using Berth.Plugins;
+using Berth.Server.Membership;
+using Berth.Server.Repositories;
+using Berth.Server.TagHistory;
+using Berth.Server.Uploads;
+
+namespace Berth.Server.Storage;
+
+/// <summary>
+/// Everything one import (or promotion, or removal) writes to the metadata store: gathered while the work runs and
+/// committed at its end in one transaction by <see cref="CommitAsync"/>, all of it or nothing. Reads made during the work
+/// see its own pending writes (<see cref="Saved"/>, <see cref="Associated"/>). What the work holds against removal and
+/// collection stays held until it is disposed, after the commit.
+/// </summary>
+/// <remarks>Importers may call their conduit from several tasks at once: every member is safe to call concurrently.</remarks>
+public sealed class UnitOfWork : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<UnitIdentity, Unit> _saved = [];
+    private readonly List<UnitIdentity> _saveOrder = [];
+    private readonly Dictionary<(RepositoryId, UnitIdentity), Unit> _associated = [];
+    private readonly List<(RepositoryId, UnitIdentity)> _associationOrder = [];
+    private readonly List<UnitRemoval> _removals = [];
+    private readonly List<TagMove> _moves = [];
+    private readonly List<UploadId> _endedUploads = [];
+    private readonly List<Action> _afterCommit = [];
+    private readonly List<IDisposable> _holds = [];
+    private bool _committed;
+
+    /// <summary>Units to insert, or whose metadata and references to update, in the order they were saved.</summary>
+    public IReadOnlyList<Unit> Saves
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _saveOrder.Select(i => _saved[i])];
+            }
+        }
+    }
+
+    /// <summary>Units to associate with repositories (each saved before, by this work or earlier), in order.</summary>
+    public IReadOnlyList<UnitAssociation> Associations
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _associationOrder.Select(a => new UnitAssociation(a.Item1, _associated[a]))];
+            }
+        }
+    }
+
+    /// <summary>Units to take out of repositories; each that leaves is marked released (orphans' grace runs from then).</summary>
+    public IReadOnlyList<UnitRemoval> Removals => Snapshot(_removals);
+
+    /// <summary>Name moves to append to the history.</summary>
+    public IReadOnlyList<TagMove> Moves => Snapshot(_moves);
+
+    /// <summary>Upload requests whose import this work completes.</summary>
+    public IReadOnlyList<UploadId> EndedUploads => Snapshot(_endedUploads);
+
+    /// <summary>Whether the work writes nothing.</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _saved.Count == 0 && _associated.Count == 0 && _removals.Count == 0 && _moves.Count == 0 && _endedUploads.Count == 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Saves a unit: the one returned carries an id, which the commit may replace by the id of the same unit stored
+    /// meanwhile (see <see cref="CommittedWork.Resolve"/>).
+    /// </summary>
+    public Unit Save(Unit unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        var identity = UnitIdentity.Of(unit);
+        lock (_gate)
+        {
+            ThrowIfCommitted();
+            var id = _saved.TryGetValue(identity, out var earlier) ? earlier.Id : unit.Id ?? Guid.NewGuid().ToString("N");
+            var saved = unit with { Id = id };
+            if (earlier is null)
+            {
+                _saveOrder.Add(identity);
+            }
+
+            _saved[identity] = saved;
+            foreach (var key in _associated.Keys.Where(k => k.Item2 == identity).ToList())
+            {
+                _associated[key] = saved;
+            }
+
+            return saved;
+        }
+    }
+
+    /// <summary>Associates a unit, saved by this work or found stored, with a repository.</summary>
+    public void Associate(RepositoryId repositoryId, Unit unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        var identity = UnitIdentity.Of(unit);
+        lock (_gate)
+        {
+            ThrowIfCommitted();
+            var key = (repositoryId, identity);
+            if (!_associated.ContainsKey(key))
+            {
+                _associationOrder.Add(key);
+            }
+
+            _associated[key] = _saved.TryGetValue(identity, out var saved) ? saved : unit;
+        }
+    }
+
+    /// <summary>Takes a stored unit (by its id) out of a repository.</summary>
+    public void Remove(RepositoryId repositoryId, string unitId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(unitId);
+        lock (_gate)
+        {
+            ThrowIfCommitted();
+            _removals.Add(new UnitRemoval(repositoryId, unitId));
+        }
+    }
+
+    public void Record(TagMove move)
+    {
+        ArgumentNullException.ThrowIfNull(move);
+        lock (_gate)
+        {
+            ThrowIfCommitted();
+            _moves.Add(move);
+        }
+    }
+
+    public void EndUpload(UploadId uploadId, Action afterCommit)
+    {
+        ArgumentNullException.ThrowIfNull(afterCommit);
+        lock (_gate)
+        {
+            ThrowIfCommitted();
+            _endedUploads.Add(uploadId);
+            _afterCommit.Add(afterCommit);
+        }
+    }
+
+    /// <summary>Keeps <paramref name="hold"/> until the work is disposed: after its commit, or when it is abandoned.</summary>
+    public void Keep(IDisposable hold)
+    {
+        ArgumentNullException.ThrowIfNull(hold);
+        lock (_gate)
+        {
+            _holds.Add(hold);
+        }
+    }
+
+    /// <summary>The unit this work saved with that type and key, if any.</summary>
+    public Unit? Saved(string typeId, UnitKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        lock (_gate)
+        {
+            return _saved.GetValueOrDefault(new UnitIdentity(typeId, key.Canonical));
+        }
+    }
+
+    /// <summary>Those of the given units that this work associates with the repository.</summary>
+    public IReadOnlyList<Unit> Associated(RepositoryId repositoryId, string typeId, IEnumerable<UnitKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        lock (_gate)
+        {
+            return [.. keys.Select(k => _associated.GetValueOrDefault((repositoryId, new UnitIdentity(typeId, k.Canonical)))).OfType<Unit>()];
+        }
+    }
+
+    /// <summary>
+    /// Commits everything in one transaction of <paramref name="store"/>, then runs what waited for the commit (an upload's
+    /// file goes only once its end is durable). A work commits once; one that writes nothing costs nothing.
+    /// </summary>
+    public async Task<CommittedWork> CommitAsync(IUnitOfWorkStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        lock (_gate)
+        {
+            ThrowIfCommitted();
+            _committed = true;
+        }
+
+        var committed = IsEmpty ? CommittedWork.Nothing : await store.CommitAsync(this, cancellationToken);
+        foreach (var action in _afterCommit)
+        {
+            action();
+        }
+
+        return committed;
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _holds.ForEach(h => h.Dispose());
+            _holds.Clear();
+        }
+    }
+
+    private List<T> Snapshot<T>(List<T> list)
+    {
+        lock (_gate)
+        {
+            return [.. list];
+        }
+    }
+
+    private void ThrowIfCommitted()
+    {
+        if (_committed)
+        {
+            throw new InvalidOperationException("This unit of work has been committed; what comes after it belongs to another.");
+        }
+    }
+}
