@@ -2,7 +2,7 @@
 """Push rate of tiny images (issue 11, "pushes as fast as the disk allows"): Berth beside the reference registry
 (CNCF distribution 2.8, Debian's docker-registry, filesystem storage, no auth) on loopback.
 
-    bench/push-rate.py [--clients 1,8,32] [--images 40] [--runs 1] [--warmup 20] [--berth-first] [--quick]
+    bench/push-rate.py [--clients 1,8,32] [--images 40] [--runs 1] [--warmup 200] [--berth-first] [--quick]
 
 For each N in --clients, N concurrent clients (threads released together by a barrier), each over one kept-alive
 HTTP/1.1 connection into its own repository bench/cI, push --images distinct images tagged t0, t1, ...: per image a
@@ -76,8 +76,9 @@ def print_breakdown(before, after, images, phase):
         start = before.get(name, {"count": 0, "sum": 0})
         grown[name] = (total["count"] - start["count"], total["sum"] - start["sum"], total.get("unit"))
     for name, (count, total, unit) in grown.items():
-        shown = f"{total / images:8.2f}" if unit == "ms" else f"{'':8}"
-        print(f"        {name:44} {count / images:8.2f} {shown}")
+        # A histogram (ms): how many it timed, and their sum; a counter: what it counted.
+        shown = f"{count / images:8.2f} {total / images:8.2f}" if unit == "ms" else f"{total / images:8.2f}"
+        print(f"        {name:44} {shown}")
     requests = grown.get("berth.http.requests", (0, 0, None))[1]
     reads = grown.get("berth.store.reads", (0, 0, None))[1]
     if requests:
@@ -248,7 +249,7 @@ def main():
     parser.add_argument("--clients", default="1,8,32", help="comma-separated client counts N (default 1,8,32)")
     parser.add_argument("--images", type=int, default=40, help="images pushed by each client (default 40)")
     parser.add_argument("--runs", type=int, default=1, help="repetitions per N and server; medians are printed")
-    parser.add_argument("--warmup", type=int, default=20, help="images one client pushes and pulls before each measurement")
+    parser.add_argument("--warmup", type=int, default=200, help="images one client pushes and pulls before each measurement")
     parser.add_argument("--berth-first", action="store_true", help="measure Berth before distribution for each N")
     parser.add_argument("--quick", action="store_true", help="clients 1,8 and 10 images, to check the script")
     args = parser.parse_args()

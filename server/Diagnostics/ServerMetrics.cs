@@ -15,10 +15,13 @@ public static class ServerMetrics
     private static readonly Meter Meter = new(MeterName);
 
     public static Histogram<double> StoreWriteWait { get; } =
-        Meter.CreateHistogram<double>("berth.store.write.wait", "ms", "Time a metadata write waited for the one writer before its transaction began.");
+        Meter.CreateHistogram<double>("berth.store.write.wait", "ms", "Time a metadata write waited for the writer to take it into a transaction.");
 
     public static Histogram<double> StoreTransaction { get; } =
-        Meter.CreateHistogram<double>("berth.store.write.transaction", "ms", "Time of a metadata write's transaction, its commit included.");
+        Meter.CreateHistogram<double>("berth.store.transaction", "ms", "Time of one metadata transaction, its commit included; concurrent writes share one.");
+
+    public static Counter<long> StoreWrites { get; } =
+        Meter.CreateCounter<long>("berth.store.writes", "{write}", "Metadata writes committed.");
 
     public static Histogram<double> StoreDurableWait { get; } =
         Meter.CreateHistogram<double>("berth.store.write.durable", "ms", "Time a committed metadata write waited for the flush that made it durable.");

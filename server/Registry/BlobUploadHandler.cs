@@ -55,7 +55,8 @@ public sealed class BlobUploadHandler(
         {
             try
             {
-                await WriteAsync(context, upload.Id, null);
+                // Flushed by the import, which keeps the bytes; the session goes if it fails.
+                await WriteAsync(context, upload.Id, null, durable: false);
                 await CompleteAsync(context, repository, name, upload.Id, digest);
             }
             catch
@@ -78,7 +79,7 @@ public sealed class BlobUploadHandler(
         var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
         var session = UploadId.Parse(uploadId);
         await CheckSessionAsync(context, repository, session);
-        var size = await WriteAsync(context, session, ChunkRange(context));
+        var size = await WriteAsync(context, session, ChunkRange(context), durable: true);
         SetUploadHeaders(context, name, session, size);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
@@ -95,12 +96,24 @@ public sealed class BlobUploadHandler(
         }
 
         var digest = ParseDigest(digestText);
-        if (Clients.RequestBodies.HasBody(context))
+        if (!Clients.RequestBodies.HasBody(context))
         {
-            await WriteAsync(context, session, ChunkRange(context));
+            await CompleteAsync(context, repository, name, session, digest);
+            return;
         }
 
-        await CompleteAsync(context, repository, name, session, digest);
+        // The last chunk is flushed by the import that follows (it keeps the bytes), not twice; should the import fail,
+        // the chunk stays in the session and is flushed then.
+        await WriteAsync(context, session, ChunkRange(context), durable: false);
+        try
+        {
+            await CompleteAsync(context, repository, name, session, digest);
+        }
+        catch
+        {
+            uploads.MakeDurable(session);
+            throw;
+        }
     }
 
     /// <summary>GET a session: how much it holds, so that a client can resume.</summary>
@@ -131,7 +144,7 @@ public sealed class BlobUploadHandler(
             : throw new RegistryException(RegistryError.BlobUploadUnknown, $"upload {uploadId} is not a session of this repository");
     }
 
-    private async Task<long> WriteAsync(HttpContext context, UploadId uploadId, ContentRange? range)
+    private async Task<long> WriteAsync(HttpContext context, UploadId uploadId, ContentRange? range, bool durable)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -146,7 +159,7 @@ public sealed class BlobUploadHandler(
         }
 
         var owner = (await access.CallerAsync(context)).UploadOwner;
-        var status = await uploads.WriteSegmentAsync(uploadId, range?.Start, context.Request.BodyReader, context.Request.ContentLength, strict: true, owner, context.RequestAborted);
+        var status = await uploads.WriteSegmentAsync(uploadId, range?.Start, context.Request.BodyReader, context.Request.ContentLength, strict: true, owner, durable, context.RequestAborted);
         if (range is { } written && status.Size != written.End + 1)
         {
             throw new RegistryException(

@@ -58,15 +58,16 @@ public sealed class ManifestHandler(
         var repository = await registry.ForPushAsync(context, name);
         var limits = options.Value.Imports;
         var path = layout.NewTemporaryPath();
+        var buffer = ArrayPool<byte>.Shared.Rent(BodySegmentBytes);
         Unit unit;
         try
         {
-            var length = await SpoolBodyAsync(context.Request, path, limits.MaxDocumentBytes, context.RequestAborted);
+            var (spooled, length) = await ReceiveBodyAsync(context.Request, buffer, path, limits.MaxDocumentBytes, context.RequestAborted);
 
             // Held in memory only once it has all arrived, and under the budget, as an import's document is. It is
             // parsed once, by the importer: its top level alone says which unit type it is.
             using var held = await memoryBudget.ReserveAsync(length, context.RequestAborted);
-            var bytes = await File.ReadAllBytesAsync(path, context.RequestAborted);
+            var bytes = spooled ? await File.ReadAllBytesAsync(path, context.RequestAborted) : buffer.AsSpan(0, (int)length).ToArray();
             var shape = Shape(bytes, context.Request.ContentType);
             var unitType = shape?.IsIndex == true ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
             var key = target.Digest is { } expected ? new JsonObject { [DockerUnitTypes.Fields.Digest] = expected.ToString() } : [];
@@ -75,6 +76,7 @@ public sealed class ManifestHandler(
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(buffer);
             File.Delete(path);
         }
 
@@ -108,39 +110,51 @@ public sealed class ManifestHandler(
     }
 
     /// <summary>
-    /// Spools the body to a file as it arrives, refused once it passes the ceiling; returns its length. While a client
-    /// sends (at the slowest rate Kestrel allows, a 4 MiB body takes hours) it holds a file and one buffer, neither
-    /// the memory budget nor memory outside it.
+    /// Receives the body, refused once it passes the ceiling: into <paramref name="buffer"/> when it ends there (nearly
+    /// every manifest does), else spooled to a file as it arrives. While a client sends (at the slowest rate Kestrel
+    /// allows, a 4 MiB body takes hours) it holds one buffer and maybe a file, neither the memory budget nor memory
+    /// outside it; a body that fits needs no file made and deleted.
     /// </summary>
-    private static async Task<long> SpoolBodyAsync(HttpRequest request, string path, long maxBytes, CancellationToken cancellationToken)
+    /// <returns>Whether the body went to the file at <paramref name="path"/>, and its length.</returns>
+    private static async Task<(bool Spooled, long Length)> ReceiveBodyAsync(
+        HttpRequest request, byte[] buffer, string path, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
             throw TooLarge(maxBytes);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(BodySegmentBytes);
-        try
+        var filled = 0;
+        int read;
+        while (filled < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
         {
-            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-            long total = 0;
-            int read;
-            while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                if ((total += read) > maxBytes)
-                {
-                    throw TooLarge(maxBytes);
-                }
+            filled += read;
+        }
 
-                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        if (filled > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        if (filled < buffer.Length)
+        {
+            return (false, filled);
+        }
+
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+        await file.WriteAsync(buffer.AsMemory(0, filled), cancellationToken);
+        long total = filled;
+        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if ((total += read) > maxBytes)
+            {
+                throw TooLarge(maxBytes);
             }
 
-            return total;
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+
+        return (true, total);
     }
 
     /// <summary>Which unit type the document is, checked against the Content-Type it was sent with.</summary>

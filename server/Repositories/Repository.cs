@@ -23,7 +23,4 @@ public sealed record Repository
     public bool AnonymousPull { get; init; }
 
     public DateTimeOffset Created { get; init; }
-
-    /// <summary>When a unit was last associated with the repository, if ever.</summary>
-    public DateTimeOffset? LastUnitAdded { get; init; }
 }

@@ -30,7 +30,7 @@ public static class RepositoryEndpoints
             var repository = await service.CreateAsync(command, context.RequestAborted);
             await audit.RecordAsync(context, "repository.create", repository.Id.Value, repository.RegistryName is { } name ? $"registry name {name}" : null);
             return TypedResults.Json(
-                RepositoryResponse.From(repository, new Dictionary<string, long>()),
+                RepositoryResponse.From(repository, new Dictionary<string, long>(), null),
                 ContentApiJsonContext.Api.RepositoryResponse,
                 statusCode: StatusCodes.Status201Created);
         });
@@ -88,6 +88,6 @@ public static class RepositoryEndpoints
     {
         var counts = await units.CountByTypeAsync(repository.Id, cancellationToken);
         var registered = withImporters ? await importers.ListAsync(repository.Id, cancellationToken) : null;
-        return RepositoryResponse.From(repository, counts, registered);
+        return RepositoryResponse.From(repository, counts, await units.LastAddedAsync(repository.Id, cancellationToken), registered);
     }
 }

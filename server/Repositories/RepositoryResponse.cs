@@ -16,7 +16,8 @@ public sealed record RepositoryResponse(
     [property: JsonPropertyName("_href")] string Href,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ImporterResponse>? Importers)
 {
-    public static RepositoryResponse From(Repository repository, IReadOnlyDictionary<string, long> counts, IReadOnlyList<ImporterRegistration>? importers = null)
+    public static RepositoryResponse From(
+        Repository repository, IReadOnlyDictionary<string, long> counts, DateTimeOffset? lastUnitAdded, IReadOnlyList<ImporterRegistration>? importers = null)
     {
         ArgumentNullException.ThrowIfNull(repository);
         return new RepositoryResponse(
@@ -25,7 +26,7 @@ public sealed record RepositoryResponse(
             repository.Description,
             repository.Notes,
             counts,
-            repository.LastUnitAdded,
+            lastUnitAdded,
             repository.RegistryName?.Value,
             repository.AnonymousPull,
             ContentApi.RepositoryHref(repository.Id.Value),

@@ -24,6 +24,9 @@ public interface IUnitStore
     /// </summary>
     Task<int> AddMissingReferencesAsync(Func<Unit, IReadOnlyList<UnitReference>?> referencesOf, CancellationToken cancellationToken);
 
+    /// <summary>When a unit was last added to the repository, if ever.</summary>
+    Task<DateTimeOffset?> LastAddedAsync(RepositoryId repositoryId, CancellationToken cancellationToken);
+
     /// <summary>How many units of each type the repository holds.</summary>
     Task<IReadOnlyDictionary<string, long>> CountByTypeAsync(RepositoryId repositoryId, CancellationToken cancellationToken);
 }

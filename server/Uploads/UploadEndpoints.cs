@@ -69,7 +69,7 @@ public static class UploadEndpoints
                 bodyLimit.MaxRequestBodySize = null;
             }
 
-            var status = await service.WriteSegmentAsync(UploadId.Parse(id), start, context.Request.BodyReader, context.Request.ContentLength, strict: false, caller.UploadOwner, context.RequestAborted);
+            var status = await service.WriteSegmentAsync(UploadId.Parse(id), start, context.Request.BodyReader, context.Request.ContentLength, strict: false, caller.UploadOwner, durable: true, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
         });
 

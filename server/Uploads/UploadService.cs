@@ -43,18 +43,13 @@ public sealed class UploadService(
         var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow(), repository, owner);
         try
         {
-            using (var handle = File.OpenHandle(layout.UploadPath(upload.Id.Value), FileMode.CreateNew, FileAccess.Write))
-            {
-                NativeFiles.FlushToDisk(handle);
-            }
-
-            NativeFiles.SyncDirectory(layout.Uploads);
+            // The record alone: the upload's file is made by its first segment, which makes its name durable when it
+            // acknowledges bytes, and an upload without a file holds nothing.
             await store.CreateAsync(upload, cancellationToken);
             return upload;
         }
         catch
         {
-            // Not acknowledged: at the next start, RecoverAsync removes a file that no record names.
             _quota.Close(owner, 0);
             throw;
         }
@@ -76,15 +71,26 @@ public sealed class UploadService(
     /// it would pass the largest upload accepted, or what its owner's uploads may hold together, is refused before
     /// a byte of it is read; one without is refused as it passes.
     /// </summary>
+    /// <param name="id">The upload.</param>
+    /// <param name="offset">Where the segment starts; <see langword="null"/>: at the end.</param>
+    /// <param name="body">The segment's bytes.</param>
+    /// <param name="declaredLength">How many bytes the client says it sends, if it says.</param>
+    /// <param name="strict">Whether the segment must start at the end.</param>
+    /// <param name="owner">Whose upload it must be (<see langword="null"/>: anyone's).</param>
+    /// <param name="durable">
+    /// Whether the bytes are flushed before this returns. Only a caller that imports the upload at once, and calls
+    /// <see cref="MakeDurable"/> when that fails, may pass <see langword="false"/>: the import flushes what it keeps.
+    /// </param>
+    /// <param name="cancellationToken">Ends the copy.</param>
     public async Task<UploadStatus> WriteSegmentAsync(
-        UploadId id, long? offset, PipeReader body, long? declaredLength, bool strict, string? owner, CancellationToken cancellationToken)
+        UploadId id, long? offset, PipeReader body, long? declaredLength, bool strict, string? owner, bool durable, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         var (upload, session) = await EnterAsync(id, owner, cancellationToken);
         try
         {
             var path = layout.UploadPath(upload.Id.Value);
-            using var handle = OpenExisting(path, upload.Id);
+            using var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
             var length = RandomAccess.GetLength(handle);
             var start = offset ?? length;
             if (start > length || (strict && start != length))
@@ -107,6 +113,12 @@ public sealed class UploadService(
                 }
 
                 var size = await WriteAsync(handle, path, session, length, start, body, ClaimEnd, cancellationToken);
+                if (durable)
+                {
+                    NativeFiles.FlushToDisk(handle);
+                    Name(session);
+                }
+
                 return new UploadStatus(upload, size);
             }
             finally
@@ -165,6 +177,9 @@ public sealed class UploadService(
     {
         var (upload, session) = await EnterAsync(id, owner, cancellationToken);
         var path = layout.UploadPath(upload.Id.Value);
+
+        // An upload that no segment reached has no file yet: the import takes an empty one.
+        File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write).Dispose();
         var file = new UploadedFile(upload.Id, path, SizeOf(upload.Id), session);
         return new UploadLease(upload, file, session, () =>
         {
@@ -223,7 +238,10 @@ public sealed class UploadService(
         return purged;
     }
 
-    /// <summary>Deletes upload files that no record names: what a crash between the two writes of a create left.</summary>
+    /// <summary>
+    /// Deletes upload files that no record names: what a crash left of an upload that was never acknowledged (or whose
+    /// end was). A record without a file is an upload that no segment reached.
+    /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
         var known = (await store.ListAsync(cancellationToken)).Select(u => u.Id.Value).ToHashSet(StringComparer.Ordinal);
@@ -233,15 +251,6 @@ public sealed class UploadService(
             {
                 logger.LogInformation("Removing {File}: no upload request names it", file);
                 File.Delete(file);
-            }
-        }
-
-        foreach (var id in known.Where(id => !File.Exists(layout.UploadPath(id))))
-        {
-            logger.LogWarning("Upload request {Id} has lost its file; removing it", id);
-            if (UploadId.TryParse(id, out var uploadId))
-            {
-                await store.DeleteAsync(uploadId, cancellationToken);
             }
         }
 
@@ -280,7 +289,6 @@ public sealed class UploadService(
                 position = await SegmentCopier.CopyAsync(body, writer, offset, hashing ? session.Sha256 : null, claimEnd, cancellationToken);
             }
 
-            NativeFiles.FlushToDisk(handle);
             ServerMetrics.UploadSegment.RecordSince(started);
             return Math.Max(length, position);
         }
@@ -376,15 +384,31 @@ public sealed class UploadService(
         session.ReplaceSha256(null);
     }
 
-    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenExisting(string path, UploadId id)
+    /// <summary>
+    /// Flushes an upload whose last segment was written without (see <see cref="WriteSegmentAsync"/>), when the import that
+    /// was to follow failed: what the upload holds is then acknowledged by what it reports.
+    /// </summary>
+    public void MakeDurable(UploadId id)
     {
-        try
+        var path = layout.UploadPath(id.Value);
+        if (File.Exists(path))
         {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
+            using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read))
+            {
+                NativeFiles.FlushToDisk(handle);
+            }
+
+            NativeFiles.SyncDirectory(layout.Uploads);
         }
-        catch (FileNotFoundException)
+    }
+
+    /// <summary>Makes the name of the upload's file durable, once per session (the file's first flushed segment made it).</summary>
+    private void Name(UploadSession session)
+    {
+        if (!session.Named)
         {
-            throw new NotFoundException("upload", id.Value);
+            NativeFiles.SyncDirectory(layout.Uploads);
+            session.Named = true;
         }
     }
 

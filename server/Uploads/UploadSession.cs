@@ -11,6 +11,12 @@ internal sealed class UploadSession : IDisposable
 {
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
+    /// <summary>
+    /// Whether the upload's file is known to be named durably in the uploads folder (its folder synced since the file was
+    /// made); written with the gate held.
+    /// </summary>
+    public bool Named { get; set; }
+
     /// <summary>The SHA-256 of the upload's first <see cref="DigestCalculator.Length"/> bytes, when known.</summary>
     public DigestCalculator? Sha256 { get; private set; }
 

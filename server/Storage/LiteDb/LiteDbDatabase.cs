@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Berth.Server.Diagnostics;
@@ -6,10 +7,9 @@ using LiteDB;
 namespace Berth.Server.Storage.LiteDb;
 
 /// <summary>
-/// The embedded metadata database. All writes go through <see cref="WriteAsync{T}"/>: one transaction at a time, so
-/// that checks and writes that span collections (a repository and its associations) cannot interleave, and each
-/// made durable before the request that caused it is answered; concurrent writers share the flush that makes them
-/// durable (see <see cref="GroupCommit"/>).
+/// The embedded metadata database. All writes go through <see cref="WriteAsync{T}(IReadOnlyList{string}, Func{LiteDatabase, T})"/>: one writer, so that checks and
+/// writes that span collections (a repository and its associations) cannot interleave, and each made durable before the
+/// request that caused it is answered; concurrent writes share a transaction and the flush that makes it durable.
 /// </summary>
 public sealed class LiteDbDatabase : IDisposable
 {
@@ -23,20 +23,31 @@ public sealed class LiteDbDatabase : IDisposable
     public const string TagHistory = "tag_history";
     public const string RetentionPolicies = "retention_policies";
     public const string Marks = "marks";
+    public const string RepositoryActivity = "repository_activity";
 
     // Joins the parts of compound ids; it cannot occur in repository ids, type ids or unit ids.
     public const char Separator = '\n';
 
+    // Writes committed in one transaction at most: bounds what one failing write makes the others run again.
+    private const int MaxBatch = 64;
+
     private readonly LiteDatabase _database;
     private readonly Lock _writeGate = new();
     private readonly GroupCommit _flusher;
-    private long _version;
+    private readonly ConcurrentQueue<PendingWrite> _queue = new();
+    // What committed writes changed: writes that name the collections they change count there, the others (rare:
+    // administration) count as a change to everything. A cache of lookups in some collections is outdated only by them.
+    private readonly ConcurrentDictionary<string, long> _changes = new(StringComparer.Ordinal);
+    private long _everything;
     private int _writersWaiting;
+
+    // 1 while a writer drains the queue.
+    private int _writing;
 
     // LiteDB's write-ahead log, beside the data file.
     private readonly string _logPath;
 
-    // Transactions committed so far, counted under the write gate: the generation a writer waits to see durable.
+    // Transactions committed so far: the generation a writer waits to see durable.
     private long _committed;
 
     // Whether the log's name in its folder has been made durable since the database opened (the first commit creates it).
@@ -72,8 +83,21 @@ public sealed class LiteDbDatabase : IDisposable
         _database.Checkpoint();
     }
 
-    /// <summary>Grows after every committed write; see <see cref="ReadCache{TKey, TValue}"/>.</summary>
-    public long Version => Interlocked.Read(ref _version);
+    /// <summary>
+    /// Grows after every committed write that changed any of <paramref name="collections"/> (or did not say what it
+    /// changed); see <see cref="ReadCache{TKey, TValue}"/>.
+    /// </summary>
+    public long VersionOf(IReadOnlyList<string> collections)
+    {
+        ArgumentNullException.ThrowIfNull(collections);
+        var version = Interlocked.Read(ref _everything);
+        foreach (var collection in collections)
+        {
+            version += _changes.GetValueOrDefault(collection);
+        }
+
+        return version;
+    }
 
     /// <summary>How many writes wait for the one under way; long-running work (orphan collection) makes room for them.</summary>
     public int WritersWaiting => Volatile.Read(ref _writersWaiting);
@@ -86,52 +110,137 @@ public sealed class LiteDbDatabase : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="write"/> in a transaction of its own and completes once the transaction is durable. Writes
-    /// commit one at a time; making them durable is shared (group commit): a checkpoint waits for LiteDB's log writer
-    /// and flushes, and one checkpoint covers every transaction committed before it started, so writers that commit
-    /// while one runs share the next instead of each paying for its own.
+    /// Runs <paramref name="write"/> in a transaction and completes once the transaction is durable. One writer commits,
+    /// and it commits the writes that queued while it was busy together, in one transaction (in the order they came, each
+    /// seeing those before it, as if one after the other); when one of them throws, that transaction is rolled back and
+    /// each write runs alone, so a write fails only by its own fault. Making commits durable is shared too (see
+    /// <see cref="GroupCommit"/>). A write may therefore run more than once: it must change nothing but the database.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<LiteDatabase, T> write)
+    public Task<T> WriteAsync<T>(Func<LiteDatabase, T> write) => WriteAsync(null, write);
+
+    /// <inheritdoc cref="WriteAsync{T}(Func{LiteDatabase, T})"/>
+    /// <param name="changes">
+    /// The collections the write changes, so that caches of lookups in the others stay valid; <see langword="null"/>:
+    /// it may change any. Naming too few serves outdated lookups: name every collection the write touches.
+    /// </param>
+    /// <param name="write">The write.</param>
+    public async Task<T> WriteAsync<T>(IReadOnlyList<string>? changes, Func<LiteDatabase, T> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var (result, generation) = Commit(write);
+        var pending = new PendingWrite<T>(changes, write);
+        Interlocked.Increment(ref _writersWaiting);
+        _queue.Enqueue(pending);
+        StartWriter();
+        var (result, generation) = await pending.Done;
         var committed = Stopwatch.GetTimestamp();
         await _flusher.DurableAsync(generation);
         ServerMetrics.StoreDurableWait.RecordSince(committed);
         return result;
     }
 
-    private (T Result, long Generation) Commit<T>(Func<LiteDatabase, T> write)
+    private void StartWriter()
     {
-        Interlocked.Increment(ref _writersWaiting);
-        var waiting = Stopwatch.GetTimestamp();
-        lock (_writeGate)
+        if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
         {
-            Interlocked.Decrement(ref _writersWaiting);
-            ServerMetrics.StoreWriteWait.RecordSince(waiting);
-            var started = Stopwatch.GetTimestamp();
-            _database.BeginTrans();
-            T result;
-            try
+            _ = Task.Run(WriteQueued);
+        }
+    }
+
+    private void WriteQueued()
+    {
+        while (true)
+        {
+            var batch = new List<PendingWrite>();
+            while (batch.Count < MaxBatch && _queue.TryDequeue(out var pending))
             {
-                result = write(_database);
-                _database.Commit();
-            }
-            catch
-            {
-                _database.Rollback();
-                throw;
-            }
-            finally
-            {
-                // After the commit (or rollback), never before: a reader that sees the new version must find
-                // the new data.
-                Interlocked.Increment(ref _version);
-                ServerMetrics.StoreTransaction.RecordSince(started);
+                batch.Add(pending);
             }
 
-            return (result, ++_committed);
+            if (batch.Count == 0)
+            {
+                Volatile.Write(ref _writing, 0);
+
+                // A write queued after the queue looked empty, but before the writer stood down, would wait for nobody.
+                if (_queue.IsEmpty || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            Interlocked.Add(ref _writersWaiting, -batch.Count);
+            lock (_writeGate)
+            {
+                batch.ForEach(p => ServerMetrics.StoreWriteWait.RecordSince(p.Queued));
+                if (batch.Count == 1 || !TryCommitTogether(batch))
+                {
+                    batch.ForEach(CommitAlone);
+                }
+            }
         }
+    }
+
+    private bool TryCommitTogether(List<PendingWrite> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        _database.BeginTrans();
+        try
+        {
+            batch.ForEach(p => p.Run(_database));
+            _database.Commit();
+        }
+        catch (Exception)
+        {
+            // Each write runs again alone: the one at fault fails with its own error, the others commit.
+            _database.Rollback();
+            return false;
+        }
+
+        Committed(started, batch);
+        return true;
+    }
+
+    private void CommitAlone(PendingWrite pending)
+    {
+        var started = Stopwatch.GetTimestamp();
+        _database.BeginTrans();
+        try
+        {
+            pending.Run(_database);
+            _database.Commit();
+        }
+        catch (Exception e)
+        {
+            _database.Rollback();
+            pending.Fail(e);
+            return;
+        }
+
+        Committed(started, [pending]);
+    }
+
+    private void Committed(long started, List<PendingWrite> writes)
+    {
+        // Versions grow after the commit, never before: a reader that sees the new version must find the new data.
+        foreach (var write in writes)
+        {
+            if (write.Changes is null)
+            {
+                Interlocked.Increment(ref _everything);
+                continue;
+            }
+
+            foreach (var collection in write.Changes)
+            {
+                _changes.AddOrUpdate(collection, 1, (_, version) => version + 1);
+            }
+        }
+
+        var generation = Interlocked.Increment(ref _committed);
+        ServerMetrics.StoreTransaction.RecordSince(started);
+        ServerMetrics.StoreWrites.Add(writes.Count);
+        writes.ForEach(p => p.Complete(generation));
     }
 
     // Called by the flusher. LiteDB writes a transaction's pages to its log (berth-log.db) as it commits, straight to the
@@ -141,13 +250,9 @@ public sealed class LiteDbDatabase : IDisposable
     // a checkpoint per flush, which wrote every page twice and emptied LiteDB's page cache each time.
     private long SyncLog()
     {
-        long covered;
-        lock (_writeGate)
-        {
-            covered = _committed;
-        }
-
-        // Outside the gate: writers commit while the log is synced, and wait for the next flush.
+        // Read before the sync, and without the gate: a generation is given only once its commit has written its pages, so
+        // every commit up to this one is in the log that is synced next. Writers commit meanwhile, for the next flush.
+        var covered = Interlocked.Read(ref _committed);
         var started = Stopwatch.GetTimestamp();
         if (File.Exists(_logPath))
         {

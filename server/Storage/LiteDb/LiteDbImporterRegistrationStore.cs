@@ -6,8 +6,11 @@ namespace Berth.Server.Storage.LiteDb;
 
 public sealed class LiteDbImporterRegistrationStore(LiteDbDatabase database) : IImporterRegistrationStore
 {
+    // Every import routes by them: read from memory until importers change.
+    private readonly ReadCache<RepositoryId, IReadOnlyList<ImporterRegistration>> _byRepository = new(database, [LiteDbDatabase.Importers], capacity: 10_000);
+
     public Task<IReadOnlyList<ImporterRegistration>> ListAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<ImporterRegistration>>(database.Read(db => List(db, repositoryId)));
+        Task.FromResult(_byRepository.GetOrRead(repositoryId, () => database.Read(db => List(db, repositoryId))));
 
     public async Task<ImporterRegistrationOutcome> TryAddAsync(
         ImporterRegistration registration, Func<ImporterRegistration, bool> conflictsWith, CancellationToken cancellationToken)

@@ -7,7 +7,9 @@ namespace Berth.Server.Storage.LiteDb;
 
 public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider clock) : IRepositoryStore
 {
-    private readonly ReadCache<string, Repository?> _byRegistryName = new(database, capacity: 10_000);
+    // Every request names a repository: read from memory until repositories change (imports do not change them).
+    private readonly ReadCache<string, Repository?> _byRegistryName = new(database, [LiteDbDatabase.Repositories], capacity: 10_000);
+    private readonly ReadCache<RepositoryId, Repository?> _byId = new(database, [LiteDbDatabase.Repositories], capacity: 10_000);
 
     public async Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, IReadOnlyList<ImporterRegistration> importers, CancellationToken cancellationToken)
     {
@@ -55,6 +57,8 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
 
             var updated = ToDocument(repository);
             updated["created"] = stored["created"];
+
+            // Kept from before imports wrote it elsewhere (see LiteDbUnitStore.LastAddedAsync).
             updated["last_unit_added"] = stored["last_unit_added"];
             repositories.Update(updated);
             return RepositoryWriteOutcome.Written;
@@ -71,8 +75,12 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
 
     public Task<Repository?> FindAsync(RepositoryId id, CancellationToken cancellationToken)
     {
-        var document = database.Read(db => db.GetCollection(LiteDbDatabase.Repositories).FindById(id.Value));
-        return Task.FromResult(document is null ? null : FromDocument(document));
+        // Only repositories that exist are remembered: ids that clients make up leave nothing behind.
+        var repository = _byId.GetOrRead(
+            id,
+            () => database.Read(db => db.GetCollection(LiteDbDatabase.Repositories).FindById(id.Value) is { } document ? FromDocument(document) : null),
+            keep: found => found is not null);
+        return Task.FromResult(repository);
     }
 
     public Task<IReadOnlyList<Repository>> ListAsync(CancellationToken cancellationToken)
@@ -98,6 +106,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
             db.GetCollection(LiteDbDatabase.Importers).DeleteMany(LiteQuery.Equal("repo_id", id.Value));
             db.GetCollection(LiteDbDatabase.RetentionPolicies).Delete(id.Value);
             db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(LiteQuery.Equal("repo_id", id.Value));
+            db.GetCollection(LiteDbDatabase.RepositoryActivity).Delete(id.Value);
             return true;
         });
         return deleted;
@@ -118,7 +127,6 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
             ["description"] = repository.Description is null ? BsonValue.Null : new BsonValue(repository.Description),
             ["notes"] = notes,
             ["created"] = BsonDates.ToBson(repository.Created),
-            ["last_unit_added"] = repository.LastUnitAdded is { } added ? BsonDates.ToBson(added) : BsonValue.Null,
             ["registry_name"] = repository.RegistryName is { } registryName ? new BsonValue(registryName.Value) : BsonValue.Null,
             ["anonymous_pull"] = repository.AnonymousPull,
         };
@@ -131,7 +139,6 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
         Description = document["description"].IsNull ? null : document["description"].AsString,
         Notes = document["notes"].AsDocument.ToDictionary(f => f.Key, f => f.Value.AsString),
         Created = BsonDates.FromBson(document["created"]),
-        LastUnitAdded = BsonDates.FromBsonOrNull(document["last_unit_added"]),
         RegistryName = document["registry_name"].IsString && RegistryName.TryParse(document["registry_name"].AsString, out var name, out _) ? name : null,
         AnonymousPull = document["anonymous_pull"].IsBoolean && document["anonymous_pull"].AsBoolean,
     };

@@ -6,19 +6,23 @@ using LiteDB;
 
 namespace Berth.Server.Storage.LiteDb;
 
-/// <summary>Commits a unit of work in one LiteDB transaction (see <see cref="LiteDbDatabase.WriteAsync{T}"/>).</summary>
+/// <summary>Commits a unit of work in one LiteDB transaction (see <see cref="LiteDbDatabase.WriteAsync{T}(IReadOnlyList{string}, Func{LiteDB.LiteDatabase, T})"/>).</summary>
 public sealed class LiteDbUnitOfWorkStore(LiteDbDatabase database, TimeProvider clock) : IUnitOfWorkStore
 {
     // Association order: timestamps of one import can fall in the same millisecond, a sequence cannot. Only this store
     // adds associations, under the write gate, so the counter needs no lock of its own.
     private long _lastSequence = -1;
 
+    // What a commit writes: never repositories, importers or users, whose lookups stay in memory meanwhile.
+    private static readonly string[] Changes =
+        [LiteDbDatabase.Units, LiteDbDatabase.Associations, LiteDbDatabase.RepositoryActivity, LiteDbDatabase.TagHistory, LiteDbDatabase.Uploads];
+
     public async Task<CommittedWork> CommitAsync(UnitOfWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         var (saves, associations, removals, moves, uploads) = (work.Saves, work.Associations, work.Removals, work.Moves, work.EndedUploads);
         var now = BsonDates.ToBson(clock.GetUtcNow());
-        var ids = await database.WriteAsync(db =>
+        var ids = await database.WriteAsync(Changes, db =>
         {
             var units = db.GetCollection(LiteDbDatabase.Units);
             var ids = new Dictionary<UnitIdentity, string>();
@@ -31,14 +35,13 @@ public sealed class LiteDbUnitOfWorkStore(LiteDbDatabase database, TimeProvider 
             var associated = db.GetCollection(LiteDbDatabase.Associations);
             foreach (var group in associations.GroupBy(a => a.Repository))
             {
-                var repository = repositories.FindById(group.Key.Value) ?? throw new NotFoundException("repository", group.Key.Value);
+                _ = repositories.FindById(group.Key.Value) ?? throw new NotFoundException("repository", group.Key.Value);
                 foreach (var association in group)
                 {
                     Associate(associated, group.Key, UnitId(units, association.Unit, ids), association.Unit.TypeId, now);
                 }
 
-                repository["last_unit_added"] = now;
-                repositories.Update(repository);
+                db.GetCollection(LiteDbDatabase.RepositoryActivity).Upsert(new BsonDocument { ["_id"] = group.Key.Value, ["last_unit_added"] = now });
             }
 
             var gone = removals.Where(r => associated.Delete(LiteDbUnitStore.AssociationId(r.Repository, r.UnitId))).Select(r => r.UnitId).ToList();

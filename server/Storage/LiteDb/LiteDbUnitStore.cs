@@ -14,7 +14,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
 {
     internal const string ReferencesRecordedMark = "unit_references_recorded";
 
-    private readonly ReadCache<string, IReadOnlyList<Unit>> _repositoryUnits = new(database, capacity: 50_000);
+    private readonly ReadCache<string, IReadOnlyList<Unit>> _repositoryUnits = new(database, [LiteDbDatabase.Units, LiteDbDatabase.Associations], capacity: 50_000);
 
     public Task<Unit?> FindAsync(string typeId, UnitKey key, CancellationToken cancellationToken)
     {
@@ -82,6 +82,17 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         });
         return Task.FromResult<IReadOnlyList<RepositoryUnit>>(results);
     }
+
+    public Task<DateTimeOffset?> LastAddedAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(db =>
+            db.GetCollection(LiteDbDatabase.RepositoryActivity).FindById(repositoryId.Value) is { } activity
+                ? BsonDates.FromBsonOrNull(activity["last_unit_added"])
+
+                // Written on the repository itself before imports kept it apart (so that they leave repositories, and
+                // what caches them, unchanged).
+                : db.GetCollection(LiteDbDatabase.Repositories).FindById(repositoryId.Value) is { } repository
+                    ? BsonDates.FromBsonOrNull(repository["last_unit_added"])
+                    : null));
 
     public Task<IReadOnlyDictionary<string, long>> CountByTypeAsync(RepositoryId repositoryId, CancellationToken cancellationToken)
     {

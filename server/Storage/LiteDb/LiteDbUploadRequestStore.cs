@@ -6,10 +6,12 @@ namespace Berth.Server.Storage.LiteDb;
 
 public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadRequestStore
 {
+    private static readonly string[] Changes = [LiteDbDatabase.Uploads];
+
     public async Task CreateAsync(UploadRequest upload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upload);
-        await database.WriteAsync(db => db.GetCollection(LiteDbDatabase.Uploads).Insert(new BsonDocument
+        await database.WriteAsync(Changes, db => db.GetCollection(LiteDbDatabase.Uploads).Insert(new BsonDocument
         {
             ["_id"] = upload.Id.Value,
             ["created"] = BsonDates.ToBson(upload.Created),
@@ -29,7 +31,7 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
             db.GetCollection(LiteDbDatabase.Uploads).FindAll().Select(FromDocument).OrderBy(u => u.Created).ToList()));
 
     public Task<bool> DeleteAsync(UploadId id, CancellationToken cancellationToken) =>
-        database.WriteAsync(db => db.GetCollection(LiteDbDatabase.Uploads).Delete(id.Value));
+        database.WriteAsync(Changes, db => db.GetCollection(LiteDbDatabase.Uploads).Delete(id.Value));
 
     private static UploadRequest FromDocument(BsonDocument document) =>
         UploadId.TryParse(document["_id"].AsString, out var id)

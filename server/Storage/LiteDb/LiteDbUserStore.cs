@@ -6,8 +6,8 @@ namespace Berth.Server.Storage.LiteDb;
 /// <summary>Users (collection <c>users</c>, by login) and their API tokens (collection <c>tokens</c>, by id).</summary>
 public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
 {
-    private readonly ReadCache<string, User?> _users = new(database, capacity: 10_000);
-    private readonly ReadCache<string, ApiToken?> _tokens = new(database, capacity: 10_000);
+    private readonly ReadCache<string, User?> _users = new(database, [LiteDbDatabase.Users], capacity: 10_000);
+    private readonly ReadCache<string, ApiToken?> _tokens = new(database, [LiteDbDatabase.Tokens], capacity: 10_000);
 
     public Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken)
     {

@@ -3,12 +3,13 @@ using System.Collections.Concurrent;
 namespace Berth.Server.Storage.LiteDb;
 
 /// <summary>
-/// Remembers lookups until the next metadata write. Every write through <see cref="LiteDbDatabase.WriteAsync{T}"/>
-/// bumps the database's version after it commits, so an entry made at an older version is never served: the
-/// cache is always exact, and it pays off where pulls outnumber pushes (manifest and blob lookups of the
-/// registry). Values are shared between callers, who must not change them.
+/// Remembers lookups in some collections until the next write that changes them. Every write through
+/// <see cref="LiteDbDatabase.WriteAsync{T}(IReadOnlyList{string}, Func{LiteDB.LiteDatabase, T})"/> bumps the versions of what it changed after it commits, so an entry made at
+/// an older version is never served: the cache is always exact. It serves the lookups every request makes (repositories,
+/// importers, users, tokens) from memory while pushes write units, and the registry's manifest and blob lookups while
+/// nothing is pushed. Values are shared between callers, who must not change them.
 /// </summary>
-internal sealed class ReadCache<TKey, TValue>(LiteDbDatabase database, int capacity)
+internal sealed class ReadCache<TKey, TValue>(LiteDbDatabase database, IReadOnlyList<string> dependsOn, int capacity)
     where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, (long Version, TValue Value)> _entries = new();
@@ -27,7 +28,7 @@ internal sealed class ReadCache<TKey, TValue>(LiteDbDatabase database, int capac
         ArgumentNullException.ThrowIfNull(read);
 
         // Read before the lookup: a write that commits meanwhile leaves this entry at an outdated version.
-        var version = database.Version;
+        var version = database.VersionOf(dependsOn);
         if (_entries.TryGetValue(key, out var entry) && entry.Version == version)
         {
             return entry.Value;
