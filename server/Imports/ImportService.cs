@@ -76,17 +76,9 @@ public sealed class ImportService(
                 Limits = Limits,
                 Upload = lease?.File,
             };
-            var started = Stopwatch.GetTimestamp();
-            using var work = new UnitOfWork();
-            var unit = await importer.Importer.ImportUploadAsync(request, Conduit(work, repositoryId, importer, prepaidBytes: 0), cancellationToken);
-            if (lease is not null)
-            {
-                uploads.CompleteWith(lease, work);
-            }
-
-            var committed = (await membership.CommitAsync(work, cancellationToken)).Resolve(unit);
-            ServerMetrics.Import.RecordSince(started);
-            return committed;
+            // A completed import consumes its upload: the record ends with the import's commit.
+            Action<UnitOfWork>? endUpload = lease is null ? null : work => uploads.CompleteWith(lease, work);
+            return await ImportInWorkAsync(repositoryId, importer, request, prepaidBytes: 0, endUpload, cancellationToken);
         }
         catch when (lease is { File.IsConsumed: true })
         {
@@ -191,9 +183,20 @@ public sealed class ImportService(
             return await importer.Importer.ImportUploadAsync(request, Conduit(outer, repositoryId, importer, prepaidBytes), cancellationToken);
         }
 
+        return await ImportInWorkAsync(repositoryId, importer, request, prepaidBytes, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the importer in a unit of work of its own and commits it (after <paramref name="beforeCommit"/> adds to it);
+    /// answers the unit as stored.
+    /// </summary>
+    private async Task<Unit> ImportInWorkAsync(
+        RepositoryId repositoryId, LoadedImporter importer, ImportRequest request, long prepaidBytes, Action<UnitOfWork>? beforeCommit, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         using var work = new UnitOfWork();
         var unit = await importer.Importer.ImportUploadAsync(request, Conduit(work, repositoryId, importer, prepaidBytes), cancellationToken);
+        beforeCommit?.Invoke(work);
         var committed = (await membership.CommitAsync(work, cancellationToken)).Resolve(unit);
         ServerMetrics.Import.RecordSince(started);
         return committed;

@@ -46,7 +46,7 @@ public sealed class UnitOfWork : IDisposable
         {
             lock (_gate)
             {
-                return [.. _associationOrder.Select(a => new UnitAssociation(a.Item1, _associated[a]))];
+                return [.. _associationOrder.Select(a => new UnitAssociation(a.Item1, Latest(a.Item2, _associated[a])))];
             }
         }
     }
@@ -91,11 +91,6 @@ public sealed class UnitOfWork : IDisposable
             }
 
             _saved[identity] = saved;
-            foreach (var key in _associated.Keys.Where(k => k.Item2 == identity).ToList())
-            {
-                _associated[key] = saved;
-            }
-
             return saved;
         }
     }
@@ -114,7 +109,7 @@ public sealed class UnitOfWork : IDisposable
                 _associationOrder.Add(key);
             }
 
-            _associated[key] = _saved.TryGetValue(identity, out var saved) ? saved : unit;
+            _associated[key] = unit;
         }
     }
 
@@ -176,7 +171,10 @@ public sealed class UnitOfWork : IDisposable
         ArgumentNullException.ThrowIfNull(keys);
         lock (_gate)
         {
-            return [.. keys.Select(k => _associated.GetValueOrDefault((repositoryId, new UnitIdentity(typeId, k.Canonical)))).OfType<Unit>()];
+            return [.. keys
+                .Select(k => new UnitIdentity(typeId, k.Canonical))
+                .Where(i => _associated.ContainsKey((repositoryId, i)))
+                .Select(i => Latest(i, _associated[(repositoryId, i)]))];
         }
     }
 
@@ -210,6 +208,9 @@ public sealed class UnitOfWork : IDisposable
             _holds.Clear();
         }
     }
+
+    // A unit associated, then saved again (a tag moved twice in one work), is associated as last saved.
+    private Unit Latest(UnitIdentity identity, Unit associated) => _saved.GetValueOrDefault(identity) ?? associated;
 
     private List<T> Snapshot<T>(List<T> list)
     {

@@ -17,12 +17,7 @@ public sealed class UploadRestartApiTests : ApiFixture
         var repository = await DockerRepositoryAsync();
         var uploadId = await Api.CreateUploadAsync();
         var blob = TestBlob.Random(5000);
-        string session;
-        using (var started = await Api.Http.PostAsync($"/v2/{repository}/blobs/uploads/", null))
-        {
-            Assert.That(started.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-            session = started.Headers.Location!.ToString();
-        }
+        var session = await new RegistryClient(Api.Http).StartUploadAsync(repository);
 
         await RestartAsync(_ => { });
 

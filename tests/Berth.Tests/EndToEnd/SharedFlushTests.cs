@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Berth.Tests.Support;
@@ -74,18 +73,13 @@ public sealed class SharedFlushTests : FolderPerTest
     {
         foreach (var blob in image.Blobs)
         {
-            using var started = await http.PostAsync($"/v2/{name}/blobs/uploads/", null);
-            Assert.That(started.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await started.Content.ReadAsStringAsync());
-            using var put = await http.PutAsync(RegistryClient.WithDigest(started.Headers.Location!.ToString(), blob.Digest), new ByteArrayContent(blob.Bytes));
-            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created), await put.Content.ReadAsStringAsync());
+            await new RegistryClient(http).PushBlobAsync(name, blob);
         }
     }
 
     private static async Task PushManifestAsync(HttpClient http, string name, TestManifest image, string tag)
     {
-        var content = new ByteArrayContent(image.Bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue(image.MediaType);
-        using var pushed = await http.PutAsync($"/v2/{name}/manifests/{tag}", content);
+        using var pushed = await new RegistryClient(http).PutManifestAsync(name, tag, image.Bytes, image.MediaType);
         Assert.That(pushed.StatusCode, Is.EqualTo(HttpStatusCode.Created), await pushed.Content.ReadAsStringAsync());
     }
 

@@ -93,7 +93,6 @@ public sealed class GroupCommitTests
         var commit = new GroupCommit(() =>
         {
             var covered = Interlocked.Read(ref committed);
-            Thread.Sleep(1);
             Interlocked.Exchange(ref durable, covered);
             return covered;
         });
