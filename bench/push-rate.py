@@ -2,7 +2,7 @@
 """Push rate of tiny images (issue 11, "pushes as fast as the disk allows"): Berth beside the reference registry
 (CNCF distribution 2.8, Debian's docker-registry, filesystem storage, no auth) on loopback.
 
-    bench/push-rate.py [--clients 1,8,32] [--images 40] [--runs 1] [--warmup 200] [--berth-first] [--quick]
+    bench/push-rate.py [--clients 1,8,32] [--images 40] [--runs 1] [--warmup 1000] [--berth-first] [--quick]
 
 For each N in --clients, N concurrent clients (threads released together by a barrier), each over one kept-alive
 HTTP/1.1 connection into its own repository bench/cI, push --images distinct images tagged t0, t1, ...: per image a
@@ -12,8 +12,8 @@ per image the push latency (first request to the manifest's 201; p50 and p99) an
 wall time from the barrier to the last client's finish). Then the same clients pull every image (GET of the
 manifest by tag and of both blobs, bodies checked): pull images/s.
 
-Each server is started afresh, with a fresh data folder, for every N and every run, and warmed up by one client
-pushing and pulling --warmup images into bench/warm before the measured clients start. Per N, distribution is
+Each server is started afresh, with a fresh data folder, for every N and every run, and warmed up by N clients
+pushing and pulling --warmup images between them (into bench/warmI) before the measured clients start. Per N, distribution is
 measured first, then Berth (--berth-first for the reverse). Medians of --runs runs. Client and server CPU time are
 taken from os.times() and /proc; a client that used more than 70% of one core may have been the limit, and the
 output says so. Berth gets Basic auth with the admin credentials (BERTH_ADMIN_PASSWORD=bench-admin-password),
@@ -249,12 +249,12 @@ def main():
     parser.add_argument("--clients", default="1,8,32", help="comma-separated client counts N (default 1,8,32)")
     parser.add_argument("--images", type=int, default=40, help="images pushed by each client (default 40)")
     parser.add_argument("--runs", type=int, default=1, help="repetitions per N and server; medians are printed")
-    parser.add_argument("--warmup", type=int, default=200, help="images one client pushes and pulls before each measurement")
+    parser.add_argument("--warmup", type=int, default=1000, help="images the N clients push and pull between them before each measurement")
     parser.add_argument("--berth-first", action="store_true", help="measure Berth before distribution for each N")
-    parser.add_argument("--quick", action="store_true", help="clients 1,8 and 10 images, to check the script")
+    parser.add_argument("--quick", action="store_true", help="clients 1,8, 10 images and a warm-up of 50, to check the script")
     args = parser.parse_args()
     if args.quick:
-        args.clients, args.images = "1,8", 10
+        args.clients, args.images, args.warmup = "1,8", 10, 50
     counts = [int(n) for n in args.clients.split(",")]
     if args.images < 1 or args.runs < 1 or min(counts) < 1:
         parser.error("--clients, --images and --runs must be positive")
@@ -279,7 +279,9 @@ def main():
                         continue
                     try:
                         if args.warmup > 0:
-                            measure(server, 1, args.warmup, "warm")
+                            # By as many clients as are measured: a server in service is warm at the concurrency it
+                            # serves, and Berth's JIT otherwise still compiles for it while it is measured.
+                            measure(server, n, max(1, args.warmup // n), "warm")
                         r = measure(server, n, args.images, "c")
                     finally:
                         server.stop()

@@ -94,6 +94,7 @@ public static class BerthServices
         services.AddSingleton<ImportService>();
         services.AddSingleton<ImportMemoryBudget>();
         services.AddSingleton(sp => new TokenSigner(sp.GetRequiredService<DataLayout>().TokenSigningKey));
+        services.AddSingleton(sp => new SessionIds(sp.GetRequiredService<TokenSigner>().DeriveKey("berth upload session")));
         services.AddSingleton(sp => new LoginThrottle(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BerthOptions>>().Value.Auth.MaxFailedSignInsPerMinute));
         services.AddSingleton<Authenticator>();

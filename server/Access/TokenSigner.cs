@@ -77,6 +77,10 @@ public sealed class TokenSigner : IDisposable
         return signingInput + "." + Base64Url(signature);
     }
 
+    /// <summary>A key for another purpose, derived from the signing key: it lives exactly as long as the tokens do.</summary>
+    public byte[] DeriveKey(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key.ExportECPrivateKey(), 32, info: Encoding.UTF8.GetBytes(purpose));
+
     /// <summary>
     /// A short keyed digest of a secret's stored hash: it names the credential a registry token was issued from
     /// without revealing anything of it, and changes when the password does.

@@ -20,7 +20,7 @@ public static class ImportEndpoints
             var caller = await access.CallerAsync(context);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
             var command = ImportUploadCommand.Read(body);
-            var unit = await service.ImportUploadAsync(repository.Id, command, caller.UploadOwner, cancellationToken);
+            var unit = await service.ImportUploadAsync(repository.Id, command, caller.UploadOwner, null, cancellationToken);
             await audit.RecordAsync(context, "import", $"{repository.Id}/{unit.TypeId}/{unit.Key}", command.UploadId is null ? null : $"upload {command.UploadId}");
             var result = JsonSerializer.SerializeToNode(UnitResponse.From(unit), ContentApiJsonContext.Api.UnitResponse);
             return TypedResults.Json(new CallReport(result), ContentApiJsonContext.Api.CallReport);

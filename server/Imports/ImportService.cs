@@ -55,15 +55,19 @@ public sealed class ImportService(
         return await ImportAsync(null, repositoryId, unitTypeId, unitKey, unitMetadata, new InMemoryUpload(bytes), held.Bytes, cancellationToken);
     }
 
-    /// <summary>Imports an upload of <paramref name="uploadOwner"/> (<see langword="null"/>: an administrator, any upload).</summary>
-    public async Task<Unit> ImportUploadAsync(RepositoryId repositoryId, ImportUploadCommand command, string? uploadOwner, CancellationToken cancellationToken)
+    /// <summary>
+    /// Imports an upload of <paramref name="uploadOwner"/> (<see langword="null"/>: an administrator, any upload); a registry
+    /// session names its <paramref name="session"/> claim, by which one that is not stored is found.
+    /// </summary>
+    public async Task<Unit> ImportUploadAsync(
+        RepositoryId repositoryId, ImportUploadCommand command, string? uploadOwner, SessionClaim? session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw new NotFoundException("repository", repositoryId.Value);
         var (importer, registration) = await RouteAsync(repositoryId, command.UnitTypeId, cancellationToken);
         var (registered, config) = Configs(importer, registration, command.OverrideConfig);
 
-        var lease = command.UploadId is { } uploadId ? await uploads.AcquireAsync(uploadId, uploadOwner, cancellationToken) : null;
+        var lease = command.UploadId is { } uploadId ? await uploads.AcquireAsync(uploadId, uploadOwner, session, cancellationToken) : null;
         try
         {
             var request = new ImportRequest

@@ -50,19 +50,20 @@ public sealed class BlobUploadHandler(
 
         // Checked before the session exists, so that a refused digest leaves nothing behind.
         Digest? monolithic = query.TryGetValue("digest", out var digestText) ? ParseDigest(digestText) : null;
-        var upload = await uploads.CreateAsync(repository.Id, owner, cancellationToken);
+        var upload = uploads.OpenSession(repository.Id, owner);
         if (monolithic is { } digest)
         {
+            var claim = new SessionClaim(repository.Id, owner);
             try
             {
                 // Flushed by the import, which keeps the bytes; the session goes if it fails.
-                await WriteAsync(context, upload.Id, null, durable: false);
-                await CompleteAsync(context, repository, name, upload.Id, digest);
+                await WriteAsync(context, upload.Id, claim, null, durable: false);
+                await CompleteAsync(context, repository, name, upload.Id, claim, digest);
             }
             catch
             {
                 // The client never learnt of this session, so nothing may be left of it.
-                await uploads.DeleteIfPresentAsync(upload.Id);
+                await uploads.DiscardAsync(upload.Id, claim);
                 throw;
             }
 
@@ -78,8 +79,8 @@ public sealed class BlobUploadHandler(
     {
         var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
         var session = UploadId.Parse(uploadId);
-        await CheckSessionAsync(context, repository, session);
-        var size = await WriteAsync(context, session, ChunkRange(context), durable: true);
+        var claim = await CheckSessionAsync(context, repository, session);
+        var size = await WriteAsync(context, session, claim, ChunkRange(context), durable: true);
         SetUploadHeaders(context, name, session, size);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
@@ -89,7 +90,7 @@ public sealed class BlobUploadHandler(
     {
         var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
         var session = UploadId.Parse(uploadId);
-        await CheckSessionAsync(context, repository, session);
+        var claim = await CheckSessionAsync(context, repository, session);
         if (!context.Request.Query.TryGetValue("digest", out var digestText))
         {
             throw new RegistryException(RegistryError.DigestInvalid, "completing an upload needs the blob's digest: PUT ...?digest=sha256:...");
@@ -98,20 +99,20 @@ public sealed class BlobUploadHandler(
         var digest = ParseDigest(digestText);
         if (!Clients.RequestBodies.HasBody(context))
         {
-            await CompleteAsync(context, repository, name, session, digest);
+            await CompleteAsync(context, repository, name, session, claim, digest);
             return;
         }
 
         // The last chunk is flushed by the import that follows (it keeps the bytes), not twice; should the import fail,
         // the chunk stays in the session and is flushed then.
-        await WriteAsync(context, session, ChunkRange(context), durable: false);
+        await WriteAsync(context, session, claim, ChunkRange(context), durable: false);
         try
         {
-            await CompleteAsync(context, repository, name, session, digest);
+            await CompleteAsync(context, repository, name, session, claim, digest);
         }
         catch
         {
-            uploads.MakeDurable(session);
+            await uploads.MakeDurableAsync(session, claim);
             throw;
         }
     }
@@ -121,7 +122,7 @@ public sealed class BlobUploadHandler(
     {
         var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
         var session = UploadId.Parse(uploadId);
-        var status = await CheckSessionAsync(context, repository, session);
+        var status = await StatusOfAsync(context, repository, session);
         SetUploadHeaders(context, name, session, status.Size);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
@@ -131,20 +132,31 @@ public sealed class BlobUploadHandler(
     {
         var repository = await registry.ForPullAsync(context, name, AccessAction.Push);
         var session = UploadId.Parse(uploadId);
-        await CheckSessionAsync(context, repository, session);
-        await uploads.DeleteAsync(session, (await access.CallerAsync(context)).UploadOwner, context.RequestAborted);
+        var claim = await CheckSessionAsync(context, repository, session);
+        await uploads.DeleteAsync(session, (await access.CallerAsync(context)).UploadOwner, claim, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private async Task<UploadStatus> CheckSessionAsync(HttpContext context, Repository repository, UploadId uploadId)
+    /// <summary>The claim by which the session is used: checked here, so that a session of another repository is unknown.</summary>
+    private async Task<SessionClaim> CheckSessionAsync(HttpContext context, Repository repository, UploadId uploadId)
     {
-        var status = await uploads.GetAsync(uploadId, (await access.CallerAsync(context)).UploadOwner, context.RequestAborted);
+        _ = await StatusOfAsync(context, repository, uploadId);
+        return await ClaimAsync(context, repository);
+    }
+
+    private async Task<UploadStatus> StatusOfAsync(HttpContext context, Repository repository, UploadId uploadId)
+    {
+        var caller = await access.CallerAsync(context);
+        var status = await uploads.GetAsync(uploadId, caller.UploadOwner, await ClaimAsync(context, repository), context.RequestAborted);
         return status.Upload.Repository == repository.Id
             ? status
             : throw new RegistryException(RegistryError.BlobUploadUnknown, $"upload {uploadId} is not a session of this repository");
     }
 
-    private async Task<long> WriteAsync(HttpContext context, UploadId uploadId, ContentRange? range, bool durable)
+    private async Task<SessionClaim> ClaimAsync(HttpContext context, Repository repository) =>
+        new(repository.Id, (await access.CallerAsync(context)).Login!);
+
+    private async Task<long> WriteAsync(HttpContext context, UploadId uploadId, SessionClaim claim, ContentRange? range, bool durable)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -159,7 +171,7 @@ public sealed class BlobUploadHandler(
         }
 
         var owner = (await access.CallerAsync(context)).UploadOwner;
-        var status = await uploads.WriteSegmentAsync(uploadId, range?.Start, context.Request.BodyReader, context.Request.ContentLength, strict: true, owner, durable, context.RequestAborted);
+        var status = await uploads.WriteSegmentAsync(uploadId, range?.Start, context.Request.BodyReader, context.Request.ContentLength, strict: true, owner, claim, durable, context.RequestAborted);
         if (range is { } written && status.Size != written.End + 1)
         {
             throw new RegistryException(
@@ -170,10 +182,10 @@ public sealed class BlobUploadHandler(
         return status.Size;
     }
 
-    private async Task CompleteAsync(HttpContext context, Repository repository, RegistryName name, UploadId uploadId, Digest digest)
+    private async Task CompleteAsync(HttpContext context, Repository repository, RegistryName name, UploadId uploadId, SessionClaim claim, Digest digest)
     {
         var command = new ImportUploadCommand(uploadId, DockerUnitTypes.Blob, new JsonObject { [DockerUnitTypes.Fields.Digest] = digest.ToString() }, [], null);
-        await imports.ImportUploadAsync(repository.Id, command, (await access.CallerAsync(context)).UploadOwner, context.RequestAborted);
+        await imports.ImportUploadAsync(repository.Id, command, (await access.CallerAsync(context)).UploadOwner, claim, context.RequestAborted);
         await audit.RecordAsync(context, "push.blob", $"{name}@{digest}");
         context.Response.Headers.Location = RegistryApi.BlobLocation(name, digest);
         context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();

@@ -83,7 +83,7 @@ public sealed class UnitOfWork : IDisposable
         lock (_gate)
         {
             ThrowIfCommitted();
-            var id = _saved.TryGetValue(identity, out var earlier) ? earlier.Id : unit.Id ?? Guid.NewGuid().ToString("N");
+            var id = _saved.TryGetValue(identity, out var earlier) ? earlier.Id : unit.Id ?? Units.UnitIds.New();
             var saved = unit with { Id = id };
             if (earlier is null)
             {

@@ -30,7 +30,7 @@ public static class UploadEndpoints
                     $"{caller.Login} may push to no repository, and uploads are only for importing into one: ask an administrator for a push grant");
             }
 
-            var upload = await service.CreateAsync(null, caller.Login!, context.RequestAborted);
+            var upload = await service.CreateAsync(caller.Login!, context.RequestAborted);
             return TypedResults.Json(
                 new UploadCreatedResponse(upload.Id.Value, ContentApi.UploadHref(upload.Id.Value)),
                 ContentApiJsonContext.Api.UploadCreatedResponse,
@@ -48,7 +48,7 @@ public static class UploadEndpoints
         uploads.MapGet("/{id}/", async (string id, HttpContext context, UploadService service, AccessControl access) =>
         {
             var caller = await access.RequireSignedInAsync(context);
-            var status = await service.GetAsync(UploadId.Parse(id), caller.UploadOwner, context.RequestAborted);
+            var status = await service.GetAsync(UploadId.Parse(id), caller.UploadOwner, null, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
         });
 
@@ -69,7 +69,7 @@ public static class UploadEndpoints
                 bodyLimit.MaxRequestBodySize = null;
             }
 
-            var status = await service.WriteSegmentAsync(UploadId.Parse(id), start, context.Request.BodyReader, context.Request.ContentLength, strict: false, caller.UploadOwner, durable: true, context.RequestAborted);
+            var status = await service.WriteSegmentAsync(UploadId.Parse(id), start, context.Request.BodyReader, context.Request.ContentLength, strict: false, caller.UploadOwner, null, durable: true, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
         });
 

@@ -16,10 +16,13 @@ namespace Berth.Server.Uploads;
 /// they arrive in order; a segment is acknowledged only once it is on disk.
 /// </summary>
 public sealed class UploadService(
-    IUploadRequestStore store, DataLayout layout, TimeProvider clock, IOptions<BerthOptions> options, ILogger<UploadService> logger)
+    IUploadRequestStore store, SessionIds sessionIds, DataLayout layout, TimeProvider clock, IOptions<BerthOptions> options, ILogger<UploadService> logger)
 {
     private readonly UploadQuota _quota = new(options);
     private readonly ConcurrentDictionary<UploadId, UploadSession> _sessions = new();
+
+    // Registry sessions this server counts against their owners' limits and that are not stored (see OpenSession).
+    private readonly ConcurrentDictionary<UploadId, UploadRequest> _unstored = new();
 
     /// <summary>How many uploads have a session in memory: at most those that exist.</summary>
     internal int SessionCount => _sessions.Count;
@@ -32,15 +35,15 @@ public sealed class UploadService(
     public void RequireRoom(string? owner) => _quota.RequireRoom(owner);
 
     /// <summary>
-    /// Creates an upload owned by <paramref name="owner"/> (the user who asks for it), within their limits; one for
-    /// the registry API is bound to the repository it was opened on. Every other call takes the owner too: an
-    /// upload of someone else is, to them, not there (<see langword="null"/> stands for an administrator, who sees all).
+    /// Creates an upload of the content API owned by <paramref name="owner"/> (the user who asks for it), within their
+    /// limits (a registry session is opened by <see cref="OpenSession"/>). Every other call takes the owner too: an upload
+    /// of someone else is, to them, not there (<see langword="null"/> stands for an administrator, who sees all).
     /// </summary>
     /// <exception cref="UploadLimitException">When the owner has as many uploads open as allowed.</exception>
-    public async Task<UploadRequest> CreateAsync(Repositories.RepositoryId? repository, string owner, CancellationToken cancellationToken)
+    public async Task<UploadRequest> CreateAsync(string owner, CancellationToken cancellationToken)
     {
         _quota.Open(owner);
-        var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow(), repository, owner);
+        var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow(), null, owner);
         try
         {
             // The record alone: the upload's file is made by its first segment, which makes its name durable when it
@@ -55,12 +58,31 @@ public sealed class UploadService(
         }
     }
 
+    /// <summary>
+    /// Opens a registry upload session, within its owner's limits, and writes nothing: its id vouches for it (see
+    /// <see cref="SessionIds"/>). It is stored when it must keep bytes: a segment acknowledged on its own, or the last
+    /// one when the import that follows fails. A blob sent whole with the PUT that completes the session, as most
+    /// clients send small blobs, never touches the metadata store but for its import.
+    /// </summary>
+    /// <exception cref="UploadLimitException">When the owner has as many uploads open as allowed.</exception>
+    public UploadRequest OpenSession(Repositories.RepositoryId repository, string owner)
+    {
+        var now = clock.GetUtcNow();
+        var upload = new UploadRequest(sessionIds.New(repository, owner, now), now, repository, owner);
+        Count(upload);
+        return upload;
+    }
+
     public async Task<IReadOnlyList<UploadRequest>> ListAsync(string? owner, CancellationToken cancellationToken) =>
         [.. (await store.ListAsync(cancellationToken)).Where(u => owner is null || u.Owner == owner)];
 
-    public async Task<UploadStatus> GetAsync(UploadId id, string? owner, CancellationToken cancellationToken)
+    /// <param name="id">The upload.</param>
+    /// <param name="owner">Whose upload it must be (<see langword="null"/>: anyone's).</param>
+    /// <param name="claim">For a registry session, its repository and caller: a session that is not stored is found by them.</param>
+    /// <param name="cancellationToken">Ends the lookup.</param>
+    public async Task<UploadStatus> GetAsync(UploadId id, string? owner, SessionClaim? claim, CancellationToken cancellationToken)
     {
-        var upload = await FindAsync(id, owner, cancellationToken);
+        var upload = await LookupAsync(id, owner, claim, cancellationToken) is { } found ? found.Upload : throw new NotFoundException("upload", id.Value);
         return new UploadStatus(upload, SizeOf(upload.Id));
     }
 
@@ -77,18 +99,25 @@ public sealed class UploadService(
     /// <param name="declaredLength">How many bytes the client says it sends, if it says.</param>
     /// <param name="strict">Whether the segment must start at the end.</param>
     /// <param name="owner">Whose upload it must be (<see langword="null"/>: anyone's).</param>
+    /// <param name="claim">For a registry session, its repository and caller (see <see cref="GetAsync"/>).</param>
     /// <param name="durable">
     /// Whether the bytes are flushed before this returns. Only a caller that imports the upload at once, and calls
-    /// <see cref="MakeDurable"/> when that fails, may pass <see langword="false"/>: the import flushes what it keeps.
+    /// <see cref="MakeDurableAsync"/> when that fails, may pass <see langword="false"/>: the import flushes what it keeps.
     /// </param>
     /// <param name="cancellationToken">Ends the copy.</param>
     public async Task<UploadStatus> WriteSegmentAsync(
-        UploadId id, long? offset, PipeReader body, long? declaredLength, bool strict, string? owner, bool durable, CancellationToken cancellationToken)
+        UploadId id, long? offset, PipeReader body, long? declaredLength, bool strict, string? owner, SessionClaim? claim, bool durable, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var (upload, session) = await EnterAsync(id, owner, cancellationToken);
+        var (upload, stored, session) = await EnterAsync(id, owner, claim, cancellationToken);
         try
         {
+            if (durable && !stored)
+            {
+                // Acknowledged bytes need a session that outlives this process.
+                await StoreAsync(upload);
+            }
+
             var path = layout.UploadPath(upload.Id.Value);
             using var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
             var length = RandomAccess.GetLength(handle);
@@ -146,12 +175,21 @@ public sealed class UploadService(
     /// <summary>The refusal of a segment that would take an upload past the largest accepted.</summary>
     internal static TooLargeException BeyondLimit(long max) => new($"the upload would exceed the largest accepted, {max} bytes", max);
 
-    public async Task DeleteAsync(UploadId id, string? owner, CancellationToken cancellationToken)
+    public Task DeleteAsync(UploadId id, string? owner, CancellationToken cancellationToken) => DeleteAsync(id, owner, null, cancellationToken);
+
+    /// <summary>Cancels an upload or a registry session (see <see cref="GetAsync"/>): its record, bytes and id go.</summary>
+    public async Task DeleteAsync(UploadId id, string? owner, SessionClaim? claim, CancellationToken cancellationToken)
     {
-        var (upload, session) = await EnterAsync(id, owner, cancellationToken);
+        var (upload, stored, session) = await EnterAsync(id, owner, claim, cancellationToken);
         try
         {
-            await RemoveAsync(upload, session, SizeOf(upload.Id));
+            if (!stored)
+            {
+                // Its id would still vouch for it.
+                await store.RememberEndedAsync(upload.Id, upload.Created, CancellationToken.None);
+            }
+
+            await RemoveAsync(upload, stored, session, SizeOf(upload.Id));
         }
         finally
         {
@@ -159,23 +197,34 @@ public sealed class UploadService(
         }
     }
 
-    /// <summary>Deletes an upload if it still exists; for clean-up after a failure, so it never throws for a missing one.</summary>
-    public async Task DeleteIfPresentAsync(UploadId id)
+    /// <summary>
+    /// Ends an upload if it still exists, for clean-up after a failure: it never throws for a missing one. A session that
+    /// was not stored goes without a trace, as its id never reached the client.
+    /// </summary>
+    /// <returns>Whether there was an upload to end.</returns>
+    public async Task<bool> DiscardAsync(UploadId id, SessionClaim? claim)
     {
+        // Consumed by the import or deleted meanwhile: nothing left to clean.
+        if (await TryEnterAsync(id, claim) is not var (upload, stored, session))
+        {
+            return false;
+        }
+
         try
         {
-            await DeleteAsync(id, null, CancellationToken.None);
+            await RemoveAsync(upload, stored, session, SizeOf(upload.Id));
+            return true;
         }
-        catch (NotFoundException)
+        finally
         {
-            // Consumed by the import or deleted meanwhile: nothing left to clean.
+            session.Gate.Release();
         }
     }
 
     /// <summary>Takes an upload for an import: no segment can be written to it until the lease is disposed.</summary>
-    public async Task<UploadLease> AcquireAsync(UploadId id, string? owner, CancellationToken cancellationToken)
+    public async Task<UploadLease> AcquireAsync(UploadId id, string? owner, SessionClaim? claim, CancellationToken cancellationToken)
     {
-        var (upload, session) = await EnterAsync(id, owner, cancellationToken);
+        var (upload, _, session) = await EnterAsync(id, owner, claim, cancellationToken);
         var path = layout.UploadPath(upload.Id.Value);
 
         // An upload that no segment reached has no file yet: the import takes an empty one.
@@ -192,7 +241,7 @@ public sealed class UploadService(
     public async Task CompleteAsync(UploadLease lease)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        await RemoveAsync(lease.Upload, lease.Session, lease.File.Length);
+        await RemoveAsync(lease.Upload, stored: true, lease.Session, lease.File.Length);
     }
 
     /// <summary>
@@ -213,7 +262,8 @@ public sealed class UploadService(
     public async Task<int> PurgeAbandonedAsync(TimeSpan age, CancellationToken cancellationToken)
     {
         var cutoff = clock.GetUtcNow() - age;
-        var purged = 0;
+        await store.ForgetEndedAsync(cutoff, cancellationToken);
+        var purged = PurgeUnstored(cutoff);
         foreach (var upload in await store.ListAsync(cancellationToken))
         {
             var file = new FileInfo(layout.UploadPath(upload.Id.Value));
@@ -223,15 +273,54 @@ public sealed class UploadService(
                 continue;
             }
 
-            try
+            // Imported or deleted meanwhile, or not.
+            if (await DiscardAsync(upload.Id, null))
             {
-                await DeleteAsync(upload.Id, null, cancellationToken);
                 purged++;
                 logger.LogInformation("Purged upload {Id}: untouched since {LastActivity}", upload.Id, lastActivity);
             }
-            catch (NotFoundException)
+        }
+
+        return purged;
+    }
+
+    /// <summary>
+    /// Forgets the sessions this server counts that were never stored and are untouched since <paramref name="cutoff"/>:
+    /// their ids have expired, so nothing can end them otherwise.
+    /// </summary>
+    private int PurgeUnstored(DateTimeOffset cutoff)
+    {
+        var purged = 0;
+        foreach (var upload in _unstored.Values)
+        {
+            var file = new FileInfo(layout.UploadPath(upload.Id.Value));
+            if ((file.Exists ? new DateTimeOffset(file.LastWriteTimeUtc) : upload.Created) > cutoff)
             {
-                // Imported or deleted meanwhile.
+                continue;
+            }
+
+            var session = _sessions.GetOrAdd(upload.Id, _ => new UploadSession());
+            if (!session.Gate.Wait(0))
+            {
+                // Busy: a write or an import has it.
+                continue;
+            }
+
+            try
+            {
+                if (_unstored.ContainsKey(upload.Id))
+                {
+                    Forget(upload, session, SizeOf(upload.Id));
+                    purged++;
+                }
+                else
+                {
+                    _sessions.TryRemove(new KeyValuePair<UploadId, UploadSession>(upload.Id, session));
+                }
+            }
+            finally
+            {
+                session.Gate.Release();
             }
         }
 
@@ -314,11 +403,12 @@ public sealed class UploadService(
         }
     }
 
-    private async Task<(UploadRequest Upload, UploadSession Session)> EnterAsync(UploadId uploadId, string? owner, CancellationToken cancellationToken)
+    private async Task<(UploadRequest Upload, bool Stored, UploadSession Session)> EnterAsync(
+        UploadId uploadId, string? owner, SessionClaim? claim, CancellationToken cancellationToken)
     {
         // Looked up before anything is kept in memory: a request for an upload that is not there, or not the
         // caller's, leaves nothing behind however often it is made.
-        if (!IsOwned(await store.FindAsync(uploadId, cancellationToken), owner))
+        if (await LookupAsync(uploadId, owner, claim, cancellationToken) is null)
         {
             throw new NotFoundException("upload", uploadId.Value);
         }
@@ -331,8 +421,14 @@ public sealed class UploadService(
             entered = true;
 
             // Checked again inside the gate: a delete or completed import may have ended the upload while we waited.
-            var upload = await store.FindAsync(uploadId, cancellationToken);
-            return IsOwned(upload, owner) ? (upload, session) : throw new NotFoundException("upload", uploadId.Value);
+            var (upload, stored) = await LookupAsync(uploadId, owner, claim, cancellationToken) ?? throw new NotFoundException("upload", uploadId.Value);
+            if (!stored)
+            {
+                // One this server did not open, or opened before it restarted: it counts from now on, as it may hold bytes.
+                Count(upload);
+            }
+
+            return (upload, stored, session);
         }
         catch
         {
@@ -346,6 +442,19 @@ public sealed class UploadService(
         }
     }
 
+    /// <summary>Enters anyone's upload for clean-up, or answers null when it has ended.</summary>
+    private async Task<(UploadRequest Upload, bool Stored, UploadSession Session)?> TryEnterAsync(UploadId id, SessionClaim? claim)
+    {
+        try
+        {
+            return await EnterAsync(id, null, claim, CancellationToken.None);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Drops the session of an upload that has ended. The upload may have ended between our first look and our
     /// taking the session (its end removed the session it had, and we made a new one), or while we waited at
@@ -355,7 +464,7 @@ public sealed class UploadService(
     /// </summary>
     private async Task ForgetIfEndedAsync(UploadId id, UploadSession session)
     {
-        if (await store.FindAsync(id, CancellationToken.None) is null)
+        if (await store.FindAsync(id, CancellationToken.None) is null && !_unstored.ContainsKey(id))
         {
             _sessions.TryRemove(new KeyValuePair<UploadId, UploadSession>(id, session));
         }
@@ -363,21 +472,78 @@ public sealed class UploadService(
 
     private static bool IsOwned([NotNullWhen(true)] UploadRequest? upload, string? owner) => upload is not null && (owner is null || upload.Owner == owner);
 
-    private async Task<UploadRequest> FindAsync(UploadId id, string? owner, CancellationToken cancellationToken) =>
-        await store.FindAsync(id, cancellationToken) is var upload && IsOwned(upload, owner)
-            ? upload
-            : throw new NotFoundException("upload", id.Value);
+    /// <summary>
+    /// The upload of this id that the caller may use: a stored one, or a registry session that is not stored, whose id
+    /// must have been made for the claim's repository and caller, not have expired, and not have been cancelled.
+    /// </summary>
+    private async Task<(UploadRequest Upload, bool Stored)?> LookupAsync(UploadId id, string? owner, SessionClaim? claim, CancellationToken cancellationToken)
+    {
+        // First what this server holds: a session leaves it (StoreAsync) only once it is stored, with its gate held.
+        if (claim is { } claimed && _unstored.TryGetValue(id, out var open))
+        {
+            return open.Repository == claimed.Repository && open.Owner == claimed.Login && Unexpired(open.Created) ? (open, false) : null;
+        }
+
+        if (await store.FindAsync(id, cancellationToken) is { } upload)
+        {
+            return IsOwned(upload, owner) ? (upload, true) : null;
+        }
+
+        if (claim is not { } session)
+        {
+            return null;
+        }
+
+        return sessionIds.TryVerify(id, session.Repository, session.Login, out var opened) &&
+            Unexpired(opened) &&
+            !await store.HasEndedAsync(id, cancellationToken)
+                ? (new UploadRequest(id, opened, session.Repository, session.Login), false)
+                : null;
+    }
+
+    // Untouched by definition (it holds no bytes), so it expires as an untouched stored upload is purged.
+    private bool Unexpired(DateTimeOffset opened) => clock.GetUtcNow() - opened < options.Value.UploadExpiry;
+
+    /// <summary>Counts a session that is not stored against its owner's limits, once.</summary>
+    /// <exception cref="UploadLimitException">When the owner has as many uploads open as allowed.</exception>
+    private void Count(UploadRequest upload)
+    {
+        if (_unstored.TryAdd(upload.Id, upload))
+        {
+            try
+            {
+                _quota.Open(upload.Owner);
+            }
+            catch
+            {
+                _unstored.TryRemove(upload.Id, out _);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Stores a session that was not (see <see cref="OpenSession"/>), with its gate held; it counts as it did.</summary>
+    private async Task StoreAsync(UploadRequest upload)
+    {
+        await store.CreateAsync(upload, CancellationToken.None);
+        _unstored.TryRemove(upload.Id, out _);
+    }
 
     /// <summary>Ends an upload, with its gate held; <paramref name="size"/> is what it held, now free.</summary>
-    private async Task RemoveAsync(UploadRequest upload, UploadSession session, long size)
+    private async Task RemoveAsync(UploadRequest upload, bool stored, UploadSession session, long size)
     {
-        await store.DeleteAsync(upload.Id, CancellationToken.None);
+        if (stored)
+        {
+            await store.DeleteAsync(upload.Id, CancellationToken.None);
+        }
+
         Forget(upload, session, size);
     }
 
     /// <summary>What ending an upload leaves to do once its record is gone: its quota, its file, its session.</summary>
     private void Forget(UploadRequest upload, UploadSession session, long size)
     {
+        _unstored.TryRemove(upload.Id, out _);
         _quota.Close(upload.Owner, size);
         File.Delete(layout.UploadPath(upload.Id.Value));
         _sessions.TryRemove(new KeyValuePair<UploadId, UploadSession>(upload.Id, session));
@@ -388,17 +554,42 @@ public sealed class UploadService(
     /// Flushes an upload whose last segment was written without (see <see cref="WriteSegmentAsync"/>), when the import that
     /// was to follow failed: what the upload holds is then acknowledged by what it reports.
     /// </summary>
-    public void MakeDurable(UploadId id)
+    public async Task MakeDurableAsync(UploadId id, SessionClaim? claim)
     {
         var path = layout.UploadPath(id.Value);
-        if (File.Exists(path))
+        if (!File.Exists(path))
         {
+            return;
+        }
+
+        // Ended meanwhile: nothing to keep.
+        if (await TryEnterAsync(id, claim) is not var (upload, stored, session))
+        {
+            return;
+        }
+
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return;
+            }
+
+            if (!stored)
+            {
+                await StoreAsync(upload);
+            }
+
             using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read))
             {
                 NativeFiles.FlushToDisk(handle);
             }
 
             NativeFiles.SyncDirectory(layout.Uploads);
+        }
+        finally
+        {
+            session.Gate.Release();
         }
     }
 

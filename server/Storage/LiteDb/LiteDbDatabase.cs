@@ -18,6 +18,7 @@ public sealed class LiteDbDatabase : IDisposable
     public const string Units = "units";
     public const string Associations = "repo_content_units";
     public const string Uploads = "uploads";
+    public const string EndedSessions = "ended_sessions";
     public const string Users = "users";
     public const string Tokens = "tokens";
     public const string TagHistory = "tag_history";

@@ -66,7 +66,7 @@ public sealed class LiteDbUnitOfWorkStore(LiteDbDatabase database, TimeProvider 
         var naturalKey = LiteDbUnitStore.NaturalKey(unit.TypeId, unit.Key);
         var document = units.FindOne(LiteQuery.Equal("natural_key", naturalKey)) ?? new BsonDocument
         {
-            ["_id"] = unit.Id ?? Guid.NewGuid().ToString("N"),
+            ["_id"] = unit.Id ?? Units.UnitIds.New(),
             ["type_id"] = unit.TypeId,
             ["natural_key"] = naturalKey,
             ["key"] = new BsonDocument(unit.Key.Fields.ToDictionary(f => f.Key, f => new BsonValue(f.Value))),

@@ -7,6 +7,7 @@ namespace Berth.Server.Storage.LiteDb;
 public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadRequestStore
 {
     private static readonly string[] Changes = [LiteDbDatabase.Uploads];
+    private static readonly string[] EndedChanges = [LiteDbDatabase.EndedSessions];
 
     public async Task CreateAsync(UploadRequest upload, CancellationToken cancellationToken)
     {
@@ -32,6 +33,24 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
 
     public Task<bool> DeleteAsync(UploadId id, CancellationToken cancellationToken) =>
         database.WriteAsync(Changes, db => db.GetCollection(LiteDbDatabase.Uploads).Delete(id.Value));
+
+    public async Task RememberEndedAsync(UploadId id, DateTimeOffset opened, CancellationToken cancellationToken) =>
+        await database.WriteAsync(EndedChanges, db => db.GetCollection(LiteDbDatabase.EndedSessions).Upsert(new BsonDocument
+        {
+            ["_id"] = id.Value,
+            ["opened"] = BsonDates.ToBson(opened),
+        }));
+
+    public Task<bool> HasEndedAsync(UploadId id, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(db => db.GetCollection(LiteDbDatabase.EndedSessions).FindById(id.Value) is not null));
+
+    public Task<int> ForgetEndedAsync(DateTimeOffset openedBefore, CancellationToken cancellationToken) =>
+        database.WriteAsync(EndedChanges, db =>
+        {
+            var ended = db.GetCollection(LiteDbDatabase.EndedSessions);
+            var expired = ended.FindAll().Where(d => BsonDates.FromBson(d["opened"]) < openedBefore).Select(d => d["_id"]).ToList();
+            return expired.Count(ended.Delete);
+        });
 
     private static UploadRequest FromDocument(BsonDocument document) =>
         UploadId.TryParse(document["_id"].AsString, out var id)

@@ -314,6 +314,25 @@ public abstract class MetadataStoreContract
     }
 
     [Test]
+    public async Task EndedSessions_AreRemembered_UntilTheyWouldHaveExpired()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (old, recent, never) = (UploadId.New(), UploadId.New(), UploadId.New());
+        await Uploads.RememberEndedAsync(old, now.AddHours(-2), None);
+        await Uploads.RememberEndedAsync(recent, now, None);
+        await Uploads.RememberEndedAsync(recent, now, None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Uploads.HasEndedAsync(old, None), Is.True);
+            Assert.That(await Uploads.HasEndedAsync(never, None), Is.False);
+            Assert.That(await Uploads.ListAsync(None), Is.Empty, "an ended session is no upload");
+            Assert.That(await Uploads.ForgetEndedAsync(now.AddHours(-1), None), Is.EqualTo(1));
+            Assert.That(await Uploads.HasEndedAsync(old, None), Is.False);
+            Assert.That(await Uploads.HasEndedAsync(recent, None), Is.True);
+        }
+    }
+
+    [Test]
     public async Task EverythingWritten_SurvivesAReopen()
     {
         var repository = await CreateAsync("durable");
