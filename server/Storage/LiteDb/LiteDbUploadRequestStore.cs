@@ -44,13 +44,15 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
     public Task<bool> HasEndedAsync(UploadId id, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read(db => db.GetCollection(LiteDbDatabase.EndedSessions).FindById(id.Value) is not null));
 
-    public Task<int> ForgetEndedAsync(DateTimeOffset openedBefore, CancellationToken cancellationToken) =>
-        database.WriteAsync(EndedChanges, db =>
-        {
-            var ended = db.GetCollection(LiteDbDatabase.EndedSessions);
-            var expired = ended.FindAll().Where(d => BsonDates.FromBson(d["opened"]) < openedBefore).Select(d => d["_id"]).ToList();
-            return expired.Count(ended.Delete);
-        });
+    public async Task<int> ForgetEndedAsync(DateTimeOffset openedBefore, CancellationToken cancellationToken)
+    {
+        // Looked for first: every purge round asks, and a write (with its flush) for nothing would cost every round.
+        var expired = database.Read(db => db.GetCollection(LiteDbDatabase.EndedSessions).FindAll()
+            .Where(d => BsonDates.FromBson(d["opened"]) < openedBefore).Select(d => d["_id"]).ToList());
+        return expired.Count == 0
+            ? 0
+            : await database.WriteAsync(EndedChanges, db => expired.Count(db.GetCollection(LiteDbDatabase.EndedSessions).Delete));
+    }
 
     private static UploadRequest FromDocument(BsonDocument document) =>
         UploadId.TryParse(document["_id"].AsString, out var id)
