@@ -15,7 +15,6 @@ public sealed record ApiError(string Code, int Status)
     public static readonly ApiError MethodNotAllowed = new("BRT0405", StatusCodes.Status405MethodNotAllowed);
     public static readonly ApiError RequestTimeout = new("BRT0408", StatusCodes.Status408RequestTimeout);
     public static readonly ApiError RequestTooLarge = new("BRT0413", StatusCodes.Status413PayloadTooLarge);
-    public static readonly ApiError UnsupportedMediaType = new("BRT0415", StatusCodes.Status415UnsupportedMediaType);
     public static readonly ApiError UnknownUnitType = new("BRT0201", StatusCodes.Status400BadRequest);
     public static readonly ApiError NoImporterForType = new("BRT0202", StatusCodes.Status400BadRequest);
     public static readonly ApiError UnknownImporterType = new("BRT0203", StatusCodes.Status400BadRequest);
