@@ -303,6 +303,24 @@ public sealed class BlobUploadTests(ServerKind kind) : RegistryFixture(kind)
     }
 
     [Test]
+    public async Task PushToANewName_WhoseIdIsTaken_CreatesTheNextFreeId_AndLeavesTheOtherRepositoryAlone()
+    {
+        var name = NewName();
+        var takenId = name.Replace('/', '-');
+        await Api.CreateDockerRepositoryAsync(takenId);
+        await Registry.PushBlobAsync(name, TestBlob.Random(10));
+
+        var repositories = (await Api.GetJsonAsync("/repositories/")).AsArray();
+        var pushed = repositories.Single(r => r!["registry_name"]?.GetValue<string>() == name)!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(pushed["id"]!.GetValue<string>(), Is.EqualTo(takenId + "-2"));
+            Assert.That(repositories.Single(r => r!["id"]!.GetValue<string>() == takenId)!["registry_name"]!.GetValue<string>(), Is.EqualTo(takenId));
+            Assert.That(await Api.SearchUnitsAsync(takenId, "docker_blob"), Is.Empty);
+        }
+    }
+
+    [Test]
     public async Task PushToARepositoryWithoutABlobImporter_IsDenied()
     {
         var name = NewName();
