@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Cli;
+
+/// <summary>
+/// The README's way to get a <c>berth</c> command: the CLI packed as a .NET tool and installed from that package, then
+/// run from any folder (here a tool path instead of the user's global tools, from a folder outside the clone).
+/// </summary>
+public sealed class CliInstallTests
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    [Test]
+    [CancelAfter(180_000)]
+    public async Task TheCli_PackedAsATool_InstallsAndRunsFromAnyFolder(CancellationToken cancellationToken)
+    {
+        using var packages = new TempFolder();
+        using var tools = new TempFolder();
+        using var elsewhere = new TempFolder();
+
+        // The tests built the CLI already: packing that build is what `dotnet pack cli` does after its own build.
+        var pack = await RunAsync(SourceTree.Root, ["dotnet", "pack", "cli", "--no-build", "-c", Configuration, "-o", packages.Path, "-nodeReuse:false"], cancellationToken);
+        Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
+        var install = await RunAsync(elsewhere.Path, ["dotnet", "tool", "install", "--tool-path", tools.Path, "--add-source", packages.Path, "berth"], cancellationToken);
+        Assert.That(install.ExitCode, Is.Zero, install.ToString());
+
+        var help = await RunAsync(elsewhere.Path, [Path.Combine(tools.Path, "berth"), "--help"], cancellationToken);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(help.ExitCode, Is.Zero, help.ToString());
+            Assert.That(help.Output, Does.Contain("Exit codes: 0 done"));
+            Assert.That(Directory.EnumerateFileSystemEntries(elsewhere.Path), Is.Empty, "running the command wrote into the folder it ran in");
+        }
+    }
+
+    private static async Task<CliResult> RunAsync(string folder, string[] command, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(command[0])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in command[1..])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return new CliResult(process.ExitCode, await output, await error);
+    }
+}
