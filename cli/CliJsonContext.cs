@@ -1,8 +1,12 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Berth.Cli.Connection;
 
 namespace Berth.Cli;
 
-[JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(LoginFile))]
-internal sealed partial class CliJsonContext : JsonSerializerContext;
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    /// <summary>The context with berth's own JSON settings (<see cref="CliJson"/>), which attributes cannot set.</summary>
+    public static CliJsonContext Files { get; } = new(new JsonSerializerOptions(CliJson.Indented));
+}

@@ -1,37 +1,16 @@
-using System.CommandLine;
+using System.CommandLine.Invocation;
 using Berth.Cli;
 using Berth.Cli.Connection;
-using Berth.Cli.Images;
-using Berth.Cli.Importers;
-using Berth.Cli.Lifecycle;
-using Berth.Cli.Promotion;
-using Berth.Cli.Repositories;
-using Berth.Cli.Uploads;
 
-var root = new RootCommand(
-    """
-    berth: manage a Berth server's repositories and upload images to it through the content API.
+var parse = BerthCommand.Create().Parse(args);
+if (parse.Action is ParseErrorAction)
+{
+    return CommandLineErrors.Report(parse);
+}
 
-    Exit codes: 0 done; 1 usage (a bad command line, a missing or corrupted local file); 2 the server refused
-    (its reason is printed); 3 the server could not be reached or the connection broke.
-    """);
-GlobalOptions.AddTo(root);
-root.Subcommands.Add(LoginCommands.Login());
-root.Subcommands.Add(LoginCommands.Logout());
-root.Subcommands.Add(RepositoryCommands.Create());
-root.Subcommands.Add(ImporterCommands.Create());
-root.Subcommands.Add(UploadCommands.Create());
-root.Subcommands.Add(UploadCommands.TagCommand());
-root.Subcommands.Add(ImageCommands.Export());
-root.Subcommands.Add(PromoteCommand.Create());
-root.Subcommands.Add(RemoveCommand.Create());
-root.Subcommands.Add(RetentionCommands.Create());
-root.Subcommands.Add(OrphanCommands.Create());
-
-var parse = root.Parse(args);
 try
 {
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await parse.InvokeAsync(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (CliException e)
 {

@@ -32,7 +32,7 @@ public sealed record LoginFile(
 
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(Path), CliJsonContext.Default.LoginFile);
+            return JsonSerializer.Deserialize(File.ReadAllText(Path), CliJsonContext.Files.LoginFile);
         }
         catch (JsonException e)
         {
@@ -54,7 +54,7 @@ public sealed record LoginFile(
 
         using (var stream = new FileStream(temporary, options))
         {
-            JsonSerializer.Serialize(stream, this, CliJsonContext.Default.LoginFile);
+            JsonSerializer.Serialize(stream, this, CliJsonContext.Files.LoginFile);
         }
 
         File.Move(temporary, Path, overwrite: true);

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Berth.Cli.Importers;
+using Berth.Cli.Repositories;
 using Berth.Cli.Uploads;
 
 namespace Berth.Cli.Images;
@@ -9,7 +9,7 @@ public static class ImageCommands
 {
     public static Command UploadImage()
     {
-        var repo = ImporterCommands.RepositoryOption();
+        var repo = RepositoryReference.Option();
         var path = new Argument<string>("path")
         {
             Description = "A skopeo dir: folder, an OCI image layout folder, an oci-archive tar, or a docker save tar",
@@ -27,8 +27,9 @@ public static class ImageCommands
             var source = parse.GetValue(path)!;
             using var opened = await ImageSource.OpenAsync(source, parse.GetValue(reference), parse.GetValue(tag), cancellationToken);
             var image = opened.Image;
+            var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);
             var summary = await new ImageUploader(client, output, parse.GetValue(jobs), parse.GetValue(chunkSize))
-                .UploadAsync(parse.GetValue(repo)!, source, image, opened.AbsentManifests, cancellationToken);
+                .UploadAsync(repository, source, image, opened.AbsentManifests, cancellationToken);
             output.Info(summary.ToString());
             foreach (var (name, digest) in image.Tags)
             {
@@ -46,15 +47,20 @@ public static class ImageCommands
     public static Command Export()
     {
         var export = new Command("export", "Write content of a repository back to disk");
-        var repo = ImporterCommands.RepositoryOption();
+        var repo = RepositoryReference.Option();
         var reference = new Option<string>("--tag", "-t") { Description = "The tag (or digest) of the image", Required = true };
-        var to = new Option<string>("--to") { Description = "dir:PATH (a skopeo dir: folder) or oci:PATH (an OCI layout; the image is named by its tag)", Required = true };
+        var to = new Option<string>("--to")
+        {
+            Description = "dir:PATH (a skopeo dir: folder; one written before is emptied first) or oci:PATH (an OCI layout, which may hold other images; this one is named by its tag)",
+            Required = true,
+        };
         var jobs = JobsOption();
         var image = new Command("image", "Export an image (a list with all its manifests) so that skopeo copy dir:PATH or oci:PATH:TAG reads it") { repo, reference, to, jobs };
         CommandAction.Set(image, async (parse, client, output, cancellationToken) =>
         {
             var target = ExportTarget.Parse(parse.GetValue(to)!);
-            output.Result(await new ImageExporter(client, output, parse.GetValue(jobs)).ExportAsync(parse.GetValue(repo)!, parse.GetValue(reference)!, target, cancellationToken));
+            var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);
+            output.Result(await new ImageExporter(client, output, parse.GetValue(jobs)).ExportAsync(repository, parse.GetValue(reference)!, target, cancellationToken));
         });
         export.Subcommands.Add(image);
         return export;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Berth.Cli.Connection;
+using Berth.Cli.Repositories;
 using Berth.Cli.Uploads;
 using Docker.Common;
 using Docker.Common.Digests;
@@ -17,13 +18,14 @@ public sealed class ImageExporter(BerthClient client, Output output, int jobs)
     private static readonly string[] ManifestTypes =
         [MediaTypes.OciIndex, MediaTypes.DockerManifestList, MediaTypes.OciManifest, MediaTypes.DockerManifest];
 
-    public async Task<string> ExportAsync(string repository, string reference, ExportTarget target, CancellationToken cancellationToken)
+    public async Task<string> ExportAsync(KnownRepository repository, string reference, ExportTarget target, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(target);
         var clock = Stopwatch.StartNew();
-        var name = (await client.GetAsync($"/repositories/{Uri.EscapeDataString(repository)}/", cancellationToken))["registry_name"]?.GetValue<string>()
-            ?? throw CliException.Usage($"repository {repository} has no registry name, which serves its content: set one with the content API");
-        Directory.CreateDirectory(target.Path);
+        var name = repository.RegistryName ?? throw (repository.Importers is null
+            ? new CliException(ExitCode.Refused, $"you may not pull from repository {repository}")
+            : CliException.Usage($"repository {repository} has no registry name, which serves its content: set one with the content API"));
 
         var (topBytes, topDigest) = await ManifestAsync(name, reference, cancellationToken);
         var top = ManifestParser.Parse(topBytes);
@@ -37,8 +39,9 @@ public sealed class ImageExporter(BerthClient client, Output output, int jobs)
             }
         }
 
+        await target.PrepareAsync(cancellationToken);
         var blobs = manifests.Where(m => m.Parsed is ImageManifest).SelectMany(m => m.Parsed.References).DistinctBy(d => d.Digest).ToList();
-        await TransferDisplay.For(output).RunAsync($"{blobs.Count} blobs", blobs.Sum(b => b.Size), start => Parallel.ForEachAsync(
+        await TransferDisplay.For(output).RunAsync(blobs.Count, blobs.Sum(b => b.Size), start => Parallel.ForEachAsync(
             blobs,
             new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken },
             async (blob, token) =>

@@ -6,5 +6,6 @@ namespace Berth.Cli.Images;
 public sealed record ImageUploadSummary(int BlobsSent, int BlobsSkipped, long BytesSent, int ManifestsImported, int Tags, TimeSpan Elapsed)
 {
     public override string ToString() =>
-        $"sent {BlobsSent} blobs ({TransferProgress.Size(BytesSent)}), skipped {BlobsSkipped} the repository had, imported {ManifestsImported} manifests, set {Tags} tags in {Elapsed.TotalSeconds:F1} s";
+        $"sent {Quantity.Of(BlobsSent, "blob")} ({TransferProgress.Size(BytesSent)}), skipped {BlobsSkipped} the repository had, " +
+        $"imported {Quantity.Of(ManifestsImported, "manifest")}, set {Quantity.Of(Tags, "tag")} in {Elapsed.TotalSeconds:F1} s";
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Berth.Cli.Connection;
+using Berth.Cli.Importers;
+using Berth.Cli.Repositories;
 using Berth.Cli.Uploads;
 using Docker.Common;
 using Docker.Common.Digests;
@@ -9,18 +11,18 @@ namespace Berth.Cli.Images;
 
 /// <summary>
 /// Uploads what an image folder holds, in the order that never leaves a tag pointing at something incomplete:
-/// every local file is hashed first (a corrupted one stops everything before a byte is sent), blobs the repository
-/// already has are skipped, the rest go in parallel, then manifests, then lists, then tags.
+/// before a byte is sent, the repository's importers are checked and every local file is hashed (a corrupted one
+/// stops everything); blobs the repository already has are skipped, the rest go in parallel, then manifests, then
+/// lists, then tags.
 /// </summary>
 public sealed class ImageUploader(BerthClient client, Output output, int jobs, long chunkSize)
 {
-    private const int SearchPage = 1000;
-
-    public async Task<ImageUploadSummary> UploadAsync(string repository, string source, LocalImageSet image, IReadOnlyCollection<Digest> absentManifests, CancellationToken cancellationToken)
+    public async Task<ImageUploadSummary> UploadAsync(KnownRepository repository, string source, LocalImageSet image, IReadOnlyCollection<Digest> absentManifests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(absentManifests);
         var clock = Stopwatch.StartNew();
+        await ImporterCoverage.RequireAsync(client, repository, UnitTypes(image), cancellationToken);
         var present = await PresentAsync(repository, cancellationToken);
         foreach (var missing in absentManifests.Where(d => !present.Contains(d)))
         {
@@ -59,32 +61,32 @@ public sealed class ImageUploader(BerthClient client, Output output, int jobs, l
         }
 
         var skippedBlobs = image.BlobFiles.Count - toSend.Count;
-        output.Info($"{image.Format} {source}: {image.BlobFiles.Count} blobs ({skippedBlobs} already in {repository}), {image.Manifests.Count} manifests, {image.Tags.Count} tags");
+        output.Info(
+            $"{image.Format} {source}: {Quantity.Of(image.BlobFiles.Count, "blob")} ({skippedBlobs} already in {repository}), " +
+            $"{Quantity.Of(image.Manifests.Count, "manifest")}, {Quantity.Of(image.Tags.Count, "tag")}");
         var uploader = new Uploader(client, chunkSize);
         var bytes = toSend.Sum(b => b.Size);
-        await TransferDisplay.For(output).RunAsync($"{toSend.Count} blobs", bytes, start => Parallel.ForEachAsync(
+        await TransferDisplay.For(output).RunAsync(toSend.Count, bytes, start => Parallel.ForEachAsync(
             toSend.OrderByDescending(b => b.Size),
             new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken },
             async (blob, token) =>
             {
                 using var progress = start(blob.Digest.Encoded[..12], blob.Size);
-                var uploadId = await uploader.UploadAsync(blob, progress, token);
-                await uploader.ImportAsync(repository, uploadId, DockerUnitTypes.Blob, Key(blob.Digest), null, token);
+                await uploader.UploadAndImportAsync(repository, blob, DockerUnitTypes.Blob, Key(blob.Digest), null, progress, token);
             }));
 
         var imported = 0;
         foreach (var manifest in image.Manifests.Where(m => !present.Contains(m.Digest)))
         {
             var blob = await LocalBlob.ReadAsync(manifest.Path, manifest.Digest, cancellationToken);
-            var uploadId = await uploader.UploadAsync(blob, null, cancellationToken);
-            await uploader.ImportAsync(repository, uploadId, manifest.IsList ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest, Key(manifest.Digest), null, cancellationToken);
+            await uploader.UploadAndImportAsync(repository, blob, ManifestType(manifest), Key(manifest.Digest), null, null, cancellationToken);
             imported++;
         }
 
         foreach (var (tag, digest) in image.Tags)
         {
             await uploader.ImportAsync(
-                repository, null, DockerUnitTypes.Tag, new JsonObject { [DockerUnitTypes.Fields.Name] = tag }, new JsonObject { [DockerUnitTypes.Fields.ManifestDigest] = digest.ToString() }, cancellationToken);
+                repository, DockerUnitTypes.Tag, new JsonObject { [DockerUnitTypes.Fields.Name] = tag }, new JsonObject { [DockerUnitTypes.Fields.ManifestDigest] = digest.ToString() }, cancellationToken);
             output.Info($"tagged {digest} as {tag}");
         }
 
@@ -93,31 +95,27 @@ public sealed class ImageUploader(BerthClient client, Output output, int jobs, l
 
     private static JsonObject Key(Digest digest) => new() { [DockerUnitTypes.Fields.Digest] = digest.ToString() };
 
+    private static string ManifestType(LocalManifest manifest) => manifest.IsList ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
+
+    /// <summary>The unit types the image's upload imports.</summary>
+    private static IEnumerable<string> UnitTypes(LocalImageSet image) =>
+        new[] { DockerUnitTypes.Blob }
+            .Concat(image.Manifests.Select(ManifestType))
+            .Concat(image.Tags.Count > 0 ? [DockerUnitTypes.Tag] : []);
+
     /// <summary>The digests of the blobs, manifests and lists the repository holds.</summary>
-    private async Task<HashSet<Digest>> PresentAsync(string repository, CancellationToken cancellationToken)
+    private async Task<HashSet<Digest>> PresentAsync(KnownRepository repository, CancellationToken cancellationToken)
     {
         var present = new HashSet<Digest>();
-        for (var skip = 0; ; skip += SearchPage)
+        await foreach (var unit in UnitSearch.UnitsAsync(
+            client, repository, [DockerUnitTypes.Blob, DockerUnitTypes.Manifest, DockerUnitTypes.ManifestList], null, cancellationToken))
         {
-            var criteria = new JsonObject
+            if (Digest.TryParse(unit["unit_key"]?[DockerUnitTypes.Fields.Digest]?.GetValue<string>(), out var digest))
             {
-                ["type_ids"] = new JsonArray(DockerUnitTypes.Blob, DockerUnitTypes.Manifest, DockerUnitTypes.ManifestList),
-                ["skip"] = skip,
-                ["limit"] = SearchPage,
-            };
-            var page = (await client.PostAsync($"/repositories/{Uri.EscapeDataString(repository)}/search/units/", new JsonObject { ["criteria"] = criteria }, cancellationToken)).AsArray();
-            foreach (var unit in page)
-            {
-                if (Digest.TryParse(unit?["unit_key"]?[DockerUnitTypes.Fields.Digest]?.GetValue<string>(), out var digest))
-                {
-                    present.Add(digest);
-                }
-            }
-
-            if (page.Count < SearchPage)
-            {
-                return present;
+                present.Add(digest);
             }
         }
+
+        return present;
     }
 }

@@ -11,8 +11,7 @@ public static class SkopeoDirReader
     public const string Format = "skopeo dir:";
 
     public static bool Recognises(string path) =>
-        Directory.Exists(path) && File.Exists(System.IO.Path.Combine(path, "version")) && File.Exists(System.IO.Path.Combine(path, "manifest.json")) &&
-        File.ReadAllText(System.IO.Path.Combine(path, "version")).StartsWith("Directory Transport Version", StringComparison.Ordinal);
+        Directory.Exists(path) && File.Exists(System.IO.Path.Combine(path, "manifest.json")) && SkopeoDirVersion.IsIn(path);
 
     public static LocalImageSet Read(string folder, string? tag, ICollection<Digest> absentManifests)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Berth.Cli.Repositories;
 
 namespace Berth.Cli.Importers;
 
@@ -16,11 +17,9 @@ public static class ImporterCommands
         return importer;
     }
 
-    public static Option<string> RepositoryOption() => new("--repo", "-r") { Description = "The repository's id", Required = true };
-
     private static Command AddCommand()
     {
-        var repo = RepositoryOption();
+        var repo = RepositoryReference.Option();
         var type = new Argument<string>("type") { Description = "The importer type id, as berth importer list shows" };
         var config = new Option<string?>("--config") { Description = "The importer's configuration, a JSON object" };
         var command = new Command("add", "Register an importer on a repository") { repo, type, config };
@@ -39,22 +38,24 @@ public static class ImporterCommands
                 }
             }
 
-            await client.PostAsync($"/repositories/{Uri.EscapeDataString(parse.GetValue(repo)!)}/importers/", body, cancellationToken);
-            output.Info($"registered importer {parse.GetValue(type)} on {parse.GetValue(repo)}");
+            var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);
+            await client.PostAsync($"{repository.Path}importers/", body, cancellationToken);
+            output.Info($"registered importer {parse.GetValue(type)} on {repository}");
         });
         return command;
     }
 
     private static Command ListCommand()
     {
-        var repo = new Option<string?>("--repo", "-r") { Description = "The repository's id; without it, the importer types the server has" };
+        var repo = new Option<string?>("--repo", "-r") { Description = RepositoryReference.Description + "; without it, the importer types the server has" };
         var command = new Command("list", "List a repository's importers, or the importer types the server has") { repo };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
-            if (parse.GetValue(repo) is { } id)
+            if (parse.GetValue(repo) is { } named)
             {
-                var importers = (await client.GetAsync($"/repositories/{Uri.EscapeDataString(id)}/importers/", cancellationToken)).AsArray();
-                output.Table(["IMPORTER", "CONFIG"], importers.Select(i => (IReadOnlyList<string>)[i!["importer_type_id"]!.GetValue<string>(), i["config"]!.ToJsonString()]));
+                var repository = await RepositoryFinder.FindAsync(client, named, cancellationToken);
+                var importers = (await client.GetAsync($"{repository.Path}importers/", cancellationToken)).AsArray();
+                output.Table(["IMPORTER", "CONFIG"], importers.Select(i => (IReadOnlyList<string>)[i!["importer_type_id"]!.GetValue<string>(), i["config"]!.ToJsonString(CliJson.Compact)]));
             }
             else
             {
@@ -71,13 +72,14 @@ public static class ImporterCommands
 
     private static Command RemoveCommand()
     {
-        var repo = RepositoryOption();
+        var repo = RepositoryReference.Option();
         var type = new Argument<string>("type") { Description = "The importer type id" };
         var command = new Command("remove", "Remove an importer from a repository") { repo, type };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
-            await client.DeleteAsync($"/repositories/{Uri.EscapeDataString(parse.GetValue(repo)!)}/importers/{Uri.EscapeDataString(parse.GetValue(type)!)}/", cancellationToken);
-            output.Info($"removed importer {parse.GetValue(type)} from {parse.GetValue(repo)}");
+            var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);
+            await client.DeleteAsync($"{repository.Path}importers/{Uri.EscapeDataString(parse.GetValue(type)!)}/", cancellationToken);
+            output.Info($"removed importer {parse.GetValue(type)} from {repository}");
         });
         return command;
     }

@@ -30,7 +30,7 @@ public static class OrphanCommands
                     u!["unit_type_id"]!.GetValue<string>(),
                     (u["unit_key"]?["digest"] ?? u["unit_key"]?["name"])?.GetValue<string>() ?? string.Empty,
                     u["unit_id"]!.GetValue<string>()]));
-            output.Info($"{units.Count} orphans");
+            output.Info(Quantity.Of(units.Count, "orphan"));
         });
         return command;
     }
@@ -53,7 +53,7 @@ public static class OrphanCommands
 
             output.Result(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{report["units_removed_total"]} units and {report["content_files_removed"]} files removed, {TransferProgress.Size(report["bytes_freed"]!.GetValue<long>())} freed in {report["seconds"]!.GetValue<double>():F1} s"));
+                $"{Quantity.Of(report["units_removed_total"]!.GetValue<long>(), "unit")} and {Quantity.Of(report["content_files_removed"]!.GetValue<long>(), "file")} removed, {TransferProgress.Size(report["bytes_freed"]!.GetValue<long>())} freed in {report["seconds"]!.GetValue<double>():F1} s"));
             var young = report["skipped_in_grace_period"]!.GetValue<long>();
             var inUse = report["skipped_in_use"]!.GetValue<long>();
             if (young + inUse > 0)

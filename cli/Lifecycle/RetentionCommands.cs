@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Berth.Cli.Importers;
+using Berth.Cli.Repositories;
 
 namespace Berth.Cli.Lifecycle;
 
@@ -31,11 +31,12 @@ public static class RetentionCommands
 
     private static Command Show()
     {
-        var repo = ImporterCommands.RepositoryOption();
+        var repo = RepositoryReference.Option();
         var command = new Command("show", "Show the policy") { repo };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
-            var policy = await client.GetAsync(PolicyPath(parse.GetValue(repo)!), cancellationToken);
+            var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);
+            var policy = await client.GetAsync(PolicyPath(repository), cancellationToken);
             Describe(policy, output);
         });
         return command;
@@ -43,7 +44,7 @@ public static class RetentionCommands
 
     private static Command Set()
     {
-        var repo = ImporterCommands.RepositoryOption();
+        var repo = RepositoryReference.Option();
         var keep = new Option<string[]>("--keep")
         {
             Description = "PATTERN=N: of the tags matching PATTERN (* and ? wildcards), keep the N most recently pushed (repeatable; the first matching rule applies)",
@@ -70,51 +71,53 @@ public static class RetentionCommands
                 body["untagged_older_than_seconds"] = ParseSeconds(age);
             }
 
-            Describe(await client.PutAsync(PolicyPath(parse.GetValue(repo)!), body, cancellationToken), output);
+            var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);
+            Describe(await client.PutAsync(PolicyPath(repository), body, cancellationToken), output);
         });
         return command;
     }
 
     private static Command Clear()
     {
-        var repo = ImporterCommands.RepositoryOption();
+        var repo = RepositoryReference.Option();
         var command = new Command("clear", "Remove the policy: the repository keeps everything") { repo };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
-            await client.DeleteAsync(PolicyPath(parse.GetValue(repo)!), cancellationToken);
-            output.Info($"{parse.GetValue(repo)} has no retention policy now");
+            var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);
+            await client.DeleteAsync(PolicyPath(repository), cancellationToken);
+            output.Info($"{repository} has no retention policy now");
         });
         return command;
     }
 
     private static Command Apply()
     {
-        var repo = ImporterCommands.RepositoryOption();
+        var repo = RepositoryReference.Option();
         var dryRun = new Option<bool>("--dry-run") { Description = "Only list what would be removed" };
         var command = new Command("apply", "Apply the policy now (the server also applies it on its schedule)") { repo, dryRun };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
             var dry = parse.GetValue(dryRun);
-            var result = await client.PostAsync(
-                $"/repositories/{Uri.EscapeDataString(parse.GetValue(repo)!)}/actions/apply_retention/", new JsonObject { ["dry_run"] = dry }, cancellationToken);
+            var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);
+            var result = await client.PostAsync($"{repository.Path}actions/apply_retention/", new JsonObject { ["dry_run"] = dry }, cancellationToken);
             var units = result["result"]!["units_removed"]!.AsArray();
             foreach (var unit in units)
             {
                 output.Result($"{(dry ? "would remove" : "removed")} {unit!["unit_type_id"]} {unit["unit_key"]?["name"] ?? unit["unit_key"]?["digest"]}");
             }
 
-            output.Info($"{units.Count} units {(dry ? "would be" : "were")} removed");
+            output.Info($"{Quantity.Of(units.Count, "unit")} {(dry ? "would be" : units.Count == 1 ? "was" : "were")} removed");
         });
         return command;
     }
 
-    private static string PolicyPath(string repository) => $"/repositories/{Uri.EscapeDataString(repository)}/retention/";
+    private static string PolicyPath(KnownRepository repository) => $"{repository.Path}retention/";
 
     private static void Describe(JsonNode policy, Output output)
     {
         foreach (var rule in policy["tags"]?.AsArray() ?? [])
         {
-            output.Result($"keep the {rule!["keep"]} newest tags matching {rule["pattern"]}");
+            output.Result($"keep the {Quantity.Of(rule!["keep"]!.GetValue<long>(), "newest tag")} matching {rule["pattern"]}");
         }
 
         output.Result(policy["untagged_older_than_seconds"] is { } seconds

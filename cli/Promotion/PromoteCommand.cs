@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Berth.Cli.Repositories;
 
 namespace Berth.Cli.Promotion;
 
@@ -18,8 +19,8 @@ public static class PromoteCommand
 
     public static Command Create()
     {
-        var from = new Option<string>("--from") { Description = "The repository the image is in", Required = true };
-        var to = new Option<string>("--to") { Description = "The repository to promote it to (it needs the docker importers)", Required = true };
+        var from = RepositoryReference.Option("--from", "The repository the image is in");
+        var to = RepositoryReference.Option("--to", "The repository to promote it to (it needs the docker importers)");
         var tags = new Option<string[]>("--tag", "-t") { Description = "A tag to promote, with its manifest or list and their blobs (repeatable)", AllowMultipleArgumentsPerToken = true };
         var digests = new Option<string[]>("--digest") { Description = "A manifest or list to promote by digest, without tags (repeatable)" };
         var referrers = new Option<bool>("--with-referrers") { Description = "Bring the signatures, SBOMs and other referrers of what is promoted too" };
@@ -33,6 +34,8 @@ public static class PromoteCommand
                 throw CliException.Usage("say what to promote: --tag NAME or --digest sha256:...");
             }
 
+            var source = await RepositoryFinder.FindAsync(client, parse.GetValue(from)!, cancellationToken);
+            var destination = await RepositoryFinder.FindAsync(client, parse.GetValue(to)!, cancellationToken);
             var total = 0;
             foreach (var (types, field, values) in new[] { (TagTypes, "name", tagNames), (ManifestTypes, "digest", digestValues) })
             {
@@ -43,10 +46,10 @@ public static class PromoteCommand
 
                 var criteria = Criteria(types, field, values);
                 var result = await client.PostAsync(
-                    $"/repositories/{Uri.EscapeDataString(parse.GetValue(to)!)}/actions/associate/",
+                    $"{destination.Path}actions/associate/",
                     new JsonObject
                     {
-                        ["source_repo_id"] = parse.GetValue(from),
+                        ["source_repo_id"] = source.Id,
                         ["criteria"] = criteria,
                         ["override_config"] = new JsonObject { ["referrers"] = parse.GetValue(referrers) },
                     },
@@ -55,16 +58,16 @@ public static class PromoteCommand
                 total += units.Count;
                 foreach (var unit in units.Where(u => u?["unit_type_id"]?.GetValue<string>() == "docker_tag"))
                 {
-                    output.Info($"promoted tag {unit!["unit_key"]?["name"]} to {parse.GetValue(to)}");
+                    output.Info($"promoted tag {unit!["unit_key"]?["name"]} to {destination}");
                 }
 
                 if (units.Count == 0)
                 {
-                    throw new CliException(ExitCode.Refused, $"{parse.GetValue(from)} has no {string.Join(" or ", types)} matching {string.Join(", ", values)}");
+                    throw new CliException(ExitCode.Refused, $"{source} has no {string.Join(" or ", types)} matching {string.Join(", ", values)}");
                 }
             }
 
-            output.Info($"promoted {total} units from {parse.GetValue(from)} to {parse.GetValue(to)}; no content was copied");
+            output.Info($"promoted {Quantity.Of(total, "unit")} from {source} to {destination}; no content was copied");
         });
         return command;
     }

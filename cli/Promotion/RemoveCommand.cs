@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using Berth.Cli.Importers;
+using Berth.Cli.Repositories;
 
 namespace Berth.Cli.Promotion;
 
@@ -12,7 +12,7 @@ public static class RemoveCommand
 
     public static Command Create()
     {
-        var repo = ImporterCommands.RepositoryOption();
+        var repo = RepositoryReference.Option();
         var tags = new Option<string[]>("--tag", "-t") { Description = "A tag to remove (its manifest stays; repeatable)" };
         var digests = new Option<string[]>("--digest") { Description = "A manifest, list or blob to remove; a manifest's tags here go with it (repeatable)" };
         var command = new Command("remove", "Remove tags, manifests or blobs from a repository; content still needed by what stays is refused") { repo, tags, digests };
@@ -30,8 +30,8 @@ public static class RemoveCommand
                 : digestValues.Length > 0 && tagNames.Length == 0
                     ? PromoteCommand.Criteria(DigestTypes, "digest", digestValues)
                     : throw CliException.Usage("remove tags or digests, one kind per command");
-            var result = await client.PostAsync(
-                $"/repositories/{Uri.EscapeDataString(parse.GetValue(repo)!)}/actions/unassociate/", new JsonObject { ["criteria"] = criteria }, cancellationToken);
+            var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);
+            var result = await client.PostAsync($"{repository.Path}actions/unassociate/", new JsonObject { ["criteria"] = criteria }, cancellationToken);
             var units = result["result"]?["units_successful"]?.AsArray() ?? [];
             foreach (var unit in units)
             {
@@ -40,7 +40,7 @@ public static class RemoveCommand
 
             if (units.Count == 0)
             {
-                throw new CliException(ExitCode.Refused, $"{parse.GetValue(repo)} holds nothing matching {string.Join(", ", tagNames.Concat(digestValues))}");
+                throw new CliException(ExitCode.Refused, $"{repository} holds nothing matching {string.Join(", ", tagNames.Concat(digestValues))}");
             }
         });
         return command;

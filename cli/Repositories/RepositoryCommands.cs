@@ -1,22 +1,22 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Berth.Cli.Repositories;
 
-/// <summary><c>berth repo create|list|show|delete</c>.</summary>
+/// <summary><c>berth repo create|list|show|tags|content|delete</c>.</summary>
 public static class RepositoryCommands
 {
     public const string DockerBlobImporter = "docker_blob_importer";
     public const string DockerManifestImporter = "docker_manifest_importer";
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static Command Create()
     {
-        var repo = new Command("repo", "Create, list, show and delete repositories");
+        var repo = new Command("repo", "Create, list, show and delete repositories; list their tags and content");
         repo.Subcommands.Add(CreateCommand());
         repo.Subcommands.Add(ListCommand());
         repo.Subcommands.Add(ShowCommand());
+        repo.Subcommands.Add(RepositoryContentCommands.Tags());
+        repo.Subcommands.Add(RepositoryContentCommands.Content());
         repo.Subcommands.Add(DeleteCommand());
         return repo;
     }
@@ -76,21 +76,25 @@ public static class RepositoryCommands
 
     private static Command ShowCommand()
     {
-        var id = new Argument<string>("id") { Description = "The repository's id" };
-        var command = new Command("show", "Show a repository, with its importers and unit counts, as JSON") { id };
+        var repo = RepositoryReference.Argument();
+        var command = new Command("show", "Show a repository, with its importers and unit counts, as JSON") { repo };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
-            output.Result((await client.GetAsync($"/repositories/{Uri.EscapeDataString(parse.GetValue(id)!)}/?details=true", cancellationToken)).ToJsonString(Indented)));
+        {
+            var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);
+            output.Result((await client.GetAsync($"{repository.Path}?details=true", cancellationToken)).ToJsonString(CliJson.Indented));
+        });
         return command;
     }
 
     private static Command DeleteCommand()
     {
-        var id = new Argument<string>("id") { Description = "The repository's id" };
-        var command = new Command("delete", "Delete a repository (content other repositories hold stays)") { id };
+        var repo = RepositoryReference.Argument();
+        var command = new Command("delete", "Delete a repository (content other repositories hold stays)") { repo };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
-            await client.DeleteAsync($"/repositories/{Uri.EscapeDataString(parse.GetValue(id)!)}/", cancellationToken);
-            output.Info($"deleted repository {parse.GetValue(id)}");
+            var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);
+            await client.DeleteAsync(repository.Path, cancellationToken);
+            output.Info($"deleted repository {repository.Id}");
         });
         return command;
     }

@@ -10,10 +10,7 @@ public sealed record LocalBlob(string Path, Digest Digest, long Size)
     /// <summary>Hashes the file; with <paramref name="expected"/>, refuses a file whose bytes do not match it.</summary>
     public static async Task<LocalBlob> ReadAsync(string path, Digest? expected, CancellationToken cancellationToken)
     {
-        if (!File.Exists(path))
-        {
-            throw CliException.Usage($"{path}: no such file");
-        }
+        RequireFile(path);
 
         using var calculator = new DigestCalculator(expected?.Algorithm ?? DigestAlgorithm.Sha256);
         var buffer = new byte[BufferSize];
@@ -33,5 +30,14 @@ public sealed record LocalBlob(string Path, Digest Digest, long Size)
         }
 
         return new LocalBlob(path, digest, calculator.Length);
+    }
+
+    /// <summary>Refuses a path that is not a file, before anything slower (hashing, asking the server) is done.</summary>
+    public static void RequireFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw CliException.Usage($"{path}: no such file");
+        }
     }
 }

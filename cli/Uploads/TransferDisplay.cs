@@ -17,8 +17,14 @@ public abstract class TransferDisplay
             : new Lines(output);
     }
 
-    /// <summary>Runs the work, which asks for a progress per blob (disposed when that blob is done).</summary>
-    public abstract Task RunAsync(string label, long totalBytes, Func<Func<string, long, BlobProgress>, Task> work);
+    /// <summary>
+    /// Runs the work of moving <paramref name="blobs"/> blobs, which asks for a progress per blob (disposed when that
+    /// blob is done). With no blob to move there is nothing to show, not even a closing line.
+    /// </summary>
+    public Task RunAsync(int blobs, long totalBytes, Func<Func<string, long, BlobProgress>, Task> work) =>
+        blobs == 0 ? Task.CompletedTask : ShowAsync(Quantity.Of(blobs, "blob"), totalBytes, work);
+
+    protected abstract Task ShowAsync(string label, long totalBytes, Func<Func<string, long, BlobProgress>, Task> work);
 
     /// <summary>The progress of one blob, reported in bytes.</summary>
     public sealed class BlobProgress(Action<long> report, Action done) : IProgress<long>, IDisposable
@@ -30,7 +36,7 @@ public abstract class TransferDisplay
 
     private sealed class Lines(Output output) : TransferDisplay
     {
-        public override async Task RunAsync(string label, long totalBytes, Func<Func<string, long, BlobProgress>, Task> work)
+        protected override async Task ShowAsync(string label, long totalBytes, Func<Func<string, long, BlobProgress>, Task> work)
         {
             using var overall = TransferProgress.Start(output, label, totalBytes);
             await work((_, _) => new BlobProgress(overall.Report, () => { }));
@@ -40,7 +46,7 @@ public abstract class TransferDisplay
 
     private sealed class Bars(Output output) : TransferDisplay
     {
-        public override async Task RunAsync(string label, long totalBytes, Func<Func<string, long, BlobProgress>, Task> work)
+        protected override async Task ShowAsync(string label, long totalBytes, Func<Func<string, long, BlobProgress>, Task> work)
         {
             var started = DateTime.UtcNow;
             await AnsiConsole.Progress()

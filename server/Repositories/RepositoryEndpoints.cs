@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Errors;
@@ -5,6 +6,7 @@ using Berth.Server.Importers;
 using Berth.Server.Json;
 using Berth.Server.Membership;
 using Berth.Server.Units;
+using Docker.Common.References;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -35,11 +37,16 @@ public static class RepositoryEndpoints
                 statusCode: StatusCodes.Status201Created);
         });
 
-        repositories.MapGet("/", async (HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers, bool? details, [FromQuery(Name = "importers")] bool? withImporters, CancellationToken cancellationToken) =>
+        // ?registry_name=NAME narrows the list to the repository served under that name, if any: clients find a
+        // repository by the name they push and pull it by.
+        repositories.MapGet("/", async (
+            HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers,
+            bool? details, [FromQuery(Name = "importers")] bool? withImporters, [FromQuery(Name = "registry_name")] string? registryName, CancellationToken cancellationToken) =>
         {
             var caller = await access.RequireSignedInAsync(context);
+            var candidates = registryName is null ? await service.ListAsync(cancellationToken) : await FindByRegistryNameAsync(service, registryName, cancellationToken);
             var list = new List<RepositoryResponse>();
-            foreach (var repository in (await service.ListAsync(cancellationToken)).Where(r => caller.AllowedOn(r).HasFlag(AccessAction.Pull)))
+            foreach (var repository in candidates.Where(r => caller.AllowedOn(r).HasFlag(AccessAction.Pull)))
             {
                 list.Add(await DescribeAsync(repository, units, importers, details == true || withImporters == true, cancellationToken));
             }
@@ -81,6 +88,16 @@ public static class RepositoryEndpoints
 
             return TypedResults.Json(new Imports.CallReport(null), ContentApiJsonContext.Api.CallReport);
         });
+    }
+
+    private static async Task<IReadOnlyList<Repository>> FindByRegistryNameAsync(RepositoryService service, string text, CancellationToken cancellationToken)
+    {
+        if (!RegistryName.TryParse(text, out var name, out var problem))
+        {
+            throw new ApiException(ApiError.InvalidRequest, $"registry_name: {problem}", new JsonObject { ["registry_name"] = text });
+        }
+
+        return await service.FindByRegistryNameAsync(name, cancellationToken) is { } repository ? [repository] : [];
     }
 
     private static async Task<RepositoryResponse> DescribeAsync(

@@ -54,6 +54,33 @@ public sealed class RepositoryApiTests : ApiFixture
     }
 
     [Test]
+    public async Task List_ByRegistryName_HoldsOnlyTheRepositoryServedUnderIt()
+    {
+        var (wanted, other) = (NewRepositoryId(), NewRepositoryId());
+        var name = "team/" + wanted;
+        using (var created = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = wanted, ["registry_name"] = name }))
+        {
+            await ContentApiClient.ReadAsync(created, HttpStatusCode.Created);
+        }
+
+        await Api.CreateRepositoryAsync(other);
+
+        var found = (await Api.GetJsonAsync($"/repositories/?registry_name={Uri.EscapeDataString(name)}&importers=true")).AsArray();
+        var none = (await Api.GetJsonAsync($"/repositories/?registry_name=team/{other}")).AsArray();
+
+        Assert.That(found.Select(r => r!["id"]!.GetValue<string>()), Is.EqualTo(new[] { wanted }));
+        Assert.That(found[0]!["importers"], Is.Not.Null);
+        Assert.That(none, Is.Empty);
+    }
+
+    [Test]
+    public async Task List_ByARegistryNameThatCannotBeOne_IsRefused()
+    {
+        using var response = await Api.Http.GetAsync(ContentApiClient.Root + "/repositories/?registry_name=Team/App");
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "PLP0015", "registry_name", "Team/App");
+    }
+
+    [Test]
     public async Task Paths_WorkWithAndWithoutTheTrailingSlash()
     {
         var id = NewRepositoryId();

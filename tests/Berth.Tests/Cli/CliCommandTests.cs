@@ -150,11 +150,11 @@ public sealed class CliCommandTests : CliFixture
         await File.WriteAllBytesAsync(manifestPath, image.Bytes);
 
         var upload = await Cli.RunAsync(null, "upload", "manifest", manifestPath, "--repo", id, "--tag", "1.0");
-        var tag = await Cli.RunAsync(null, "tag", "--repo", id, "latest", image.Digest.ToString());
+        var tag = await Cli.RunAsync(null, "tag", "set", "latest", image.Digest.ToString(), "--repo", id);
         var other = TestManifest.OciImage();
         await Api.ImportImageAsync(id, other, "latest");
-        var history = await Cli.RunAsync(null, "tag", "history", "--repo", id, "latest");
-        var rollback = await Cli.RunAsync(null, "tag", "rollback", "--repo", id, "latest");
+        var history = await Cli.RunAsync(null, "tag", "history", "latest", "--repo", id);
+        var rollback = await Cli.RunAsync(null, "tag", "rollback", "latest", "--repo", id);
         Assert.That(history.ExitCode, Is.Zero, history.ToString());
         Assert.That(history.Output.Split('\n')[1], Does.Contain("admin").And.Contain(image.Digest.ToString()).And.Contain(other.Digest.ToString()));
         Assert.That(rollback.Output.Trim(), Is.EqualTo($"latest {image.Digest}"), rollback.ToString());
@@ -216,7 +216,7 @@ public sealed class CliCommandTests : CliFixture
         var badDuration = await Cli.RunAsync(null, "retention", "set", "--repo", repo, "--untagged-older-than", "soon");
 
         Assert.That(set.ExitCode, Is.Zero, set.ToString());
-        Assert.That(show.Output, Does.Contain("keep the 1 newest tags matching nightly-*").And.Contain("older than 604800 s"));
+        Assert.That(show.Output, Does.Contain("keep the 1 newest tag matching nightly-*").And.Contain("older than 604800 s"));
         Assert.That(dryRun.Output, Does.Contain("would remove docker_tag nightly-1").And.Contain("would remove docker_tag nightly-2").And.Not.Contain("nightly-3"));
         Assert.That(apply.Output, Does.Contain("removed docker_tag nightly-1").And.Contain($"removed docker_manifest {images[0].Digest}"));
         Assert.That(badDuration.ExitCode, Is.EqualTo(1), badDuration.ToString());
@@ -253,7 +253,7 @@ public sealed class CliCommandTests : CliFixture
     {
         var id = NewRepositoryId();
         await Api.CreateDockerRepositoryAsync(id);
-        var result = await Cli.RunAsync(null, "tag", "--repo", id, "latest", TestManifest.OciImage().Digest.ToString());
+        var result = await Cli.RunAsync(null, "tag", "set", "latest", TestManifest.OciImage().Digest.ToString(), "--repo", id);
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
     }
 }

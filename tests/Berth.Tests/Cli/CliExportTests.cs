@@ -59,6 +59,61 @@ public sealed class CliExportTests : CliFixture
     }
 
     [Test]
+    public async Task SkopeoDirWrittenBefore_HoldsExactlyTheNewImage()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var first = TestManifest.DockerImage(layers: 2);
+        var second = TestManifest.DockerImage(layers: 1);
+        await Api.ImportImageAsync(repository, first, "1.0");
+        await Api.ImportImageAsync(repository, second, "2.0");
+        var exported = Folder.Combine(repository + "-out");
+        Assert.That((await Cli.RunAsync(null, "export", "image", "--repo", repository, "--tag", "1.0", "--to", "dir:" + exported)).ExitCode, Is.Zero);
+
+        var again = await Cli.RunAsync(null, "export", "image", "--repo", repository, "--tag", "2.0", "--to", "dir:" + exported);
+        var unknown = await Cli.RunAsync(null, "export", "image", "--repo", repository, "--tag", "never", "--to", "dir:" + exported);
+
+        Assert.That(again.ExitCode, Is.Zero, again.ToString());
+        AssertSameFiles(ImageFolders.WriteSkopeoDir(Folder.Combine(repository + "-expected"), second), exported);
+        Assert.That(unknown.ExitCode, Is.EqualTo(2), unknown.ToString());
+        AssertSameFiles(ImageFolders.WriteSkopeoDir(Folder.Combine(repository + "-expected-still"), second), exported);
+    }
+
+    [TestCase("dir:")]
+    [TestCase("oci:")]
+    public async Task FolderOfOtherFiles_IsRefused_AndLeftAsItWas(string kind)
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        await Api.ImportImageAsync(repository, TestManifest.OciImage(), "1.0");
+        var folder = Folder.Combine(repository + "-mine");
+        Directory.CreateDirectory(Path.Combine(folder, "notes"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "thesis.txt"), "years of work");
+
+        var result = await Cli.RunAsync(null, "export", "image", "--repo", repository, "--tag", "1.0", "--to", kind + folder);
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Error, Does.Contain("not empty").And.Contain("nothing was written"));
+        Assert.That(Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName), Is.EquivalentTo(new[] { "notes", "thesis.txt" }));
+        Assert.That(await File.ReadAllTextAsync(Path.Combine(folder, "thesis.txt")), Is.EqualTo("years of work"));
+    }
+
+    [Test]
+    public async Task OciIndex_KeepsMediaTypesReadable()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        await Api.ImportImageAsync(repository, TestManifest.OciImage(), "1.0");
+        var layout = Folder.Combine(repository + "-oci");
+
+        var result = await Cli.RunAsync(null, "export", "image", "--repo", repository, "--tag", "1.0", "--to", "oci:" + layout);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        var index = await File.ReadAllTextAsync(Path.Combine(layout, "index.json"));
+        Assert.That(index, Does.Contain("application/vnd.oci.image.manifest.v1+json").And.Not.Contain("\\u002B"));
+    }
+
+    [Test]
     public async Task UnknownTag_IsRefusedByTheServer()
     {
         var repository = NewRepositoryId();
