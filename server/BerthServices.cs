@@ -36,6 +36,10 @@ public static class BerthServices
             .Bind(configuration.GetSection(BerthOptions.Section))
             .PostConfigure(berth => FoldFormerManifestLimit(berth, configuration))
             .Validate(o => o.MaxPageSize >= 1, $"{BerthOptions.Section}:{nameof(BerthOptions.MaxPageSize)} must be at least 1")
+            .Validate(o => o.Auth.MaxFailedSignInsPerMinute >= 1, $"{BerthOptions.Section}:Auth:{nameof(AuthOptions.MaxFailedSignInsPerMinute)} must be at least 1")
+            .Validate(
+                o => o.Auth.MaxFailedSignInsPerAddressPerMinute >= 1,
+                $"{BerthOptions.Section}:Auth:{nameof(AuthOptions.MaxFailedSignInsPerAddressPerMinute)} must be at least 1")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BerthOptions>, ImportLimitValidation>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -95,8 +99,11 @@ public static class BerthServices
         services.AddSingleton<ImportMemoryBudget>();
         services.AddSingleton(sp => new TokenSigner(sp.GetRequiredService<DataLayout>().TokenSigningKey));
         services.AddSingleton(sp => new SessionIds(sp.GetRequiredService<TokenSigner>().DeriveKey("berth upload session")));
-        services.AddSingleton(sp => new LoginThrottle(
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BerthOptions>>().Value.Auth.MaxFailedSignInsPerMinute));
+        services.AddSingleton(sp =>
+        {
+            var auth = sp.GetRequiredService<IOptions<BerthOptions>>().Value.Auth;
+            return new LoginThrottle(sp.GetRequiredService<TimeProvider>(), auth.MaxFailedSignInsPerMinute, auth.MaxFailedSignInsPerAddressPerMinute);
+        });
         services.AddSingleton<Authenticator>();
         services.AddSingleton<TokenRealm>();
         services.AddSingleton<AccessControl>();

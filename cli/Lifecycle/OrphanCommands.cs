@@ -4,7 +4,7 @@ using Berth.Cli.Uploads;
 
 namespace Berth.Cli.Lifecycle;
 
-/// <summary><c>berth orphans list|collect [--type T]</c>: content in no repository, and its collection (administrators).</summary>
+/// <summary><c>berth orphans list|collect [--type T] [--older-than AGE]</c>: content in no repository, and its collection (administrators).</summary>
 public static class OrphanCommands
 {
     public static Command Create()
@@ -38,14 +38,21 @@ public static class OrphanCommands
     private static Command Collect()
     {
         var type = TypeOption();
+        var olderThan = new Option<string?>("--older-than")
+        {
+            Description = $"Collect what has been an orphan for longer than this ({Durations.Forms}; 0s for everything) instead of the server's grace " +
+                          "period, which protects content a client saw a moment ago; imports under way stay protected",
+        };
         var command = new Command(
             "collect",
             "Delete the units in no repository and the files no unit names; pushes and pulls go on meanwhile, and units orphaned within the server's grace period stay")
-        { type };
+        { type, olderThan };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
+            var age = parse.GetValue(olderThan) is { } text ? Durations.ParseSeconds(text) : (long?)null;
             output.Info("collecting orphans...");
-            var report = (await client.DeleteAsync(Path(parse.GetValue(type)), cancellationToken))["result"]!;
+            var path = Path(parse.GetValue(type)) + (age is { } seconds ? string.Create(CultureInfo.InvariantCulture, $"?older_than_seconds={seconds}") : string.Empty);
+            var report = (await client.DeleteAsync(path, cancellationToken))["result"]!;
             foreach (var (typeId, count) in report["units_removed"]!.AsObject())
             {
                 output.Result($"removed {count} {typeId}");
@@ -59,6 +66,11 @@ public static class OrphanCommands
             if (young + inUse > 0)
             {
                 output.Result($"left for later: {young} orphaned less than {report["grace_period_seconds"]} s ago, {inUse} in use by an import under way");
+            }
+
+            if (young > 0 && age is null)
+            {
+                output.Info("to collect them now, when no client may still be using them: berth orphans collect --older-than 0s");
             }
         });
         return command;

@@ -18,17 +18,6 @@ public static class RetentionCommands
         return command;
     }
 
-    /// <summary>Reads <c>7d</c>, <c>12h</c>, <c>30m</c>, <c>90s</c> or plain seconds.</summary>
-    public static long ParseSeconds(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var (number, unit) = text.Length > 0 && char.IsAsciiLetter(text[^1]) ? (text[..^1], text[^1]) : (text, 's');
-        var multiplier = unit switch { 's' => 1L, 'm' => 60L, 'h' => 3600L, 'd' => 86400L, 'w' => 604800L, _ => 0L };
-        return multiplier > 0 && long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= long.MaxValue / multiplier
-            ? value * multiplier
-            : throw CliException.Usage($"'{text}' is not a duration: write it as 90s, 30m, 12h, 7d or 2w");
-    }
-
     private static Command Show()
     {
         var repo = RepositoryReference.Option();
@@ -68,7 +57,7 @@ public static class RetentionCommands
             var body = new JsonObject { ["tags"] = rules };
             if (parse.GetValue(untagged) is { } age)
             {
-                body["untagged_older_than_seconds"] = ParseSeconds(age);
+                body["untagged_older_than_seconds"] = Durations.ParseSeconds(age);
             }
 
             var repository = await RepositoryFinder.FindAsync(client, parse.GetValue(repo)!, cancellationToken);

@@ -9,7 +9,7 @@ public enum AccessFailure
     /// <summary>Signed in, but not allowed to do this.</summary>
     Forbidden,
 
-    /// <summary>Too many failed sign-ins from this address lately.</summary>
+    /// <summary>Too many failed sign-ins lately, with this login or from this address: try again after <see cref="AccessDeniedException.RetryAfter"/>.</summary>
     TooManyAttempts,
 }
 
@@ -27,6 +27,10 @@ public sealed class AccessDeniedException : Exception
         Failure = failure;
         Scopes = scopes;
     }
+
+    /// <summary>A sign-in refused until <paramref name="retryAfter"/> has passed.</summary>
+    public static AccessDeniedException TooManyAttempts(string message, TimeSpan retryAfter) =>
+        new(AccessFailure.TooManyAttempts, message) { RetryAfter = retryAfter };
 
     public AccessDeniedException()
         : this(AccessFailure.Unauthenticated, "authentication required")
@@ -46,6 +50,9 @@ public sealed class AccessDeniedException : Exception
     }
 
     public AccessFailure Failure { get; }
+
+    /// <summary>For <see cref="AccessFailure.TooManyAttempts"/>: how long until a try would be accepted.</summary>
+    public TimeSpan? RetryAfter { get; private init; }
 
     /// <summary>For the registry: the scopes a token would need, for the challenge; none when a better token would not help.</summary>
     public IReadOnlyList<RegistryScope> Scopes { get; }

@@ -59,14 +59,18 @@ public sealed partial class Authenticator(
     }
 
     /// <summary>
-    /// Signs in with a password or an API token; <see langword="null"/> when they are wrong. Every check but that of
-    /// a password verified lately counts as an attempt of <paramref name="address"/> while it runs, and as a failure
-    /// when it fails (see <see cref="LoginThrottle"/>).
+    /// Signs in with a password or an API token; <see langword="null"/> when they are wrong. Every check counts as an
+    /// attempt of <paramref name="login"/> from <paramref name="address"/> while it runs, and as a failure when it
+    /// fails (see <see cref="LoginThrottle"/>).
     /// </summary>
-    /// <exception cref="AccessDeniedException">When the address has failed too often lately.</exception>
+    /// <exception cref="AccessDeniedException">When the login (or the address) has failed too often lately.</exception>
     public async Task<Caller?> SignInAsync(string login, string secret, IPAddress? address, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(secret);
+
+        // Before everything, a password verified lately included: a throttled login must not tell a right guess
+        // (accepted) from a wrong one (refused) while its legitimate user keeps signing in elsewhere.
+        using var attempt = throttle.Begin(login, address);
         var user = await users.FindAsync(login, cancellationToken);
         var token = ApiTokenFormat().Match(secret);
         var verified = token.Success || user is null ? null : VerifiedKey(user, secret);
@@ -75,7 +79,6 @@ public sealed partial class Authenticator(
             return PasswordCaller(user!);
         }
 
-        using var attempt = throttle.Begin(address);
         Caller? caller;
         if (token.Success)
         {

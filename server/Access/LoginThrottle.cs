@@ -5,65 +5,92 @@ using Berth.Server.Clients;
 namespace Berth.Server.Access;
 
 /// <summary>
-/// Slows down password guessing: an address with too many failed sign-ins in the last minute is refused further
-/// attempts until the minute has passed (429), whichever API or user name it tries. An attempt counts from the
-/// moment it starts, not from when its check fails: a burst of concurrent guesses cannot slip through together
-/// before the first of them is known to fail. An IPv6 client is counted by its /64 network.
+/// Slows down password guessing without letting one client lock out others. Failed sign-ins are counted per login
+/// and address: a login with too many failures from an address in the last minute is refused further attempts from
+/// there (429), even with the right password, until enough of them are a minute old; other logins from the same
+/// address (a CI runner, a NAT gateway) are not affected. A much higher ceiling per address, across logins, stops
+/// one address from trying many logins (credential stuffing). An attempt counts from the moment it starts, not
+/// from when its check fails: a burst of concurrent guesses cannot slip through together before the first of them
+/// is known to fail. An IPv6 client is counted by its /64 network.
 /// </summary>
-public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerMinute)
+public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, int maxFailuresPerAddress)
 {
-    /// <summary>Past this many addresses remembered, those without a failure in the window are forgotten (once a window).</summary>
+    /// <summary>Past this many entries remembered, those without a failure in the window are forgotten (once a window).</summary>
     internal const int SweepAbove = 10_000;
 
-    /// <summary>The most addresses remembered: past it, a new address is not tracked (PBKDF2's cost still bounds it).</summary>
-    internal const int MaxAddresses = 100_000;
+    /// <summary>The most entries remembered: past it, a new login or address is not tracked (PBKDF2's cost still bounds it).</summary>
+    internal const int MaxEntries = 100_000;
+
+    // The longest login worth telling apart (valid logins are at most 64 characters): longer ones, which no user has,
+    // share their entry with others of the same beginning, so that a client cannot fill memory with long names.
+    private const int LoginKeyLength = 64;
 
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-    private readonly ConcurrentDictionary<string, Entry> _entries = new();
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _lastSweepTicks;
 
-    /// <summary>How many addresses are remembered now.</summary>
+    /// <summary>How many logins and addresses are remembered now.</summary>
     internal int Count => _entries.Count;
 
-    /// <summary>Starts a sign-in attempt from an address; dispose it when it succeeds, or call <see cref="Attempt.Fail"/>.</summary>
-    /// <exception cref="AccessDeniedException">When the address has failed (or is trying) too often lately.</exception>
-    public Attempt Begin(IPAddress? address)
+    /// <summary>Starts a sign-in attempt as a login from an address; dispose it when it succeeds, or call <see cref="Attempt.Fail"/>.</summary>
+    /// <exception cref="AccessDeniedException">When the login has failed too often from this address lately, or the address across logins.</exception>
+    public Attempt Begin(string login, IPAddress? address)
     {
+        ArgumentNullException.ThrowIfNull(login);
         if (_entries.Count >= SweepAbove)
         {
             SweepOncePerWindow();
         }
 
-        var key = ClientAddress.Key(address);
-        if (!_entries.TryGetValue(key, out var entry))
+        var addressKey = ClientAddress.Key(address);
+        var byAddress = Find(addressKey);
+        var byLogin = Find($"{addressKey}\n{login[..Math.Min(login.Length, LoginKeyLength)]}");
+        if (byAddress is null || byLogin is null)
         {
-            if (_entries.Count >= MaxAddresses)
-            {
-                return new Attempt(this, null);
-            }
-
-            entry = _entries.GetOrAdd(key, _ => new Entry());
+            return new Attempt(this, null, null);
         }
 
-        lock (entry)
+        // Always the address first, then the login: two attempts never wait for each other's second lock.
+        lock (byAddress)
         {
-            Expire(entry);
-            if (entry.Failures.Count + entry.Pending >= maxFailuresPerMinute)
+            lock (byLogin)
             {
-                throw new AccessDeniedException(AccessFailure.TooManyAttempts, "too many failed sign-ins from this address; wait a minute and try again");
-            }
+                var now = clock.GetUtcNow();
+                var loginWait = byLogin.WaitBeforeNext(now, maxFailuresPerLogin);
+                var addressWait = byAddress.WaitBeforeNext(now, maxFailuresPerAddress);
+                if (loginWait is not null || addressWait is not null)
+                {
+                    var seconds = (long)Math.Ceiling(Math.Max(loginWait?.TotalSeconds ?? 0, addressWait?.TotalSeconds ?? 0));
+                    throw AccessDeniedException.TooManyAttempts(
+                        addressWait is not null
+                            ? $"too many failed sign-ins from this address, across user names; try again in {seconds} s"
+                            : $"too many failed sign-ins with this user name from this address; try again in {seconds} s",
+                        TimeSpan.FromSeconds(seconds));
+                }
 
-            entry.Pending++;
+                byAddress.Pending++;
+                byLogin.Pending++;
+            }
         }
 
-        return new Attempt(this, entry);
+        return new Attempt(this, byAddress, byLogin);
+    }
+
+    private Entry? Find(string key)
+    {
+        if (_entries.TryGetValue(key, out var entry))
+        {
+            return entry;
+        }
+
+        return _entries.Count >= MaxEntries ? null : _entries.GetOrAdd(key, _ => new Entry());
     }
 
     private void SweepOncePerWindow()
     {
-        var now = clock.GetUtcNow().UtcTicks;
+        var now = clock.GetUtcNow();
         var last = Interlocked.Read(ref _lastSweepTicks);
-        if (now - last < Window.Ticks || Interlocked.CompareExchange(ref _lastSweepTicks, now, last) != last)
+        if (now.UtcTicks - last < Window.Ticks || Interlocked.CompareExchange(ref _lastSweepTicks, now.UtcTicks, last) != last)
         {
             return;
         }
@@ -73,7 +100,7 @@ public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerMinute)
             bool idle;
             lock (entry)
             {
-                Expire(entry);
+                entry.Expire(now);
                 idle = entry.Failures.Count == 0 && entry.Pending == 0;
             }
 
@@ -84,56 +111,71 @@ public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerMinute)
         }
     }
 
-    private void Expire(Entry entry)
+    private void End(Entry byAddress, Entry byLogin, bool failed)
     {
-        var cutoff = clock.GetUtcNow() - Window;
-        while (entry.Failures.Count > 0 && entry.Failures.Peek() < cutoff)
+        var now = clock.GetUtcNow();
+        foreach (var entry in (Entry[])[byAddress, byLogin])
         {
-            entry.Failures.Dequeue();
-        }
-    }
-
-    private void End(Entry entry, bool failed)
-    {
-        lock (entry)
-        {
-            entry.Pending--;
-            if (failed)
+            lock (entry)
             {
-                entry.Failures.Enqueue(clock.GetUtcNow());
+                entry.Pending--;
+                if (failed)
+                {
+                    entry.Failures.Enqueue(now);
+                }
             }
         }
     }
 
-    /// <summary>One sign-in attempt, counted against its address until it ends.</summary>
-    public sealed class Attempt(LoginThrottle throttle, Entry? entry) : IDisposable
+    /// <summary>One sign-in attempt, counted against its login and address until it ends.</summary>
+    public sealed class Attempt(LoginThrottle throttle, Entry? byAddress, Entry? byLogin) : IDisposable
     {
         private int _ended;
 
         /// <summary>Ends the attempt as a failure: it counts for the rest of the window.</summary>
-        public void Fail()
-        {
-            if (entry is not null && Interlocked.Exchange(ref _ended, 1) == 0)
-            {
-                throttle.End(entry, failed: true);
-            }
-        }
+        public void Fail() => End(failed: true);
 
         /// <summary>Ends the attempt as a success, unless it failed.</summary>
-        public void Dispose()
+        public void Dispose() => End(failed: false);
+
+        private void End(bool failed)
         {
-            if (entry is not null && Interlocked.Exchange(ref _ended, 1) == 0)
+            if (byAddress is not null && byLogin is not null && Interlocked.Exchange(ref _ended, 1) == 0)
             {
-                throttle.End(entry, failed: false);
+                throttle.End(byAddress, byLogin, failed);
             }
         }
     }
 
-    /// <summary>An address's failures in the window and its attempts under way.</summary>
+    /// <summary>A login's (or an address's) failures in the window and its attempts under way; used under its lock.</summary>
     public sealed class Entry
     {
         internal Queue<DateTimeOffset> Failures { get; } = new();
 
         internal int Pending { get; set; }
+
+        /// <summary>Forgets the failures a window old: one made at <c>t</c> counts until <c>t + Window</c>, not at it.</summary>
+        internal void Expire(DateTimeOffset now)
+        {
+            while (Failures.Count > 0 && Failures.Peek() <= now - Window)
+            {
+                Failures.Dequeue();
+            }
+        }
+
+        /// <summary>How long until one more attempt is allowed; <see langword="null"/> when it is now.</summary>
+        internal TimeSpan? WaitBeforeNext(DateTimeOffset now, int max)
+        {
+            Expire(now);
+            if (Failures.Count + Pending < max)
+            {
+                return null;
+            }
+
+            // Failures alone fill the limit: the wait is until enough of them are a window old. Otherwise attempts
+            // under way fill it, and they end within a moment (a PBKDF2), as failures or not.
+            var over = Failures.Count - max + 1;
+            return over > 0 ? Failures.ElementAt(over - 1) + Window - now : TimeSpan.FromSeconds(1);
+        }
     }
 }

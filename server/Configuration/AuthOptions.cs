@@ -16,6 +16,12 @@ public sealed class AuthOptions
     /// <summary>How long a registry token is valid.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Failed sign-ins an address may make within a minute before it is refused for the rest of it.</summary>
+    /// <summary>
+    /// Failed sign-ins one login may make from one address within a minute before that login is refused from there
+    /// until the oldest of them is a minute old; other logins from the address are not affected.
+    /// </summary>
     public int MaxFailedSignInsPerMinute { get; set; } = 10;
+
+    /// <summary>Failed sign-ins one address may make within a minute across logins (credential stuffing) before it is refused.</summary>
+    public int MaxFailedSignInsPerAddressPerMinute { get; set; } = 100;
 }

@@ -43,7 +43,7 @@ public static class ContentApiErrors
             UploadLimitException e => new PulpFailure(ApiError.UploadBytesLimit, e.Message, []),
             AccessDeniedException { Failure: AccessFailure.Unauthenticated } e => new PulpFailure(ApiError.Unauthenticated, e.Message, []) { Challenge = "Basic realm=\"Berth\", charset=\"UTF-8\"" },
             AccessDeniedException { Failure: AccessFailure.Forbidden } e => new PulpFailure(ApiError.Forbidden, e.Message, []),
-            AccessDeniedException e => new PulpFailure(ApiError.TooManyAttempts, e.Message, []),
+            AccessDeniedException e => new PulpFailure(ApiError.TooManyAttempts, e.Message, []) { RetryAfter = e.RetryAfter },
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new PulpFailure(
                 ApiError.RequestTooLarge,
                 $"the request body is larger than the {context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes this endpoint accepts",
@@ -72,12 +72,20 @@ public static class ContentApiErrors
         /// <summary>The <c>WWW-Authenticate</c> of a 401: how to sign in.</summary>
         public string? Challenge { get; init; }
 
+        /// <summary>The <c>Retry-After</c> of a 429: how long until a try would be accepted.</summary>
+        public TimeSpan? RetryAfter { get; init; }
+
         public override Task WriteAsync(HttpContext context)
         {
             context.Response.StatusCode = Error.Status;
             if (Challenge is not null)
             {
                 context.Response.Headers.WWWAuthenticate = Challenge;
+            }
+
+            if (RetryAfter is { } wait)
+            {
+                context.Response.Headers[RetryAfterHeader.Name] = RetryAfterHeader.Value(wait);
             }
 
             var message = ErrorBodyLimits.Clamp(Message);

@@ -1,6 +1,9 @@
 namespace Berth.Server.Orphans;
 
-/// <summary>What one orphan collection removed and freed, and what it left because it was in use or too young.</summary>
+/// <summary>
+/// What one orphan collection removed and freed, and what it left because it was in use or too young: orphaned
+/// less than <see cref="GracePeriodSeconds"/> ago, the grace period or the age an administrator asked for instead.
+/// </summary>
 public sealed record OrphanCollectionReport(
     IReadOnlyDictionary<string, long> UnitsRemoved,
     long UnitsRemovedTotal,

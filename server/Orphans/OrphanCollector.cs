@@ -50,13 +50,16 @@ public sealed class OrphanCollector(
         while (after is not null);
     }
 
-    /// <summary>Collects orphans (of one type when given), then the content files no unit names any more.</summary>
-    public async Task<OrphanCollectionReport> CollectAsync(string? typeId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Collects orphans (of one type when given), then the content files no unit names any more: those orphaned
+    /// for longer than <paramref name="olderThan"/>, when an administrator gives it, else than the grace period.
+    /// </summary>
+    public async Task<OrphanCollectionReport> CollectAsync(string? typeId, TimeSpan? olderThan, CancellationToken cancellationToken)
     {
         await _running.WaitAsync(cancellationToken);
         try
         {
-            return await RunAsync(typeId, cancellationToken);
+            return await RunAsync(typeId, olderThan ?? options.Value.Lifecycle.OrphanGracePeriod, cancellationToken);
         }
         finally
         {
@@ -64,10 +67,9 @@ public sealed class OrphanCollector(
         }
     }
 
-    private async Task<OrphanCollectionReport> RunAsync(string? typeId, CancellationToken cancellationToken)
+    private async Task<OrphanCollectionReport> RunAsync(string? typeId, TimeSpan grace, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var grace = options.Value.Lifecycle.OrphanGracePeriod;
         var cutoff = clock.GetUtcNow() - grace;
         var tally = new Tally();
         string? after = null;
@@ -105,8 +107,8 @@ public sealed class OrphanCollector(
             grace.TotalSeconds,
             Stopwatch.GetElapsedTime(started).TotalSeconds);
         logger.LogInformation(
-            "Orphan collection: {Units} units and {Files} content files removed, {Bytes} bytes freed, {InUse} in use and {Young} in their grace period left, in {Seconds:F1} s",
-            report.UnitsRemovedTotal, report.ContentFilesRemoved, report.BytesFreed, report.SkippedInUse, report.SkippedInGracePeriod, report.Seconds);
+            "Orphan collection: {Units} units and {Files} content files removed, {Bytes} bytes freed, {InUse} in use and {Young} orphaned less than {Age} s ago left, in {Seconds:F1} s",
+            report.UnitsRemovedTotal, report.ContentFilesRemoved, report.BytesFreed, report.SkippedInUse, report.SkippedInGracePeriod, report.GracePeriodSeconds, report.Seconds);
         return report;
     }
 

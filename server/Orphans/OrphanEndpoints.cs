@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Berth.Server.Access;
+using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
 using Berth.Server.Plugins;
@@ -10,9 +13,16 @@ namespace Berth.Server.Orphans;
 /// <summary>
 /// <c>GET</c> and <c>DELETE /pulp/api/v2/content/orphans/</c> (and <c>.../orphans/{type}/</c>), in Pulp 2's shape
 /// (administrators): the units in no repository, and their collection, answered once done with what it freed.
+/// <c>DELETE ...?older_than_seconds=N</c> collects what has been an orphan for N seconds instead of the grace period.
 /// </summary>
 public static class OrphanEndpoints
 {
+    /// <summary>The query parameter that overrides the grace period for one collection.</summary>
+    private const string OlderThanParameter = "older_than_seconds";
+
+    // A century: beyond it, no orphan is old enough, and the cutoff would fall before the calendar's first day.
+    private const long MaxOlderThanSeconds = 36_525L * 24 * 3600;
+
     public static void MapOrphanEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet($"{ContentApi.Root}/content/orphans/", (HttpContext context, AccessControl access, OrphanCollector collector) =>
@@ -37,10 +47,32 @@ public static class OrphanEndpoints
     private static async Task<IResult> CollectAsync(HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, string? typeId)
     {
         await access.RequireAdministratorAsync(context);
-        var report = await collector.CollectAsync(typeId, context.RequestAborted);
-        await audit.RecordAsync(context, "delete.orphans", typeId ?? "all types", $"{report.UnitsRemovedTotal} units, {report.BytesFreed} bytes");
+        var olderThan = ReadOlderThan(context.Request.Query);
+        var report = await collector.CollectAsync(typeId, olderThan, context.RequestAborted);
+        await audit.RecordAsync(
+            context,
+            "delete.orphans",
+            typeId ?? "all types",
+            $"{report.UnitsRemovedTotal} units, {report.BytesFreed} bytes{(olderThan is null ? string.Empty : $", grace period overridden: older than {report.GracePeriodSeconds} s")}");
         var result = JsonSerializer.SerializeToNode(report, ContentApiJsonContext.Api.OrphanCollectionReport);
         return TypedResults.Json(new CallReport(result), ContentApiJsonContext.Api.CallReport);
+    }
+
+    /// <summary>Reads the override of the grace period, if given: a whole number of seconds, 0 included.</summary>
+    private static TimeSpan? ReadOlderThan(IQueryCollection query)
+    {
+        if (!query.TryGetValue(OlderThanParameter, out var values))
+        {
+            return null;
+        }
+
+        return values.Count == 1 &&
+               long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) &&
+               seconds <= MaxOlderThanSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : throw ApiException.Invalid(
+                $"{OlderThanParameter} must be given once, as a whole number of seconds from 0 to {MaxOlderThanSeconds}, not '{string.Join("', '", values.ToArray())}'",
+                new JsonObject { ["parameter"] = OlderThanParameter });
     }
 
     private static string KnownType(PluginCatalog catalog, string typeId) =>

@@ -12,5 +12,5 @@ public sealed class OrphanSchedule(OrphanCollector collector, IOptions<BerthOpti
 
     protected override TimeSpan? Interval => options.Value.Lifecycle.OrphanCollectionInterval;
 
-    protected override Task RunOnceAsync(CancellationToken cancellationToken) => collector.CollectAsync(null, cancellationToken);
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => collector.CollectAsync(null, olderThan: null, cancellationToken);
 }

@@ -25,6 +25,10 @@ public static class RegistryErrors
                 Headers = { ["WWW-Authenticate"] = TokenChallenge.For(context, e.Scopes) },
             },
             AccessDeniedException { Failure: AccessFailure.Forbidden } e => new OciFailure(RegistryError.Denied, e.Message, null),
+            AccessDeniedException { RetryAfter: { } wait } e => new OciFailure(RegistryError.TooManyRequests, e.Message, null)
+            {
+                Headers = { [RetryAfterHeader.Name] = RetryAfterHeader.Value(wait) },
+            },
             AccessDeniedException e => new OciFailure(RegistryError.TooManyRequests, e.Message, null),
             ContentException e => new OciFailure(For(e.Error), e.Message, e.Details.Count > 0 ? e.Details.DeepClone() : null),
             StillNeededException e => new OciFailure(

@@ -231,13 +231,10 @@ public sealed class ContentApiAccessTests : AccessFixture
             Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }
 
-        var lines = Host.DrainAudit();
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(lines, Has.Some.Contains("action=repository.create").And.Contains($"target={repository}"));
-            Assert.That(lines, Has.Some.Contains("action=importer.register").And.Contains($"target={repository}/docker_blob_importer"));
-            Assert.That(lines, Has.Some.Contains("action=import").And.Contains($"target={repository}/docker_blob/"));
-            Assert.That(lines, Has.Some.Contains("action=repository.delete").And.Contains("user=admin"));
-        }
+        await Host.AssertAuditedAsync(
+            ["action=repository.create", $"target={repository}"],
+            ["action=importer.register", $"target={repository}/docker_blob_importer"],
+            ["action=import", $"target={repository}/docker_blob/"],
+            ["action=repository.delete", $"target={repository}", "user=admin"]);
     }
 }

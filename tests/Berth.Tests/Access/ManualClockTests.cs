@@ -60,6 +60,6 @@ public sealed class ManualClockTests(ServerKind kind) : AccessFixture(kind)
         using var response = await new ContentApiClient(client).PostJsonAsync("/testing/clock/", new JsonObject { ["advance_seconds"] = 3600 });
 
         await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.NotFound);
-        Assert.That(host.DrainErrors(), Is.Empty);
+        Assert.That(await host.DrainErrorsAsync(), Is.Empty);
     }
 }

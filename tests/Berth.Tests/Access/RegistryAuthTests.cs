@@ -216,12 +216,9 @@ public sealed class RegistryAuthTests(ServerKind kind) : AccessFixture(kind)
             Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         }
 
-        var lines = await Host.AuditAsync(l => l.Any(line => line.Contains($"target={name}:v1", StringComparison.Ordinal)));
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(lines, Has.Some.Contains("action=push.blob").And.Contains($"target={name}@sha256:").And.Contains("user=admin"));
-            Assert.That(lines, Has.Some.Contains("action=push.manifest").And.Contains("detail=tag v1"));
-            Assert.That(lines, Has.Some.Contains("action=delete.tag").And.Contains($"target={name}:v1"));
-        }
+        await Host.AssertAuditedAsync(
+            ["action=push.blob", $"target={name}@sha256:", "user=admin"],
+            ["action=push.manifest", $"target={name}@sha256:", "detail=tag v1"],
+            ["action=delete.tag", $"target={name}:v1", "user=admin"]);
     }
 }

@@ -171,11 +171,6 @@ public sealed class UserApiTests : AccessFixture
     {
         var login = await CreateUserAsync(("x", "pull"));
         await CreateTokenAsync(login, new JsonObject { ["name"] = "audited" });
-        var lines = Host.DrainAudit();
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(lines, Has.Some.Contains("action=user.create").And.Contains($"target={login}").And.Contains("user=admin"));
-            Assert.That(lines, Has.Some.Contains("action=token.create").And.Contains($"target={login}/"));
-        }
+        await Host.AssertAuditedAsync(["action=user.create", $"target={login}", "user=admin"], ["action=token.create", $"target={login}/"]);
     }
 }

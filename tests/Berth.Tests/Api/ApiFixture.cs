@@ -35,9 +35,9 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess)
 
     /// <summary>Any test during which the server logged an error (a 500, a crashed background task) fails.</summary>
     [TearDown]
-    public void NoServerErrors()
+    public async Task NoServerErrors()
     {
-        Assert.That(Host.DrainErrors(), Is.Empty, "the server logged errors");
+        Assert.That(await Host.DrainErrorsAsync(), Is.Empty, "the server logged errors");
     }
 
     [OneTimeTearDown]

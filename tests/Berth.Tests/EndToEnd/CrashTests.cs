@@ -143,7 +143,7 @@ public sealed class CrashTests : FolderPerTest
             Assert.That(report["ok"]!.GetValue<bool>(), Is.True, $"{when}: {report.ToJsonString()}");
         }
 
-        Assert.That(server.DrainErrors(), Is.Empty, $"{when}: the server logged errors");
+        Assert.That(await server.DrainErrorsAsync(), Is.Empty, $"{when}: the server logged errors");
     }
 
     /// <summary>Registry pushes: monolithic or in chunks, of blobs from 1 KiB to 512 KiB.</summary>

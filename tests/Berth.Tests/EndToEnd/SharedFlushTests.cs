@@ -65,7 +65,7 @@ public sealed class SharedFlushTests : FolderPerTest
             }
         }
 
-        Assert.That(restarted.DrainErrors(), Is.Empty);
+        Assert.That(await restarted.DrainErrorsAsync(), Is.Empty);
         await restarted.StopAsync();
     }
 

@@ -99,7 +99,7 @@ public sealed partial class LogInjectionTests(string formatter) : FolderPerTest
             }
 
             Assert.That(output.IndexOfAny(['\r', '\u2028', '\u202e', '\u000b', '\u001b']), Is.EqualTo(-1), "a raw control character reached the log");
-            Assert.That(server.DrainErrors(), Is.Empty, "the server logged errors");
+            Assert.That(await server.DrainErrorsAsync(), Is.Empty, "the server logged errors");
         }
     }
 

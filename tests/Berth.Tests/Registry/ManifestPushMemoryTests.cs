@@ -67,7 +67,7 @@ public sealed class ManifestPushMemoryTests : FolderPerTest
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Directory.EnumerateFileSystemEntries(left), Is.Empty, "the pushes that went left their bodies behind");
-            Assert.That(server.DrainErrors(), Is.Empty);
+            Assert.That(await server.DrainErrorsAsync(), Is.Empty);
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc.Testing;
+using NUnit.Framework;
 
 namespace Berth.Tests.Support;
 
@@ -19,29 +20,34 @@ public abstract class BerthHost : IAsyncDisposable
     /// <summary>The server's services, for tests that reach inside a server running in this process; null otherwise.</summary>
     public virtual IServiceProvider? Services => null;
 
-    /// <summary>What the server logged as errors since the last call.</summary>
-    public abstract IReadOnlyList<string> DrainErrors();
-
-    /// <summary>The audit lines the server wrote since the last call.</summary>
-    public abstract IReadOnlyList<string> DrainAudit();
+    /// <summary>What the server logged as errors since the last call, up to now.</summary>
+    public abstract Task<IReadOnlyList<string>> DrainErrorsAsync();
 
     /// <summary>
-    /// The audit lines written since the last call, once <paramref name="complete"/> holds of them or ten seconds
-    /// have passed: a server process's output reaches the test a little after its responses.
+    /// Waits until the audit lines the server wrote since the last call hold, for each of <paramref name="expected"/>,
+    /// a line that contains all its parts; fails the test when they do not within the bound. A server process's
+    /// output reaches the test a little after its responses: audit lines are only read this way.
     /// </summary>
-    public async Task<IReadOnlyList<string>> AuditAsync(Func<IReadOnlyList<string>, bool> complete)
+    public async Task AssertAuditedAsync(params string[][] expected)
     {
-        ArgumentNullException.ThrowIfNull(complete);
+        ArgumentNullException.ThrowIfNull(expected);
         var lines = new List<string>();
-        await Eventually.WaitAsync(
+        IEnumerable<string[]> Missing() => expected.Where(parts => !lines.Any(line => parts.All(part => line.Contains(part, StringComparison.Ordinal))));
+        var complete = await Eventually.WaitAsync(
             () =>
             {
                 lines.AddRange(DrainAudit());
-                return complete(lines);
+                return !Missing().Any();
             },
-            TimeSpan.FromSeconds(10));
-        return lines;
+            TimeSpan.FromSeconds(30));
+        Assert.That(
+            complete,
+            Is.True,
+            $"no audit line with {string.Join("; nor with ", Missing().Select(parts => string.Join(", ", parts)))} among:\n{string.Join('\n', lines)}");
     }
+
+    /// <summary>The audit lines the server wrote since the last call, as far as they have reached the test.</summary>
+    protected abstract IReadOnlyList<string> DrainAudit();
 
     public abstract ValueTask DisposeAsync();
 
@@ -73,7 +79,8 @@ public abstract class BerthHost : IAsyncDisposable
 
         public override HttpClient CreateAnonymousClient() => factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-        public override IReadOnlyList<string> DrainErrors()
+        // The in-process log is written as the server logs, before it answers: nothing to wait for.
+        public override Task<IReadOnlyList<string>> DrainErrorsAsync()
         {
             var errors = new List<string>();
             while (factory.ErrorLog.Errors.TryDequeue(out var error))
@@ -81,10 +88,10 @@ public abstract class BerthHost : IAsyncDisposable
                 errors.Add(error);
             }
 
-            return errors;
+            return Task.FromResult<IReadOnlyList<string>>(errors);
         }
 
-        public override IReadOnlyList<string> DrainAudit()
+        protected override IReadOnlyList<string> DrainAudit()
         {
             var lines = new List<string>();
             while (factory.ErrorLog.Audit.TryDequeue(out var line))
@@ -105,9 +112,9 @@ public abstract class BerthHost : IAsyncDisposable
         public override HttpClient CreateAnonymousClient() =>
             new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
-        public override IReadOnlyList<string> DrainErrors() => process.DrainErrors();
+        public override Task<IReadOnlyList<string>> DrainErrorsAsync() => process.DrainErrorsAsync();
 
-        public override IReadOnlyList<string> DrainAudit() => process.DrainAudit();
+        protected override IReadOnlyList<string> DrainAudit() => process.DrainAudit();
 
         public override ValueTask DisposeAsync() => process.DisposeAsync();
     }

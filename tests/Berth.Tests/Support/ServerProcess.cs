@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using NUnit.Framework;
 
 namespace Berth.Tests.Support;
 
@@ -47,8 +48,26 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return [.. text.Split('\n').Where(line => line.Contains("audit action=", StringComparison.Ordinal))];
     }
 
-    /// <summary>The error entries (<c>fail:</c> and <c>crit:</c>, with their lines) the server wrote since the last call.</summary>
-    public IReadOnlyList<string> DrainErrors()
+    /// <summary>
+    /// The error entries (<c>fail:</c> and <c>crit:</c>, with their lines) the server wrote since the last call, up to
+    /// now: its log reaches the test a little after its responses, so a request of its own, which the server logs,
+    /// is sent first and waited for (bounded). An error logged while a request was served is then never read late,
+    /// and blamed on the next test.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DrainErrorsAsync()
+    {
+        var marker = $"caught-up-{Guid.NewGuid():N}";
+        using (var client = CreateAnonymousClient())
+        {
+            using var refused = await client.GetAsync($"/pulp/api/v2/repositories/{marker}/");
+        }
+
+        var logged = await Eventually.WaitAsync(() => Output.Contains(marker, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.That(logged, Is.True, $"the server did not log the request for {marker}");
+        return DrainErrors();
+    }
+
+    private List<string> DrainErrors()
     {
         string text;
         lock (_output)

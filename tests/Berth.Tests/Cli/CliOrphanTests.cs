@@ -1,0 +1,49 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Cli;
+
+/// <summary><c>berth orphans collect --older-than</c>: an administrator collects orphans younger than the server's grace period.</summary>
+public sealed class CliOrphanTests : CliFixture
+{
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>([ServerClock.Manual]);
+
+    [Test]
+    public async Task CollectOlderThan_TakesWhatIsOldEnough_AndTheDefaultSaysHowManyItKept()
+    {
+        var repo = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repo);
+        var image = TestManifest.OciImage();
+        await Api.ImportImageAsync(repo, image, "1.0");
+        using (var removed = await Api.PostJsonAsync($"/repositories/{repo}/actions/unassociate/", new JsonObject
+        {
+            ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_blob", "docker_manifest", "docker_tag") },
+        }))
+        {
+            await ContentApiClient.ReadAsync(removed, HttpStatusCode.OK);
+        }
+
+        var units = image.Blobs.Count + 2;
+        await Host.AdvanceClockAsync(TimeSpan.FromMinutes(10));
+
+        var byDefault = await Cli.RunAsync(null, "orphans", "collect");
+        var tooYoung = await Cli.RunAsync(null, "orphans", "collect", "--older-than", "15m");
+        var negative = await Cli.RunAsync(null, "orphans", "collect", "--older-than", "-5m");
+        var oldEnough = await Cli.RunAsync(null, "orphans", "collect", "--older-than", "5m");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(byDefault.ExitCode, Is.Zero, byDefault.ToString());
+            Assert.That(byDefault.Output, Does.Contain($"{units} orphaned less than 3600 s ago").And.Contain("--older-than"), byDefault.ToString());
+            Assert.That(tooYoung.Output, Does.Contain($"{units} orphaned less than 900 s ago"), tooYoung.ToString());
+            Assert.That(negative.ExitCode, Is.EqualTo(1), negative.ToString());
+            Assert.That(negative.Error, Does.Contain("'-5m' is not a duration"));
+            Assert.That(oldEnough.ExitCode, Is.Zero, oldEnough.ToString());
+            Assert.That(oldEnough.Output, Does.Contain($"removed {image.Blobs.Count} docker_blob").And.Not.Contain("left for later"), oldEnough.ToString());
+        }
+
+        Assert.That((await Api.GetJsonAsync("/content/orphans/")).AsArray(), Is.Empty);
+    }
+}
