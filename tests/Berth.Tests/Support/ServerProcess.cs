@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using NUnit.Framework;
 
 namespace Berth.Tests.Support;
 
@@ -158,6 +159,30 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
         server.BaseAddress = await listening.Task;
         return server;
+    }
+
+    /// <summary>
+    /// Runs the server as described until it exits on its own (a command line it refuses, a start that fails,
+    /// <c>--help</c>), within <paramref name="bound"/>; kills it and fails the test if it is still running then.
+    /// </summary>
+    public static async Task<ServerExit> RunToExitAsync(ProcessStartInfo start, TimeSpan bound)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new AssertionException($"the server was still running after {bound}:\n{await output}\n{await errors}");
+        }
+
+        return new ServerExit(process.ExitCode, await output, await errors);
     }
 
     /// <summary>A client signed in as the administrator.</summary>
