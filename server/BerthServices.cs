@@ -3,6 +3,7 @@ using Berth.Server.Clients;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Diagnostics;
+using Berth.Server.Hosting;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Logging;
@@ -32,6 +33,7 @@ public static class BerthServices
     {
         // Every logger, the framework's too, comes from a factory that escapes what it writes (issue 18, finding 7).
         services.AddEscapedLogs();
+        services.AddQuietHostStartFailure();
         services.AddOptions<BerthOptions>()
             .Bind(configuration.GetSection(BerthOptions.Section))
             .PostConfigure(berth => FoldFormerManifestLimit(berth, configuration))
@@ -56,11 +58,13 @@ public static class BerthServices
             // Endpoint defaults reach every endpoint, from --urls and from the Kestrel section alike.
             kestrel.ConfigureEndpointDefaults(listen => listen.Use(limiter.Limit));
         });
+        services.AddSingleton<StartupGate>();
+        services.AddSingleton(typeof(Deferred<>));
         services.AddSingleton(sp => ManualClock.Choose(
             sp.GetRequiredService<IOptions<BerthOptions>>().Value.Testing, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ManualClock))));
 
-        // Prepared when first needed, before anything can open a file in it: hosted services are created before
-        // any of them starts.
+        // Prepared when first needed, which is once the server listens (StartupPreparation): nothing made before then
+        // (hosted services are made before any starts) may hold what opens the data folder, but through Deferred<T>.
         services.AddSingleton(sp =>
         {
             var layout = new DataLayout(sp.GetRequiredService<IOptions<BerthOptions>>().Value.DataDir);

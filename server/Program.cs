@@ -1,6 +1,5 @@
 using Berth.Server;
 using Berth.Server.Hosting;
-using Berth.Server.Plugins;
 using Berth.Server.Storage;
 using Berth.Server.Verification;
 
@@ -49,20 +48,9 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Microsoft.Extensions.Options.OptionsValidationException e)
+catch (Exception e) when (StartFailure.Describe(e) is { } reason)
 {
-    await Console.Error.WriteLineAsync($"berth: cannot start: {string.Join("; ", e.Failures)}");
-    return 2;
-}
-catch (PluginLoadException e)
-{
-    await Console.Error.WriteLineAsync($"berth: cannot start: {e.Message}");
-    return 2;
-}
-catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException)
-{
-    // The data folder cannot be used: not writable, full, or held by another Berth server.
-    await Console.Error.WriteLineAsync($"berth: cannot start: data folder: {e.Message}");
+    await Console.Error.WriteLineAsync($"berth: cannot start: {reason}");
     return 2;
 }
 

@@ -1,5 +1,6 @@
 using Berth.Server.Access;
 using Berth.Server.Clients;
+using Berth.Server.Hosting;
 using Berth.Server.Membership;
 using Berth.Server.Plugins;
 using Berth.Server.Storage;
@@ -10,21 +11,51 @@ using Berth.Server.Uploads;
 namespace Berth.Server;
 
 /// <summary>
-/// Runs before the server listens: takes the data folder (see <see cref="DataLayout.Prepare"/>), loads the
-/// plugins and opens the database, so that a broken plugin file or data folder stops start-up with a clear
-/// message instead of failing the first request.
+/// Start-up in two steps. Before the server listens: the plugins, so that a broken plugin file stops start-up with
+/// a clear message before anything else happens. Once it listens: the data folder (see <see cref="DataLayout.Prepare"/>),
+/// the database and the first administrator, while requests wait at the <see cref="StartupGate"/>. Listening
+/// comes first so that an address already in use stops the server before it creates anything in a new data folder.
 /// </summary>
-internal sealed class StartupPreparation(IServiceProvider services, ILogger<StartupPreparation> logger) : IHostedService
+internal sealed class StartupPreparation(IServiceProvider services, StartupGate gate, ILogger<StartupPreparation> logger) : IHostedLifecycleService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        var layout = services.GetRequiredService<DataLayout>();
         var catalog = services.GetRequiredService<PluginCatalog>();
         foreach (var importer in catalog.Importers)
         {
             logger.LogInformation("Loaded importer {Id} ({Types}) from {Assembly}", importer.Id, string.Join(", ", importer.Metadata.Types.Select(t => t.Id)), importer.Conf.AssemblyPath);
         }
 
+        logger.LogInformation("{ConnectionLimits}", services.GetRequiredService<ConnectionLimiter>().Limits);
+        return Task.CompletedTask;
+    }
+
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PrepareDataAsync(cancellationToken);
+        }
+        catch
+        {
+            gate.Fail();
+            throw;
+        }
+
+        gate.Open();
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task PrepareDataAsync(CancellationToken cancellationToken)
+    {
+        var layout = services.GetRequiredService<DataLayout>();
         _ = services.GetRequiredService<LiteDbDatabase>();
         await AddMissingReferencesAsync(cancellationToken);
         await services.GetRequiredService<UploadService>().RecoverAsync(cancellationToken);
@@ -35,11 +66,7 @@ internal sealed class StartupPreparation(IServiceProvider services, ILogger<Star
         {
             logger.LogWarning("The data folder {DataDir} could not be made readable by its owner only ({Reason}): make it mode 0700", layout.Root, reason);
         }
-
-        logger.LogInformation("{ConnectionLimits}", services.GetRequiredService<ConnectionLimiter>().Limits);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// Units stored before references were kept get them now, from the importers of their types, once: removal,

@@ -35,6 +35,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     private int _auditReadUpTo;
 
+    // Where the server said it listens; it has started once it says so too.
+    private Uri? _listening;
+
     /// <summary>The audit lines the server wrote since the last call.</summary>
     public IReadOnlyList<string> DrainAudit()
     {
@@ -137,27 +140,31 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartAsync(string workingDirectory, params string[] arguments) =>
         StartAsync(StartInfo(workingDirectory, ["--urls", "http://127.0.0.1:0", .. arguments]));
 
-    /// <summary>Starts the server as described (which must listen on a loopback port) and waits until it listens.</summary>
+    /// <summary>
+    /// Starts the server as described (which must listen on a loopback port) and waits until it has started: it
+    /// listens first, then prepares its data folder, so a test that reads the folder waits for the host's
+    /// "Application started".
+    /// </summary>
     public static async Task<ServerProcess> StartAsync(ProcessStartInfo start)
     {
         var process = Process.Start(start)!;
         var server = new ServerProcess(process);
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) => server.Record(e.Data, listening);
-        process.ErrorDataReceived += (_, e) => server.Record(e.Data, listening);
+        var started = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) => server.Record(e.Data, started);
+        process.ErrorDataReceived += (_, e) => server.Record(e.Data, started);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         var exited = process.WaitForExitAsync();
-        var first = await Task.WhenAny(listening.Task, exited, Task.Delay(StartTimeout));
-        if (first != listening.Task)
+        var first = await Task.WhenAny(started.Task, exited, Task.Delay(StartTimeout));
+        if (first != started.Task)
         {
             var output = server.Output;
             await server.DisposeAsync();
-            throw new InvalidOperationException($"the server did not start listening:\n{output}");
+            throw new InvalidOperationException($"the server did not start:\n{output}");
         }
 
-        server.BaseAddress = await listening.Task;
+        server.BaseAddress = await started.Task;
         return server;
     }
 
@@ -224,7 +231,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Record(string? line, TaskCompletionSource<Uri> listening)
+    private void Record(string? line, TaskCompletionSource<Uri> started)
     {
         if (line is null)
         {
@@ -239,7 +246,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
         var match = ListeningLine().Match(line);
         if (match.Success)
         {
-            listening.TrySetResult(new Uri(match.Groups[1].Value));
+            _listening ??= new Uri(match.Groups[1].Value);
+        }
+        else if (line.Contains("Application started.", StringComparison.Ordinal) && _listening is not null)
+        {
+            started.TrySetResult(_listening);
         }
     }
 
