@@ -18,6 +18,8 @@ namespace Berth.Server;
 /// </summary>
 internal sealed class StartupPreparation(IServiceProvider services, StartupGate gate, ILogger<StartupPreparation> logger) : IHostedLifecycleService
 {
+    private const string AdminPasswordVariable = "BERTH_ADMIN_PASSWORD";
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var catalog = services.GetRequiredService<PluginCatalog>();
@@ -84,15 +86,29 @@ internal sealed class StartupPreparation(IServiceProvider services, StartupGate 
 
     /// <summary>
     /// On the first start, the <c>admin</c> user: with <c>BERTH_ADMIN_PASSWORD</c> (or <c>Berth:AdminPassword</c>) when
-    /// set, else with a random password that is printed once here and kept in a file only its owner can read.
+    /// set, else with a random password that is kept in a file only its owner can read. On a later start the
+    /// setting changes nothing, and the log says so: a password that silently does not work costs an afternoon.
     /// </summary>
     private async Task CreateFirstAdministratorAsync(DataLayout layout, CancellationToken cancellationToken)
     {
-        var configured = services.GetRequiredService<IConfiguration>()["BERTH_ADMIN_PASSWORD"]
+        var fromEnvironment = services.GetRequiredService<IConfiguration>()[AdminPasswordVariable];
+        var configured = fromEnvironment
             ?? services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.BerthOptions>>().Value.AdminPassword;
         var password = await services.GetRequiredService<UserService>().CreateFirstAdministratorAsync(configured is { Length: > 0 } ? configured : null, cancellationToken);
         if (password is null)
         {
+            if (configured is { Length: > 0 })
+            {
+                logger.LogWarning(
+                    "{Setting} is ignored: {DataDir} already has its users, and the setting gives user {Login} its password only when the first start of a data folder creates it. " +
+                    "Sign in with the password it has (a generated one is in {File}) and change it with PUT /pulp/api/v2/users/" + UserService.AdministratorLogin +
+                    "/ and {{\"delta\": {{\"password\": \"...\"}}}}, or start on a new --data-dir",
+                    fromEnvironment is null ? "Berth:AdminPassword" : AdminPasswordVariable,
+                    layout.Root,
+                    UserService.AdministratorLogin,
+                    layout.AdminPassword);
+            }
+
             return;
         }
 
@@ -112,7 +128,7 @@ internal sealed class StartupPreparation(IServiceProvider services, StartupGate 
 
         // Not in the log: logs are shipped and kept where a password should not be.
         logger.LogWarning(
-            "Created user {Login} with a generated password, written to {File} (readable only by this account). Set BERTH_ADMIN_PASSWORD to choose it instead.",
+            "Created user {Login} with a generated password, written to {File} (readable only by this account). To choose it instead, set BERTH_ADMIN_PASSWORD on the first start of a new data folder.",
             UserService.AdministratorLogin,
             layout.AdminPassword);
     }
