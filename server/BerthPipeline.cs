@@ -28,6 +28,7 @@ public static class BerthPipeline
         ArgumentNullException.ThrowIfNull(app);
         // Created now, so that its totals count from the start.
         _ = app.Services.GetRequiredService<MetricTotals>();
+        app.Use(app.Services.GetRequiredService<RequestsInFlight>().TrackAsync);
         app.Use(app.Services.GetRequiredService<StartupGate>().HoldAsync);
         app.Use(static (context, next) =>
         {

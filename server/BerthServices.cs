@@ -38,6 +38,7 @@ public static class BerthServices
             .Bind(configuration.GetSection(BerthOptions.Section))
             .PostConfigure(berth => FoldFormerManifestLimit(berth, configuration))
             .Validate(o => o.MaxPageSize >= 1, $"{BerthOptions.Section}:{nameof(BerthOptions.MaxPageSize)} must be at least 1")
+            .Validate(o => o.ShutdownTimeout >= TimeSpan.Zero, $"{BerthOptions.Section}:{nameof(BerthOptions.ShutdownTimeout)} must not be negative")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BerthOptions>, ImportLimitValidation>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -58,8 +59,10 @@ public static class BerthServices
             // Endpoint defaults reach every endpoint, from --urls and from the Kestrel section alike.
             kestrel.ConfigureEndpointDefaults(listen => listen.Use(limiter.Limit));
         });
+        services.AddOptions<HostOptions>().Configure<IOptions<BerthOptions>>((host, berth) => host.ShutdownTimeout = berth.Value.ShutdownTimeout);
         services.AddSingleton<StartupGate>();
         services.AddSingleton(typeof(Deferred<>));
+        services.AddSingleton<RequestsInFlight>();
         services.AddSingleton(sp => ManualClock.Choose(
             sp.GetRequiredService<IOptions<BerthOptions>>().Value.Testing, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ManualClock))));
 
@@ -127,6 +130,7 @@ public static class BerthServices
         services.AddSingleton<CatalogHandler>();
 
         services.AddHostedService<StartupPreparation>();
+        services.AddHostedService(sp => sp.GetRequiredService<RequestsInFlight>());
         services.AddHostedService<AbandonedUploadPurge>();
         services.AddHostedService<RetentionSchedule>();
         services.AddHostedService<OrphanSchedule>();

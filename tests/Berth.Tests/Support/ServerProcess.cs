@@ -205,12 +205,21 @@ public sealed partial class ServerProcess : IAsyncDisposable
             return;
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await SignalAsync("TERM");
+        await WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+    /// <summary>Sends the server a signal (<c>TERM</c>, <c>INT</c>) without waiting for what it does.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the server to exit, at most <paramref name="bound"/> (else <see cref="OperationCanceledException"/>).</summary>
+    public async Task WaitForExitAsync(TimeSpan bound)
+    {
+        using var timeout = new CancellationTokenSource(bound);
         await _process.WaitForExitAsync(timeout.Token);
     }
 
