@@ -2,6 +2,7 @@ using Berth.Server.Access;
 using Berth.Server.Clients;
 using Berth.Server.Diagnostics;
 using Berth.Server.Errors;
+using Berth.Server.Hosting;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Orphans;
@@ -27,6 +28,8 @@ public static class BerthPipeline
         ArgumentNullException.ThrowIfNull(app);
         // Created now, so that its totals count from the start.
         _ = app.Services.GetRequiredService<MetricTotals>();
+        app.Use(app.Services.GetRequiredService<RequestsInFlight>().TrackAsync);
+        app.Use(app.Services.GetRequiredService<StartupGate>().HoldAsync);
         app.Use(static (context, next) =>
         {
             ServerMetrics.Requests.Add(1);

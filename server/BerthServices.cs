@@ -3,6 +3,7 @@ using Berth.Server.Clients;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Diagnostics;
+using Berth.Server.Hosting;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Logging;
@@ -32,6 +33,7 @@ public static class BerthServices
     {
         // Every logger, the framework's too, comes from a factory that escapes what it writes (issue 18, finding 7).
         services.AddEscapedLogs();
+        services.AddQuietHostStartFailure();
         services.AddOptions<BerthOptions>()
             .Bind(configuration.GetSection(BerthOptions.Section))
             .PostConfigure(berth => FoldFormerManifestLimit(berth, configuration))
@@ -40,6 +42,7 @@ public static class BerthServices
             .Validate(
                 o => o.Auth.MaxFailedSignInsPerAddressPerMinute >= 1,
                 $"{BerthOptions.Section}:Auth:{nameof(AuthOptions.MaxFailedSignInsPerAddressPerMinute)} must be at least 1")
+            .Validate(o => o.ShutdownTimeout >= TimeSpan.Zero, $"{BerthOptions.Section}:{nameof(BerthOptions.ShutdownTimeout)} must not be negative")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BerthOptions>, ImportLimitValidation>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -60,11 +63,15 @@ public static class BerthServices
             // Endpoint defaults reach every endpoint, from --urls and from the Kestrel section alike.
             kestrel.ConfigureEndpointDefaults(listen => listen.Use(limiter.Limit));
         });
+        services.AddOptions<HostOptions>().Configure<IOptions<BerthOptions>>((host, berth) => host.ShutdownTimeout = berth.Value.ShutdownTimeout);
+        services.AddSingleton<StartupGate>();
+        services.AddSingleton(typeof(Deferred<>));
+        services.AddSingleton<RequestsInFlight>();
         services.AddSingleton(sp => ManualClock.Choose(
             sp.GetRequiredService<IOptions<BerthOptions>>().Value.Testing, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ManualClock))));
 
-        // Prepared when first needed, before anything can open a file in it: hosted services are created before
-        // any of them starts.
+        // Prepared when first needed, which is once the server listens (StartupPreparation): nothing made before then
+        // (hosted services are made before any starts) may hold what opens the data folder, but through Deferred<T>.
         services.AddSingleton(sp =>
         {
             var layout = new DataLayout(sp.GetRequiredService<IOptions<BerthOptions>>().Value.DataDir);
@@ -130,6 +137,7 @@ public static class BerthServices
         services.AddSingleton<CatalogHandler>();
 
         services.AddHostedService<StartupPreparation>();
+        services.AddHostedService(sp => sp.GetRequiredService<RequestsInFlight>());
         services.AddHostedService<AbandonedUploadPurge>();
         services.AddHostedService<RetentionSchedule>();
         services.AddHostedService<OrphanSchedule>();

@@ -1,32 +1,45 @@
 using Berth.Server;
-using Berth.Server.Plugins;
+using Berth.Server.Hosting;
 using Berth.Server.Storage;
 using Berth.Server.Verification;
+
+ServerCommandLine commandLine;
+try
+{
+    commandLine = ServerCommandLine.Parse(args);
+}
+catch (CommandLineException e)
+{
+    // Before anything is created: a mistyped switch must not start a server on the default port and data folder.
+    await Console.Error.WriteLineAsync($"berth: {e.Message} (--help lists what the server takes)");
+    return 2;
+}
+
+switch (commandLine.Command)
+{
+    case ServerCommand.Help:
+        await Console.Out.WriteAsync(ServerUsage.Text);
+        return 0;
+    case ServerCommand.Version:
+        await Console.Out.WriteLineAsync($"Berth.Server {ServerUsage.Version}");
+        return 0;
+}
 
 // Whatever umask the server was started with, what it stores (password and token hashes among it) is for its own
 // user only: files 0600, folders 0700.
 NativeFiles.CreatePrivateFiles();
 
-var verify = args is [VerifyCommand.Name, ..];
-if (verify)
-{
-    args = args[1..];
-}
-
 // appsettings.json sits next to the server's assembly, wherever the server is started from.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
-{
-    ["--data-dir"] = "Berth:DataDir",
-    ["--plugins-conf-dir"] = "Berth:PluginsConfDir",
-});
+string[] settings = [.. commandLine.Settings];
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = settings, ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.AddCommandLine(settings, new Dictionary<string, string>(ServerCommandLine.SwitchMappings));
 builder.Services.AddBerth(builder.Configuration);
 
 try
 {
     // Inside the try: building the host reads the options, and limits out of range refuse to start there.
     var app = builder.Build();
-    if (verify)
+    if (commandLine.Command == ServerCommand.Verify)
     {
         return await VerifyCommand.RunAsync(app.Services, Console.Out, CancellationToken.None);
     }
@@ -35,20 +48,9 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Microsoft.Extensions.Options.OptionsValidationException e)
+catch (Exception e) when (StartFailure.Describe(e) is { } reason)
 {
-    await Console.Error.WriteLineAsync($"berth: cannot start: {string.Join("; ", e.Failures)}");
-    return 2;
-}
-catch (PluginLoadException e)
-{
-    await Console.Error.WriteLineAsync($"berth: cannot start: {e.Message}");
-    return 2;
-}
-catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException)
-{
-    // The data folder cannot be used: not writable, full, or held by another Berth server.
-    await Console.Error.WriteLineAsync($"berth: cannot start: data folder: {e.Message}");
+    await Console.Error.WriteLineAsync($"berth: cannot start: {reason}");
     return 2;
 }
 

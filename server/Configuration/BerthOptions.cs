@@ -42,6 +42,12 @@ public sealed class BerthOptions
     public TimeSpan UploadPurgeInterval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// How long a stopping server (Ctrl-C, SIGTERM) waits for requests in flight before it cuts them off; an upload
+    /// cut off keeps what it acknowledged. Below the 10 seconds <c>docker stop</c> allows before it kills.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// The password of the <c>admin</c> user created on the first start (also read from the environment variable
     /// <c>BERTH_ADMIN_PASSWORD</c>); when neither is set, a random one is printed once and written to
     /// <c>DATA/admin-password</c>.

@@ -2,7 +2,9 @@ namespace Berth.Server.Scheduling;
 
 /// <summary>
 /// Background work run every <see cref="Interval"/> while the server runs; none when the interval is unset or
-/// zero. A failed round is logged and tried again at the next tick: it never stops the schedule for good.
+/// zero. A failed round is logged and tried again at the next tick: it never stops the schedule for good. What a
+/// schedule runs reaches it through <see cref="Hosting.Deferred{TService}"/>: it is made before the server listens,
+/// and the data folder is opened only after.
 /// </summary>
 public abstract class ScheduledWork(TimeProvider clock, ILogger logger) : BackgroundService
 {
@@ -21,16 +23,24 @@ public abstract class ScheduledWork(TimeProvider clock, ILogger logger) : Backgr
         }
 
         using var timer = new PeriodicTimer(interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await RunOnceAsync(stoppingToken);
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "Scheduled {Work} failed; it runs again in {Interval}", Name, interval);
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Scheduled {Work} failed; it runs again in {Interval}", Name, interval);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping is no failure. The host knows it when it stops the schedule, but not when it is disposed after
+            // a start that failed (an address in use): it would then report the schedule as crashed.
         }
     }
 }

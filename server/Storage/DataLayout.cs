@@ -79,7 +79,7 @@ public sealed class DataLayout : IDisposable
         }
         catch (IOException e)
         {
-            throw new IOException($"{Root} is in use by another Berth server (it holds {lockPath})", e);
+            throw new DataFolderInUseException(Root, lockPath, e);
         }
 
         Directory.CreateDirectory(Content);

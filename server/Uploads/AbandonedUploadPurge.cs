@@ -1,4 +1,6 @@
 using Berth.Server.Configuration;
+using Berth.Server.Hosting;
+using Berth.Server.Scheduling;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Uploads;
@@ -7,23 +9,12 @@ namespace Berth.Server.Uploads;
 /// Purges uploads that clients abandoned (a push that died half-way, a script that never imported), so that
 /// their bytes do not fill the disk. Runs every <see cref="BerthOptions.UploadPurgeInterval"/>.
 /// </summary>
-internal sealed class AbandonedUploadPurge(UploadService uploads, IOptions<BerthOptions> options, TimeProvider clock, ILogger<AbandonedUploadPurge> logger)
-    : BackgroundService
+internal sealed class AbandonedUploadPurge(Deferred<UploadService> uploads, IOptions<BerthOptions> options, TimeProvider clock, ILogger<AbandonedUploadPurge> logger)
+    : ScheduledWork(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.UploadPurgeInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await uploads.PurgeAbandonedAsync(options.Value.UploadExpiry, stoppingToken);
-            }
-            catch (Exception e) when (e is IOException or LiteDB.LiteException or UnauthorizedAccessException)
-            {
-                // A failed round is tried again at the next tick; it must not stop the purging for good.
-                logger.LogWarning(e, "Purging abandoned uploads failed");
-            }
-        }
-    }
+    protected override string Name => "purge of abandoned uploads";
+
+    protected override TimeSpan? Interval => options.Value.UploadPurgeInterval;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => uploads.Value.PurgeAbandonedAsync(options.Value.UploadExpiry, cancellationToken);
 }

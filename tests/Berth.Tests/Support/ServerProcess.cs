@@ -35,6 +35,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     private int _auditReadUpTo;
 
+    // Where the server said it listens; it has started once it says so too.
+    private Uri? _listening;
+
     /// <summary>The audit lines the server wrote since the last call.</summary>
     public IReadOnlyList<string> DrainAudit()
     {
@@ -155,28 +158,56 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartAsync(string workingDirectory, params string[] arguments) =>
         StartAsync(StartInfo(workingDirectory, ["--urls", "http://127.0.0.1:0", .. arguments]));
 
-    /// <summary>Starts the server as described (which must listen on a loopback port) and waits until it listens.</summary>
+    /// <summary>
+    /// Starts the server as described (which must listen on a loopback port) and waits until it has started: it
+    /// listens first, then prepares its data folder, so a test that reads the folder waits for the host's
+    /// "Application started".
+    /// </summary>
     public static async Task<ServerProcess> StartAsync(ProcessStartInfo start)
     {
         var process = Process.Start(start)!;
         var server = new ServerProcess(process);
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) => server.Record(e.Data, listening);
-        process.ErrorDataReceived += (_, e) => server.Record(e.Data, listening);
+        var started = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) => server.Record(e.Data, started);
+        process.ErrorDataReceived += (_, e) => server.Record(e.Data, started);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         var exited = process.WaitForExitAsync();
-        var first = await Task.WhenAny(listening.Task, exited, Task.Delay(StartTimeout));
-        if (first != listening.Task)
+        var first = await Task.WhenAny(started.Task, exited, Task.Delay(StartTimeout));
+        if (first != started.Task)
         {
             var output = server.Output;
             await server.DisposeAsync();
-            throw new InvalidOperationException($"the server did not start listening:\n{output}");
+            throw new InvalidOperationException($"the server did not start:\n{output}");
         }
 
-        server.BaseAddress = await listening.Task;
+        server.BaseAddress = await started.Task;
         return server;
+    }
+
+    /// <summary>
+    /// Runs the server as described until it exits on its own (a command line it refuses, a start that fails,
+    /// <c>--help</c>), within <paramref name="bound"/>; kills it and fails the test if it is still running then.
+    /// </summary>
+    public static async Task<ServerExit> RunToExitAsync(ProcessStartInfo start, TimeSpan bound)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new AssertionException($"the server was still running after {bound}:\n{await output}\n{await errors}");
+        }
+
+        return new ServerExit(process.ExitCode, await output, await errors);
     }
 
     /// <summary>A client signed in as the administrator.</summary>
@@ -192,12 +223,21 @@ public sealed partial class ServerProcess : IAsyncDisposable
             return;
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await SignalAsync("TERM");
+        await WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+    /// <summary>Sends the server a signal (<c>TERM</c>, <c>INT</c>) without waiting for what it does.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the server to exit, at most <paramref name="bound"/> (else <see cref="OperationCanceledException"/>).</summary>
+    public async Task WaitForExitAsync(TimeSpan bound)
+    {
+        using var timeout = new CancellationTokenSource(bound);
         await _process.WaitForExitAsync(timeout.Token);
     }
 
@@ -218,7 +258,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Record(string? line, TaskCompletionSource<Uri> listening)
+    private void Record(string? line, TaskCompletionSource<Uri> started)
     {
         if (line is null)
         {
@@ -233,7 +273,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
         var match = ListeningLine().Match(line);
         if (match.Success)
         {
-            listening.TrySetResult(new Uri(match.Groups[1].Value));
+            _listening ??= new Uri(match.Groups[1].Value);
+        }
+        else if (line.Contains("Application started.", StringComparison.Ordinal) && _listening is not null)
+        {
+            started.TrySetResult(_listening);
         }
     }
 

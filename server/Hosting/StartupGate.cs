@@ -1,0 +1,40 @@
+namespace Berth.Server.Hosting;
+
+/// <summary>
+/// Holds requests from the moment the server listens until its data folder is ready. The server listens first so
+/// that an address already in use stops start-up before anything is created in the data folder (no administrator
+/// whose password nobody saw); a request that arrives meanwhile waits here rather than finding nothing open.
+/// </summary>
+public sealed class StartupGate
+{
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The data folder is ready: requests go on.</summary>
+    public void Open() => _ready.TrySetResult();
+
+    /// <summary>Start-up failed: the requests held are dropped, as the server is about to exit.</summary>
+    public void Fail() => _ready.TrySetCanceled();
+
+    /// <summary>Middleware: the request goes on once the gate is open.</summary>
+    public Task HoldAsync(HttpContext context, RequestDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        return _ready.Task.IsCompletedSuccessfully ? next(context) : WaitAsync(context, next);
+    }
+
+    private async Task WaitAsync(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            await _ready.Task.WaitAsync(context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            context.Abort();
+            return;
+        }
+
+        await next(context);
+    }
+}

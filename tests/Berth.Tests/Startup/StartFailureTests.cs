@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Sockets;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Startup;
+
+/// <summary>
+/// A server that cannot start says why in one line, with no stack trace or noise before it, and creates nothing
+/// it would have to take back: an address in use stops it before it touches a new data folder (issue 15, item 2).
+/// </summary>
+[NonParallelizable]
+public sealed class StartFailureTests : FolderPerTest
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    [Test]
+    public async Task AddressInUse_OneClearLine_AndNothingCreatedInTheDataFolder()
+    {
+        var dataDir = Folder.Combine("data");
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)holder.LocalEndpoint).Port}";
+        var start = ServerProcess.StartInfo(Folder.Path, "--urls", address, "--data-dir", dataDir);
+        start.Environment.Remove("BERTH_ADMIN_PASSWORD");
+
+        var exit = await ServerProcess.RunToExitAsync(start, Bound);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exit.Code, Is.EqualTo(2));
+            Assert.That(exit.Errors.TrimEnd().Split('\n'), Is.EqualTo(new[] { $"berth: cannot start: {address} is already in use (by another server, or another program): stop it, or choose another address with --urls http://127.0.0.1:PORT" }));
+            AssertNoNoise(exit.Output);
+            Assert.That(Directory.Exists(dataDir), Is.False, "no data folder, hence no administrator whose generated password nobody saw");
+        }
+
+        // The next start on a free address is the data folder's first: the password given then is the admin's.
+        await using var server = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir);
+        using var http = server.CreateClient();
+        using var response = await http.GetAsync($"{ContentApiClient.Root}/users/admin/");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task SecondServerOnTheSameDataFolder_OneClearLine_AndNoStackTrace()
+    {
+        var dataDir = Folder.Combine("data");
+        await using var first = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir);
+
+        var exit = await ServerProcess.RunToExitAsync(ServerProcess.StartInfo(Folder.Path, "--urls", "http://127.0.0.1:0", "--data-dir", dataDir), Bound);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exit.Code, Is.EqualTo(2));
+            Assert.That(exit.Errors.TrimEnd().Split('\n'), Has.Length.EqualTo(1), exit.Errors);
+            Assert.That(exit.Errors, Does.StartWith($"berth: cannot start: data folder: {dataDir} is in use by another Berth server").And.Contain("--data-dir"));
+            AssertNoNoise(exit.Output);
+        }
+
+        using var http = first.CreateClient();
+        await new ContentApiClient(http).CreateRepositoryAsync("still-served");
+    }
+
+    private static void AssertNoNoise(string output)
+    {
+        Assert.That(output, Does.Not.Contain("fail:").And.Not.Contain("crit:"), "no error entries before the line that says why");
+        Assert.That(output, Does.Not.Contain("   at "), "no stack trace");
+    }
+}
