@@ -70,6 +70,16 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return DrainErrors();
     }
 
+    /// <summary>
+    /// The errors a server that has exited logged since they were last read: its output is complete once
+    /// <see cref="WaitForExitAsync"/> returned (the wait includes the end of its redirected output).
+    /// </summary>
+    public IReadOnlyList<string> ErrorsAfterExit()
+    {
+        Assert.That(_process.HasExited, Is.True, "errors are read this way only once the server has exited");
+        return DrainErrors();
+    }
+
     private List<string> DrainErrors()
     {
         string text;
