@@ -2,6 +2,7 @@ using Berth.Server.Access;
 using Berth.Server.Clients;
 using Berth.Server.Diagnostics;
 using Berth.Server.Errors;
+using Berth.Server.Health;
 using Berth.Server.Hosting;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
@@ -61,6 +62,7 @@ public static class BerthPipeline
         });
 
         app.MapStatusEndpoints();
+        app.MapHealthEndpoints();
         app.MapMetricEndpoints();
         app.MapPluginEndpoints();
         app.MapRepositoryEndpoints();

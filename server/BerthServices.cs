@@ -3,6 +3,7 @@ using Berth.Server.Clients;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Diagnostics;
+using Berth.Server.Health;
 using Berth.Server.Hosting;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
@@ -65,6 +66,7 @@ public static class BerthServices
         });
         services.AddOptions<HostOptions>().Configure<IOptions<BerthOptions>>((host, berth) => host.ShutdownTimeout = berth.Value.ShutdownTimeout);
         services.AddSingleton<StartupGate>();
+        services.AddHealthChecks().AddBerthReadiness();
         services.AddSingleton(typeof(Deferred<>));
         services.AddSingleton<RequestsInFlight>();
         services.AddSingleton(sp => ManualClock.Choose(

@@ -9,6 +9,9 @@ public sealed class StartupGate
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Whether the data folder is ready.</summary>
+    public bool IsOpen => _ready.Task.IsCompletedSuccessfully;
+
     /// <summary>The data folder is ready: requests go on.</summary>
     public void Open() => _ready.TrySetResult();
 
@@ -20,8 +23,13 @@ public sealed class StartupGate
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        return _ready.Task.IsCompletedSuccessfully ? next(context) : WaitAsync(context, next);
+        return IsOpen || IsProbe(context) ? next(context) : WaitAsync(context, next);
     }
+
+    // Health probes answer while starting (/readyz says what it waits for); one with a body waits like any request, as
+    // signing its sender in would open the data folder.
+    private static bool IsProbe(HttpContext context) =>
+        Health.HealthEndpoints.Owns(context.Request.Path) && !Clients.RequestBodies.HasBody(context);
 
     private async Task WaitAsync(HttpContext context, RequestDelegate next)
     {

@@ -273,6 +273,8 @@ public static partial class HostileCases
         },
         new HostileCase("path: NUL in a repository id", "GET", Api + "/repositories/a%00b/", 400, ErrorShape.Framing, null),
         Pulp("method: PATCH on repositories", "PATCH", Api + "/repositories/", "BRT0405", 405) with { Body = "{}" },
+        Pulp("method: DELETE readiness", "DELETE", "/readyz", "BRT0405", 405),
+        Pulp("method: PUT liveness", "PUT", "/healthz", "BRT0405", 405) with { Body = "{}" },
         Pulp("anonymous: create a repository", "POST", Api + "/repositories/", "BRT0401", 401) with { Body = """{"id":"anon"}""", Anonymous = true },
         Pulp("anonymous: upload a segment", "PUT", Api + "/content/uploads/{upload}/10/", "BRT0401", 401) with { Body = "x", Anonymous = true },
         Pulp("bad credentials: create a repository", "POST", Api + "/repositories/", "BRT0401", 401) with

@@ -1,0 +1,45 @@
+using Berth.Server.Content;
+using Berth.Server.Hosting;
+using Berth.Server.Plugins;
+using Berth.Server.Storage;
+using Berth.Server.Storage.LiteDb;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Berth.Server.Health;
+
+/// <summary>
+/// What <c>/readyz</c> asks. The stores are looked at only once start-up has opened the data folder: resolving them
+/// earlier would open it before the server listens (see <see cref="StartupGate"/>).
+/// </summary>
+internal static class ReadinessChecks
+{
+    private const string Starting = "not open yet: the server is starting";
+
+    public static IHealthChecksBuilder AddBerthReadiness(this IHealthChecksBuilder checks) => checks
+        .AddReadiness("started", sp => Started(sp)
+            ? HealthCheckResult.Healthy("the data folder is open")
+            : HealthCheckResult.Unhealthy("starting: the data folder is not open yet"))
+        .AddReadiness("metadata_store", sp => !Started(sp)
+            ? HealthCheckResult.Unhealthy(Starting)
+            : sp.GetRequiredService<LiteDbDatabase>().IsConnected()
+                ? HealthCheckResult.Healthy("answers")
+                : HealthCheckResult.Unhealthy("does not answer a read: see the server's log"))
+        .AddReadiness("content_store", sp => !Started(sp)
+            ? HealthCheckResult.Unhealthy(Starting)
+            : ContentStorageProbe.Probe(sp.GetRequiredService<DataLayout>()).Writable
+                ? HealthCheckResult.Healthy("writable")
+                : HealthCheckResult.Unhealthy("the content folder is missing or read-only: check the data folder"))
+        .AddReadiness("plugins", sp => sp.GetRequiredService<PluginCatalog>().Importers.Count is var count and > 0
+            ? HealthCheckResult.Healthy($"{count} importer(s) loaded")
+            : HealthCheckResult.Unhealthy("no importer plugin is loaded: check --plugins-conf-dir"));
+
+    private static bool Started(IServiceProvider services) => services.GetRequiredService<StartupGate>().IsOpen;
+
+    private static IHealthChecksBuilder AddReadiness(this IHealthChecksBuilder checks, string name, Func<IServiceProvider, HealthCheckResult> check) =>
+        checks.Add(new HealthCheckRegistration(name, services => new Check(() => check(services)), HealthStatus.Unhealthy, [HealthEndpoints.Readiness]));
+
+    private sealed class Check(Func<HealthCheckResult> check) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) => Task.FromResult(check());
+    }
+}
