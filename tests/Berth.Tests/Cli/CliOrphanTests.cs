@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Berth.Tests.Support;
 using NUnit.Framework;
 
@@ -17,13 +15,7 @@ public sealed class CliOrphanTests : CliFixture
         await Api.CreateDockerRepositoryAsync(repo);
         var image = TestManifest.OciImage();
         await Api.ImportImageAsync(repo, image, "1.0");
-        using (var removed = await Api.PostJsonAsync($"/repositories/{repo}/actions/unassociate/", new JsonObject
-        {
-            ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_blob", "docker_manifest", "docker_tag") },
-        }))
-        {
-            await ContentApiClient.ReadAsync(removed, HttpStatusCode.OK);
-        }
+        await Api.UnassociateAllAsync(repo);
 
         var units = image.Blobs.Count + 2;
         await Host.AdvanceClockAsync(TimeSpan.FromMinutes(10));

@@ -187,10 +187,6 @@ public sealed class CollectionUnderLoadTests() : ApiFixture(ServerKind.Process)
 
     private async Task RemoveAllAsync(string registryName)
     {
-        using var response = await Api.PostJsonAsync($"/repositories/{registryName.Replace('/', '-')}/actions/unassociate/", new JsonObject
-        {
-            ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_blob", "docker_manifest", "docker_tag") },
-        });
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await Api.UnassociateAllAsync(registryName.Replace('/', '-'));
     }
 }

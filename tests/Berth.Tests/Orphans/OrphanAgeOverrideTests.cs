@@ -75,11 +75,7 @@ public sealed class OrphanAgeOverrideTests() : AccessFixture(ServerKind.Process)
     private async Task OrphanAsync(string repository, TestManifest image, string tag)
     {
         await Api.ImportImageAsync(repository, image, tag);
-        using var response = await Api.PostJsonAsync($"/repositories/{repository}/actions/unassociate/", new JsonObject
-        {
-            ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_blob", "docker_manifest", "docker_tag") },
-        });
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await Api.UnassociateAllAsync(repository);
     }
 
     private async Task<JsonNode> CollectAsync(string query)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Berth.Tests.Api;
 using Berth.Tests.Support;
 using NUnit.Framework;
@@ -16,13 +15,7 @@ public sealed class OrphanGracePeriodTests : ApiFixture
         await Api.CreateDockerRepositoryAsync(repo);
         var image = TestManifest.OciImage();
         await Api.ImportImageAsync(repo, image, "1.0");
-        using (var removed = await Api.PostJsonAsync($"/repositories/{repo}/actions/unassociate/", new JsonObject
-        {
-            ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_blob", "docker_manifest", "docker_tag") },
-        }))
-        {
-            await ContentApiClient.ReadAsync(removed, HttpStatusCode.OK);
-        }
+        await Api.UnassociateAllAsync(repo);
 
         // The fixture's other tests leave orphans of their own in this server: all of them are young.
         var orphans = (await Api.GetJsonAsync("/content/orphans/")).AsArray();

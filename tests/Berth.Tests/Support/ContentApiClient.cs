@@ -124,6 +124,16 @@ public sealed class ContentApiClient(HttpClient http)
         return await ImportManifestAsync(repository, manifest, tag);
     }
 
+    /// <summary>Takes every docker unit out of the repository: what only it held becomes an orphan.</summary>
+    public async Task UnassociateAllAsync(string repository)
+    {
+        using var response = await PostJsonAsync($"/repositories/{repository}/actions/unassociate/", new JsonObject
+        {
+            ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_blob", "docker_manifest", "docker_tag") },
+        });
+        await ReadAsync(response, HttpStatusCode.OK);
+    }
+
     public async Task<JsonArray> SearchUnitsAsync(string repository, params string[] typeIds)
     {
         var criteria = new JsonObject();
