@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Berth.Tests.Support;
 using NUnit.Framework;
 
@@ -25,40 +24,17 @@ public sealed class CliInstallTests
         using var elsewhere = new TempFolder();
 
         // The tests built the CLI already: packing that build is what `dotnet pack cli` does after its own build.
-        var pack = await RunAsync(SourceTree.Root, ["dotnet", "pack", "cli", "--no-build", "-c", Configuration, "-o", packages.Path, "-nodeReuse:false"], cancellationToken);
+        var pack = await ToolRun.RunAsync(SourceTree.Root, ["dotnet", "pack", "cli", "--no-build", "-c", Configuration, "-o", packages.Path, "-nodeReuse:false"], cancellationToken);
         Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
-        var install = await RunAsync(elsewhere.Path, ["dotnet", "tool", "install", "--tool-path", tools.Path, "--add-source", packages.Path, "berth"], cancellationToken);
+        var install = await ToolRun.RunAsync(elsewhere.Path, ["dotnet", "tool", "install", "--tool-path", tools.Path, "--add-source", packages.Path, "berth"], cancellationToken);
         Assert.That(install.ExitCode, Is.Zero, install.ToString());
 
-        var help = await RunAsync(elsewhere.Path, [Path.Combine(tools.Path, "berth"), "--help"], cancellationToken);
+        var help = await ToolRun.RunAsync(elsewhere.Path, [Path.Combine(tools.Path, "berth"), "--help"], cancellationToken);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(help.ExitCode, Is.Zero, help.ToString());
             Assert.That(help.Output, Does.Contain("Exit codes: 0 done"));
             Assert.That(Directory.EnumerateFileSystemEntries(elsewhere.Path), Is.Empty, "running the command wrote into the folder it ran in");
         }
-    }
-
-    private static async Task<CliResult> RunAsync(string folder, string[] command, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(command[0])
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in command[1..])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return new CliResult(process.ExitCode, await output, await error);
     }
 }
