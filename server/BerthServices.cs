@@ -93,6 +93,8 @@ public static class BerthServices
         services.AddSingleton<IUnitStore, LiteDbUnitStore>();
         services.AddSingleton<IUnitOfWorkStore, LiteDbUnitOfWorkStore>();
         services.AddSingleton<MetricTotals>();
+        services.AddSingleton<RequestLog>();
+        services.AddSingleton<RequestActivities>();
         services.AddSingleton<IUploadRequestStore, LiteDbUploadRequestStore>();
         services.AddSingleton<IUserStore, LiteDbUserStore>();
         services.AddSingleton<ITagHistoryStore, LiteDbTagHistoryStore>();
