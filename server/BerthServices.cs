@@ -156,7 +156,7 @@ public static class BerthServices
     {
         var section = configuration.GetSection(BerthOptions.Section);
         if (section[$"{ImportLimitOptions.Section}:{nameof(ImportLimitOptions.MaxDocumentBytes)}"] is null &&
-            section.GetValue<long?>("MaxManifestBytes") is { } former)
+            berth.MaxManifestBytes is { } former)
         {
             berth.Imports.MaxDocumentBytes = former;
         }
