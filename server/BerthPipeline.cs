@@ -29,6 +29,10 @@ public static class BerthPipeline
         ArgumentNullException.ThrowIfNull(app);
         // Created now, so that its totals count from the start.
         _ = app.Services.GetRequiredService<MetricTotals>();
+        _ = app.Services.GetRequiredService<RequestActivities>();
+
+        // First, so that every request is logged: those start-up holds, and those that fail anywhere below.
+        app.Use(app.Services.GetRequiredService<RequestLog>().LogAsync);
         app.Use(app.Services.GetRequiredService<RequestsInFlight>().TrackAsync);
         app.Use(app.Services.GetRequiredService<StartupGate>().HoldAsync);
         app.Use(static (context, next) =>

@@ -93,6 +93,8 @@ public static class BerthServices
         services.AddSingleton<IUnitStore, LiteDbUnitStore>();
         services.AddSingleton<IUnitOfWorkStore, LiteDbUnitOfWorkStore>();
         services.AddSingleton<MetricTotals>();
+        services.AddSingleton<RequestLog>();
+        services.AddSingleton<RequestActivities>();
         services.AddSingleton<IUploadRequestStore, LiteDbUploadRequestStore>();
         services.AddSingleton<IUserStore, LiteDbUserStore>();
         services.AddSingleton<ITagHistoryStore, LiteDbTagHistoryStore>();
@@ -154,7 +156,7 @@ public static class BerthServices
     {
         var section = configuration.GetSection(BerthOptions.Section);
         if (section[$"{ImportLimitOptions.Section}:{nameof(ImportLimitOptions.MaxDocumentBytes)}"] is null &&
-            section.GetValue<long?>("MaxManifestBytes") is { } former)
+            berth.MaxManifestBytes is { } former)
         {
             berth.Imports.MaxDocumentBytes = former;
         }

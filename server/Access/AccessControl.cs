@@ -12,6 +12,13 @@ public sealed class AccessControl(Authenticator authenticator, RepositoryService
 {
     private static readonly object CallerKey = new();
 
+    /// <summary>The caller, if the request was signed in so far (the request log asks once it is served); never signs in itself.</summary>
+    public static Caller? KnownCaller(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.TryGetValue(CallerKey, out var known) ? known as Caller : null;
+    }
+
     public async Task<Caller> CallerAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -54,6 +54,12 @@ public sealed class BerthOptions
     /// </summary>
     public string? AdminPassword { get; set; }
 
+    /// <summary>
+    /// The former name of <see cref="ImportLimitOptions.MaxDocumentBytes"/>, from when it bound the registry's
+    /// manifests only: still read when that is not set itself.
+    /// </summary>
+    public long? MaxManifestBytes { get; set; }
+
     public AuthOptions Auth { get; set; } = new();
 
     public ClientLimitOptions Clients { get; set; } = new();

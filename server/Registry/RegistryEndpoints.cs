@@ -19,6 +19,7 @@ public static class RegistryEndpoints
         context.Response.Headers[RegistryApi.ApiVersionHeader] = RegistryApi.ApiVersion;
         var route = RegistryRoute.Parse(path ?? string.Empty)
             ?? throw new RegistryException(RegistryError.NotFound, $"there is no endpoint {context.Request.Method} {context.Request.Path}");
+        Diagnostics.RequestRecord.NameRoute(context, route.Template);
         var services = context.RequestServices;
         var method = context.Request.Method;
         var isRead = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
