@@ -32,6 +32,20 @@ public sealed partial record RegistryRoute(RegistryEndpoint Endpoint, RegistryNa
         (ReferrersPath(), RegistryEndpoint.Referrers),
     ];
 
+    /// <summary>The endpoint's path as the OCI distribution spec writes it: a metrics label that names no repository.</summary>
+    public string Template => Endpoint switch
+    {
+        RegistryEndpoint.Base => "/v2/",
+        RegistryEndpoint.Catalog => "/v2/_catalog",
+        RegistryEndpoint.Manifest => "/v2/{name}/manifests/{reference}",
+        RegistryEndpoint.BlobUploads => "/v2/{name}/blobs/uploads/",
+        RegistryEndpoint.BlobUpload => "/v2/{name}/blobs/uploads/{reference}",
+        RegistryEndpoint.Blob => "/v2/{name}/blobs/{digest}",
+        RegistryEndpoint.TagsList => "/v2/{name}/tags/list",
+        RegistryEndpoint.Referrers => "/v2/{name}/referrers/{digest}",
+        _ => throw new InvalidOperationException($"no template for {Endpoint}"),
+    };
+
     /// <summary>Parses the part of the path after <c>/v2/</c>; <see langword="null"/> when it is no endpoint.</summary>
     /// <exception cref="RegistryException">NAME_INVALID when the endpoint is known but the name breaks the grammar.</exception>
     public static RegistryRoute? Parse(string path)
