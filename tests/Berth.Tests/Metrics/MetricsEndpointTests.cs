@@ -34,6 +34,26 @@ public sealed class MetricsEndpointTests : FolderPerTest
             Assert.That(blob.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }
 
+        // A retention run and an orphan collection, which remove nothing here but count as runs.
+        var api = new ContentApiClient(admin);
+        await api.CreateDockerRepositoryAsync("lifecycle");
+        using (var policy = await admin.PutAsync(
+            $"{ContentApiClient.Root}/repositories/lifecycle/retention/",
+            new StringContent("""{"tags":[{"pattern":"*","keep":100}]}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            await ContentApiClient.ReadAsync(policy, HttpStatusCode.OK);
+        }
+
+        using (var applied = await api.PostJsonAsync("/repositories/lifecycle/actions/apply_retention/", new JsonObject()))
+        {
+            await ContentApiClient.ReadAsync(applied, HttpStatusCode.OK);
+        }
+
+        using (var collected = await admin.DeleteAsync($"{ContentApiClient.Root}/content/orphans/"))
+        {
+            await ContentApiClient.ReadAsync(collected, HttpStatusCode.OK);
+        }
+
         // A request is timed once its response is sent, so the client may see the answer first: wait for the count.
         using var anonymous = server.CreateAnonymousClient();
         IReadOnlyList<MetricSample> samples = [];
@@ -66,6 +86,9 @@ public sealed class MetricsEndpointTests : FolderPerTest
                 Does.Contain("dotnet_process_cpu_time_seconds_total").And.Contain("dotnet_gc_heap_total_allocated_bytes_total").And.Contain("dotnet_process_memory_working_set_bytes"),
                 "the runtime's own figures");
             Assert.That(Sum(samples, "berth_uploads_open"), Is.Zero, "every upload session of the push ended");
+            Assert.That(Sum(samples, "berth_retention_runs_total"), Is.EqualTo(1));
+            Assert.That(Sum(samples, "berth_orphans_collections_total"), Is.EqualTo(1));
+            Assert.That(Names(samples), Does.Contain("berth_retention_units_removed_total").And.Contain("berth_orphans_freed_bytes_total"));
 
             var leaks = samples.SelectMany(s => s.Labels.Values).Where(v => v.Contains("scraped", StringComparison.Ordinal)).Distinct().ToList();
             Assert.That(leaks, Is.Empty, "a label names the repository: the series would grow with every repository");
@@ -73,7 +96,7 @@ public sealed class MetricsEndpointTests : FolderPerTest
         }
 
         // The status page keeps its totals (the push benchmark reads them), now with the new instruments.
-        var totals = await new ContentApiClient(admin).GetJsonAsync("/status/metrics/");
+        var totals = await api.GetJsonAsync("/status/metrics/");
         Assert.That(totals["berth.registry.pushes"]?["count"]?.GetValue<long>(), Is.GreaterThanOrEqualTo(1), totals.ToJsonString());
     }
 
