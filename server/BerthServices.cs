@@ -70,7 +70,7 @@ public static class BerthServices
         services.AddOptions<HostOptions>().Configure<IOptions<BerthOptions>>((host, berth) => host.ShutdownTimeout = berth.Value.ShutdownTimeout);
         services.AddSingleton<StartupGate>();
         services.AddHealthChecks().AddBerthReadiness();
-        services.AddMetricsExport(configuration);
+        services.AddMetricsExport();
         services.AddSingleton(typeof(Deferred<>));
         services.AddSingleton<RequestsInFlight>();
         services.AddSingleton(sp => ManualClock.Choose(

@@ -19,7 +19,7 @@ public static class MetricsExport
 {
     private static readonly string[] Meters = [ServerMetrics.MeterName, "System.Runtime", "Microsoft.AspNetCore.Server.Kestrel"];
 
-    public static IServiceCollection AddMetricsExport(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMetricsExport(this IServiceCollection services)
     {
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("berth", serviceVersion: ServerUsage.Version))
