@@ -18,6 +18,7 @@ using Berth.Server.Testing;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Berth.Server.Verification;
+using Microsoft.Extensions.Options;
 
 namespace Berth.Server;
 
@@ -29,17 +30,14 @@ public static class BerthPipeline
         ArgumentNullException.ThrowIfNull(app);
         // Created now, so that its totals count from the start.
         _ = app.Services.GetRequiredService<MetricTotals>();
+        _ = app.Services.GetRequiredService<ServerGauges>();
         _ = app.Services.GetRequiredService<RequestActivities>();
 
         // First, so that every request is logged: those start-up holds, and those that fail anywhere below.
         app.Use(app.Services.GetRequiredService<RequestLog>().LogAsync);
         app.Use(app.Services.GetRequiredService<RequestsInFlight>().TrackAsync);
         app.Use(app.Services.GetRequiredService<StartupGate>().HoldAsync);
-        app.Use(static (context, next) =>
-        {
-            ServerMetrics.Requests.Add(1);
-            return next(context);
-        });
+        app.Use(new RequestMetrics(app.Services.GetRequiredService<IOptions<Configuration.BerthOptions>>().Value.Metrics.Path).InvokeAsync);
         app.UseMiddleware<ErrorMiddleware>();
         app.Use(AnonymousBodies.RefuseAsync);
         app.Use(BlobDownload.UseAsync);
@@ -68,6 +66,7 @@ public static class BerthPipeline
         app.MapStatusEndpoints();
         app.MapHealthEndpoints();
         app.MapMetricEndpoints();
+        app.MapMetricsScrape();
         app.MapPluginEndpoints();
         app.MapRepositoryEndpoints();
         app.MapImporterEndpoints();

@@ -43,6 +43,9 @@ public static class BerthServices
             .Validate(
                 o => o.Auth.MaxFailedSignInsPerAddressPerMinute >= 1,
                 $"{BerthOptions.Section}:Auth:{nameof(AuthOptions.MaxFailedSignInsPerAddressPerMinute)} must be at least 1")
+            .Validate(
+                o => MetricsOptions.IsServable(o.Metrics.Path),
+                $"{BerthOptions.Section}:Metrics:{nameof(MetricsOptions.Path)} must start with / and lie outside /v2, /token and {ContentApi.Root}")
             .Validate(o => o.ShutdownTimeout >= TimeSpan.Zero, $"{BerthOptions.Section}:{nameof(BerthOptions.ShutdownTimeout)} must not be negative")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BerthOptions>, ImportLimitValidation>();
@@ -67,6 +70,7 @@ public static class BerthServices
         services.AddOptions<HostOptions>().Configure<IOptions<BerthOptions>>((host, berth) => host.ShutdownTimeout = berth.Value.ShutdownTimeout);
         services.AddSingleton<StartupGate>();
         services.AddHealthChecks().AddBerthReadiness();
+        services.AddMetricsExport();
         services.AddSingleton(typeof(Deferred<>));
         services.AddSingleton<RequestsInFlight>();
         services.AddSingleton(sp => ManualClock.Choose(
@@ -95,12 +99,14 @@ public static class BerthServices
         services.AddSingleton<MetricTotals>();
         services.AddSingleton<RequestLog>();
         services.AddSingleton<RequestActivities>();
+        services.AddSingleton<ServerGauges>();
         services.AddSingleton<IUploadRequestStore, LiteDbUploadRequestStore>();
         services.AddSingleton<IUserStore, LiteDbUserStore>();
         services.AddSingleton<ITagHistoryStore, LiteDbTagHistoryStore>();
         services.AddSingleton<TagHistoryRecorder>();
         services.AddHttpContextAccessor();
-        services.AddSingleton<IContentStore, FileSystemContentStore>();
+        services.AddSingleton<FileSystemContentStore>();
+        services.AddSingleton<IContentStore>(sp => new TimedContentStore(sp.GetRequiredService<FileSystemContentStore>()));
         services.AddSingleton<ContentCache>();
 
         services.AddSingleton<RepositoryService>();

@@ -70,6 +70,8 @@ public sealed class BerthOptions
 
     public ImportLimitOptions Imports { get; set; } = new();
 
+    public MetricsOptions Metrics { get; set; } = new();
+
     /// <summary>For Berth's own tests only; off by default.</summary>
     public TestingOptions Testing { get; set; } = new();
 

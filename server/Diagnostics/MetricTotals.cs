@@ -16,7 +16,8 @@ public sealed class MetricTotals : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == ServerMetrics.MeterName)
+            // Gauges (ServerGauges) are read, not summed.
+            if (instrument.Meter.Name == ServerMetrics.MeterName && !instrument.IsObservable)
             {
                 _totals.TryAdd(instrument.Name, new Total(instrument.Unit));
                 listener.EnableMeasurementEvents(instrument);

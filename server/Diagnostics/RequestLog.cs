@@ -35,7 +35,7 @@ public sealed partial class RequestLog(ILoggerFactory loggers)
     private async Task ServeAndLogAsync(HttpContext context, RequestDelegate next)
     {
         var started = Stopwatch.GetTimestamp();
-        var record = RequestRecord.Start(context);
+        var record = RequestRecord.For(context);
         var traceId = TraceIds.Of(context);
         var failed = false;
         try
@@ -57,7 +57,7 @@ public sealed partial class RequestLog(ILoggerFactory loggers)
             Served(
                 _log,
                 context.Request.Method,
-                Route(context, record),
+                RequestRoute.Of(context),
                 status,
                 Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3),
                 record.Received.Value,
@@ -68,8 +68,6 @@ public sealed partial class RequestLog(ILoggerFactory loggers)
         }
     }
 
-    private static string Route(HttpContext context, RequestRecord record) =>
-        record.Route ?? (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(none)";
 
     [LoggerMessage(
         EventId = 1,

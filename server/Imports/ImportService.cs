@@ -198,12 +198,26 @@ public sealed class ImportService(
         RepositoryId repositoryId, LoadedImporter importer, ImportRequest request, long prepaidBytes, Action<UnitOfWork>? beforeCommit, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var work = new UnitOfWork();
-        var unit = await importer.Importer.ImportUploadAsync(request, Conduit(work, repositoryId, importer, prepaidBytes), cancellationToken);
-        beforeCommit?.Invoke(work);
-        var committed = (await membership.CommitAsync(work, cancellationToken)).Resolve(unit);
-        ServerMetrics.Import.RecordSince(started);
-        return committed;
+        var outcome = ImportOutcome.Failed;
+        try
+        {
+            using var work = new UnitOfWork();
+            var unit = await importer.Importer.ImportUploadAsync(request, Conduit(work, repositoryId, importer, prepaidBytes), cancellationToken);
+            beforeCommit?.Invoke(work);
+            var committed = (await membership.CommitAsync(work, cancellationToken)).Resolve(unit);
+            ServerMetrics.Import.RecordSince(started);
+            outcome = ImportOutcome.Imported;
+            return committed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outcome = ImportOutcome.Canceled;
+            throw;
+        }
+        finally
+        {
+            ServerMetrics.Imports.Add(1, new("unit_type", request.UnitTypeId), new("outcome", outcome));
+        }
     }
 
     private RepositoryConduit Conduit(UnitOfWork work, RepositoryId repositoryId, LoadedImporter importer, long prepaidBytes) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
+using Berth.Server.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Orphans;
@@ -106,6 +107,13 @@ public sealed class OrphanCollector(
             tally.SkippedInGracePeriod,
             grace.TotalSeconds,
             Stopwatch.GetElapsedTime(started).TotalSeconds);
+        ServerMetrics.OrphanCollections.Add(1);
+        ServerMetrics.OrphanBytesFreed.Add(report.BytesFreed);
+        foreach (var (unitType, removed) in report.UnitsRemoved)
+        {
+            ServerMetrics.OrphanUnitsRemoved.Add(removed, new KeyValuePair<string, object?>("unit_type", unitType));
+        }
+
         logger.LogInformation(
             "Orphan collection: {Units} units and {Files} content files removed, {Bytes} bytes freed, {InUse} in use and {Young} orphaned less than {Age} s ago left, in {Seconds:F1} s",
             report.UnitsRemovedTotal, report.ContentFilesRemoved, report.BytesFreed, report.SkippedInUse, report.SkippedInGracePeriod, report.GracePeriodSeconds, report.Seconds);

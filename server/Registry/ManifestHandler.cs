@@ -49,6 +49,7 @@ public sealed class ManifestHandler(
 
         var bytes = await cache.ReadAsync(digest, context.RequestAborted)
             ?? throw new InvalidOperationException($"manifest {digest} is a unit but its bytes are not stored");
+        Diagnostics.ServerMetrics.Pulls.Add(1);
         return Results.Bytes(bytes, mediaType);
     }
 
@@ -81,6 +82,7 @@ public sealed class ManifestHandler(
         }
 
         var digest = Digest.Parse(unit.ContentDigest!);
+        Diagnostics.ServerMetrics.Pushes.Add(1);
         await audit.RecordAsync(context, "push.manifest", $"{name}@{digest}", target.Tag is { } pushedTag ? $"tag {pushedTag}" : null);
         context.Response.Headers.Location = RegistryApi.ManifestLocation(name, digest);
         context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();

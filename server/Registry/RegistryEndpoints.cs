@@ -17,9 +17,11 @@ public static class RegistryEndpoints
     {
         // Docker clients probe for this header; every registry response carries it.
         context.Response.Headers[RegistryApi.ApiVersionHeader] = RegistryApi.ApiVersion;
+        // Named before parsing: a path that is no endpoint, or whose name breaks the grammar (Parse throws), gets the fixed label.
+        Diagnostics.RequestRoute.Name(context, Diagnostics.RequestRoute.Unmatched);
         var route = RegistryRoute.Parse(path ?? string.Empty)
             ?? throw new RegistryException(RegistryError.NotFound, $"there is no endpoint {context.Request.Method} {context.Request.Path}");
-        Diagnostics.RequestRecord.NameRoute(context, route.Template);
+        Diagnostics.RequestRoute.Name(context, route.Template);
         var services = context.RequestServices;
         var method = context.Request.Method;
         var isRead = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);

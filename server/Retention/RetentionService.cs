@@ -1,3 +1,4 @@
+using Berth.Server.Diagnostics;
 using Berth.Server.Errors;
 using Berth.Server.Membership;
 using Berth.Server.Repositories;
@@ -30,7 +31,9 @@ public sealed class RetentionService(
         RetentionPlan? plan = null;
         await membership.RemoveAsync(
             repositoryId, graph => (plan = RetentionPlan.For(graph, policy, now)).All, "retention.apply", repositoryId.Value, cancellationToken);
-        if (plan!.Count > 0)
+        ServerMetrics.RetentionRuns.Add(1);
+        ServerMetrics.RetentionUnitsRemoved.Add(plan!.Count);
+        if (plan.Count > 0)
         {
             logger.LogInformation(
             "Retention in {Repository}: {Names} tags, {Named} manifests and {Others} other units removed",

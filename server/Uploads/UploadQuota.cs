@@ -32,6 +32,18 @@ internal sealed class UploadQuota(IOptions<BerthOptions> options)
         }
     }
 
+    /// <summary>How many uploads (and registry sessions) are open, of every owner together.</summary>
+    internal int OpenUploads
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _owners.Values.Sum(usage => usage.Open);
+            }
+        }
+    }
+
     /// <summary>Counts the uploads that exist, replacing whatever was counted.</summary>
     public void Load(IEnumerable<(string? Owner, long Bytes)> uploads)
     {

@@ -27,6 +27,9 @@ public sealed class UploadService(
     /// <summary>How many uploads have a session in memory: at most those that exist.</summary>
     internal int SessionCount => _sessions.Count;
 
+    /// <summary>How many uploads and registry sessions are open (those made before uploads had owners aside).</summary>
+    internal int OpenUploads => _quota.OpenUploads;
+
     /// <summary>How many users have uploads counted against their limits: at most those with open uploads.</summary>
     internal int QuotaOwners => _quota.Owners;
 

@@ -146,6 +146,7 @@ public static partial class HostileCases
         yield return Pulp("anonymous body: status", "GET", Api + "/status/", Unauthenticated, 401) with { Body = "x", Anonymous = true };
         yield return Pulp("anonymous body: liveness", "POST", "/healthz", Unauthenticated, 401) with { Body = "x", Anonymous = true };
         yield return Pulp("anonymous body: readiness", "GET", "/readyz", Unauthenticated, 401) with { Body = "x", Anonymous = true };
+        yield return Pulp("anonymous body: metrics", "GET", "/metrics", Unauthenticated, 401) with { Body = "x", Anonymous = true };
         yield return Pulp("anonymous body: a path no endpoint has", "POST", Api + "/no/such/endpoint/", Unauthenticated, 401) with { Body = "x", Anonymous = true };
         yield return Pulp("bad credentials with a body: create a user", "POST", Api + "/users/", Unauthenticated, 401) with
         {

@@ -275,6 +275,14 @@ public static partial class HostileCases
         Pulp("method: PATCH on repositories", "PATCH", Api + "/repositories/", "BRT0405", 405) with { Body = "{}" },
         Pulp("method: DELETE readiness", "DELETE", "/readyz", "BRT0405", 405),
         Pulp("method: PUT liveness", "PUT", "/healthz", "BRT0405", 405) with { Body = "{}" },
+        Pulp("method: POST metrics", "POST", "/metrics", "BRT0405", 405) with { Body = "{}" },
+        Pulp("method: DELETE metrics", "DELETE", "/metrics", "BRT0405", 405),
+        Pulp("method: PUT metrics, with a query", "PUT", "/metrics?name[]=berth_http_requests_total&x=%00", "BRT0405", 405) with { Body = "x" },
+        Pulp("method: DELETE metrics, odd Accept", "DELETE", "/metrics", "BRT0405", 405) with
+        {
+            Headers = ["Accept: application/openmetrics-text; version=99.0; q=zz, */*;;;"],
+        },
+        Pulp("path: below metrics", "GET", "/metrics/x/../../metrics/more", MissingResource, 404),
         Pulp("anonymous: create a repository", "POST", Api + "/repositories/", "BRT0401", 401) with { Body = """{"id":"anon"}""", Anonymous = true },
         Pulp("anonymous: upload a segment", "PUT", Api + "/content/uploads/{upload}/10/", "BRT0401", 401) with { Body = "x", Anonymous = true },
         Pulp("bad credentials: create a repository", "POST", Api + "/repositories/", "BRT0401", 401) with
