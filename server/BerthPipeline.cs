@@ -6,6 +6,7 @@ using Berth.Server.Health;
 using Berth.Server.Hosting;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
+using Berth.Server.OpenApi;
 using Berth.Server.Orphans;
 using Berth.Server.Plugins;
 using Berth.Server.Promotion;
@@ -65,6 +66,7 @@ public static class BerthPipeline
 
         app.MapStatusEndpoints();
         app.MapHealthEndpoints();
+        app.MapApiDocument();
         app.MapMetricEndpoints();
         app.MapMetricsScrape();
         app.MapPluginEndpoints();

@@ -9,6 +9,7 @@ using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Logging;
 using Berth.Server.Membership;
+using Berth.Server.OpenApi;
 using Berth.Server.Orphans;
 using Berth.Server.Plugins;
 using Berth.Server.Promotion;
@@ -71,6 +72,7 @@ public static class BerthServices
         services.AddSingleton<StartupGate>();
         services.AddHealthChecks().AddBerthReadiness();
         services.AddMetricsExport();
+        services.AddApiDocument();
         services.AddSingleton(typeof(Deferred<>));
         services.AddSingleton<RequestsInFlight>();
         services.AddSingleton(sp => ManualClock.Choose(

@@ -55,7 +55,13 @@ public static class TokenEndpoints
             return Results.Json(
                 new RegistryTokenResponse(token, token, (long)auth.TokenLifetime.TotalSeconds, now),
                 Json.ContentApiJsonContext.Api.RegistryTokenResponse);
-        });
+        })
+            .WithTags("Tokens").WithName("issueRegistryToken")
+            .WithSummary("A short-lived registry token for the scopes asked (docker's token flow); errors in the registry API's shape.")
+            .Produces<RegistryTokenResponse>()
+            .Produces<RegistryErrorBody>(StatusCodes.Status400BadRequest)
+            .Produces<RegistryErrorBody>(StatusCodes.Status401Unauthorized)
+            .Produces<RegistryErrorBody>(StatusCodes.Status429TooManyRequests);
     }
 
     private static async Task<AccessAction> AllowedAsync(Caller caller, RegistryScope scope, RepositoryService repositories, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using Berth.Server.Configuration;
 using Berth.Server.Imports;
 using Berth.Server.Json;
+using Berth.Server.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Access;
@@ -10,7 +11,7 @@ public static class UserEndpoints
 {
     public static void MapUserEndpoints(this IEndpointRouteBuilder routes)
     {
-        var users = routes.MapGroup($"{ContentApi.Root}/users");
+        var users = routes.MapGroup($"{ContentApi.Root}/users").WithTags("Users").ProducesCallerErrors();
 
         // Every handler checks who the caller is, and that they may, before it reads a body: refusing an anonymous
         // or unauthorised body must not cost the server the time and memory of reading it.
@@ -20,26 +21,44 @@ public static class UserEndpoints
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
             var user = await service.CreateAsync(context, body);
             return TypedResults.Json(UserResponse.From(user), ContentApiJsonContext.Api.UserResponse, statusCode: StatusCodes.Status201Created);
-        });
+        })
+            .WithName("createUser").WithSummary("Creates a user, with their password and grants (administrators).")
+            .Produces<UserResponse>(StatusCodes.Status201Created)
+            .ProducesBodyErrors()
+            .ProducesContentApiErrors(StatusCodes.Status409Conflict);
 
         users.MapGet("/", async (HttpContext context, UserService service) =>
-            TypedResults.Json((await service.ListAsync(context)).Select(UserResponse.From).ToList(), ContentApiJsonContext.Api.ListUserResponse));
+            TypedResults.Json((await service.ListAsync(context)).Select(UserResponse.From).ToList(), ContentApiJsonContext.Api.ListUserResponse))
+            .WithName("listUsers").WithSummary("The users (administrators), or the caller alone.")
+            .Produces<List<UserResponse>>();
 
         users.MapGet("/{login}/", async (string login, HttpContext context, UserService service) =>
-            TypedResults.Json(UserResponse.From(await service.GetAsync(context, login)), ContentApiJsonContext.Api.UserResponse));
+            TypedResults.Json(UserResponse.From(await service.GetAsync(context, login)), ContentApiJsonContext.Api.UserResponse))
+            .WithName("getUser").WithSummary("One user: the caller, or anyone for administrators.")
+            .Produces<UserResponse>()
+            .ProducesNotFound();
 
         users.MapPut("/{login}/", async (string login, HttpContext context, UserService service, IOptions<BerthOptions> options) =>
         {
             var account = await service.RequireAccountAsync(context, login);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
             return TypedResults.Json(UserResponse.From(await service.UpdateAsync(context, account, body)), ContentApiJsonContext.Api.UserResponse);
-        });
+        })
+            .WithName("updateUser").WithSummary("Changes a user's password, grants or role.")
+            .Produces<UserResponse>()
+            .ProducesNotFound()
+            .ProducesBodyErrors()
+            .ProducesContentApiErrors(StatusCodes.Status409Conflict);
 
         users.MapDelete("/{login}/", async (string login, HttpContext context, UserService service) =>
         {
             await service.DeleteAsync(context, login);
-            return TypedResults.Json(new CallReport(null), ContentApiJsonContext.Api.CallReport);
-        });
+            return TypedResults.Json(CallReport.Done, ContentApiJsonContext.Api.CallReportObject);
+        })
+            .WithName("deleteUser").WithSummary("Deletes a user and their tokens (administrators).")
+            .Produces<CallReport<object?>>()
+            .ProducesNotFound()
+            .ProducesContentApiErrors(StatusCodes.Status409Conflict);
 
         users.MapPost("/{login}/tokens/", async (string login, HttpContext context, UserService service, IOptions<BerthOptions> options) =>
         {
@@ -51,15 +70,25 @@ public static class UserEndpoints
                 new ApiTokenCreatedResponse(token.Id, token.Name, secret, token.Expires, described.Scope, token.Account, described.Href),
                 ContentApiJsonContext.Api.ApiTokenCreatedResponse,
                 statusCode: StatusCodes.Status201Created);
-        });
+        })
+            .WithTags("Tokens").WithName("createApiToken").WithSummary("Creates an API token for a user; its secret is shown once.")
+            .Produces<ApiTokenCreatedResponse>(StatusCodes.Status201Created)
+            .ProducesNotFound()
+            .ProducesBodyErrors();
 
         users.MapGet("/{login}/tokens/", async (string login, HttpContext context, UserService service) =>
-            TypedResults.Json((await service.ListTokensAsync(context, login)).Select(ApiTokenResponse.From).ToList(), ContentApiJsonContext.Api.ListApiTokenResponse));
+            TypedResults.Json((await service.ListTokensAsync(context, login)).Select(ApiTokenResponse.From).ToList(), ContentApiJsonContext.Api.ListApiTokenResponse))
+            .WithTags("Tokens").WithName("listApiTokens").WithSummary("A user's API tokens, without their secrets.")
+            .Produces<List<ApiTokenResponse>>()
+            .ProducesNotFound();
 
         users.MapDelete("/{login}/tokens/{id}/", async (string login, string id, HttpContext context, UserService service) =>
         {
             await service.RevokeTokenAsync(context, login, id);
-            return TypedResults.Json(new CallReport(null), ContentApiJsonContext.Api.CallReport);
-        });
+            return TypedResults.Json(CallReport.Done, ContentApiJsonContext.Api.CallReportObject);
+        })
+            .WithTags("Tokens").WithName("revokeApiToken").WithSummary("Revokes one of a user's API tokens.")
+            .Produces<CallReport<object?>>()
+            .ProducesNotFound();
     }
 }

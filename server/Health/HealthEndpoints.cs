@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Berth.Server.Health;
@@ -21,26 +19,38 @@ public static class HealthEndpoints
 
     public static void MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
-            .WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
-        routes.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(Readiness), ResponseWriter = WriteAsync })
-            .WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+        // Handlers rather than MapHealthChecks, so that the OpenAPI document sees them and their answers.
+        MapProbe(routes, LivePath, "Liveness", "The process answers; checks nothing.", _ => false);
+        var (get, head) = MapProbe(routes, ReadyPath, "Readiness", "The server can serve: started, stores answering, importers loaded; 503 names what is not.", c => c.Tags.Contains(Readiness));
+        get.Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
+        head.Produces(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    // GET and HEAD as two operations: an OpenAPI operation id names one method.
+    private static (RouteHandlerBuilder Get, RouteHandlerBuilder Head) MapProbe(IEndpointRouteBuilder routes, string path, string name, string summary, Func<HealthCheckRegistration, bool> predicate)
+    {
+        Task<IResult> HandleAsync(HttpContext context, HealthCheckService health) => CheckAsync(context, health, predicate);
+        var get = routes.MapGet(path, HandleAsync).WithName($"get{name}").WithTags("Health").WithSummary(summary).Produces<HealthResponse>();
+        var head = routes.MapMethods(path, [HttpMethods.Head], HandleAsync).WithName($"head{name}").WithTags("Health").WithSummary(summary).Produces(StatusCodes.Status200OK);
+        return (get, head);
     }
 
     // {"status": "healthy" | "unhealthy", "checks": {"NAME": {"status", "description"}}}: what failed, in words.
-    private static Task WriteAsync(HttpContext context, HealthReport report)
+    private static async Task<IResult> CheckAsync(HttpContext context, HealthCheckService health, Func<HealthCheckRegistration, bool> predicate)
     {
-        context.Response.ContentType = "application/json; charset=utf-8";
+        var report = await health.CheckHealthAsync(predicate, context.RequestAborted);
         context.Response.Headers.CacheControl = "no-store";
+        var status = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         if (HttpMethods.IsHead(context.Request.Method))
         {
-            return Task.CompletedTask;
+            context.Response.ContentType = "application/json; charset=utf-8";
+            return TypedResults.StatusCode(status);
         }
 
         var body = new HealthResponse(
             Name(report.Status),
             report.Entries.ToDictionary(e => e.Key, e => new HealthCheckState(Name(e.Value.Status), e.Value.Description ?? string.Empty), StringComparer.Ordinal));
-        return JsonSerializer.SerializeAsync(context.Response.Body, body, HealthJsonContext.Default.HealthResponse, context.RequestAborted);
+        return TypedResults.Json(body, HealthJsonContext.Default.HealthResponse, "application/json; charset=utf-8", status);
     }
 
     private static string Name(HealthStatus status) => status switch

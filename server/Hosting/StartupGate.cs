@@ -26,10 +26,11 @@ public sealed class StartupGate
         return IsOpen || IsProbe(context) ? next(context) : WaitAsync(context, next);
     }
 
-    // Health probes answer while starting (/readyz says what it waits for); one with a body waits like any request, as
-    // signing its sender in would open the data folder.
+    // Health probes and the OpenAPI document answer while starting (/readyz says what it waits for); one with a body
+    // waits like any request, as signing its sender in would open the data folder.
     private static bool IsProbe(HttpContext context) =>
-        Health.HealthEndpoints.Owns(context.Request.Path) && !Clients.RequestBodies.HasBody(context);
+        (Health.HealthEndpoints.Owns(context.Request.Path) || context.Request.Path.Equals(OpenApi.ApiDocument.Path, StringComparison.Ordinal)) &&
+        !Clients.RequestBodies.HasBody(context);
 
     private async Task WaitAsync(HttpContext context, RequestDelegate next)
     {

@@ -2,6 +2,7 @@ using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Imports;
 using Berth.Server.Json;
+using Berth.Server.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Importers;
@@ -11,7 +12,8 @@ public static class ImporterEndpoints
 {
     public static void MapImporterEndpoints(this IEndpointRouteBuilder routes)
     {
-        var importers = routes.MapGroup($"{ContentApi.Root}/repositories/{{repo}}/importers");
+        var importers = routes.MapGroup($"{ContentApi.Root}/repositories/{{repo}}/importers")
+            .WithTags("Importers").ProducesCallerErrors().ProducesNotFound();
 
         importers.MapPost("/", async (string repo, HttpContext context, ImporterService service, AccessControl access, Audit audit, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
@@ -20,7 +22,11 @@ public static class ImporterEndpoints
             var registration = await service.RegisterAsync(repository.Id, body, cancellationToken);
             await audit.RecordAsync(context, "importer.register", $"{repo}/{registration.ImporterTypeId}", registration.Config.ToJsonString());
             return TypedResults.Json(ImporterResponse.From(registration), ContentApiJsonContext.Api.ImporterResponse, statusCode: StatusCodes.Status201Created);
-        });
+        })
+            .WithName("registerImporter").WithSummary("Registers an importer on a repository, with its configuration.")
+            .Produces<ImporterResponse>(StatusCodes.Status201Created)
+            .ProducesBodyErrors()
+            .ProducesContentApiErrors(StatusCodes.Status409Conflict);
 
         importers.MapGet("/", async (string repo, HttpContext context, ImporterService service, AccessControl access, CancellationToken cancellationToken) =>
         {
@@ -28,20 +34,26 @@ public static class ImporterEndpoints
             return TypedResults.Json(
                 (await service.ListAsync(repository.Id, cancellationToken)).Select(ImporterResponse.From).ToList(),
                 ContentApiJsonContext.Api.ListImporterResponse);
-        });
+        })
+            .WithName("listImporters").WithSummary("The importers registered on a repository.")
+            .Produces<List<ImporterResponse>>();
 
         importers.MapGet("/{importer}/", async (string repo, string importer, HttpContext context, ImporterService service, AccessControl access, CancellationToken cancellationToken) =>
         {
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
             return TypedResults.Json(ImporterResponse.From(await service.GetAsync(repository.Id, importer, cancellationToken)), ContentApiJsonContext.Api.ImporterResponse);
-        });
+        })
+            .WithName("getImporter").WithSummary("One importer of a repository.")
+            .Produces<ImporterResponse>();
 
         importers.MapDelete("/{importer}/", async (string repo, string importer, HttpContext context, ImporterService service, AccessControl access, Audit audit, CancellationToken cancellationToken) =>
         {
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Admin);
             await service.RemoveAsync(repository.Id, importer, cancellationToken);
             await audit.RecordAsync(context, "importer.remove", $"{repo}/{importer}");
-            return TypedResults.Json(new CallReport(null), ContentApiJsonContext.Api.CallReport);
-        });
+            return TypedResults.Json(CallReport.Done, ContentApiJsonContext.Api.CallReportObject);
+        })
+            .WithName("removeImporter").WithSummary("Removes an importer from a repository.")
+            .Produces<CallReport<object?>>();
     }
 }

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Json;
+using Berth.Server.OpenApi;
 using Berth.Server.Units;
 using Microsoft.Extensions.Options;
 
@@ -22,8 +22,13 @@ public static class ImportEndpoints
             var command = ImportUploadCommand.Read(body);
             var unit = await service.ImportUploadAsync(repository.Id, command, caller.UploadOwner, null, cancellationToken);
             await audit.RecordAsync(context, "import", $"{repository.Id}/{unit.TypeId}/{unit.Key}", command.UploadId is null ? null : $"upload {command.UploadId}");
-            var result = JsonSerializer.SerializeToNode(UnitResponse.From(unit), ContentApiJsonContext.Api.UnitResponse);
-            return TypedResults.Json(new CallReport(result), ContentApiJsonContext.Api.CallReport);
-        });
+            return TypedResults.Json(new CallReport<UnitResponse>(UnitResponse.From(unit)), ContentApiJsonContext.Api.CallReportUnitResponse);
+        })
+            .WithTags("Uploads").WithName("importUpload").WithSummary("Imports an upload (or a unit without bytes) into a repository, through its importer.")
+            .Produces<CallReport<UnitResponse>>()
+            .ProducesCallerErrors()
+            .ProducesNotFound()
+            .ProducesBodyErrors()
+            .ProducesContentApiErrors(StatusCodes.Status409Conflict);
     }
 }

@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Server.Access;
 using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
+using Berth.Server.OpenApi;
 using Berth.Server.Plugins;
 using Berth.Server.Units;
 
@@ -25,14 +25,26 @@ public static class OrphanEndpoints
 
     public static void MapOrphanEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet($"{ContentApi.Root}/content/orphans/", (HttpContext context, AccessControl access, OrphanCollector collector) =>
-            ListAsync(context, access, collector, null));
-        routes.MapGet($"{ContentApi.Root}/content/orphans/{{type}}/", (string type, HttpContext context, AccessControl access, OrphanCollector collector, PluginCatalog catalog) =>
-            ListAsync(context, access, collector, KnownType(catalog, type)));
-        routes.MapDelete($"{ContentApi.Root}/content/orphans/", (HttpContext context, AccessControl access, OrphanCollector collector, Audit audit) =>
-            CollectAsync(context, access, collector, audit, null));
-        routes.MapDelete($"{ContentApi.Root}/content/orphans/{{type}}/", (string type, HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog) =>
-            CollectAsync(context, access, collector, audit, KnownType(catalog, type)));
+        var orphans = routes.MapGroup($"{ContentApi.Root}/content/orphans").WithTags("Orphans").ProducesCallerErrors();
+        orphans.MapGet("/", (HttpContext context, AccessControl access, OrphanCollector collector) =>
+            ListAsync(context, access, collector, null))
+            .WithName("listOrphans").WithSummary("The units in no repository (administrators).")
+            .Produces<List<UnitResponse>>();
+        orphans.MapGet("/{type}/", (string type, HttpContext context, AccessControl access, OrphanCollector collector, PluginCatalog catalog) =>
+            ListAsync(context, access, collector, KnownType(catalog, type)))
+            .WithName("listOrphansOfType").WithSummary("The units of one type in no repository (administrators).")
+            .Produces<List<UnitResponse>>()
+            .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
+        orphans.MapDelete("/", (HttpContext context, AccessControl access, OrphanCollector collector, Audit audit) =>
+            CollectAsync(context, access, collector, audit, null))
+            .WithName("collectOrphans").WithSummary("Removes the orphans past the grace period (?older_than_seconds=N: older than N s) and frees their bytes.")
+            .Produces<CallReport<OrphanCollectionReport>>()
+            .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
+        orphans.MapDelete("/{type}/", (string type, HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog) =>
+            CollectAsync(context, access, collector, audit, KnownType(catalog, type)))
+            .WithName("collectOrphansOfType").WithSummary("Removes the orphans of one type past the grace period and frees their bytes.")
+            .Produces<CallReport<OrphanCollectionReport>>()
+            .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, AccessControl access, OrphanCollector collector, string? typeId)
@@ -54,8 +66,7 @@ public static class OrphanEndpoints
             "delete.orphans",
             typeId ?? "all types",
             $"{report.UnitsRemovedTotal} units, {report.BytesFreed} bytes{(olderThan is null ? string.Empty : $", grace period overridden: older than {report.GracePeriodSeconds} s")}");
-        var result = JsonSerializer.SerializeToNode(report, ContentApiJsonContext.Api.OrphanCollectionReport);
-        return TypedResults.Json(new CallReport(result), ContentApiJsonContext.Api.CallReport);
+        return TypedResults.Json(new CallReport<OrphanCollectionReport>(report), ContentApiJsonContext.Api.CallReportOrphanCollectionReport);
     }
 
     /// <summary>Reads the override of the grace period, if given: a whole number of seconds, 0 included.</summary>

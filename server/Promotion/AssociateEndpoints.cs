@@ -1,11 +1,10 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Imports;
 using Berth.Server.Json;
 using Berth.Server.Membership;
+using Berth.Server.OpenApi;
 using Berth.Server.Units;
 using Microsoft.Extensions.Options;
 
@@ -29,9 +28,13 @@ public static class AssociateEndpoints
             var source = await access.RepositoryAsync(context, command.SourceRepositoryId, AccessAction.Pull);
 
             var associated = await promotion.AssociateAsync(destination, source, command, cancellationToken);
-            var successful = new JsonArray([.. associated.Select(u => JsonSerializer.SerializeToNode(UnitResponse.From(u), ContentApiJsonContext.Api.UnitResponse))]);
-            return TypedResults.Json(new CallReport(new JsonObject { ["units_successful"] = successful }), ContentApiJsonContext.Api.CallReport);
-        });
+            return TypedResults.Json(new CallReport<UnitsChanged>(new([.. associated.Select(UnitResponse.From)])), ContentApiJsonContext.Api.CallReportUnitsChanged);
+        })
+            .WithTags("Promotion").WithName("associateUnits").WithSummary("Copies units, with all they need, from a source repository (promotion).")
+            .Produces<CallReport<UnitsChanged>>()
+            .ProducesCallerErrors()
+            .ProducesNotFound()
+            .ProducesBodyErrors();
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/unassociate/", async (
             string repo, HttpContext context, MembershipService membership, AccessControl access, IOptions<BerthOptions> options) =>
@@ -43,8 +46,12 @@ public static class AssociateEndpoints
             var selection = UnitSelection.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest));
 
             var removed = await membership.RemoveAsync(repository.Id, graph => graph.Units.Where(selection.Matches), "unassociate", repository.Id.Value, cancellationToken);
-            var successful = new JsonArray([.. removed.Select(u => JsonSerializer.SerializeToNode(UnitResponse.From(u), ContentApiJsonContext.Api.UnitResponse))]);
-            return TypedResults.Json(new CallReport(new JsonObject { ["units_successful"] = successful }), ContentApiJsonContext.Api.CallReport);
-        });
+            return TypedResults.Json(new CallReport<UnitsChanged>(new([.. removed.Select(UnitResponse.From)])), ContentApiJsonContext.Api.CallReportUnitsChanged);
+        })
+            .WithTags("Promotion").WithName("unassociateUnits").WithSummary("Removes the units matching the criteria from a repository.")
+            .Produces<CallReport<UnitsChanged>>()
+            .ProducesCallerErrors()
+            .ProducesNotFound()
+            .ProducesBodyErrors();
     }
 }

@@ -10,7 +10,8 @@ public static class RegistryEndpoints
 
     public static void MapRegistryEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapMethods($"{RegistryApi.Root}/{{**path}}", Methods, DispatchAsync);
+        // The OCI distribution spec describes this API; the OpenAPI document leaves it out.
+        routes.MapMethods($"{RegistryApi.Root}/{{**path}}", Methods, DispatchAsync).ExcludeFromDescription();
     }
 
     private static async Task<IResult> DispatchAsync(HttpContext context, string? path)

@@ -5,6 +5,7 @@ using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Json;
 using Berth.Server.Membership;
+using Berth.Server.OpenApi;
 using Berth.Server.Units;
 using Docker.Common.References;
 using Microsoft.AspNetCore.Mvc;
@@ -17,7 +18,7 @@ public static class RepositoryEndpoints
 {
     public static void MapRepositoryEndpoints(this IEndpointRouteBuilder routes)
     {
-        var repositories = routes.MapGroup($"{ContentApi.Root}/repositories");
+        var repositories = routes.MapGroup($"{ContentApi.Root}/repositories").WithTags("Repositories").ProducesCallerErrors();
 
         repositories.MapPost("/", async (HttpContext context, RepositoryService service, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
         {
@@ -35,7 +36,11 @@ public static class RepositoryEndpoints
                 RepositoryResponse.From(repository, new Dictionary<string, long>(), null),
                 ContentApiJsonContext.Api.RepositoryResponse,
                 statusCode: StatusCodes.Status201Created);
-        });
+        })
+            .WithName("createRepository").WithSummary("Creates a repository, optionally under a registry name.")
+            .Produces<RepositoryResponse>(StatusCodes.Status201Created)
+            .ProducesBodyErrors()
+            .ProducesContentApiErrors(StatusCodes.Status409Conflict);
 
         // ?registry_name=NAME narrows the list to the repository served under that name, if any: clients find a
         // repository by the name they push and pull it by.
@@ -52,7 +57,10 @@ public static class RepositoryEndpoints
             }
 
             return TypedResults.Json(list, ContentApiJsonContext.Api.ListRepositoryResponse);
-        });
+        })
+            .WithName("listRepositories").WithSummary("The repositories the caller may pull from; ?registry_name= finds one by its registry name.")
+            .Produces<List<RepositoryResponse>>()
+            .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
 
         repositories.MapGet("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers, bool? details, [FromQuery(Name = "importers")] bool? withImporters, CancellationToken cancellationToken) =>
         {
@@ -60,7 +68,10 @@ public static class RepositoryEndpoints
             return TypedResults.Json(
                 await DescribeAsync(repository, units, importers, details == true || withImporters == true, cancellationToken),
                 ContentApiJsonContext.Api.RepositoryResponse);
-        });
+        })
+            .WithName("getRepository").WithSummary("One repository, with its unit counts (?details=true: its importers too).")
+            .Produces<RepositoryResponse>()
+            .ProducesNotFound();
 
         repositories.MapPut("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, Audit audit, IUnitStore units, IImporterRegistrationStore importers, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
@@ -76,7 +87,12 @@ public static class RepositoryEndpoints
             var repository = await service.UpdateAsync(current.Id, command, cancellationToken);
             await audit.RecordAsync(context, "repository.update", repository.Id.Value, body.ToJsonString());
             return TypedResults.Json(await DescribeAsync(repository, units, importers, false, cancellationToken), ContentApiJsonContext.Api.RepositoryResponse);
-        });
+        })
+            .WithName("updateRepository").WithSummary("Changes a repository's display name, description, registry name or anonymous pull.")
+            .Produces<RepositoryResponse>()
+            .ProducesNotFound()
+            .ProducesBodyErrors()
+            .ProducesContentApiErrors(StatusCodes.Status409Conflict);
 
         repositories.MapDelete("/{repo}/", async (string repo, HttpContext context, MembershipService membership, AccessControl access, CancellationToken cancellationToken) =>
         {
@@ -86,8 +102,11 @@ public static class RepositoryEndpoints
                 throw new NotFoundException("repository", repo);
             }
 
-            return TypedResults.Json(new Imports.CallReport(null), ContentApiJsonContext.Api.CallReport);
-        });
+            return TypedResults.Json(Imports.CallReport.Done, ContentApiJsonContext.Api.CallReportObject);
+        })
+            .WithName("deleteRepository").WithSummary("Deletes a repository; its units it alone held become orphans.")
+            .Produces<Imports.CallReport<object?>>()
+            .ProducesNotFound();
     }
 
     private static async Task<IReadOnlyList<Repository>> FindByRegistryNameAsync(RepositoryService service, string text, CancellationToken cancellationToken)

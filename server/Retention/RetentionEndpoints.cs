@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Access;
@@ -6,6 +5,7 @@ using Berth.Server.Configuration;
 using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
+using Berth.Server.OpenApi;
 using Berth.Server.Units;
 using Microsoft.Extensions.Options;
 
@@ -25,8 +25,12 @@ public static class RetentionEndpoints
         {
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
             var policy = await policies.FindAsync(repository.Id, context.RequestAborted) ?? throw new NotFoundException("retention policy", repo);
-            return TypedResults.Json(policy.Describe(), ContentApiJsonContext.Api.JsonObject);
-        });
+            return TypedResults.Json(RetentionPolicyResponse.From(policy), ContentApiJsonContext.Api.RetentionPolicyResponse);
+        })
+            .WithTags("Retention").WithName("getRetentionPolicy").WithSummary("A repository's retention policy.")
+            .Produces<RetentionPolicyResponse>()
+            .ProducesCallerErrors()
+            .ProducesNotFound();
 
         routes.MapPut(policyPath, async (
             string repo, HttpContext context, IRetentionPolicyStore policies, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
@@ -39,8 +43,13 @@ public static class RetentionEndpoints
             }
 
             await audit.RecordAsync(context, "retention.set", repo, policy.ToString());
-            return TypedResults.Json(policy.Describe(), ContentApiJsonContext.Api.JsonObject);
-        });
+            return TypedResults.Json(RetentionPolicyResponse.From(policy), ContentApiJsonContext.Api.RetentionPolicyResponse);
+        })
+            .WithTags("Retention").WithName("setRetentionPolicy").WithSummary("Sets a repository's retention policy (repository administrators).")
+            .Produces<RetentionPolicyResponse>()
+            .ProducesCallerErrors()
+            .ProducesNotFound()
+            .ProducesBodyErrors();
 
         routes.MapDelete(policyPath, async (string repo, HttpContext context, IRetentionPolicyStore policies, AccessControl access, Audit audit) =>
         {
@@ -52,7 +61,11 @@ public static class RetentionEndpoints
 
             await audit.RecordAsync(context, "retention.delete", repo);
             return Results.NoContent();
-        });
+        })
+            .WithTags("Retention").WithName("deleteRetentionPolicy").WithSummary("Removes a repository's retention policy: it keeps everything again.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesCallerErrors()
+            .ProducesNotFound();
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/apply_retention/", async (
             string repo, HttpContext context, RetentionService retention, AccessControl access, IOptions<BerthOptions> options) =>
@@ -72,8 +85,15 @@ public static class RetentionEndpoints
 
             var plan = await retention.ApplyAsync(repository.Id, dryRun, context.RequestAborted);
 
-            var units = new JsonArray([.. plan.All.Select(u => JsonSerializer.SerializeToNode(UnitResponse.From(u), ContentApiJsonContext.Api.UnitResponse))]);
-            return TypedResults.Json(new CallReport(new JsonObject { ["dry_run"] = dryRun, ["units_removed"] = units }), ContentApiJsonContext.Api.CallReport);
-        });
+            return TypedResults.Json(
+                new CallReport<RetentionResult>(new(dryRun, [.. plan.All.Select(UnitResponse.From)])),
+                ContentApiJsonContext.Api.CallReportRetentionResult);
+        })
+            .WithTags("Retention").WithName("applyRetention").WithSummary("Applies the retention policy now; with dry_run, lists what it would remove.")
+            .Produces<CallReport<RetentionResult>>()
+            .ProducesCallerErrors()
+            .ProducesNotFound()
+            .ProducesBodyErrors()
+            .ProducesContentApiErrors(StatusCodes.Status409Conflict);
     }
 }

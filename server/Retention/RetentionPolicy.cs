@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Errors;
+using Berth.Server.Json;
 
 namespace Berth.Server.Retention;
 
@@ -57,11 +59,8 @@ public sealed record RetentionPolicy(IReadOnlyList<TagRule> Tags, TimeSpan? Unta
         return new RetentionPolicy(rules, seconds is { } s ? TimeSpan.FromSeconds(s) : null);
     }
 
-    public JsonObject Describe() => new()
-    {
-        ["tags"] = new JsonArray([.. Tags.Select(r => (JsonNode)new JsonObject { ["pattern"] = r.Pattern, ["keep"] = r.Keep })]),
-        ["untagged_older_than_seconds"] = UntaggedOlderThan is { } age ? JsonValue.Create((long)age.TotalSeconds) : null,
-    };
+    public JsonObject Describe() =>
+        (JsonObject)JsonSerializer.SerializeToNode(RetentionPolicyResponse.From(this), ContentApiJsonContext.Api.RetentionPolicyResponse)!;
 
     public override string ToString() => Describe().ToJsonString();
 }

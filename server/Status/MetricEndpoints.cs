@@ -1,6 +1,7 @@
 using Berth.Server.Access;
 using Berth.Server.Diagnostics;
 using Berth.Server.Json;
+using Berth.Server.OpenApi;
 
 namespace Berth.Server.Status;
 
@@ -16,6 +17,9 @@ public static class MetricEndpoints
         {
             await access.RequireAdministratorAsync(context);
             return TypedResults.Json(totals.Snapshot(), ContentApiJsonContext.Api.IReadOnlyDictionaryStringMetricTotal);
-        });
+        })
+            .WithTags("Status").WithName("getMetricTotals").WithSummary("Every instrument's count and sum since the start (administrators).")
+            .Produces<IReadOnlyDictionary<string, MetricTotal>>()
+            .ProducesCallerErrors();
     }
 }

@@ -18,6 +18,8 @@ public static class StatusEndpoints
                     new StoreState(database.IsConnected()),
                     ContentStorageProbe.Probe(layout),
                     []),
-                ContentApiJsonContext.Api.StatusResponse));
+                ContentApiJsonContext.Api.StatusResponse))
+            .WithTags("Status").WithName("getStatus").WithSummary("The server's version and the state of its stores; open to anyone.")
+            .Produces<StatusResponse>();
     }
 }

@@ -1,10 +1,10 @@
-using System.Text.Json;
 using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Imports;
 using Berth.Server.Json;
 using Berth.Server.Membership;
+using Berth.Server.OpenApi;
 using Berth.Server.Units;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +25,11 @@ public static class TagHistoryEndpoints
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
             var moves = await history.ListAsync(repository.Id, tag, context.RequestAborted);
             return TypedResults.Json(moves.Select(TagMoveResponse.From).ToList(), ContentApiJsonContext.Api.ListTagMoveResponse);
-        });
+        })
+            .WithTags("Tags").WithName("getTagHistory").WithSummary("Where a tag has pointed, newest move first.")
+            .Produces<List<TagMoveResponse>>()
+            .ProducesCallerErrors()
+            .ProducesNotFound();
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/tag_rollback/", async (
             string repo, HttpContext context, AccessControl access, TagRollback rollback, Audit audit,
@@ -40,8 +44,13 @@ public static class TagHistoryEndpoints
 
             var unit = await rollback.RollBackAsync(repository.Id, tag, wanted, cancellationToken);
             await audit.RecordAsync(context, "tag_rollback", $"{repository.Id}:{tag}", UnitTypes.TargetValueOf(unit));
-            var result = JsonSerializer.SerializeToNode(UnitResponse.From(unit), ContentApiJsonContext.Api.UnitResponse);
-            return TypedResults.Json(new CallReport(result), ContentApiJsonContext.Api.CallReport);
-        });
+            return TypedResults.Json(new CallReport<UnitResponse>(UnitResponse.From(unit)), ContentApiJsonContext.Api.CallReportUnitResponse);
+        })
+            .WithTags("Tags").WithName("rollBackTag").WithSummary("Points a tag back at an earlier manifest of its history.")
+            .Produces<CallReport<UnitResponse>>()
+            .ProducesCallerErrors()
+            .ProducesNotFound()
+            .ProducesBodyErrors()
+            .ProducesContentApiErrors(StatusCodes.Status409Conflict);
     }
 }

@@ -28,6 +28,6 @@ internal static class TestingEndpoint
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
             RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, field);
             return TypedResults.Json(handle(body[field], context.RequestServices), ContentApiJsonContext.Api.JsonObject);
-        });
+        }).ExcludeFromDescription(); // Not part of the API: never in its OpenAPI document.
     }
 }

@@ -4,6 +4,7 @@ using Berth.Server.Access;
 using Berth.Server.Clients;
 using Berth.Server.Configuration;
 using Berth.Server.Json;
+using Berth.Server.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Units;
@@ -31,7 +32,13 @@ public static class UnitSearchEndpoints
             var criteria = ReadCriteria(body);
             var found = await units.SearchAsync(repository.Id, criteria, cancellationToken);
             return TypedResults.Json(found.Select(UnitResponse.From).ToList(), ContentApiJsonContext.Api.ListUnitResponse);
-        }).WithMetadata(AnonymousBodies.Allowed); // Access is checked before the body is read: anonymous callers may search what they may pull.
+        })
+            .WithMetadata(AnonymousBodies.Allowed) // Access is checked before the body is read: anonymous callers may search what they may pull.
+            .WithTags("Units").WithName("searchUnits").WithSummary("A repository's units, oldest association first, by type, with skip and limit.")
+            .Produces<List<UnitResponse>>()
+            .ProducesCallerErrors()
+            .ProducesNotFound()
+            .ProducesBodyErrors();
     }
 
     private static UnitCriteria ReadCriteria(JsonObject body)

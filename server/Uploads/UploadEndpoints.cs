@@ -4,6 +4,7 @@ using Berth.Server.Access;
 using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
+using Berth.Server.OpenApi;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Berth.Server.Uploads;
@@ -17,7 +18,7 @@ public static class UploadEndpoints
 {
     public static void MapUploadEndpoints(this IEndpointRouteBuilder routes)
     {
-        var uploads = routes.MapGroup($"{ContentApi.Root}/content/uploads");
+        var uploads = routes.MapGroup($"{ContentApi.Root}/content/uploads").WithTags("Uploads").ProducesCallerErrors();
 
         uploads.MapPost("/", async (HttpContext context, UploadService service, AccessControl access) =>
         {
@@ -35,7 +36,9 @@ public static class UploadEndpoints
                 new UploadCreatedResponse(upload.Id.Value, ContentApi.UploadHref(upload.Id.Value)),
                 ContentApiJsonContext.Api.UploadCreatedResponse,
                 statusCode: StatusCodes.Status201Created);
-        });
+        })
+            .WithName("createUpload").WithSummary("Starts an upload, to be imported into a repository.")
+            .Produces<UploadCreatedResponse>(StatusCodes.Status201Created);
 
         uploads.MapGet("/", async (HttpContext context, UploadService service, AccessControl access) =>
         {
@@ -43,14 +46,19 @@ public static class UploadEndpoints
             return TypedResults.Json(
                 new UploadListResponse([.. (await service.ListAsync(caller.UploadOwner, context.RequestAborted)).Select(u => u.Id.Value)]),
                 ContentApiJsonContext.Api.UploadListResponse);
-        });
+        })
+            .WithName("listUploads").WithSummary("The caller's uploads (an administrator's: all).")
+            .Produces<UploadListResponse>();
 
         uploads.MapGet("/{id}/", async (string id, HttpContext context, UploadService service, AccessControl access) =>
         {
             var caller = await access.RequireSignedInAsync(context);
             var status = await service.GetAsync(UploadId.Parse(id), caller.UploadOwner, null, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
-        });
+        })
+            .WithName("getUpload").WithSummary("An upload's size so far.")
+            .Produces<UploadStatusResponse>()
+            .ProducesContentApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
         uploads.MapPut("/{id}/{offset}/", async (string id, string offset, HttpContext context, UploadService service, AccessControl access) =>
         {
@@ -71,14 +79,21 @@ public static class UploadEndpoints
 
             var status = await service.WriteSegmentAsync(UploadId.Parse(id), start, context.Request.BodyReader, context.Request.ContentLength, strict: false, caller.UploadOwner, null, durable: true, context.RequestAborted);
             return TypedResults.Json(Describe(status), ContentApiJsonContext.Api.UploadStatusResponse);
-        });
+        })
+            .WithName("writeUploadSegment").WithSummary("Writes a segment of the upload's bytes at an offset.")
+            .Produces<UploadStatusResponse>()
+            .ProducesNotFound()
+            .ProducesContentApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status408RequestTimeout, StatusCodes.Status413PayloadTooLarge);
 
         uploads.MapDelete("/{id}/", async (string id, HttpContext context, UploadService service, AccessControl access) =>
         {
             var caller = await access.RequireSignedInAsync(context);
             await service.DeleteAsync(UploadId.Parse(id), caller.UploadOwner, context.RequestAborted);
-            return TypedResults.Json(new CallReport(null), ContentApiJsonContext.Api.CallReport);
-        });
+            return TypedResults.Json(CallReport.Done, ContentApiJsonContext.Api.CallReportObject);
+        })
+            .WithName("deleteUpload").WithSummary("Deletes an upload and its bytes.")
+            .Produces<CallReport<object?>>()
+            .ProducesContentApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
     }
 
     private static UploadStatusResponse Describe(UploadStatus status) =>

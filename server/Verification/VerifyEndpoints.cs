@@ -1,5 +1,6 @@
 using Berth.Server.Access;
 using Berth.Server.Json;
+using Berth.Server.OpenApi;
 
 namespace Berth.Server.Verification;
 
@@ -13,6 +14,9 @@ public static class VerifyEndpoints
             await access.RequireAdministratorAsync(context);
             var report = await verifier.VerifyAsync(null, context.RequestAborted);
             return TypedResults.Json(report, ContentApiJsonContext.Api.VerificationReport);
-        });
+        })
+            .WithTags("Status").WithName("verifyContent").WithSummary("Re-hashes all stored content and reports what does not match (administrators).")
+            .Produces<VerificationReport>()
+            .ProducesCallerErrors();
     }
 }

@@ -87,6 +87,7 @@ public static partial class HostileCases
             .Concat(TokenEndpoint())
             .Concat(AccessFindings())
             .Concat(LogsAndPages())
+            .Concat(ApiDocumentCases())
             .Concat(Connections())
             .Concat(MemoryCases());
 
