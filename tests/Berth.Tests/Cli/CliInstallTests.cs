@@ -9,12 +9,6 @@ namespace Berth.Tests.Cli;
 /// </summary>
 public sealed class CliInstallTests
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     [Test]
     [CancelAfter(180_000)]
     public async Task TheCli_PackedAsATool_InstallsAndRunsFromAnyFolder(CancellationToken cancellationToken)
@@ -24,7 +18,7 @@ public sealed class CliInstallTests
         using var elsewhere = new TempFolder();
 
         // The tests built the CLI already: packing that build is what `dotnet pack cli` does after its own build.
-        var pack = await ToolRun.RunAsync(SourceTree.Root, ["dotnet", "pack", "cli", "--no-build", "-c", Configuration, "-o", packages.Path, "-nodeReuse:false"], cancellationToken);
+        var pack = await ToolRun.RunAsync(SourceTree.Root, ["dotnet", "pack", "cli", "--no-build", "-c", BuildConfiguration.Name, "-o", packages.Path, "-nodeReuse:false"], cancellationToken);
         Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
         var install = await ToolRun.RunAsync(elsewhere.Path, ["dotnet", "tool", "install", "--tool-path", tools.Path, "--add-source", packages.Path, "berth"], cancellationToken);
         Assert.That(install.ExitCode, Is.Zero, install.ToString());

@@ -18,12 +18,6 @@ namespace Berth.Tests.Container;
 /// </summary>
 public sealed class ContainerPublishTests
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     [Test]
     [CancelAfter(420_000)]
     public async Task PublishContainer_PullsItsBaseFromBerth_AndPushesAnImageThatRunsTheServerWithItsPlugins(CancellationToken cancellationToken)
@@ -44,7 +38,7 @@ public sealed class ContainerPublishTests
         var publish = await ToolRun.RunAsync(
             SourceTree.Root,
             [
-                "dotnet", "publish", "server", "-c", Configuration, "-r", "linux-x64", "--self-contained", "false",
+                "dotnet", "publish", "server", "-c", BuildConfiguration.Name, "-r", "linux-x64", "--self-contained", "false",
                 "-t:PublishContainer", $"-p:ContainerBaseImage={host}/base/minimal:1", $"-p:ContainerRegistry={host}",
                 "-p:ContainerRepository=berth/server", "-p:ContainerImageTags=test", "-o", output.Path, "-nodeReuse:false", "--nologo",
             ],
