@@ -4,13 +4,42 @@ using Microsoft.Extensions.Options;
 namespace Berth.Server.Configuration;
 
 /// <summary>Refuses to start with an endpoint that could never be delivered to, naming each setting at fault.</summary>
-public sealed class NotificationValidation : IValidateOptions<BerthOptions>
+public sealed class NotificationValidation(IConfiguration configuration) : IValidateOptions<BerthOptions>
 {
     public ValidateOptionsResult Validate(string? name, BerthOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var problems = Problems(options.Notifications).ToList();
+        var problems = Unreadable().ToList();
+        if (problems.Count == 0)
+        {
+            problems.AddRange(Problems(options.Notifications));
+        }
+
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    // The binder drops a list item it cannot read (a Timeout of "soon") without a word, and the endpoint with it: each is
+    // read again here, alone, so that the start fails naming the value instead.
+    private IEnumerable<string> Unreadable()
+    {
+        var endpoints = configuration.GetSection($"{BerthOptions.Section}:{NotificationOptions.Section}:{nameof(NotificationOptions.Endpoints)}");
+        foreach (var endpoint in endpoints.GetChildren())
+        {
+            string? problem = null;
+            try
+            {
+                _ = endpoint.Get<NotificationEndpointOptions>();
+            }
+            catch (InvalidOperationException e)
+            {
+                problem = e.InnerException is { } cause ? $"{e.Message.TrimEnd('.')}: {cause.Message}" : e.Message;
+            }
+
+            if (problem is not null)
+            {
+                yield return problem;
+            }
+        }
     }
 
     private static IEnumerable<string> Problems(NotificationOptions notifications)

@@ -122,6 +122,30 @@ public sealed class EventDeliveryTests : FolderPerTest
     }
 
     [Test]
+    public async Task Mount_GivesAMountEvent_NamingTheRepositoryItCameFrom()
+    {
+        await using var listener = await EventListener.StartAsync();
+        await using var server = await StartAsync(EventServer.Endpoint(0, listener, ("Actions:0", "mount")));
+        var registry = new RegistryClient(server.CreateClient());
+        var blob = TestBlob.Random(100);
+        await registry.PushBlobAsync("events/app", blob);
+
+        using (var mount = await registry.Http.PostAsync($"/v2/events/copy/blobs/uploads/?mount={blob.Digest}&from=events/app", null))
+        {
+            Assert.That(mount.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+
+        var events = await WaitForAsync(listener, 1);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(events[0]["action"]!.GetValue<string>(), Is.EqualTo("mount"));
+            Assert.That(Target(events[0], "repository"), Is.EqualTo("events/copy"));
+            Assert.That(Target(events[0], "fromRepository"), Is.EqualTo("events/app"));
+            Assert.That(Target(events[0], "digest"), Is.EqualTo(blob.Digest.ToString()));
+        }
+    }
+
+    [Test]
     public async Task ActionAndRepositoryFilters_KeepEachEndpointToWhatItAsked()
     {
         await using var all = await EventListener.StartAsync();
