@@ -114,6 +114,7 @@ public sealed class EventDeliveryTests : FolderPerTest
         {
             Assert.That(events.Select(e => e["action"]!.GetValue<string>()), Is.EqualTo(new[] { "delete", "delete" }));
             Assert.That(Target(events[0], "tag"), Is.EqualTo("2.0"));
+            Assert.That(Target(events[0], "digest"), Is.EqualTo(image.Digest.ToString()), "the manifest the tag named");
             Assert.That(Target(events[0], "repository"), Is.EqualTo("events/app"));
             Assert.That(Target(events[1], "digest"), Is.EqualTo(image.Digest.ToString()));
             Assert.That(Target(events[1], "mediaType"), Is.EqualTo(MediaTypes.DockerManifest));
