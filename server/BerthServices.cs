@@ -3,6 +3,7 @@ using Berth.Server.Clients;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Diagnostics;
+using Berth.Server.Events;
 using Berth.Server.Health;
 using Berth.Server.Hosting;
 using Berth.Server.Importers;
@@ -50,6 +51,7 @@ public static class BerthServices
             .Validate(o => o.ShutdownTimeout >= TimeSpan.Zero, $"{BerthOptions.Section}:{nameof(BerthOptions.ShutdownTimeout)} must not be negative")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BerthOptions>, ImportLimitValidation>();
+        services.AddSingleton<IValidateOptions<BerthOptions>, NotificationValidation>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddSingleton(sp => new ConnectionLimiter(
             ConnectionLimits.From(sp.GetRequiredService<IOptions<BerthOptions>>().Value.Clients, NativeFiles.DescriptorLimit()),
@@ -98,6 +100,9 @@ public static class BerthServices
         services.AddSingleton<IImporterRegistrationStore, LiteDbImporterRegistrationStore>();
         services.AddSingleton<IUnitStore, LiteDbUnitStore>();
         services.AddSingleton<IUnitOfWorkStore, LiteDbUnitOfWorkStore>();
+        services.AddSingleton<LiteDbEventStore>();
+        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<LiteDbEventStore>());
+        services.AddSingleton<EventAnnouncer>();
         services.AddSingleton<MetricTotals>();
         services.AddSingleton<RequestLog>();
         services.AddSingleton<RequestActivities>();
@@ -153,6 +158,7 @@ public static class BerthServices
         services.AddHostedService<AbandonedUploadPurge>();
         services.AddHostedService<RetentionSchedule>();
         services.AddHostedService<OrphanSchedule>();
+        services.AddHostedService<EventDelivery>();
         return services;
     }
 

@@ -72,6 +72,9 @@ public sealed class BerthOptions
 
     public MetricsOptions Metrics { get; set; } = new();
 
+    /// <summary>Where events go; nowhere by default.</summary>
+    public NotificationOptions Notifications { get; set; } = new();
+
     /// <summary>For Berth's own tests only; off by default.</summary>
     public TestingOptions Testing { get; set; } = new();
 

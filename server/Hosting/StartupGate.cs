@@ -12,6 +12,9 @@ public sealed class StartupGate
     /// <summary>Whether the data folder is ready.</summary>
     public bool IsOpen => _ready.Task.IsCompletedSuccessfully;
 
+    /// <summary>Completes when the data folder is ready; cancelled when start-up failed.</summary>
+    public Task OpenedAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
+
     /// <summary>The data folder is ready: requests go on.</summary>
     public void Open() => _ready.TrySetResult();
 

@@ -48,11 +48,12 @@ public sealed class ImportService(
         JsonObject unitMetadata,
         ReadOnlyMemory<byte> bytes,
         ImportMemoryBudget.Reservation held,
+        ImportReport? report,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(held);
         _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw new NotFoundException("repository", repositoryId.Value);
-        return await ImportAsync(null, repositoryId, unitTypeId, unitKey, unitMetadata, new InMemoryUpload(bytes), held.Bytes, cancellationToken);
+        return await ImportAsync(null, repositoryId, unitTypeId, unitKey, unitMetadata, new InMemoryUpload(bytes), held.Bytes, report, cancellationToken);
     }
 
     /// <summary>
@@ -60,7 +61,7 @@ public sealed class ImportService(
     /// session names its <paramref name="session"/> claim, by which one that is not stored is found.
     /// </summary>
     public async Task<Unit> ImportUploadAsync(
-        RepositoryId repositoryId, ImportUploadCommand command, string? uploadOwner, SessionClaim? session, CancellationToken cancellationToken)
+        RepositoryId repositoryId, ImportUploadCommand command, string? uploadOwner, SessionClaim? session, ImportReport? report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw new NotFoundException("repository", repositoryId.Value);
@@ -81,8 +82,18 @@ public sealed class ImportService(
                 Upload = lease?.File,
             };
             // A completed import consumes its upload: the record ends with the import's commit.
-            Action<UnitOfWork>? endUpload = lease is null ? null : work => uploads.CompleteWith(lease, work);
-            return await ImportInWorkAsync(repositoryId, importer, request, prepaidBytes: 0, endUpload, cancellationToken);
+            return await ImportInWorkAsync(repositoryId, importer, request, prepaidBytes: 0, async (work, unit) =>
+            {
+                if (lease is not null)
+                {
+                    uploads.CompleteWith(lease, work);
+                }
+
+                if (report is not null)
+                {
+                    await report(work, unit);
+                }
+            }, cancellationToken);
         }
         catch when (lease is { File.IsConsumed: true })
         {
@@ -132,7 +143,7 @@ public sealed class ImportService(
             var length = calculator.Length;
             session.ReplaceSha256(calculator);
             return await ImportAsync(
-                work, repositoryId, unitTypeId, unitKey, unitMetadata, new UploadedFile(UploadId.New(), path, length, session), prepaidBytes: 0, cancellationToken);
+                work, repositoryId, unitTypeId, unitKey, unitMetadata, new UploadedFile(UploadId.New(), path, length, session), prepaidBytes: 0, report: null, cancellationToken);
         }
         finally
         {
@@ -151,14 +162,15 @@ public sealed class ImportService(
 
     /// <summary>Imports a unit without bits (a tag) through the repository's importer for its type.</summary>
     public Task<Unit> ImportWithoutUploadAsync(
-        RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, CancellationToken cancellationToken) =>
-        ImportAsync(null, repositoryId, unitTypeId, unitKey, unitMetadata, null, prepaidBytes: 0, cancellationToken);
+        RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, ImportReport? report, CancellationToken cancellationToken) =>
+        ImportAsync(null, repositoryId, unitTypeId, unitKey, unitMetadata, null, prepaidBytes: 0, report, cancellationToken);
 
     private ImportLimits Limits => options.Value.Imports.ToImportLimits();
 
     /// <summary>
     /// Routes an import by unit type to the repository's importer, with its registered configuration; it commits on its
-    /// own, or as part of an <paramref name="outer"/> import's work.
+    /// own (reported by <paramref name="report"/>), or as part of an <paramref name="outer"/> import's work, which the outer
+    /// import reports.
     /// </summary>
     private async Task<Unit> ImportAsync(
         UnitOfWork? outer,
@@ -168,6 +180,7 @@ public sealed class ImportService(
         JsonObject unitMetadata,
         IUploadedFile? upload,
         long prepaidBytes,
+        ImportReport? report,
         CancellationToken cancellationToken)
     {
         var (importer, registration) = await RouteAsync(repositoryId, unitTypeId, cancellationToken);
@@ -187,15 +200,15 @@ public sealed class ImportService(
             return await importer.Importer.ImportUploadAsync(request, Conduit(outer, repositoryId, importer, prepaidBytes), cancellationToken);
         }
 
-        return await ImportInWorkAsync(repositoryId, importer, request, prepaidBytes, null, cancellationToken);
+        return await ImportInWorkAsync(repositoryId, importer, request, prepaidBytes, report, cancellationToken);
     }
 
     /// <summary>
-    /// Runs the importer in a unit of work of its own and commits it (after <paramref name="beforeCommit"/> adds to it);
-    /// answers the unit as stored.
+    /// Runs the importer in a unit of work of its own and commits it (after <paramref name="beforeCommit"/> adds to it,
+    /// knowing the unit made); answers the unit as stored.
     /// </summary>
     private async Task<Unit> ImportInWorkAsync(
-        RepositoryId repositoryId, LoadedImporter importer, ImportRequest request, long prepaidBytes, Action<UnitOfWork>? beforeCommit, CancellationToken cancellationToken)
+        RepositoryId repositoryId, LoadedImporter importer, ImportRequest request, long prepaidBytes, ImportReport? beforeCommit, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var outcome = ImportOutcome.Failed;
@@ -203,7 +216,11 @@ public sealed class ImportService(
         {
             using var work = new UnitOfWork();
             var unit = await importer.Importer.ImportUploadAsync(request, Conduit(work, repositoryId, importer, prepaidBytes), cancellationToken);
-            beforeCommit?.Invoke(work);
+            if (beforeCommit is not null)
+            {
+                await beforeCommit(work, unit);
+            }
+
             var committed = (await membership.CommitAsync(work, cancellationToken)).Resolve(unit);
             ServerMetrics.Import.RecordSince(started);
             outcome = ImportOutcome.Imported;

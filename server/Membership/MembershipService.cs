@@ -121,7 +121,8 @@ public sealed class MembershipService(
     /// are shared, so this copies no bytes. Names are not added here: they belong to one repository, and are set through
     /// the destination's importer.
     /// </summary>
-    public async Task AddAllAsync(RepositoryId destination, IReadOnlyList<Unit> closure, string action, string target, CancellationToken cancellationToken)
+    public async Task AddAllAsync(
+        RepositoryId destination, IReadOnlyList<Unit> closure, string action, string target, MembershipReport? report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(closure);
         if (closure.Any(types.IsName))
@@ -137,6 +138,11 @@ public sealed class MembershipService(
             work.Associate(destination, unit);
         }
 
+        if (report is not null)
+        {
+            await report(work, closure);
+        }
+
         await CommitAsync(work, cancellationToken);
         await audit.RecordAsync(action, target, $"{closure.Count} units");
     }
@@ -149,12 +155,18 @@ public sealed class MembershipService(
     /// <param name="choose">Picks the units to remove from the repository as it is; asked twice, the second time under condemnation.</param>
     /// <param name="action">The audit line's action, as the caller names the change (<c>delete.blob</c>, say).</param>
     /// <param name="target">The audit line's target.</param>
+    /// <param name="report">Reports what goes, in the work that removes it.</param>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>What was removed (nothing when the choice is empty).</returns>
     /// <exception cref="StillNeededException">When units that stay need units that would go.</exception>
     /// <exception cref="ContentInUseException">When an import relies on the units, or the repository changed meanwhile.</exception>
     public async Task<IReadOnlyList<Unit>> RemoveAsync(
-        RepositoryId repositoryId, Func<MemberGraph, IEnumerable<Unit>> choose, string action, string target, CancellationToken cancellationToken)
+        RepositoryId repositoryId,
+        Func<MemberGraph, IEnumerable<Unit>> choose,
+        string action,
+        string target,
+        MembershipReport? report,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(choose);
         var removing = Removal(await GraphAsync(repositoryId, cancellationToken), choose);
@@ -187,6 +199,11 @@ public sealed class MembershipService(
             foreach (var name in removing.Where(types.IsName))
             {
                 await history.RecordAsync(work, repositoryId, types.NameOf(name), UnitTypes.TargetValueOf(name), null);
+            }
+
+            if (report is not null)
+            {
+                await report(work, removing);
             }
 
             await CommitAsync(work, cancellationToken);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
 using Berth.Server.Diagnostics;
+using Berth.Server.Events;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Orphans;
@@ -21,7 +22,13 @@ namespace Berth.Server.Orphans;
 /// A collection walks the units a slice at a time, so its memory does not grow with their number.
 /// </summary>
 public sealed class OrphanCollector(
-    IOrphanStore orphans, IContentStore content, ReferenceGuard guard, IOptions<BerthOptions> options, TimeProvider clock, ILogger<OrphanCollector> logger)
+    IOrphanStore orphans,
+    IContentStore content,
+    ReferenceGuard guard,
+    EventAnnouncer events,
+    IOptions<BerthOptions> options,
+    TimeProvider clock,
+    ILogger<OrphanCollector> logger)
     : IDisposable
 {
     private const int Slice = 1000;
@@ -117,6 +124,13 @@ public sealed class OrphanCollector(
         logger.LogInformation(
             "Orphan collection: {Units} units and {Files} content files removed, {Bytes} bytes freed, {InUse} in use and {Young} orphaned less than {Age} s ago left, in {Seconds:F1} s",
             report.UnitsRemovedTotal, report.ContentFilesRemoved, report.BytesFreed, report.SkippedInUse, report.SkippedInGracePeriod, report.GracePeriodSeconds, report.Seconds);
+        if (report.UnitsRemovedTotal > 0 || report.ContentFilesRemoved > 0)
+        {
+            // Written once the run is over, not with each batch it deleted: a crash in between loses this one event.
+            await events.AnnounceAloneAsync(
+                EventActions.OrphanCollection, new EventTarget { Units = report.UnitsRemovedTotal, BytesFreed = report.BytesFreed }, cancellationToken);
+        }
+
         return report;
     }
 

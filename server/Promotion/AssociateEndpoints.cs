@@ -1,6 +1,7 @@
 using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
+using Berth.Server.Events;
 using Berth.Server.Imports;
 using Berth.Server.Json;
 using Berth.Server.Membership;
@@ -37,7 +38,7 @@ public static class AssociateEndpoints
             .ProducesBodyErrors();
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/unassociate/", async (
-            string repo, HttpContext context, MembershipService membership, AccessControl access, IOptions<BerthOptions> options) =>
+            string repo, HttpContext context, MembershipService membership, AccessControl access, EventAnnouncer events, IOptions<BerthOptions> options) =>
         {
             var cancellationToken = context.RequestAborted;
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Delete);
@@ -45,7 +46,13 @@ public static class AssociateEndpoints
             RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "criteria");
             var selection = UnitSelection.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest));
 
-            var removed = await membership.RemoveAsync(repository.Id, graph => graph.Units.Where(selection.Matches), "unassociate", repository.Id.Value, cancellationToken);
+            var removed = await membership.RemoveAsync(
+                repository.Id,
+                graph => graph.Units.Where(selection.Matches),
+                "unassociate",
+                repository.Id.Value,
+                (work, units) => events.AnnounceAsync(work, EventActions.Remove, repository.Id, name => new EventTarget { Repository = name, Units = units.Count }),
+                cancellationToken);
             return TypedResults.Json(new CallReport<UnitsChanged>(new([.. removed.Select(UnitResponse.From)])), ContentApiJsonContext.Api.CallReportUnitsChanged);
         })
             .WithTags("Promotion").WithName("unassociateUnits").WithSummary("Removes the units matching the criteria from a repository.")

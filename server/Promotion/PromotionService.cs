@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Errors;
+using Berth.Server.Events;
 using Berth.Server.Imports;
 using Berth.Server.Membership;
 using Berth.Server.Repositories;
@@ -13,7 +14,7 @@ namespace Berth.Server.Promotion;
 /// associated); names are set through its importer for them, last, so that a promoted name never points at something
 /// incomplete. A cross-repository mount of the registry is a promotion of one blob.
 /// </summary>
-public sealed class PromotionService(MembershipService membership, ImportService imports, UnitTypes types)
+public sealed class PromotionService(MembershipService membership, ImportService imports, UnitTypes types, EventAnnouncer events)
 {
     public async Task<IReadOnlyList<Unit>> AssociateAsync(Repository destination, Repository source, AssociateCommand command, CancellationToken cancellationToken)
     {
@@ -32,7 +33,7 @@ public sealed class PromotionService(MembershipService membership, ImportService
             await imports.RequireImporterAsync(destination.Id, typeId, cancellationToken);
         }
 
-        return await PromoteAsync(destination, source, plan, "associate", cancellationToken);
+        return await PromoteAsync(destination, source, plan, "associate", Promoted(destination, source), cancellationToken);
     }
 
     /// <summary>
@@ -40,7 +41,8 @@ public sealed class PromotionService(MembershipService membership, ImportService
     /// <see langword="null"/>, and nothing done, when the source does not hold it whole or the destination has no importer
     /// for one of its types.
     /// </summary>
-    public async Task<IReadOnlyList<Unit>?> TryPromoteAsync(Repository destination, Repository source, Unit unit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Unit>?> TryPromoteAsync(
+        Repository destination, Repository source, Unit unit, MembershipReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(source);
@@ -68,12 +70,13 @@ public sealed class PromotionService(MembershipService membership, ImportService
             }
         }
 
-        return await PromoteAsync(destination, source, plan, "push.mount", cancellationToken);
+        return await PromoteAsync(destination, source, plan, "push.mount", report, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<Unit>> PromoteAsync(Repository destination, Repository source, PromotionPlan plan, string action, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Unit>> PromoteAsync(
+        Repository destination, Repository source, PromotionPlan plan, string action, MembershipReport report, CancellationToken cancellationToken)
     {
-        await membership.AddAllAsync(destination.Id, plan.Contents, action, $"{source.Id} -> {destination.Id}", cancellationToken);
+        await membership.AddAllAsync(destination.Id, plan.Contents, action, $"{source.Id} -> {destination.Id}", report, cancellationToken);
         var associated = new List<Unit>(plan.Contents);
         foreach (var name in plan.Names)
         {
@@ -83,9 +86,28 @@ public sealed class PromotionService(MembershipService membership, ImportService
                 name.TypeId,
                 new JsonObject { [naming.NameField] = types.NameOf(name) },
                 new JsonObject { [naming.TargetField] = UnitTypes.TargetValueOf(name) },
+                (work, named) => report(work, [named]),
                 cancellationToken));
         }
 
         return associated;
     }
+
+    /// <summary>A promotion's report: one event per step (the contents, then each name), each naming the source.</summary>
+    private MembershipReport Promoted(Repository destination, Repository source) => async (work, units) =>
+    {
+        if (!events.IsOn)
+        {
+            return;
+        }
+
+        var from = await events.RepositoryNameAsync(source.Id);
+        await events.AnnounceAsync(work, EventActions.Promote, destination.Id, name => new EventTarget
+        {
+            Repository = name,
+            FromRepository = from,
+            Units = units.Count,
+            Tag = units.Count == 1 && types.IsName(units[0]) ? types.NameOf(units[0]) : null,
+        });
+    };
 }

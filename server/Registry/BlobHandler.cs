@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Berth.Server.Access;
 using Berth.Server.Content;
+using Berth.Server.Events;
 using Berth.Server.Membership;
 using Docker.Common;
 using Docker.Common.Digests;
@@ -10,7 +11,8 @@ using Microsoft.Net.Http.Headers;
 namespace Berth.Server.Registry;
 
 /// <summary>Blobs of a repository: GET (with single ranges) and HEAD (end-2), DELETE (end-10).</summary>
-public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent content, IContentStore store, MembershipService membership)
+public sealed class BlobHandler(
+    RegistryRepositories registry, RepositoryContent content, IContentStore store, MembershipService membership, EventAnnouncer events)
 {
     private const string OctetStream = "application/octet-stream";
 
@@ -32,6 +34,7 @@ public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent
 
         RefuseUnsatisfiableRange(context.Request, blob.Metadata[DockerUnitTypes.Fields.Size]!.GetValue<long>());
         var path = store.LocalPath(digest) ?? throw Unknown(digest, name);
+        await events.AnnouncePullAsync(name.Value, () => RegistryEvents.Blob(context, name, blob));
         return Results.File(path, OctetStream, enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{digest}\""));
     }
 
@@ -64,7 +67,13 @@ public sealed class BlobHandler(RegistryRepositories registry, RepositoryContent
         var digest = ParseDigest(reference);
         var repository = await registry.ForPullAsync(context, name, AccessAction.Delete);
         var blob = await content.FindBlobAsync(repository, digest, context.RequestAborted) ?? throw Unknown(digest, name);
-        await membership.RemoveAsync(repository.Id, graph => [blob], "delete.blob", $"{name}@{digest}", context.RequestAborted);
+        await membership.RemoveAsync(
+            repository.Id,
+            graph => [blob],
+            "delete.blob",
+            $"{name}@{digest}",
+            (work, _) => events.AnnounceAsync(work, EventActions.Delete, RegistryEvents.Blob(context, name, blob)),
+            context.RequestAborted);
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Server.Access;
+using Berth.Server.Events;
 using Berth.Server.Imports;
 using Berth.Server.Promotion;
 using Berth.Server.Repositories;
@@ -24,7 +25,8 @@ public sealed class BlobUploadHandler(
     RepositoryContent content,
     PromotionService promotion,
     AccessControl access,
-    Audit audit)
+    Audit audit,
+    EventAnnouncer events)
 {
     /// <summary>POST .../blobs/uploads/: a session, a monolithic upload (?digest=), or a mount (?mount=&amp;from=).</summary>
     public async Task StartAsync(HttpContext context, RegistryName name)
@@ -185,7 +187,13 @@ public sealed class BlobUploadHandler(
     private async Task CompleteAsync(HttpContext context, Repository repository, RegistryName name, UploadId uploadId, SessionClaim claim, Digest digest)
     {
         var command = new ImportUploadCommand(uploadId, DockerUnitTypes.Blob, new JsonObject { [DockerUnitTypes.Fields.Digest] = digest.ToString() }, [], null);
-        await imports.ImportUploadAsync(repository.Id, command, (await access.CallerAsync(context)).UploadOwner, claim, context.RequestAborted);
+        await imports.ImportUploadAsync(
+            repository.Id,
+            command,
+            (await access.CallerAsync(context)).UploadOwner,
+            claim,
+            (work, blob) => events.AnnounceAsync(work, EventActions.Push, RegistryEvents.Blob(context, name, blob)),
+            context.RequestAborted);
         await audit.RecordAsync(context, "push.blob", $"{name}@{digest}");
         context.Response.Headers.Location = RegistryApi.BlobLocation(name, digest);
         context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
@@ -204,7 +212,12 @@ public sealed class BlobUploadHandler(
             await registry.FindAsync(sourceName, cancellationToken) is not { } source ||
             !(await access.CallerAsync(context)).AllowedOn(source).HasFlag(AccessAction.Pull) ||
             await content.FindBlobAsync(source, digest, cancellationToken) is not { } blob ||
-            await promotion.TryPromoteAsync(repository, source, blob, cancellationToken) is null)
+            await promotion.TryPromoteAsync(
+                repository,
+                source,
+                blob,
+                (work, _) => events.AnnounceAsync(work, EventActions.Mount, RegistryEvents.Blob(context, name, blob, sourceName.Value)),
+                cancellationToken) is null)
         {
             // Unknown, not the caller's to read, not there, or not for this repository: nothing to mount from.
             return false;

@@ -4,6 +4,7 @@ using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Content;
+using Berth.Server.Events;
 using Berth.Server.Imports;
 using Berth.Server.Membership;
 using Berth.Server.Storage;
@@ -28,7 +29,8 @@ public sealed class ManifestHandler(
     Audit audit,
     IOptions<BerthOptions> options,
     ImportMemoryBudget memoryBudget,
-    DataLayout layout)
+    DataLayout layout,
+    EventAnnouncer events)
 {
     private const int BodySegmentBytes = 64 * 1024;
 
@@ -50,6 +52,7 @@ public sealed class ManifestHandler(
         var bytes = await cache.ReadAsync(digest, context.RequestAborted)
             ?? throw new InvalidOperationException($"manifest {digest} is a unit but its bytes are not stored");
         Diagnostics.ServerMetrics.Pulls.Add(1);
+        await events.AnnouncePullAsync(name.Value, () => RegistryEvents.Manifest(context, name, manifest, ManifestReference.Parse(reference).Tag));
         return Results.Bytes(bytes, mediaType);
     }
 
@@ -73,7 +76,15 @@ public sealed class ManifestHandler(
             var unitType = shape?.IsIndex == true ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
             var key = target.Digest is { } expected ? new JsonObject { [DockerUnitTypes.Fields.Digest] = expected.ToString() } : [];
             var metadata = target.Tag is { } tag ? new JsonObject { [DockerUnitTypes.Fields.Tag] = tag.Value } : [];
-            unit = await imports.ImportContentAsync(repository.Id, unitType, key, metadata, bytes, held, context.RequestAborted);
+            unit = await imports.ImportContentAsync(
+                repository.Id,
+                unitType,
+                key,
+                metadata,
+                bytes,
+                held,
+                (work, imported) => events.AnnounceAsync(work, EventActions.Push, RegistryEvents.Manifest(context, name, imported, target.Tag)),
+                context.RequestAborted);
         }
         finally
         {
@@ -107,7 +118,9 @@ public sealed class ManifestHandler(
                 ?? throw new RegistryException(RegistryError.ManifestUnknown, $"tag '{tag}' is not in repository '{name}'", JsonValue.Create(tag.Value))
             : await content.ResolveManifestAsync(repository, reference, context.RequestAborted);
         var (action, removed) = target.Tag is { } deletedTag ? ("delete.tag", $"{name}:{deletedTag}") : ("delete.manifest", $"{name}@{unit.ContentDigest}");
-        await membership.RemoveAsync(repository.Id, graph => [unit], action, removed, context.RequestAborted);
+        var deleted = target.Tag is { } gone ? RegistryEvents.Tag(name, gone, unit) : RegistryEvents.Manifest(context, name, unit, null);
+        await membership.RemoveAsync(
+            repository.Id, graph => [unit], action, removed, (work, _) => events.AnnounceAsync(work, EventActions.Delete, deleted), context.RequestAborted);
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
 

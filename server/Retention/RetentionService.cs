@@ -1,5 +1,6 @@
 using Berth.Server.Diagnostics;
 using Berth.Server.Errors;
+using Berth.Server.Events;
 using Berth.Server.Membership;
 using Berth.Server.Repositories;
 
@@ -13,6 +14,7 @@ public sealed class RetentionService(
     IRetentionPolicyStore policies,
     IRepositoryStore repositories,
     MembershipService membership,
+    EventAnnouncer events,
     TimeProvider clock,
     ILogger<RetentionService> logger)
 {
@@ -30,7 +32,12 @@ public sealed class RetentionService(
         // Planned twice by the removal, the second time under its condemnation; what it removed is the last plan.
         RetentionPlan? plan = null;
         await membership.RemoveAsync(
-            repositoryId, graph => (plan = RetentionPlan.For(graph, policy, now)).All, "retention.apply", repositoryId.Value, cancellationToken);
+            repositoryId,
+            graph => (plan = RetentionPlan.For(graph, policy, now)).All,
+            "retention.apply",
+            repositoryId.Value,
+            (work, units) => events.AnnounceAsync(work, EventActions.Retention, repositoryId, name => new EventTarget { Repository = name, Units = units.Count }),
+            cancellationToken);
         ServerMetrics.RetentionRuns.Add(1);
         ServerMetrics.RetentionUnitsRemoved.Add(plan!.Count);
         if (plan.Count > 0)

@@ -5,7 +5,8 @@ public interface IUnitOfWorkStore
 {
     /// <summary>
     /// Writes, in this order: the saves (a unit stored meanwhile under the same type and key is updated and keeps its
-    /// id), the associations, the removals, the name moves and the ends of uploads. Nothing is written when any of it
+    /// id), the associations, the removals, the name moves, the ends of uploads and the events that report the work
+    /// (appended to the outbox, see <see cref="Events.IEventStore"/>). Nothing is written when any of it
     /// fails.
     /// </summary>
     /// <exception cref="Errors.NotFoundException">When a repository to associate a unit with does not exist.</exception>

@@ -1,4 +1,5 @@
 using Berth.Plugins;
+using Berth.Server.Events;
 using Berth.Server.Membership;
 using Berth.Server.Repositories;
 using Berth.Server.TagHistory;
@@ -23,6 +24,7 @@ public sealed class UnitOfWork : IDisposable
     private readonly List<UnitRemoval> _removals = [];
     private readonly List<TagMove> _moves = [];
     private readonly List<UploadId> _endedUploads = [];
+    private readonly List<NotificationEvent> _events = [];
     private readonly List<Action> _afterCommit = [];
     private readonly List<IDisposable> _holds = [];
     private bool _committed;
@@ -60,6 +62,9 @@ public sealed class UnitOfWork : IDisposable
     /// <summary>Upload requests whose import this work completes.</summary>
     public IReadOnlyList<UploadId> EndedUploads => Snapshot(_endedUploads);
 
+    /// <summary>The events that report this work, in order: written to the outbox in its transaction.</summary>
+    public IReadOnlyList<NotificationEvent> Events => Snapshot(_events);
+
     /// <summary>Whether the work writes nothing.</summary>
     public bool IsEmpty
     {
@@ -67,7 +72,7 @@ public sealed class UnitOfWork : IDisposable
         {
             lock (_gate)
             {
-                return _saved.Count == 0 && _associated.Count == 0 && _removals.Count == 0 && _moves.Count == 0 && _endedUploads.Count == 0;
+                return _saved.Count == 0 && _associated.Count == 0 && _removals.Count == 0 && _moves.Count == 0 && _endedUploads.Count == 0 && _events.Count == 0;
             }
         }
     }
@@ -131,6 +136,17 @@ public sealed class UnitOfWork : IDisposable
         {
             ThrowIfCommitted();
             _moves.Add(move);
+        }
+    }
+
+    /// <summary>Reports the work to the endpoints that want it, once it is committed: the event is written with it.</summary>
+    public void Announce(NotificationEvent notification)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        lock (_gate)
+        {
+            ThrowIfCommitted();
+            _events.Add(notification);
         }
     }
 

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Errors;
+using Berth.Server.Events;
 using Berth.Server.Imports;
+using Berth.Server.Membership;
 using Berth.Server.Plugins;
 using Berth.Server.Repositories;
 
@@ -11,7 +13,7 @@ namespace Berth.Server.TagHistory;
 /// Points a tag back at where its history says it pointed before (by default, before its last move), through the
 /// repository's importer of names, as a push or an <c>import_upload</c> of the tag would set it.
 /// </summary>
-public sealed class TagRollback(ITagHistoryStore history, ImportService imports, PluginCatalog catalog)
+public sealed class TagRollback(ITagHistoryStore history, ImportService imports, PluginCatalog catalog, EventAnnouncer events, UnitTypes types)
 {
     public async Task<Unit> RollBackAsync(RepositoryId repositoryId, string tag, string? wanted, CancellationToken cancellationToken)
     {
@@ -42,6 +44,11 @@ public sealed class TagRollback(ITagHistoryStore history, ImportService imports,
 
         var naming = nameTypes[0].Naming!;
         return await imports.ImportWithoutUploadAsync(
-            repositoryId, nameTypes[0].Id, new JsonObject { [naming.NameField] = tag }, new JsonObject { [naming.TargetField] = target }, cancellationToken);
+            repositoryId,
+            nameTypes[0].Id,
+            new JsonObject { [naming.NameField] = tag },
+            new JsonObject { [naming.TargetField] = target },
+            (work, name) => events.AnnounceAsync(work, EventActions.Rollback, repositoryId, repository => UnitTargets.Of(repository, name, types)),
+            cancellationToken);
     }
 }

@@ -25,6 +25,8 @@ public sealed class LiteDbDatabase : IDisposable
     public const string RetentionPolicies = "retention_policies";
     public const string Marks = "marks";
     public const string RepositoryActivity = "repository_activity";
+    public const string Events = "events";
+    public const string EventCursors = "event_cursors";
 
     // Joins the parts of compound ids; it cannot occur in repository ids, type ids or unit ids.
     public const char Separator = '\n';
@@ -127,16 +129,29 @@ public sealed class LiteDbDatabase : IDisposable
     /// <param name="write">The write.</param>
     public async Task<T> WriteAsync<T>(IReadOnlyList<string>? changes, Func<LiteDatabase, T> write)
     {
+        var (result, generation) = await Enqueue(changes, write);
+        var committed = Stopwatch.GetTimestamp();
+        await _flusher.DurableAsync(generation);
+        ServerMetrics.StoreDurableWait.RecordSince(committed);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> as <see cref="WriteAsync{T}(IReadOnlyList{string}, Func{LiteDatabase, T})"/> does, but completes once
+    /// it is committed, without waiting for a flush: for what may be lost in a crash (a record that nothing was changed).
+    /// It is made durable by the next flush that anyone waits for.
+    /// </summary>
+    public async Task<T> WriteWithoutWaitingForDiskAsync<T>(IReadOnlyList<string>? changes, Func<LiteDatabase, T> write) =>
+        (await Enqueue(changes, write)).Result;
+
+    private Task<(T Result, long Generation)> Enqueue<T>(IReadOnlyList<string>? changes, Func<LiteDatabase, T> write)
+    {
         ArgumentNullException.ThrowIfNull(write);
         var pending = new PendingWrite<T>(changes, write);
         Interlocked.Increment(ref _writersWaiting);
         _queue.Enqueue(pending);
         StartWriter();
-        var (result, generation) = await pending.Done;
-        var committed = Stopwatch.GetTimestamp();
-        await _flusher.DurableAsync(generation);
-        ServerMetrics.StoreDurableWait.RecordSince(committed);
-        return result;
+        return pending.Done;
     }
 
     private void StartWriter()

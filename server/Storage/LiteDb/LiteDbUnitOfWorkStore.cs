@@ -7,7 +7,7 @@ using LiteDB;
 namespace Berth.Server.Storage.LiteDb;
 
 /// <summary>Commits a unit of work in one LiteDB transaction (see <see cref="LiteDbDatabase.WriteAsync{T}(IReadOnlyList{string}, Func{LiteDB.LiteDatabase, T})"/>).</summary>
-public sealed class LiteDbUnitOfWorkStore(LiteDbDatabase database, TimeProvider clock) : IUnitOfWorkStore
+public sealed class LiteDbUnitOfWorkStore(LiteDbDatabase database, LiteDbEventStore outbox, TimeProvider clock) : IUnitOfWorkStore
 {
     // Association order: timestamps of one import can fall in the same millisecond, a sequence cannot. Only this store
     // adds associations, under the write gate, so the counter needs no lock of its own.
@@ -15,12 +15,12 @@ public sealed class LiteDbUnitOfWorkStore(LiteDbDatabase database, TimeProvider 
 
     // What a commit writes: never repositories, importers or users, whose lookups stay in memory meanwhile.
     private static readonly string[] Changes =
-        [LiteDbDatabase.Units, LiteDbDatabase.Associations, LiteDbDatabase.RepositoryActivity, LiteDbDatabase.TagHistory, LiteDbDatabase.Uploads];
+        [LiteDbDatabase.Units, LiteDbDatabase.Associations, LiteDbDatabase.RepositoryActivity, LiteDbDatabase.TagHistory, LiteDbDatabase.Uploads, LiteDbDatabase.Events];
 
     public async Task<CommittedWork> CommitAsync(UnitOfWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var (saves, associations, removals, moves, uploads) = (work.Saves, work.Associations, work.Removals, work.Moves, work.EndedUploads);
+        var (saves, associations, removals, moves, uploads, events) = (work.Saves, work.Associations, work.Removals, work.Moves, work.EndedUploads, work.Events);
         var now = BsonDates.ToBson(clock.GetUtcNow());
         var ids = await database.WriteAsync(Changes, db =>
         {
@@ -54,6 +54,11 @@ public sealed class LiteDbUnitOfWorkStore(LiteDbDatabase database, TimeProvider 
             foreach (var upload in uploads)
             {
                 db.GetCollection(LiteDbDatabase.Uploads).Delete(upload.Value);
+            }
+
+            if (events.Count > 0)
+            {
+                outbox.Append(db, events);
             }
 
             return ids;

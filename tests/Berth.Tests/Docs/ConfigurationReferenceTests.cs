@@ -21,6 +21,9 @@ namespace Berth.Tests.Docs;
 /// named after the property (<c>BerthOptions.Auth</c>: <c>Berth:Auth</c>), read the same way, to any depth.</item>
 /// <item>An options class no property leads to is bound on its own, and says where with
 /// <c>public const string Section = "Berth:Name"</c> (the whole path, from <c>Berth:</c>).</item>
+/// <item>A list of options classes is a list of sections, written with the index <c>N</c>
+/// (<c>Berth:Notifications:Endpoints:N:Url</c>); a list of values is <c>...:N</c>, a dictionary <c>...:NAME</c>,
+/// both empty (<c>unset</c>) by default.</item>
 /// <item>Every other public property with a public setter is a setting; one without a setter (a value derived from
 /// settings) is not. Its default is what a new instance holds.</item>
 /// </list>
@@ -117,9 +120,25 @@ public sealed partial class ConfigurationReferenceTests
         foreach (var property in options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true }))
         {
             var name = $"{path}:{property.Name}";
-            if (IsOptionsClass(property.PropertyType))
+            var type = property.PropertyType;
+            if (IsOptionsClass(type))
             {
-                Walk(property.PropertyType, name, settings, reached);
+                Walk(type, name, settings, reached);
+            }
+            else if (Keyed(type, typeof(Dictionary<,>)) is not null)
+            {
+                settings[$"{name}:NAME"] = Unset;
+            }
+            else if (Keyed(type, typeof(List<>)) is [var item])
+            {
+                if (IsOptionsClass(item))
+                {
+                    Walk(item, $"{name}:N", settings, reached);
+                }
+                else
+                {
+                    settings[$"{name}:N"] = Unset;
+                }
             }
             else
             {
@@ -127,6 +146,10 @@ public sealed partial class ConfigurationReferenceTests
             }
         }
     }
+
+    // A list's items and a dictionary's entries are settings under an index (N) or a key (NAME): none by default.
+    private static Type[]? Keyed(Type type, Type generic) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == generic ? type.GetGenericArguments()[^1..] : null;
 
     // A default as configuration would take it back.
     private static string Written(object? value) => value switch

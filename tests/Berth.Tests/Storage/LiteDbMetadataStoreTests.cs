@@ -39,6 +39,6 @@ public sealed class LiteDbMetadataStoreTests : MetadataStoreContract
         Units = new LiteDbUnitStore(_database, TimeProvider.System);
         Uploads = new LiteDbUploadRequestStore(_database);
         TagHistory = new LiteDbTagHistoryStore(_database);
-        Work = new LiteDbUnitOfWorkStore(_database, TimeProvider.System);
+        Work = new LiteDbUnitOfWorkStore(_database, new LiteDbEventStore(_database), TimeProvider.System);
     }
 }

@@ -23,7 +23,7 @@ public sealed class LiteQueryTests
         using var folder = new TempFolder();
         using var database = new LiteDbDatabase(folder.Combine("berth.db"));
         var units = new LiteDbUnitStore(database, TimeProvider.System);
-        var store = new LiteDbUnitOfWorkStore(database, TimeProvider.System);
+        var store = new LiteDbUnitOfWorkStore(database, new LiteDbEventStore(database), TimeProvider.System);
         const int count = 200;
         var before = CachedExpressions();
         for (var i = 0; i < count; i++)

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Tests.Events;
+
+/// <summary>
+/// A webhook listener on loopback, as an operator's would be: it records every delivery (headers and events), answers
+/// 200, or 500 while <see cref="Failing"/>, and can be stopped and started again on the same port.
+/// </summary>
+public sealed class EventListener : IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly List<EventDelivery> _deliveries = [];
+    private WebApplication? _app;
+
+    private EventListener(int port) => Port = port;
+
+    public int Port { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}/events";
+
+    /// <summary>Whether deliveries are answered 500.</summary>
+    public bool Failing { get; set; }
+
+    /// <summary>Every POST received, in order, with what it was answered.</summary>
+    public IReadOnlyList<EventDelivery> Deliveries
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _deliveries];
+            }
+        }
+    }
+
+    /// <summary>The events of the deliveries answered 200, in order.</summary>
+    public IReadOnlyList<JsonObject> Accepted => [.. Deliveries.Where(d => d.Status == 200).SelectMany(d => d.Events)];
+
+    /// <summary>A listener on a free port.</summary>
+    public static async Task<EventListener> StartAsync()
+    {
+        var listener = new EventListener(FreePort());
+        await listener.StartAgainAsync();
+        return listener;
+    }
+
+    /// <summary>A listener on a free port, not yet listening: nothing answers there until <see cref="StartAgainAsync"/>.</summary>
+    public static EventListener Down() => new(FreePort());
+
+    public async Task StartAgainAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{Port}");
+        var app = builder.Build();
+        app.MapPost("/events", ReceiveAsync);
+        await app.StartAsync();
+        _app = app;
+    }
+
+    public async Task StopAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    private async Task ReceiveAsync(HttpContext context)
+    {
+        var body = await JsonNode.ParseAsync(context.Request.Body);
+        var status = Failing ? StatusCodes.Status500InternalServerError : StatusCodes.Status200OK;
+        var delivery = new EventDelivery(
+            status,
+            context.Request.ContentType,
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            [.. body!["events"]!.AsArray().Select(e => e!.AsObject())]);
+        lock (_gate)
+        {
+            _deliveries.Add(delivery);
+        }
+
+        context.Response.StatusCode = status;
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>One POST the listener received.</summary>
+public sealed record EventDelivery(int Status, string? ContentType, IReadOnlyDictionary<string, string> Headers, IReadOnlyList<JsonObject> Events);
