@@ -39,7 +39,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" > /dev/null
 fi
 
-work="$(mktemp -d /tmp/berth-image.XXXXXX)"
+work="$(mktemp -d -t berth-image.XXXXXX)"
 server_pid=""
 container=""
 server_in_image=""

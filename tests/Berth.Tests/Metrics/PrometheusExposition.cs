@@ -16,8 +16,13 @@ public static class PrometheusExposition
 {
     public const string InstallCommand = "sudo apt-get install -y python3-prometheus-client";
 
-    // Debian's interpreter: the package installs for it, whatever python3 comes first on the PATH.
-    private const string Python = "/usr/bin/python3";
+    // The first python3 on the PATH that has the client: Debian's package installs it for Debian's interpreter, and a
+    // pyenv or venv python3 may come before that one on the PATH without it.
+    private static readonly Lazy<string?> Python = new(() => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+        .Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        .Select(folder => System.IO.Path.Combine(folder, "python3"))
+        .Where(File.Exists)
+        .FirstOrDefault(python => Run(python, ["-c", "import prometheus_client"], string.Empty).ExitCode == 0));
 
     private const string Script = """
         import json, sys
@@ -33,7 +38,7 @@ public static class PrometheusExposition
 
     public static void Require()
     {
-        if (File.Exists(Python) && Run(["-c", "import prometheus_client"], string.Empty).ExitCode == 0)
+        if (Python.Value is not null)
         {
             return;
         }
@@ -49,7 +54,7 @@ public static class PrometheusExposition
     /// <summary>Parses a scrape in the Prometheus text format, or in OpenMetrics; fails the test when the parser refuses it.</summary>
     public static IReadOnlyList<MetricSample> Parse(string exposition, bool openMetrics = false)
     {
-        var (exitCode, output) = Run(["-c", Script, openMetrics ? "openmetrics" : "text"], exposition);
+        var (exitCode, output) = Run(Python.Value!, ["-c", Script, openMetrics ? "openmetrics" : "text"], exposition);
         Assert.That(exitCode, Is.Zero, $"the parser refused the exposition:\n{output}\n--- exposition ---\n{exposition}");
         return [.. JsonNode.Parse(output)!.AsArray().Select(s => new MetricSample(
             s!["family"]!.GetValue<string>(),
@@ -59,9 +64,9 @@ public static class PrometheusExposition
             s["value"]!.GetValue<double>()))];
     }
 
-    private static (int ExitCode, string Output) Run(IEnumerable<string> arguments, string input)
+    private static (int ExitCode, string Output) Run(string python, IEnumerable<string> arguments, string input)
     {
-        var start = new ProcessStartInfo(Python)
+        var start = new ProcessStartInfo(python)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
