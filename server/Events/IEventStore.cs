@@ -16,7 +16,10 @@ public interface IEventStore
     /// </summary>
     Task AppendLazilyAsync(IReadOnlyList<NotificationEvent> events);
 
-    /// <summary>At most <paramref name="count"/> events after <paramref name="position"/>, in order.</summary>
+    /// <summary>
+    /// At most <paramref name="count"/> events after <paramref name="position"/>, in order, each durable before it is
+    /// returned: an event is sent only when a crash can no longer take back the change it reports.
+    /// </summary>
     Task<IReadOnlyList<OutboxEntry>> ReadAfterAsync(long position, int count, CancellationToken cancellationToken);
 
     /// <summary>How far the endpoint got: the position of the last event it took, or 0.</summary>

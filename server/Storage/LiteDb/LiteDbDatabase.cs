@@ -144,6 +144,12 @@ public sealed class LiteDbDatabase : IDisposable
     public async Task<T> WriteWithoutWaitingForDiskAsync<T>(IReadOnlyList<string>? changes, Func<LiteDatabase, T> write) =>
         (await Enqueue(changes, write)).Result;
 
+    /// <summary>
+    /// Completes once every write committed so far is durable: what a reader saw may be acted on outside the server
+    /// (an event sent) only then, since a crash before the flush would take back what it saw.
+    /// </summary>
+    public Task CommittedDurableAsync() => _flusher.DurableAsync(Interlocked.Read(ref _committed));
+
     private Task<(T Result, long Generation)> Enqueue<T>(IReadOnlyList<string>? changes, Func<LiteDatabase, T> write)
     {
         ArgumentNullException.ThrowIfNull(write);

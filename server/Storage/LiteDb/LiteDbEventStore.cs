@@ -23,15 +23,26 @@ public sealed class LiteDbEventStore(LiteDbDatabase database) : IEventStore
     public Task AppendLazilyAsync(IReadOnlyList<NotificationEvent> events) =>
         database.WriteWithoutWaitingForDiskAsync(Changes, db => Append(db, events));
 
-    public Task<IReadOnlyList<OutboxEntry>> ReadAfterAsync(long position, int count, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<OutboxEntry>>(database.Read(db => db.GetCollection(LiteDbDatabase.Events)
+    public async Task<IReadOnlyList<OutboxEntry>> ReadAfterAsync(long position, int count, CancellationToken cancellationToken)
+    {
+        var read = database.Read(db => db.GetCollection(LiteDbDatabase.Events)
             .Query()
             .Where(Query.GT("_id", position))
             .OrderBy("$._id")
             .Limit(count)
             .ToEnumerable()
             .Select(d => new OutboxEntry(d["_id"].AsInt64, System.Text.Json.JsonSerializer.Deserialize(d["body"].AsString, EventJsonContext.Default.NotificationEvent)!))
-            .ToList()));
+            .ToList());
+
+        // A reader sees commits before their flush: the events of a push that is not acknowledged yet, which a crash
+        // would take back. They are handed out only once durable, so no listener hears of a change that then is lost.
+        if (read.Count > 0)
+        {
+            await database.CommittedDurableAsync().WaitAsync(cancellationToken);
+        }
+
+        return read;
+    }
 
     public Task<long> CursorAsync(string endpoint, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read(db => Cursor(db, endpoint)));

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Berth.Tests.Support;
 using NUnit.Framework;
 
@@ -29,20 +27,20 @@ public sealed class SharedFlushTests : FolderPerTest
             using var http = server.CreateClient();
             await Task.WhenAll(pushes.Select(p => PushBlobsAsync(http, p.Name, p.Image)));
 
-            var before = await FlushFiguresAsync(http);
-            await HoldFlushesAsync(http, held: true);
+            var before = await MetadataFlushes.FiguresAsync(http);
+            await MetadataFlushes.HoldAsync(http, held: true);
             var manifests = pushes.Select(p => PushManifestAsync(http, p.Name, p.Image, p.Tag)).ToList();
 
             // Every manifest's import commits while the flushes are held; none may be answered before one covers it.
             Assert.That(
-                await Eventually.WaitAsync(async () => (await FlushFiguresAsync(http)).Commits - before.Commits >= Pushers, Bound),
+                await Eventually.WaitAsync(async () => (await MetadataFlushes.FiguresAsync(http)).Writes - before.Writes >= Pushers, Bound),
                 Is.True,
                 "the imports did not commit");
             Assert.That(manifests.Where(m => m.IsCompleted), Is.Empty, "a push answered before its import was durable");
 
-            await HoldFlushesAsync(http, held: false);
+            await MetadataFlushes.HoldAsync(http, held: false);
             await Task.WhenAll(manifests).WaitAsync(Bound);
-            var after = await FlushFiguresAsync(http);
+            var after = await MetadataFlushes.FiguresAsync(http);
             Assert.That(after.Flushes - before.Flushes, Is.LessThan(Pushers), "the imports did not share flushes");
 
             // Killed at once: nothing the server does after its answers may be needed for them.
@@ -82,20 +80,4 @@ public sealed class SharedFlushTests : FolderPerTest
         using var pushed = await new RegistryClient(http).PutManifestAsync(name, tag, image.Bytes, image.MediaType);
         Assert.That(pushed.StatusCode, Is.EqualTo(HttpStatusCode.Created), await pushed.Content.ReadAsStringAsync());
     }
-
-    private static async Task HoldFlushesAsync(HttpClient http, bool held)
-    {
-        using var response = await http.PostAsJsonAsync("/pulp/api/v2/testing/flushes/", new JsonObject { ["held"] = held });
-        Assert.That((await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["held"]!.GetValue<bool>(), Is.EqualTo(held));
-    }
-
-    private static async Task<(long Commits, long Flushes)> FlushFiguresAsync(HttpClient http)
-    {
-        using var response = await http.GetAsync("/pulp/api/v2/status/metrics/");
-        var totals = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK)).AsObject();
-        // A counter's sum counts the writes; a histogram's count, the flushes it timed.
-        return (Read(totals, "berth.store.writes", "sum"), Read(totals, "berth.store.flush", "count"));
-    }
-
-    private static long Read(JsonObject totals, string instrument, string field) => (long)(totals[instrument]?[field]?.GetValue<double>() ?? 0);
 }

@@ -241,6 +241,46 @@ public sealed class EventDeliveryTests : FolderPerTest
         Assert.That(events.Select(e => Target(e, "digest")), Is.EqualTo(image.Blobs.Select(b => b.Digest.ToString()).Append(image.Digest.ToString())));
     }
 
+    [Test]
+    public async Task EventsOfACommittedPush_AreSentOnlyOnceItIsDurable()
+    {
+        await using var listener = await EventListener.StartAsync();
+        await using var server = await StartAsync([.. EventServer.Endpoint(0, listener), "--Berth:Testing:HoldableFlushes=true"]);
+        var http = server.CreateClient();
+        var registry = new RegistryClient(http);
+        var image = TestManifest.DockerImage(layers: 1);
+        foreach (var blob in image.Blobs)
+        {
+            await registry.PushBlobAsync("events/app", blob);
+        }
+
+        await WaitForAsync(listener, image.Blobs.Count);
+        Assert.That(await Eventually.WaitAsync(() => SenderIdleAsync(http), Bound), Is.True, "the sender did not settle into polling");
+
+        var before = await MetadataFlushes.FiguresAsync(http);
+        await MetadataFlushes.HoldAsync(http, held: true);
+        var push = registry.PutManifestAsync("events/app", "1.0", image.Bytes, image.MediaType);
+        Assert.That(await Eventually.WaitAsync(async () => (await MetadataFlushes.FiguresAsync(http)).Writes > before.Writes, Bound), Is.True, "the import did not commit");
+
+        // The sender polls every 200 ms, and a read after the commit sees the manifest's event. Sent then, it would be at
+        // the listener within milliseconds (loopback), reporting a push that a crash now would take back; in the time of
+        // 15 polls it must not come.
+        Assert.That(
+            await Eventually.WaitAsync(() => listener.Accepted.Count > image.Blobs.Count, TimeSpan.FromSeconds(3)),
+            Is.False,
+            "the manifest's push event was sent before the push was durable");
+        Assert.That(push.IsCompleted, Is.False, "the push was answered before it was durable");
+
+        await MetadataFlushes.HoldAsync(http, held: false);
+        using (var pushed = await push.WaitAsync(Bound))
+        {
+            Assert.That(pushed.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+
+        var events = await WaitForAsync(listener, image.Blobs.Count + 1);
+        Assert.That(Target(events[^1], "digest"), Is.EqualTo(image.Digest.ToString()));
+    }
+
     private Task<ServerProcess> StartAsync(IEnumerable<string> settings) => EventServer.StartAsync(Folder.Path, Folder.Combine("data"), settings);
 
     /// <summary>The first <paramref name="count"/> events the listener took, once it has taken that many.</summary>
@@ -248,6 +288,18 @@ public sealed class EventDeliveryTests : FolderPerTest
     {
         Assert.That(await Eventually.WaitAsync(() => listener.Accepted.Count >= count, Bound), Is.True, $"{listener.Accepted.Count} of {count} events arrived");
         return [.. listener.Accepted.Take(count)];
+    }
+
+    // Polling with nothing to send: reads go on while nothing is written (the cursor moved and the outbox was pruned).
+    private static async Task<bool> SenderIdleAsync(HttpClient http)
+    {
+        var start = await MetadataFlushes.FiguresAsync(http);
+        if (!await Eventually.WaitAsync(async () => (await MetadataFlushes.FiguresAsync(http)).Reads >= start.Reads + 2, Bound))
+        {
+            return false;
+        }
+
+        return (await MetadataFlushes.FiguresAsync(http)).Writes == start.Writes;
     }
 
     private static string? Target(JsonObject notification, string field) => notification["target"]?[field]?.GetValue<string>();
