@@ -220,6 +220,58 @@ public sealed class EventDeliveryTests : FolderPerTest
     }
 
     [Test]
+    public async Task ListenerDownForAnHour_GetsEveryEvent_InOrder_OnceItListens()
+    {
+        // The endpoint's own backoff (1 s doubling up to 5 min), on the server's manual clock: an hour passes in moments.
+        await using var listener = EventListener.Down();
+        await using var server = await StartAsync([$"--Berth:Notifications:Endpoints:0:Url={listener.Url}", $"--{ServerClock.Manual.Key}={ServerClock.Manual.Value}"]);
+        var http = server.CreateClient();
+        var registry = new RegistryClient(http);
+        var (first, second) = (TestBlob.Random(100), TestBlob.Random(100));
+
+        await registry.PushBlobAsync("events/app", first);
+        Assert.That(
+            await Eventually.WaitAsync(
+                async () =>
+                {
+                    await ServerClock.AdvanceAsync(http, TimeSpan.FromSeconds(1));
+                    return server.Output.Contains("is failing since", StringComparison.Ordinal);
+                },
+                Bound),
+            Is.True,
+            server.Output);
+
+        var down = TimeSpan.Zero;
+        while (down < TimeSpan.FromHours(1))
+        {
+            await ServerClock.AdvanceAsync(http, TimeSpan.FromMinutes(1));
+            down += TimeSpan.FromMinutes(1);
+        }
+
+        await registry.PushBlobAsync("events/app", second);
+        await listener.StartAgainAsync();
+
+        // The next retry comes within the backoff's ceiling.
+        Assert.That(
+            await Eventually.WaitAsync(
+                async () =>
+                {
+                    await ServerClock.AdvanceAsync(http, TimeSpan.FromMinutes(1));
+                    return listener.Accepted.Count >= 2;
+                },
+                Bound),
+            Is.True,
+            $"{listener.Accepted.Count} of 2 events arrived");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(listener.Accepted.Select(e => Target(e, "digest")), Is.EqualTo(new[] { first.Digest.ToString(), second.Digest.ToString() }));
+            Assert.That(CountOf(server.Output, "is failing since"), Is.EqualTo(1), "logged once, not at every retry");
+        }
+
+        Assert.That(await server.DrainErrorsAsync(), Is.Empty);
+    }
+
+    [Test]
     public async Task CrashBetweenCommitAndSend_StillDelivers_AfterTheRestart()
     {
         var dataDir = Folder.Combine("data");

@@ -22,6 +22,15 @@ public static class ServerClock
     {
         ArgumentNullException.ThrowIfNull(host);
         using var api = host.CreateClient();
+        return await AdvanceAsync(api, by);
+    }
+
+    /// <inheritdoc cref="AdvanceClockAsync(BerthHost, TimeSpan)"/>
+    /// <param name="api">A client of the server, signed in as an administrator.</param>
+    /// <param name="by">How far to move the clock.</param>
+    public static async Task<DateTimeOffset> AdvanceAsync(HttpClient api, TimeSpan by)
+    {
+        ArgumentNullException.ThrowIfNull(api);
         var body = new JsonObject { ["advance_seconds"] = by.TotalSeconds };
         using var response = await new ContentApiClient(api).PostJsonAsync("/testing/clock/", body);
         var now = await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
