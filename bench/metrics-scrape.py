@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""What a Prometheus scraper costs Berth (issue 14): manifest GETs per second with and without a scraper polling
-/metrics every second.
+"""What a Prometheus scraper and the request log cost Berth (issue 14): manifest GETs per second with and without a
+scraper polling /metrics every second, and with the request log on.
 
-    bench/metrics-scrape.py [--runs N] [--quick]
+    bench/metrics-scrape.py [--runs N] [--quick] [--baseline-dir DIR]
 
 One Release Berth on loopback with a fresh data folder and one small image (a 4 KiB layer, a config, a Docker
 schema2 manifest under tag 1). Each run measures the manifest GET rate and p99 with wrk (32 connections, after a
-warm-up round) twice, back to back, the order alternating between runs: once alone, once while a thread scrapes
-/metrics every second (each scrape timed, its size kept). Medians of --runs (default 3). Needs python3, wrk and the
+warm-up round) three times, back to back, the order reversed every other run: once alone, once while a thread scrapes
+/metrics every second (each scrape timed, its size kept); and a second Berth, the same but with the request log on
+(one line per request, at Information, to its log file as a supervisor would keep it), measured in the same
+alternation; with --baseline-dir, a third Berth from that published build (an older one, say) measured alone in
+the same alternation too. Medians of --runs (default 3). Needs python3, wrk and the
 .NET SDK; everything made goes to bench/out/ (ignored by git).
 """
 import argparse
@@ -83,35 +86,46 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one run")
+    parser.add_argument("--baseline-dir", help="a published older build, measured alone in the same alternation")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
 
     publish_berth()
     server = start_berth("metrics-scrape")
+    logging = start_berth("metrics-scrape-logged", ["--Logging:LogLevel:Berth.Requests=Information"])
+    baseline = start_berth("metrics-scrape-baseline", server_dir=args.baseline_dir) if args.baseline_dir else None
+    others = {"logged": logging, "baseline": baseline}
     try:
-        push_image(server)
-        url = f"{server.url}/v2/{REPOSITORY}/manifests/1"
-        alone, scraped, scrapes, sizes = [], [], [], []
+        for each in (server, logging, baseline):
+            if each:
+                push_image(each)
+        path = f"/v2/{REPOSITORY}/manifests/1"
+        modes = ("alone", "scraped", "logged") + (("baseline",) if baseline else ())
+        figures, scrapes, sizes = {mode: [] for mode in modes}, [], []
         for run in range(runs):
-            for with_scraper in ((False, True) if run % 2 == 0 else (True, False)):
-                if with_scraper:
+            for mode in (modes if run % 2 == 0 else tuple(reversed(modes))):
+                if mode == "scraped":
                     scraper = Scraper(server)
                     scraper.start()
-                    scraped.append(wrk(url))
+                    figures[mode].append(wrk(server.url + path))
                     scraper.stop()
                     scrapes += scraper.seconds
                     sizes += scraper.sizes
                 else:
-                    alone.append(wrk(url))
+                    figures[mode].append(wrk(others.get(mode, server).url + path))
     finally:
-        server.stop()
+        for each in (server, logging, baseline):
+            if each:
+                each.stop()
 
-    rate_alone = statistics.median(r for r, _ in alone)
-    rate_scraped = statistics.median(r for r, _ in scraped)
-    print(f"manifest GETs, {runs} run(s), medians        alone   scraped every 1 s   scraped/alone")
-    print(f"  requests per second               {rate_alone:9.0f}   {rate_scraped:17.0f}   {rate_scraped / rate_alone:13.3f}")
-    print(f"  p99 (ms)                          {statistics.median(p for _, p in alone):9.2f}   "
-          f"{statistics.median(p for _, p in scraped):17.2f}")
+    rate = {mode: statistics.median(r for r, _ in figures[mode]) for mode in modes}
+    p99 = {mode: statistics.median(p for _, p in figures[mode]) for mode in modes}
+    print(f"manifest GETs, {runs} run(s), medians")
+    print(f"  {'':10} {'requests/s':>11} {'to alone':>9} {'p99 (ms)':>9}")
+    for mode in modes:
+        print(f"  {mode:10} {rate[mode]:11.0f} {rate[mode] / rate['alone']:9.3f} {p99[mode]:9.2f}")
+    for mode in modes:
+        print(f"  each run, {mode:7}            " + "  ".join(f"{r:7.0f}/s {p:5.2f} ms" for r, p in figures[mode]))
     print(f"  scrapes: {len(scrapes)}, median {statistics.median(scrapes) * 1000:.1f} ms, "
           f"max {max(scrapes) * 1000:.1f} ms, {statistics.median(sizes) / 1024:.0f} KiB each")
 

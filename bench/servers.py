@@ -72,14 +72,16 @@ class Server:
         return rss
 
 
-def start_berth(name="berth"):
-    """A Berth server on a free port with a fresh data folder bench/out/NAME-data (log beside it)."""
+def start_berth(name="berth", settings=(), server_dir=None):
+    """A Berth server on a free port with a fresh data folder bench/out/NAME-data (log beside it), its log at Warning
+    and then SETTINGS (command-line settings such as "--Logging:LogLevel:Berth.Requests=Information"); the one
+    published into bench/out/server, or the one in SERVER_DIR."""
     port = free_port()
     data = os.path.join(OUT, f"{name}-data")
     shutil.rmtree(data, ignore_errors=True)
-    dll = os.path.join(OUT, "server", "Berth.Server.dll")
+    dll = os.path.join(server_dir or os.path.join(OUT, "server"), "Berth.Server.dll")
     return Server("Berth", ["dotnet", dll, "--urls", f"http://127.0.0.1:{port}", "--data-dir", data,
-                            "--Logging:LogLevel:Default=Warning"], data, f"http://127.0.0.1:{port}")
+                            "--Logging:LogLevel:Default=Warning", *settings], data, f"http://127.0.0.1:{port}")
 
 
 def start_distribution(name="distribution"):

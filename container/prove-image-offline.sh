@@ -6,10 +6,12 @@
 #   3. publishes Berth's image with the .NET SDK's own container tooling (dotnet publish -t:PublishContainer) onto
 #      that base and into that Berth: the SDK pulls the base from Berth and pushes the result to it;
 #   4. pulls the image back with skopeo and checks its config (entrypoint, user, exposed port, volume, environment);
-#   5. if podman can run containers here, runs the image against a fresh volume and waits for /readyz.
+#   5. builds the same image from container/Containerfile with podman onto the same base, pushes it into that Berth
+#      and checks its config the same way;
+#   6. if podman can run containers here, runs the image against a fresh volume and waits for /readyz.
 # Run by hand, as root or with sudo rights for apt (not in CI: it takes minutes and needs the Debian mirror):
 #   container/prove-image-offline.sh [--keep] [--no-run]
-# --keep leaves the work folder (named at the end) and the Berth in it stopped but intact; --no-run skips step 5.
+# --keep leaves the work folder (named at the end) and the Berth in it stopped but intact; --no-run skips step 6.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,7 +21,7 @@ for arg in "$@"; do
   case "$arg" in
     --keep) keep=true ;;
     --no-run) run_container=false ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -44,9 +46,11 @@ server_pid=""
 container=""
 server_in_image=""
 rootfs=""
+podman_images=()
 cleanup() {
   set +e
   if [ -n "$container" ]; then podman rm -f "$container" > /dev/null 2>&1; fi
+  for made in "${podman_images[@]}"; do podman rmi -f "$made" > /dev/null 2>&1; done
   for pid in "$server_pid" "$server_in_image"; do
     if [ -n "$pid" ]; then kill "$pid" 2> /dev/null; wait "$pid" 2> /dev/null; fi
   done
@@ -78,7 +82,7 @@ mirror="$(apt-get indextargets --format '$(REPO_URI)' 'Created-By: Packages' 2> 
 mirror="${mirror:-http://deb.debian.org/debian/}"
 suite="$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")"
 
-step "1/5 base image: Debian $suite minbase from $mirror"
+step "1/6 base image: Debian $suite minbase from $mirror"
 # libssl and ca-certificates for TLS to upstreams, libstdc++ and zlib for the .NET runtime, curl for health checks;
 # the data folder exists and belongs to the image's user, so that a fresh volume mounted on it does too.
 mmdebstrap --quiet --variant=minbase \
@@ -97,7 +101,7 @@ umoci config --image "$work/oci:base" --config.volume /var/lib/berth \
   --config.label "org.opencontainers.image.description=Debian $suite minbase for Berth"
 echo "base image: $(du -sh "$work/rootfs.tar" | cut -f1) uncompressed"
 
-step "2/5 a Berth from this clone, and the base pushed into it"
+step "2/6 a Berth from this clone, and the base pushed into it"
 dotnet publish "$root/server" -c Release -o "$work/server" -nodeReuse:false --nologo -v quiet
 port="$(free_port)"
 registry="127.0.0.1:$port"
@@ -110,7 +114,7 @@ skopeo copy --quiet --dest-creds "admin:$password" --dest-tls-verify=false \
   "oci:$work/oci:base" "docker://$registry/debian/$suite-minbase:latest"
 echo "pushed $registry/debian/$suite-minbase:latest"
 
-step "3/5 dotnet publish -t:PublishContainer onto that base, into that Berth"
+step "3/6 dotnet publish -t:PublishContainer onto that base, into that Berth"
 # The SDK reads registry credentials from a Docker config file and speaks plain HTTP only to registries named here.
 export DOCKER_CONFIG="$work/docker"
 mkdir -p "$DOCKER_CONFIG"
@@ -122,32 +126,61 @@ dotnet publish "$root/server" -c Release -r linux-x64 --self-contained -t:Publis
   -p:ContainerRegistry="$registry" -p:ContainerRepository=berth/server -p:ContainerImageTags=proof \
   -o "$work/publish"
 
-step "4/5 the image pulled back with skopeo, its config checked"
+step "4/6 the image pulled back with skopeo, its config checked"
 image="docker://$registry/berth/server:proof"
 skopeo copy --quiet --src-creds "admin:$password" --src-tls-verify=false "$image" "oci:$work/pulled:proof"
-config="$(skopeo inspect --config --creds "admin:$password" --tls-verify=false "$image")"
-echo "$config" | jq '.config'
+check_image() { # IMAGE: its config as Berth serves it, checked
+  config="$(skopeo inspect --config --creds "admin:$password" --tls-verify=false "$1")"
+  echo "$config" | jq '.config'
+  check "entrypoint is the server" '.config.Entrypoint == ["/app/Berth.Server"]'
+  check "runs as uid $uid, not root" ".config.User == \"$uid\""
+  check "exposes 24817/tcp" '.config.ExposedPorts | has("24817/tcp")'
+  check "the data folder is a volume" '.config.Volumes | has("/var/lib/berth")'
+  check "the data folder setting points at it" '.config.Env | index("Berth__DataDir=/var/lib/berth") != null'
+  check "listens on every address" '.config.Env | index("URLS=http://+:24817") != null'
+  check "the base's layer is the first" '.rootfs.diff_ids | length >= 2'
+}
 check() { # DESCRIPTION JQ-EXPRESSION
   if echo "$config" | jq -e "$2" > /dev/null; then echo "ok: $1"; else fail "$1 ($2)"; fi
 }
-check "entrypoint is the server" '.config.Entrypoint == ["/app/Berth.Server"]'
-check "runs as uid $uid, not root" ".config.User == \"$uid\""
-check "exposes 24817/tcp" '.config.ExposedPorts | has("24817/tcp")'
-check "the data folder is a volume" '.config.Volumes | has("/var/lib/berth")'
-check "the data folder setting points at it" '.config.Env | index("Berth__DataDir=/var/lib/berth") != null'
-check "listens on every address" '.config.Env | index("URLS=http://+:24817") != null'
-check "the base's layer is the first" '.rootfs.diff_ids | length >= 2'
+check_image "$image"
 layers="$(jq -r '.manifests[0].digest' "$work/pulled/index.json")"
 echo "pulled manifest $layers; $(ls "$work/pulled/blobs/sha256" | wc -l) blobs"
 
+sdk_config="$config"
+step "5/6 the same image from container/Containerfile, built by podman onto the same base, pushed and checked"
+# Chroot isolation runs the Containerfile's RUN step without a container runtime, which some sandboxes refuse.
+built="$registry/berth/server:containerfile"
+podman_images+=("$built" "$registry/debian/$suite-minbase:latest")
+mkdir "$work/context"
+cp -a "$work/publish" "$work/context/publish"
+podman build --quiet --isolation chroot --tls-verify=false --creds "admin:$password" \
+  -f "$root/container/Containerfile" --build-arg BASE_IMAGE="$registry/debian/$suite-minbase:latest" \
+  --build-arg SERVER_DIR=publish -t "$built" "$work/context" > /dev/null
+podman push --quiet --tls-verify=false --creds "admin:$password" "$built"
+check_image "docker://$built"
+# The data folder belongs to the image's user, so that a fresh volume on it does too (the Containerfile's RUN step
+# makes sure of it; this base has it already): its owner is what the last layer that names it says.
+skopeo copy --quiet --src-creds "admin:$password" --src-tls-verify=false "docker://$built" "oci:$work/built:containerfile"
+manifest="$(jq -r '.manifests[0].digest' "$work/built/index.json")"
+owner=""
+for layer in $(jq -r '.layers[].digest' "$work/built/blobs/sha256/${manifest#sha256:}"); do
+  named="$(tar -tzvf "$work/built/blobs/sha256/${layer#sha256:}" | awk '{ name = $NF; sub(/^\.?\//, "", name); sub(/\/$/, "", name) } name == "var/lib/berth" { print $2 }')"
+  owner="${named:-$owner}"
+done
+[ "$owner" = "$uid/$uid" ] || fail "/var/lib/berth does not belong to uid $uid in the image (found: '${owner}')"
+echo "ok: /var/lib/berth belongs to $owner"
+config="$sdk_config"
+
 if ! $run_container; then
-  step "5/5 skipped (--no-run)"
+  step "6/6 skipped (--no-run)"
   echo "PASSED (image built, stored, pulled and checked; not run)"
   exit 0
 fi
-step "5/5 the image run, /readyz awaited"
+step "6/6 the image run, /readyz awaited"
 run_port="$(free_port)"
 mkdir -p "$work/volume"
+podman_images+=("$registry/berth/server:proof")
 if podman pull --quiet --tls-verify=false --creds "admin:$password" "$registry/berth/server:proof" > /dev/null &&
   container="$(podman run -d --rm -p "127.0.0.1:$run_port:24817" -e BERTH_ADMIN_PASSWORD="$password" \
     -v "$work/volume:/var/lib/berth:U" "$registry/berth/server:proof" 2> "$work/podman.err")"; then
