@@ -74,17 +74,27 @@ public sealed class LiteDbDatabase : IDisposable
             Collation = new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal),
         });
         _database.GetCollection(Units).EnsureIndex("natural_key", "$.natural_key", unique: true);
-        _database.GetCollection(Associations).EnsureIndex("repo_id", "$.repo_id");
         _database.GetCollection(Associations).EnsureIndex("repo_type", "$.repo_type");
         _database.GetCollection(TagHistory).EnsureIndex("tag_key", "$.tag_key");
-        _database.GetCollection(TagHistory).EnsureIndex("repo_id", "$.repo_id");
         _database.GetCollection(Associations).EnsureIndex("unit_id", "$.unit_id");
         _database.GetCollection(Units).EnsureIndex("content_digest", "$.content_digest");
         _database.GetCollection(Importers).EnsureIndex("repo_id", "$.repo_id");
         _database.GetCollection(Repositories).EnsureIndex("registry_name", "$.registry_name");
         _database.GetCollection(Tokens).EnsureIndex("login", "$.login");
+
+        // By-repository lookups of these are ranges of their keys now (an index fewer to write at every import); a
+        // database made before keeps no index that nothing reads.
+        _database.GetCollection(Associations).DropIndex("repo_id");
+        _database.GetCollection(TagHistory).DropIndex("repo_id");
         _database.Checkpoint();
     }
+
+    /// <summary>
+    /// The documents whose string <paramref name="field"/> begins with <paramref name="prefix"/>, as a range of its
+    /// index: the keys this is for end the prefix with a character the rest of them never holds below U+FFFF. (Not
+    /// LIKE: a repository id may hold '_', which LIKE reads as a wildcard.)
+    /// </summary>
+    internal static BsonExpression StartingWith(string field, string prefix) => Query.Between(field, prefix, prefix + '\uffff');
 
     /// <summary>
     /// Grows after every committed write that changed any of <paramref name="collections"/> (or did not say what it

@@ -30,7 +30,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
 
             // History left by an earlier repository of this id (one deleted before deletions took theirs along) is
             // not the new one's to show.
-            db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(LiteQuery.Equal("repo_id", repository.Id.Value));
+            db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(LiteDbTagHistoryStore.MovesIn(repository.Id));
             repositories.Insert(ToDocument(repository));
             db.GetCollection(LiteDbDatabase.Importers).InsertBulk(importers.Select(LiteDbImporterRegistrationStore.ToDocument));
             return RepositoryWriteOutcome.Written;
@@ -98,14 +98,14 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
                 return false;
             }
 
-            db.GetCollection(LiteDbDatabase.Associations).DeleteMany(LiteQuery.Equal("repo_id", id.Value));
+            db.GetCollection(LiteDbDatabase.Associations).DeleteMany(LiteDbUnitStore.AssociationsOf(id));
 
             // Marking each of a large repository's units as released would hold the write lock for seconds; one
             // mark instead starts every orphan's grace period afresh (see LiteDbOrphanStore).
             db.GetCollection(LiteDbDatabase.Marks).Upsert(new BsonDocument { ["_id"] = LiteDbOrphanStore.RepositoryDeletedMark, ["at"] = BsonDates.ToBson(clock.GetUtcNow()) });
             db.GetCollection(LiteDbDatabase.Importers).DeleteMany(LiteQuery.Equal("repo_id", id.Value));
             db.GetCollection(LiteDbDatabase.RetentionPolicies).Delete(id.Value);
-            db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(LiteQuery.Equal("repo_id", id.Value));
+            db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(LiteDbTagHistoryStore.MovesIn(id));
             db.GetCollection(LiteDbDatabase.RepositoryActivity).Delete(id.Value);
             return true;
         });

@@ -10,7 +10,6 @@ public sealed class LiteDbTagHistoryStore(LiteDbDatabase database) : ITagHistory
     internal static void Append(LiteDatabase db, TagMove move) => db.GetCollection(LiteDbDatabase.TagHistory).Insert(new BsonDocument
     {
         ["tag_key"] = Key(move.Repository, move.Tag),
-        ["repo_id"] = move.Repository.Value,
         ["tag"] = move.Tag,
         ["at"] = BsonDates.ToBson(move.At),
         ["actor"] = move.Actor,
@@ -31,6 +30,12 @@ public sealed class LiteDbTagHistoryStore(LiteDbDatabase database) : ITagHistory
                     d["old"].IsString ? d["old"].AsString : null,
                     d["new"].IsString ? d["new"].AsString : null))
                 .ToList()));
+
+    /// <summary>
+    /// A repository's moves: their keys begin with the repository's id and ':', so a range of the key's index finds
+    /// them, and no index of their own costs pages at every tag move.
+    /// </summary>
+    internal static BsonExpression MovesIn(RepositoryId repository) => LiteDbDatabase.StartingWith("tag_key", repository.Value + ":");
 
     /// <summary>What moves of one tag share, indexed: repository ids cannot hold ':', so the key is unambiguous.</summary>
     private static string Key(RepositoryId repository, string tag) => $"{repository.Value}:{tag}";

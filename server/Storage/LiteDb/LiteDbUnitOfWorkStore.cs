@@ -115,7 +115,6 @@ public sealed class LiteDbUnitOfWorkStore(LiteDbDatabase database, LiteDbEventSt
         {
             ["_id"] = id,
             ["seq"] = NextSequence(associations),
-            ["repo_id"] = repositoryId.Value,
             ["unit_id"] = unitId,
             ["type_id"] = typeId,
             ["repo_type"] = LiteDbUnitStore.RepositoryType(repositoryId, typeId),

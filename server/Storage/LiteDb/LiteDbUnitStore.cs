@@ -56,7 +56,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         {
             var associations = db.GetCollection(LiteDbDatabase.Associations);
             var matching = criteria.TypeIds is null
-                ? associations.Find(LiteQuery.Equal("repo_id", repositoryId.Value))
+                ? associations.Find(AssociationsOf(repositoryId))
                 : criteria.TypeIds.SelectMany(type => associations.Find(LiteQuery.Equal("repo_type", RepositoryType(repositoryId, type))));
             var page = matching
                 .OrderBy(a => a["seq"].AsInt64)
@@ -97,7 +97,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
     public Task<IReadOnlyDictionary<string, long>> CountByTypeAsync(RepositoryId repositoryId, CancellationToken cancellationToken)
     {
         var counts = database.Read(db => db.GetCollection(LiteDbDatabase.Associations)
-            .Find(LiteQuery.Equal("repo_id", repositoryId.Value))
+            .Find(AssociationsOf(repositoryId))
             .GroupBy(a => a["type_id"].AsString, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal));
         return Task.FromResult<IReadOnlyDictionary<string, long>>(counts);
@@ -170,4 +170,10 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
     internal static string AssociationId(RepositoryId repositoryId, string unitId) => repositoryId.Value + LiteDbDatabase.Separator + unitId;
 
     internal static string RepositoryType(RepositoryId repositoryId, string typeId) => repositoryId.Value + LiteDbDatabase.Separator + typeId;
+
+    /// <summary>
+    /// A repository's associations: their ids begin with the repository's id and the separator, so a range of the
+    /// primary key finds them, and no index of their own costs pages at every import.
+    /// </summary>
+    internal static BsonExpression AssociationsOf(RepositoryId repositoryId) => LiteDbDatabase.StartingWith("_id", repositoryId.Value + LiteDbDatabase.Separator);
 }

@@ -172,6 +172,48 @@ public abstract class MetadataStoreContract
     }
 
     [Test]
+    public async Task RepositoriesWhoseIdsBeginAlike_KeepTheirContentAndHistoryApart()
+    {
+        // "app" begins "app-2"; "a_b" and "axb" differ where a LIKE pattern would see a wildcard.
+        string[] ids = ["app", "app-2", "a_b", "axb"];
+        var units = new Dictionary<string, Unit>(StringComparer.Ordinal);
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            var repository = await CreateAsync(id);
+            using var work = new UnitOfWork();
+            var saved = work.Save(Blob($"a{i}", i));
+            work.Associate(repository.Id, saved);
+            work.Record(new TagMove(repository.Id, "latest", DateTimeOffset.UtcNow, id, null, "sha256:" + new string('1', 64)));
+            units[id] = (await work.CommitAsync(Work, None)).Resolve(saved);
+        }
+
+        async Task AssertHoldsOnlyItsOwnAsync(string id)
+        {
+            Assert.That((await Units.SearchAsync(Id(id), new UnitCriteria(null, 0, null), None)).Select(u => u.Unit.Id), Is.EqualTo(new[] { units[id].Id }), id);
+            Assert.That(await Units.CountByTypeAsync(Id(id), None), Is.EquivalentTo(new Dictionary<string, long> { ["docker_blob"] = 1 }), id);
+            Assert.That((await TagHistory.ListAsync(Id(id), "latest", None)).Select(m => m.Actor), Is.EqualTo(new[] { id }), id);
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var id in ids)
+            {
+                await AssertHoldsOnlyItsOwnAsync(id);
+            }
+        }
+
+        Assert.That(await Repositories.DeleteAsync(Id("app"), None), Is.True);
+        Assert.That(await Repositories.DeleteAsync(Id("a_b"), None), Is.True);
+        using (Assert.EnterMultipleScope())
+        {
+            await AssertHoldsOnlyItsOwnAsync("app-2");
+            await AssertHoldsOnlyItsOwnAsync("axb");
+            Assert.That(await TagHistory.ListAsync(Id("app"), "latest", None), Is.Empty);
+            Assert.That(await TagHistory.ListAsync(Id("a_b"), "latest", None), Is.Empty);
+        }
+    }
+
+    [Test]
     public async Task ImporterRegistration_Outcomes()
     {
         var repository = await CreateAsync("r");
