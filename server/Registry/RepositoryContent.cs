@@ -33,13 +33,7 @@ public sealed class RepositoryContent(IUnitStore units)
     }
 
     public async Task<Unit?> FindTagAsync(Repository repository, TagName tag, CancellationToken cancellationToken) =>
-        await FindOneAsync(
-            repository,
-            DockerUnitTypes.Tag,
-            UnitKey.Of(
-                new KeyValuePair<string, string>(DockerUnitTypes.Fields.Name, tag.Value),
-                new KeyValuePair<string, string>(DockerUnitTypes.Fields.RepositoryId, repository.Id.Value)),
-            cancellationToken);
+        await FindOneAsync(repository, DockerUnitTypes.Tag, TagKey(repository, tag), cancellationToken);
 
     /// <summary>
     /// The manifest a reference (a tag or a digest) stands for in the repository. A reference that is neither
@@ -58,14 +52,26 @@ public sealed class RepositoryContent(IUnitStore units)
         var found = parsed switch
         {
             { Digest: { } digest } => await FindManifestAsync(repository, digest, cancellationToken),
-            { Tag: { } tag } => await FindTagAsync(repository, tag, cancellationToken) is { } tagUnit &&
-                                Digest.TryParse(tagUnit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(), out var tagged)
-                ? await FindManifestAsync(repository, tagged, cancellationToken, tagUnit.Metadata[DockerUnitTypes.Fields.ManifestType]?.GetValue<string>())
-                : null,
+            { Tag: { } tag } => await ResolveTagAsync(repository, tag, cancellationToken),
             _ => null,
         };
         return found ?? throw new RegistryException(
             RegistryError.ManifestUnknown, $"manifest '{reference}' is not in repository '{repository.RegistryName}'", System.Text.Json.Nodes.JsonValue.Create(reference));
+    }
+
+    // The tag with the manifest it names, in one lookup: a tag references its manifest. A tag stored before units
+    // kept references (until the start that adds them) finds its manifest with a second lookup.
+    private async Task<Unit?> ResolveTagAsync(Repository repository, TagName tag, CancellationToken cancellationToken)
+    {
+        if (await units.FindWithReferencedAsync(repository.Id, DockerUnitTypes.Tag, TagKey(repository, tag), cancellationToken) is not { } found ||
+            !Digest.TryParse(found.Unit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>(), out var tagged))
+        {
+            return null;
+        }
+
+        var key = DigestKey(tagged);
+        return found.Referenced.FirstOrDefault(u => ManifestTypes.Contains(u.TypeId) && u.Key.Equals(key))
+            ?? await FindManifestAsync(repository, tagged, cancellationToken, found.Unit.Metadata[DockerUnitTypes.Fields.ManifestType]?.GetValue<string>());
     }
 
     /// <summary>Every unit of some types in the repository.</summary>
@@ -79,6 +85,10 @@ public sealed class RepositoryContent(IUnitStore units)
         var found = await units.FindInRepositoryAsync(repository.Id, typeId, [key], cancellationToken);
         return found.Count > 0 ? found[0] : null;
     }
+
+    private static UnitKey TagKey(Repository repository, TagName tag) => UnitKey.Of(
+        new KeyValuePair<string, string>(DockerUnitTypes.Fields.Name, tag.Value),
+        new KeyValuePair<string, string>(DockerUnitTypes.Fields.RepositoryId, repository.Id.Value));
 
     private static UnitKey DigestKey(Digest digest) => UnitKey.Of(DockerUnitTypes.Fields.Digest, digest.ToString());
 }

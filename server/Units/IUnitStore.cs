@@ -16,6 +16,13 @@ public interface IUnitStore
     Task<IReadOnlyList<Unit>> FindInRepositoryAsync(
         RepositoryId repositoryId, string typeId, IReadOnlyCollection<UnitKey> keys, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The unit, when it is associated with the repository, and those of the units it references
+    /// (<see cref="Unit.References"/>) that are associated with the repository too, in one lookup: what a name points at
+    /// (a tag and its manifest) is found with the name.
+    /// </summary>
+    Task<UnitWithReferenced?> FindWithReferencedAsync(RepositoryId repositoryId, string typeId, UnitKey key, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<RepositoryUnit>> SearchAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken);
 
     /// <summary>

@@ -49,6 +49,37 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         return Task.FromResult(found);
     }
 
+    public Task<UnitWithReferenced?> FindWithReferencedAsync(RepositoryId repositoryId, string typeId, UnitKey key, CancellationToken cancellationToken)
+    {
+        // Remembered beside the plain lookups: the unit first, then what it references. A unit that is not there is
+        // not remembered (the key comes from a client).
+        var naturalKey = NaturalKey(typeId, key);
+        var found = _repositoryUnits.GetOrRead(
+            string.Join(LiteDbDatabase.Separator, repositoryId.Value, "with-referenced", naturalKey),
+            () => database.Read<IReadOnlyList<Unit>>(db =>
+            {
+                var units = db.GetCollection(LiteDbDatabase.Units);
+                var associations = db.GetCollection(LiteDbDatabase.Associations);
+                bool Associated(BsonDocument unit) => associations.FindById(AssociationId(repositoryId, unit["_id"].AsString)) is not null;
+                if (units.FindOne(LiteQuery.Equal("natural_key", naturalKey)) is not { } document || !Associated(document))
+                {
+                    return [];
+                }
+
+                var unit = FromDocument(document);
+                if (unit.References.Count == 0)
+                {
+                    return [unit];
+                }
+
+                // Read to its end before the associations are asked (see FindInRepositoryAsync).
+                var referenced = units.Find(LiteQuery.In("natural_key", unit.References.Select(r => new BsonValue(NaturalKey(r.TypeId, r.Key))).ToArray())).ToList();
+                return [unit, .. referenced.Where(Associated).Select(FromDocument)];
+            }),
+            keep: found => found.Count > 0);
+        return Task.FromResult(found.Count == 0 ? null : new UnitWithReferenced(found[0], [.. found.Skip(1)]));
+    }
+
     public Task<IReadOnlyList<RepositoryUnit>> SearchAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(criteria);

@@ -315,6 +315,37 @@ public abstract class MetadataStoreContract
     }
 
     [Test]
+    public async Task FindWithReferenced_GivesTheUnit_WithTheReferencedUnitsTheRepositoryHolds()
+    {
+        var mine = await CreateAsync("mine");
+        var other = await CreateAsync("other");
+        var (held, notHeld) = (await SaveAsync(Blob("b1", 1), None), await SaveAsync(Blob("b2", 2), None));
+        var missing = Blob("b3", 3);
+        var name = await SaveAsync(
+            Blob("t1", 0) with
+            {
+                TypeId = "docker_tag",
+                References = [.. new[] { held, notHeld, missing }.Select(u => new UnitReference(u.TypeId, u.Key, UnitReferenceKind.Target))],
+            },
+            None);
+        foreach (var unit in new[] { name, held })
+        {
+            await AssociateAsync(mine.Id, unit, None);
+        }
+
+        await AssociateAsync(other.Id, notHeld, None);
+        var found = await Units.FindWithReferencedAsync(mine.Id, "docker_tag", name.Key, None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(found?.Unit.Id, Is.EqualTo(name.Id));
+            Assert.That(found?.Referenced.Select(u => u.Id), Is.EqualTo(new[] { held.Id }), "only what the repository holds");
+            Assert.That(await Units.FindWithReferencedAsync(other.Id, "docker_tag", name.Key, None), Is.Null, "a unit the repository does not hold");
+            Assert.That(await Units.FindWithReferencedAsync(mine.Id, "docker_tag", missing.Key, None), Is.Null, "a unit not stored");
+            Assert.That((await Units.FindWithReferencedAsync(mine.Id, "docker_blob", held.Key, None))?.Referenced, Is.Empty, "a unit that references nothing");
+        }
+    }
+
+    [Test]
     public async Task Search_FiltersByType_PagesInAssociationOrder_AndCounts()
     {
         var repository = await CreateAsync("r");
