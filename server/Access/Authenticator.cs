@@ -69,8 +69,10 @@ public sealed partial class Authenticator(
         ArgumentNullException.ThrowIfNull(secret);
 
         // Before everything, a password verified lately included: a throttled login must not tell a right guess
-        // (accepted) from a wrong one (refused) while its legitimate user keeps signing in elsewhere.
-        using var attempt = throttle.Begin(login, address);
+        // (accepted) from a wrong one (refused) while its legitimate user keeps signing in elsewhere. A password
+        // verified lately is checked against the throttle but not counted as an attempt under way: it guesses nothing,
+        // and a client sending it on many connections at once would otherwise fill the login's attempts itself.
+        throttle.Check(login, address);
         var user = await users.FindAsync(login, cancellationToken);
         var token = ApiTokenFormat().Match(secret);
         var verified = token.Success || user is null ? null : VerifiedKey(user, secret);
@@ -78,6 +80,8 @@ public sealed partial class Authenticator(
         {
             return PasswordCaller(user!);
         }
+
+        using var attempt = throttle.Begin(login, address);
 
         Caller? caller;
         if (token.Success)

@@ -32,9 +32,25 @@ public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, i
     /// <summary>How many logins and addresses are remembered now.</summary>
     internal int Count => _entries.Count;
 
+    /// <summary>
+    /// Refuses a sign-in that proves nothing new (a password verified lately, which no guess can match by chance) where
+    /// an attempt would be refused, without counting it as one: a client that sends the password with every request,
+    /// on many connections at once, is never refused for its own traffic, and a throttled login still cannot tell a
+    /// right guess from a wrong one.
+    /// </summary>
+    /// <exception cref="AccessDeniedException">When the login has failed too often from this address lately, or the address across logins, or attempts under way fill what is left.</exception>
+    public void Check(string login, IPAddress? address) => Admit(login, address, counted: false);
+
     /// <summary>Starts a sign-in attempt as a login from an address; dispose it when it succeeds, or call <see cref="Attempt.Fail"/>.</summary>
     /// <exception cref="AccessDeniedException">When the login has failed too often from this address lately, or the address across logins.</exception>
     public Attempt Begin(string login, IPAddress? address)
+    {
+        var (byAddress, byLogin) = Admit(login, address, counted: true);
+        return new Attempt(this, byAddress, byLogin);
+    }
+
+    // The entries the attempt was counted in, when it was (null when they could not be tracked, or it is not counted).
+    private (Entry? ByAddress, Entry? ByLogin) Admit(string login, IPAddress? address, bool counted)
     {
         ArgumentNullException.ThrowIfNull(login);
         if (_entries.Count >= SweepAbove)
@@ -47,7 +63,7 @@ public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, i
         var byLogin = Find($"{addressKey}\n{login[..Math.Min(login.Length, LoginKeyLength)]}");
         if (byAddress is null || byLogin is null)
         {
-            return new Attempt(this, null, null);
+            return (null, null);
         }
 
         // Always the address first, then the login: two attempts never wait for each other's second lock.
@@ -68,12 +84,17 @@ public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, i
                         TimeSpan.FromSeconds(seconds));
                 }
 
+                if (!counted)
+                {
+                    return (null, null);
+                }
+
                 byAddress.Pending++;
                 byLogin.Pending++;
             }
         }
 
-        return new Attempt(this, byAddress, byLogin);
+        return (byAddress, byLogin);
     }
 
     private Entry? Find(string key)

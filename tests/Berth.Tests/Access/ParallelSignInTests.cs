@@ -1,0 +1,48 @@
+using System.Net;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Access;
+
+/// <summary>
+/// A client that sends its password with every request (docker with Basic, the benchmarks), on many connections at
+/// once, is not throttled by its own traffic: a password verified lately guesses nothing, so it is checked against the
+/// throttle but not counted as a sign-in under way. Counted, 64 requests at once against a limit of one failed sign-in
+/// a minute were refused with 429 whenever two of them overlapped. A wrong password still counts, and the right one
+/// is refused with it once the limit is reached.
+/// </summary>
+[TestFixture(ServerKind.Process)]
+public sealed class ParallelSignInTests(ServerKind kind) : AccessFixture(kind)
+{
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
+    {
+        ["Berth:Auth:MaxFailedSignInsPerMinute"] = "1",
+    };
+
+    private static string Repositories => $"{ContentApiClient.Root}/repositories/";
+
+    [Test]
+    public async Task APasswordVerifiedLately_SentOnManyConnectionsAtOnce_IsNeverThrottled_AWrongOneStillIs()
+    {
+        var login = await CreateUserAsync(("team/*", "pull"));
+        using var client = ClientAs(login);
+        Assert.That(await StatusAsync(client), Is.EqualTo(HttpStatusCode.OK));
+
+        for (var round = 0; round < 40; round++)
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => StatusAsync(client)));
+            Assert.That(answers, Is.All.EqualTo(HttpStatusCode.OK), $"round {round}");
+        }
+
+        using var guesser = ClientAs(login, "wrong-password");
+        Assert.That(await StatusAsync(guesser), Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await StatusAsync(guesser), Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(await StatusAsync(client), Is.EqualTo(HttpStatusCode.TooManyRequests), "the right password, while the login is throttled");
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync(Repositories);
+        return response.StatusCode;
+    }
+}
