@@ -28,7 +28,6 @@ switch (commandLine.Command)
 // Whatever umask the server was started with, what it stores (password and token hashes among it) is for its own
 // user only: files 0600, folders 0700.
 NativeFiles.CreatePrivateFiles();
-BlockingCallThreads.RaiseFloor();
 
 // appsettings.json sits next to the server's assembly, wherever the server is started from.
 string[] settings = [.. commandLine.Settings];
