@@ -3,6 +3,7 @@
 (CNCF distribution 2.8, Debian's docker-registry, filesystem storage, no auth) on loopback.
 
     bench/push-rate.py [--clients 1,8,32] [--images 40] [--runs 1] [--warmup 1000] [--berth-first] [--quick]
+                       [--baseline-dir DIR]
 
 For each N in --clients, N concurrent clients (threads released together by a barrier), each over one kept-alive
 HTTP/1.1 connection into its own repository bench/cI, push --images distinct images tagged t0, t1, ...: per image a
@@ -17,7 +18,10 @@ pushing and pulling --warmup images between them (into bench/warmI) before the m
 measured first, then Berth (--berth-first for the reverse). Medians of --runs runs. Client and server CPU time are
 taken from os.times() and /proc; a client that used more than 70% of one core may have been the limit, and the
 output says so. Berth gets Basic auth with the admin credentials (BERTH_ADMIN_PASSWORD=bench-admin-password),
-distribution none. Any unexpected status or body ends the benchmark with a message and a non-zero exit.
+distribution none. With --baseline-dir, another published Berth (an older build: publish one as bench/README.md says
+for memory.py) is measured as a third server, the order of the three reversed every other run, and a last table
+gives Berth against it: the A/B that judges a change when the machine's speed drifts between runs.
+Any unexpected status or body ends the benchmark with a message and a non-zero exit.
 Everything made goes to bench/out/ (ignored by git). Needs python3, dotnet and docker-registry.
 """
 import argparse
@@ -252,6 +256,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=1000, help="images the N clients push and pull between them before each measurement")
     parser.add_argument("--berth-first", action="store_true", help="measure Berth before distribution for each N")
     parser.add_argument("--quick", action="store_true", help="clients 1,8, 10 images and a warm-up of 50, to check the script")
+    parser.add_argument("--baseline-dir", help="another published Berth (an older build) measured as a third server; "
+                                               "the order of the servers is then reversed every other run")
     args = parser.parse_args()
     if args.quick:
         args.clients, args.images, args.warmup = "1,8", 10, 50
@@ -265,6 +271,8 @@ def main():
     starts = [("distribution", start_distribution), ("Berth", start_berth)]
     if args.berth_first:
         starts.reverse()
+    if args.baseline_dir:
+        starts.append(("baseline", lambda name: start_berth(name, server_dir=args.baseline_dir)))
     have_distribution = True
     results = {}
     print(f"N clients x {args.images} images (4 KiB layer, config, schema2 manifest), {args.runs} run(s), "
@@ -272,7 +280,8 @@ def main():
     try:
         for n in counts:
             for run_index in range(args.runs):
-                for name, start in starts:
+                # With a baseline, an A/B of two Berth builds: the order alternates so that a drifting machine favours none.
+                for name, start in (starts[::-1] if args.baseline_dir and run_index % 2 else starts):
                     server = start(f"push-rate-{name.lower()}-n{n}")
                     if server is None:
                         have_distribution = False
@@ -317,6 +326,14 @@ def main():
             ratio = dist / berth if lower_is_better else berth / dist
             line += f"{berth:9.1f}{dist:9.1f}{ratio:7.2f}x "
         print(line.rstrip())
+
+    if args.baseline_dir:
+        print(f"\nBerth against the baseline ({args.baseline_dir}), medians; ratio: how many times better Berth is")
+        print(f"{'N':>4} {'push images/s':>14} {'baseline':>9} {'ratio':>7} {'push p99 ms':>12} {'baseline':>9} {'ratio':>7}")
+        for n in counts:
+            rate, base_rate = median(n, "Berth", "push_rate"), median(n, "baseline", "push_rate")
+            p99, base_p99 = median(n, "Berth", "p99"), median(n, "baseline", "p99")
+            print(f"{n:>4} {rate:14.1f} {base_rate:9.1f} {rate / base_rate:6.2f}x {p99:12.1f} {base_p99:9.1f} {base_p99 / p99:6.2f}x")
 
     print("\nCPU in % of one core (medians), and bytes the server process wrote to storage per pushed image")
     print(f"{'N':>4} {'Berth push: server':>19} {'client':>7} {'pull: server':>13} {'client':>7} {'KiB/img':>8}   "
