@@ -55,6 +55,34 @@ public sealed class LoginThrottleTests
         }
     }
 
+    /// <summary>
+    /// A check (a password verified lately) counts as no attempt, however many are under way, but is refused where an
+    /// attempt would be: when failures fill the limit, and when attempts under way do.
+    /// </summary>
+    [Test]
+    public void Checks_CountAsNoAttempt_ButAreRefusedWhereAnAttemptWouldBe()
+    {
+        var throttle = new LoginThrottle(new ManualClock(), maxFailuresPerLogin: 2, maxFailuresPerAddress: 100);
+        for (var i = 0; i < 10; i++)
+        {
+            throttle.Check("user", Shared);
+        }
+
+        using (var first = throttle.Begin("user", Shared))
+        using (var second = throttle.Begin("user", Shared))
+        {
+            Assert.That(() => throttle.Check("user", Shared), Throws.TypeOf<AccessDeniedException>(), "two attempts under way fill the limit");
+        }
+
+        Fail(throttle, Shared, "user");
+        Fail(throttle, Shared, "user");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(() => throttle.Check("user", Shared), Throws.TypeOf<AccessDeniedException>(), "failures fill the limit");
+            Assert.That(() => throttle.Check("colleague", Shared), Throws.Nothing, "another login from the address");
+        }
+    }
+
     /// <summary>Concurrent guesses count while they are checked: a burst cannot pass together before the first one fails.</summary>
     [Test]
     public void AttemptsUnderWay_CountAgainstTheLimit_AndASuccessGivesItsPlaceBack()
