@@ -32,20 +32,8 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         }
 
         var cacheKey = string.Join(LiteDbDatabase.Separator, keys.Select(k => NaturalKey(typeId, k)).Prepend(repositoryId.Value));
-        var found = _repositoryUnits.GetOrRead(cacheKey, () => database.Read(db =>
-        {
-            var naturalKeys = keys.Select(k => new BsonValue(NaturalKey(typeId, k))).ToArray();
-            var associations = db.GetCollection(LiteDbDatabase.Associations);
-
-            // Each query is read to its end before the next starts: LiteDB ties a query to its thread, and a
-            // query opened while another's cursor is still open on that thread fails under concurrent writes.
-            var query = naturalKeys.Length == 1 ? LiteQuery.Equal("natural_key", naturalKeys[0]) : LiteQuery.In("natural_key", naturalKeys);
-            var candidates = db.GetCollection(LiteDbDatabase.Units).Find(query).ToList();
-            return (IReadOnlyList<Unit>)candidates
-                .Where(unit => associations.FindById(AssociationId(repositoryId, unit["_id"].AsString)) is not null)
-                .Select(FromDocument)
-                .ToList();
-        }));
+        var found = _repositoryUnits.GetOrRead(cacheKey, () => database.Read<IReadOnlyList<Unit>>(db =>
+            [.. HeldBy(db, repositoryId, [.. keys.Select(k => new BsonValue(NaturalKey(typeId, k)))]).Select(FromDocument)]));
         return Task.FromResult(found);
     }
 
@@ -58,23 +46,15 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
             string.Join(LiteDbDatabase.Separator, repositoryId.Value, "with-referenced", naturalKey),
             () => database.Read<IReadOnlyList<Unit>>(db =>
             {
-                var units = db.GetCollection(LiteDbDatabase.Units);
-                var associations = db.GetCollection(LiteDbDatabase.Associations);
-                bool Associated(BsonDocument unit) => associations.FindById(AssociationId(repositoryId, unit["_id"].AsString)) is not null;
-                if (units.FindOne(LiteQuery.Equal("natural_key", naturalKey)) is not { } document || !Associated(document))
+                if (HeldBy(db, repositoryId, [naturalKey]) is not [var document])
                 {
                     return [];
                 }
 
                 var unit = FromDocument(document);
-                if (unit.References.Count == 0)
-                {
-                    return [unit];
-                }
-
-                // Read to its end before the associations are asked (see FindInRepositoryAsync).
-                var referenced = units.Find(LiteQuery.In("natural_key", unit.References.Select(r => new BsonValue(NaturalKey(r.TypeId, r.Key))).ToArray())).ToList();
-                return [unit, .. referenced.Where(Associated).Select(FromDocument)];
+                return unit.References.Count == 0
+                    ? [unit]
+                    : [unit, .. HeldBy(db, repositoryId, [.. unit.References.Select(r => new BsonValue(NaturalKey(r.TypeId, r.Key)))]).Select(FromDocument)];
             }),
             keep: found => found.Count > 0);
         return Task.FromResult(found.Count == 0 ? null : new UnitWithReferenced(found[0], [.. found.Skip(1)]));
@@ -195,6 +175,17 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         ContentDigest = document["content_digest"].IsNull ? null : document["content_digest"].AsString,
         References = BsonUnitReferences.FromBson(document[BsonUnitReferences.Field]),
     };
+
+    // Those of the units with these natural keys that the repository holds. The units are read to their end before the
+    // associations are asked: LiteDB ties a query to its thread, and a query opened while another's cursor is still
+    // open on that thread fails under concurrent writes.
+    private static List<BsonDocument> HeldBy(LiteDatabase db, RepositoryId repositoryId, BsonValue[] naturalKeys)
+    {
+        var query = naturalKeys.Length == 1 ? LiteQuery.Equal("natural_key", naturalKeys[0]) : LiteQuery.In("natural_key", naturalKeys);
+        var candidates = db.GetCollection(LiteDbDatabase.Units).Find(query).ToList();
+        var associations = db.GetCollection(LiteDbDatabase.Associations);
+        return [.. candidates.Where(unit => associations.FindById(AssociationId(repositoryId, unit["_id"].AsString)) is not null)];
+    }
 
     internal static string NaturalKey(string typeId, UnitKey key) => typeId + LiteDbDatabase.Separator + key.Canonical;
 
