@@ -2,8 +2,8 @@
 """Push rate of tiny images (issue 11, "pushes as fast as the disk allows"): Berth beside the reference registry
 (CNCF distribution 2.8, Debian's docker-registry, filesystem storage, no auth) on loopback.
 
-    bench/push-rate.py [--clients 1,8,32] [--images 40] [--runs 1] [--warmup 1000] [--berth-first] [--quick]
-                       [--baseline-dir DIR]
+    bench/push-rate.py [--clients 1,8,32] [--images 40] [--runs 1] [--warmup 1000] [--warmup-seconds 20]
+                       [--berth-first] [--quick] [--baseline-dir DIR]
 
 For each N in --clients, N concurrent clients (threads released together by a barrier), each over one kept-alive
 HTTP/1.1 connection into its own repository bench/cI, push --images distinct images tagged t0, t1, ...: per image a
@@ -14,10 +14,11 @@ wall time from the barrier to the last client's finish). Then the same clients p
 manifest by tag and of both blobs, bodies checked): pull images/s.
 
 Each server is started afresh, with a fresh data folder, for every N and every run, and warmed up by N clients
-pushing and pulling --warmup images between them (into bench/warmI) before the measured clients start. Per N, distribution is
-measured first, then Berth (--berth-first for the reverse). Medians of --runs runs. Client and server CPU time are
-taken from os.times() and /proc; a client that used more than 70% of one core may have been the limit, and the
-output says so. Berth gets Basic auth with the admin credentials (BERTH_ADMIN_PASSWORD=bench-admin-password),
+pushing and pulling in rounds (into bench/warmR-I) until --warmup images and --warmup-seconds have passed, before the
+measured clients start: a fresh .NET process runs at about 60% of its steady rate during its first 15-20 s of load.
+Per N, distribution is measured first, then Berth (--berth-first for the reverse). Medians of --runs runs. Client
+and server CPU time are taken from os.times() and /proc; a client that used more than 70% of one core may have been
+the limit, and the output says so. Berth gets Basic auth with the admin credentials (BERTH_ADMIN_PASSWORD=bench-admin-password),
 distribution none. With --baseline-dir, another published Berth (an older build: publish one as bench/README.md says
 for memory.py) is measured as a third server, the order of the three reversed every other run, and a last table
 gives Berth against it: the A/B that judges a change when the machine's speed drifts between runs.
@@ -248,19 +249,39 @@ def measure(server, clients, images, prefix):
     }
 
 
+def warm_up(server, clients, images, seconds):
+    """Rounds of the workload by as many clients as are measured (a server in service is warm at the concurrency it
+    serves), until IMAGES have been pushed and SECONDS have passed: .NET compiles hot code again, optimised with what
+    it saw, during a fresh Berth's first 15-20 s of load, and until then pushes run at about 60% of their steady rate.
+    Each round's rate is printed, so that how a cold server does stays visible."""
+    if images <= 0 and seconds <= 0:
+        return
+    started, pushed, rates = time.perf_counter(), 0, []
+    while pushed < images or time.perf_counter() - started < seconds:
+        # The images first; then rounds of the measured size, until the time has passed too.
+        per_client = max(1, images // clients) if images > 0 and not rates else 40
+        r = measure(server, clients, per_client, f"warm{len(rates)}-")
+        pushed += clients * per_client
+        rates.append(r["push_rate"])
+    print(f"  N={clients:<3} warm-up {server.name:12} {pushed} images in {time.perf_counter() - started:.0f} s, "
+          f"push images/s by round: " + " ".join(f"{rate:.0f}" for rate in rates), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", default="1,8,32", help="comma-separated client counts N (default 1,8,32)")
     parser.add_argument("--images", type=int, default=40, help="images pushed by each client (default 40)")
     parser.add_argument("--runs", type=int, default=1, help="repetitions per N and server; medians are printed")
     parser.add_argument("--warmup", type=int, default=1000, help="images the N clients push and pull between them before each measurement")
+    parser.add_argument("--warmup-seconds", type=float, default=20,
+                        help="warm-up rounds go on until this many seconds have passed too (default 20)")
     parser.add_argument("--berth-first", action="store_true", help="measure Berth before distribution for each N")
-    parser.add_argument("--quick", action="store_true", help="clients 1,8, 10 images and a warm-up of 50, to check the script")
+    parser.add_argument("--quick", action="store_true", help="clients 1,8, 10 images and a warm-up of 50 images with no time, to check the script")
     parser.add_argument("--baseline-dir", help="another published Berth (an older build) measured as a third server; "
                                                "the order of the servers is then reversed every other run")
     args = parser.parse_args()
     if args.quick:
-        args.clients, args.images, args.warmup = "1,8", 10, 50
+        args.clients, args.images, args.warmup, args.warmup_seconds = "1,8", 10, 50, 0
     counts = [int(n) for n in args.clients.split(",")]
     if args.images < 1 or args.runs < 1 or min(counts) < 1:
         parser.error("--clients, --images and --runs must be positive")
@@ -276,7 +297,7 @@ def main():
     have_distribution = True
     results = {}
     print(f"N clients x {args.images} images (4 KiB layer, config, schema2 manifest), {args.runs} run(s), "
-          f"warm-up {args.warmup} images; per run: push images/s, p50/p99 ms, pull images/s, CPU in % of one core", flush=True)
+          f"warm-up {args.warmup} images and {args.warmup_seconds:g} s; per run: push images/s, p50/p99 ms, pull images/s, CPU in % of one core", flush=True)
     try:
         for n in counts:
             for run_index in range(args.runs):
@@ -287,10 +308,7 @@ def main():
                         have_distribution = False
                         continue
                     try:
-                        if args.warmup > 0:
-                            # By as many clients as are measured: a server in service is warm at the concurrency it
-                            # serves, and Berth's JIT otherwise still compiles for it while it is measured.
-                            measure(server, n, max(1, args.warmup // n), "warm")
+                        warm_up(server, n, args.warmup, args.warmup_seconds)
                         r = measure(server, n, args.images, "c")
                     finally:
                         server.stop()
