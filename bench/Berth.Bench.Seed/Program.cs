@@ -21,7 +21,7 @@ if (args.Length != 4 || !int.TryParse(args[1], CultureInfo.InvariantCulture, out
 using var layout = new DataLayout(args[0]);
 layout.Prepare();
 using var database = new LiteDbDatabase(layout.Database);
-var store = new LiteDbUnitOfWorkStore(database, TimeProvider.System);
+var store = new LiteDbUnitOfWorkStore(database, new LiteDbEventStore(database), TimeProvider.System);
 var started = Stopwatch.StartNew();
 var buffer = new byte[1024];
 const int Batch = 1_000;
