@@ -37,6 +37,32 @@ public sealed class ImporterService(IImporterRegistrationStore store, PluginCata
     /// </summary>
     public ImporterRegistration Prepare(RepositoryId repositoryId, string importerTypeId) => Prepare(repositoryId, importerTypeId, []).Registration;
 
+    /// <summary>
+    /// Registrations, not yet stored, of the importer with this type id or of every importer in the group of that name
+    /// (Pulp 2's <c>docker_importer</c>), each with <paramref name="config"/>, which each must accept: for a repository
+    /// created with its importers in one step.
+    /// </summary>
+    public IReadOnlyList<ImporterRegistration> PrepareNamed(RepositoryId repositoryId, string importerTypeIdOrGroup, JsonObject config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var named = catalog.FindImportersNamed(importerTypeIdOrGroup);
+        if (named.Count == 0)
+        {
+            throw UnknownImporter(importerTypeIdOrGroup);
+        }
+
+        var shared = named.SelectMany(i => i.Metadata.Types.Select(t => (Type: t.Id, Importer: i.Id))).GroupBy(p => p.Type).FirstOrDefault(g => g.Count() > 1);
+        if (shared is not null)
+        {
+            throw new ApiException(
+                ApiError.ImporterTypesConflict,
+                $"the importers of {importerTypeIdOrGroup} ({string.Join(", ", shared.Select(p => p.Importer))}) all import {shared.Key}; register one of them",
+                new JsonObject { ["importer_type_id"] = importerTypeIdOrGroup });
+        }
+
+        return [.. named.Select(importer => Prepare(repositoryId, importer.Id, (JsonObject)config.DeepClone()).Registration)];
+    }
+
     public Task<IReadOnlyList<ImporterRegistration>> ListAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
         store.ListAsync(repositoryId, cancellationToken);
 
@@ -54,13 +80,15 @@ public sealed class ImporterService(IImporterRegistrationStore store, PluginCata
 
     private (LoadedImporter Importer, ImporterRegistration Registration) Prepare(RepositoryId repositoryId, string typeId, JsonObject config)
     {
-        var importer = catalog.FindImporter(typeId) ?? throw new ApiException(
-            ApiError.UnknownImporterType,
-            $"there is no importer '{typeId}'; the loaded importers are {string.Join(", ", catalog.Importers.Select(i => i.Id))}",
-            new JsonObject { ["importer_type_id"] = typeId });
+        var importer = catalog.FindImporter(typeId) ?? throw UnknownImporter(typeId);
         importer.Importer.ValidateConfig(config);
         return (importer, new ImporterRegistration { RepositoryId = repositoryId, ImporterTypeId = typeId, Config = config, Registered = clock.GetUtcNow() });
     }
+
+    private ApiException UnknownImporter(string typeId) => new(
+        ApiError.UnknownImporterType,
+        $"there is no importer '{typeId}'; the loaded importers are {string.Join(", ", catalog.Importers.Select(i => i.Id))}",
+        new JsonObject { ["importer_type_id"] = typeId });
 
     private async Task<ApiException> ConflictAsync(RepositoryId repositoryId, LoadedImporter importer, CancellationToken cancellationToken)
     {

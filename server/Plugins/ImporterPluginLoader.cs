@@ -35,6 +35,14 @@ public static class ImporterPluginLoader
             throw new PluginLoadException(confDirectory, "no plugin files (*.json) found; the server needs at least one importer");
         }
 
+        // A name is an importer or a group, never both: a registration by it must mean one thing.
+        var ambiguous = importers.FirstOrDefault(i => i.Conf.Groups.Any(g => importers.Any(other => other.Id == g)));
+        if (ambiguous is not null)
+        {
+            throw new PluginLoadException(
+                ambiguous.Conf.File, $"groups name {string.Join(", ", ambiguous.Conf.Groups.Where(g => importers.Any(i => i.Id == g)))}, which is an importer's type id");
+        }
+
         return importers;
     }
 

@@ -12,6 +12,15 @@ public sealed class PluginCatalog(IReadOnlyList<LoadedImporter> importers)
 
     public LoadedImporter? FindImporter(string importerTypeId) => Importers.FirstOrDefault(i => i.Id == importerTypeId);
 
+    /// <summary>
+    /// The importer with this type id, or every importer in the group of that name (see <see cref="PluginConf"/>);
+    /// empty when the name is neither.
+    /// </summary>
+    public IReadOnlyList<LoadedImporter> FindImportersNamed(string importerTypeIdOrGroup) =>
+        FindImporter(importerTypeIdOrGroup) is { } importer
+            ? [importer]
+            : [.. Importers.Where(i => i.Conf.Groups.Contains(importerTypeIdOrGroup, StringComparer.Ordinal))];
+
     public UnitTypeDefinition? FindUnitType(string unitTypeId) => UnitTypes.FirstOrDefault(t => t.Id == unitTypeId);
 
     /// <summary>The importers that handle a unit type, whichever repositories they are registered on.</summary>

@@ -4,13 +4,15 @@ using System.Text.Json.Nodes;
 namespace Berth.Server.Plugins;
 
 /// <summary>
-/// One file of <c>plugins.conf.d</c>: which importer type id to load from which assembly, and its default
-/// configuration. <code>{"type_id": "...", "assembly": "plugins/Name/Name.dll", "default_config": {...}}</code>
-/// A relative assembly path is taken from the server's own folder.
+/// One file of <c>plugins.conf.d</c>: which importer type id to load from which assembly, its default configuration,
+/// and the groups it belongs to. <code>{"type_id": "...", "assembly": "plugins/Name/Name.dll", "default_config": {...}, "groups": [...]}</code>
+/// A relative assembly path is taken from the server's own folder. A group is a type id that stands for every
+/// importer in it: clients that know one importer where Berth has several (Pulp 2's <c>docker_importer</c>) register
+/// them all at once.
 /// </summary>
-public sealed record PluginConf(string File, string TypeId, string AssemblyPath, JsonObject DefaultConfig)
+public sealed record PluginConf(string File, string TypeId, string AssemblyPath, JsonObject DefaultConfig, IReadOnlyList<string> Groups)
 {
-    private static readonly string[] Fields = ["type_id", "assembly", "default_config"];
+    private static readonly string[] Fields = ["type_id", "assembly", "default_config", "groups"];
 
     public static PluginConf Read(string file, string baseDirectory)
     {
@@ -47,13 +49,25 @@ public sealed record PluginConf(string File, string TypeId, string AssemblyPath,
             JsonObject config => (JsonObject)config.DeepClone(),
             _ => throw new PluginLoadException(file, "default_config must be a JSON object"),
         };
+        var groups = conf["groups"] switch
+        {
+            null => [],
+            JsonArray names when names.All(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().Length > 0) =>
+                names.Select(n => n!.GetValue<string>()).Distinct(StringComparer.Ordinal).ToList(),
+            _ => throw new PluginLoadException(file, "groups must be a list of non-empty strings"),
+        };
+        if (groups.Contains(typeId, StringComparer.Ordinal))
+        {
+            throw new PluginLoadException(file, $"groups must not name the importer's own type id {typeId}");
+        }
+
         var assemblyPath = Path.GetFullPath(assembly, baseDirectory);
         if (!System.IO.File.Exists(assemblyPath))
         {
             throw new PluginLoadException(file, $"the assembly {assemblyPath} does not exist (build the solution, or fix the path in \"assembly\")");
         }
 
-        return new PluginConf(file, typeId, assemblyPath, defaultConfig);
+        return new PluginConf(file, typeId, assemblyPath, defaultConfig, groups);
     }
 
     private static string RequiredString(JsonObject conf, string name, string file) =>

@@ -8,11 +8,20 @@ namespace Berth.Server.Repositories;
 
 /// <summary>
 /// The body of a repository creation: <c>{"id", "display_name"?, "description"?, "notes"?, "registry_name"?,
-/// "anonymous_pull"?}</c>.
-/// Without a registry name, the id serves as one when it is a valid name that no other repository uses.
+/// "anonymous_pull"?, "importer_type_id"?, "importer_config"?}</c>.
+/// Without a registry name, the id serves as one when it is a valid name that no other repository uses. With an
+/// importer type id (or a group of importers, as Pulp 2's <c>docker_importer</c>), the repository is created with
+/// that importer registered, in one step, as Pulp 2 does.
 /// </summary>
 public sealed record CreateRepositoryCommand(
-    RepositoryId Id, string? DisplayName, string? Description, IReadOnlyDictionary<string, string> Notes, RegistryName? RegistryName, bool AnonymousPull = false)
+    RepositoryId Id,
+    string? DisplayName,
+    string? Description,
+    IReadOnlyDictionary<string, string> Notes,
+    RegistryName? RegistryName,
+    bool AnonymousPull = false,
+    string? ImporterTypeId = null,
+    JsonObject? ImporterConfig = null)
 {
     private const string Body = "request";
 
@@ -21,11 +30,21 @@ public sealed record CreateRepositoryCommand(
 
     public static CreateRepositoryCommand Read(JsonObject body)
     {
-        RequestFields.RejectUnknown(body, Body, ContentError.InvalidRequest, "id", "display_name", "description", "notes", "registry_name", "anonymous_pull");
+        RequestFields.RejectUnknown(
+            body, Body, ContentError.InvalidRequest, "id", "display_name", "description", "notes", "registry_name", "anonymous_pull", "importer_type_id", "importer_config");
         var idText = RequestFields.RequireString(body, "id", Body, ContentError.InvalidRequest);
         if (!RepositoryId.TryParse(idText, out var id, out var problem))
         {
             throw ApiException.Invalid(problem, new JsonObject { ["property_names"] = new JsonArray("id") });
+        }
+
+        var importerTypeId = RequestFields.OptionalString(body, "importer_type_id", Body, ContentError.InvalidRequest);
+        var importerConfig = RequestFields.OptionalObject(body, "importer_config", Body, ContentError.InvalidRequest);
+        if (importerConfig is not null && importerTypeId is null)
+        {
+            throw ApiException.Invalid(
+                "importer_config needs importer_type_id: the importer to register with that configuration",
+                new JsonObject { ["property_names"] = new JsonArray("importer_type_id") });
         }
 
         return new CreateRepositoryCommand(
@@ -34,7 +53,9 @@ public sealed record CreateRepositoryCommand(
             RequestFields.OptionalString(body, "description", Body, ContentError.InvalidRequest),
             ReadNotes(body, Body) ?? new Dictionary<string, string>(),
             ReadRegistryName(body, Body),
-            RequestFields.OptionalBoolean(body, "anonymous_pull", Body, ContentError.InvalidRequest) ?? false);
+            RequestFields.OptionalBoolean(body, "anonymous_pull", Body, ContentError.InvalidRequest) ?? false,
+            importerTypeId,
+            (JsonObject?)importerConfig?.DeepClone());
     }
 
     internal static Dictionary<string, string>? ReadNotes(JsonObject body, string objectName)

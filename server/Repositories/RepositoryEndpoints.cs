@@ -20,7 +20,7 @@ public static class RepositoryEndpoints
     {
         var repositories = routes.MapGroup($"{ContentApi.Root}/repositories").WithTags("Repositories").ProducesCallerErrors();
 
-        repositories.MapPost("/", async (HttpContext context, RepositoryService service, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
+        repositories.MapPost("/", async (HttpContext context, RepositoryService service, ImporterService importers, AccessControl access, Audit audit, IOptions<BerthOptions> options) =>
         {
             await access.RequireSignedInAsync(context);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
@@ -30,14 +30,16 @@ public static class RepositoryEndpoints
             // repositories outside the caller's grants. Without a registry name, the id may become one: it is checked
             // as a name too.
             await access.RequireForNewRepositoryAsync(context, AccessAction.Admin, command.Id, command.RegistryName ?? command.IdAsRegistryName);
-            var repository = await service.CreateAsync(command, context.RequestAborted);
+            var repository = await service.CreateAsync(
+                command,
+                id => command.ImporterTypeId is { } importer ? importers.PrepareNamed(id, importer, command.ImporterConfig ?? []) : [],
+                context.RequestAborted);
             await audit.RecordAsync(context, "repository.create", repository.Id.Value, repository.RegistryName is { } name ? $"registry name {name}" : null);
-            return TypedResults.Json(
-                RepositoryResponse.From(repository, new Dictionary<string, long>(), null),
-                ContentApiJsonContext.Api.RepositoryResponse,
-                statusCode: StatusCodes.Status201Created);
+            var created = RepositoryResponse.From(repository, new Dictionary<string, long>(), null);
+            context.Response.Headers.Location = created.Href;
+            return TypedResults.Json(created, ContentApiJsonContext.Api.RepositoryResponse, statusCode: StatusCodes.Status201Created);
         })
-            .WithName("createRepository").WithSummary("Creates a repository, optionally under a registry name.")
+            .WithName("createRepository").WithSummary("Creates a repository, optionally under a registry name and with an importer (or a group of them) registered.")
             .Produces<RepositoryResponse>(StatusCodes.Status201Created)
             .ProducesBodyErrors()
             .ProducesContentApiErrors(StatusCodes.Status409Conflict);
@@ -46,14 +48,15 @@ public static class RepositoryEndpoints
         // repository by the name they push and pull it by.
         repositories.MapGet("/", async (
             HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers,
-            bool? details, [FromQuery(Name = "importers")] bool? withImporters, [FromQuery(Name = "registry_name")] string? registryName, CancellationToken cancellationToken) =>
+            bool? details, [FromQuery(Name = "importers")] bool? withImporters, [FromQuery(Name = "distributors")] bool? withDistributors,
+            [FromQuery(Name = "registry_name")] string? registryName, CancellationToken cancellationToken) =>
         {
             var caller = await access.RequireSignedInAsync(context);
             var candidates = registryName is null ? await service.ListAsync(cancellationToken) : await FindByRegistryNameAsync(service, registryName, cancellationToken);
             var list = new List<RepositoryResponse>();
             foreach (var repository in candidates.Where(r => caller.AllowedOn(r).HasFlag(AccessAction.Pull)))
             {
-                list.Add(await DescribeAsync(repository, units, importers, details == true || withImporters == true, cancellationToken));
+                list.Add(await DescribeAsync(repository, units, importers, Parts(details, withImporters, withDistributors), cancellationToken));
             }
 
             return TypedResults.Json(list, ContentApiJsonContext.Api.ListRepositoryResponse);
@@ -62,14 +65,16 @@ public static class RepositoryEndpoints
             .Produces<List<RepositoryResponse>>()
             .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
 
-        repositories.MapGet("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers, bool? details, [FromQuery(Name = "importers")] bool? withImporters, CancellationToken cancellationToken) =>
+        repositories.MapGet("/{repo}/", async (
+            string repo, HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers,
+            bool? details, [FromQuery(Name = "importers")] bool? withImporters, [FromQuery(Name = "distributors")] bool? withDistributors, CancellationToken cancellationToken) =>
         {
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
             return TypedResults.Json(
-                await DescribeAsync(repository, units, importers, details == true || withImporters == true, cancellationToken),
+                await DescribeAsync(repository, units, importers, Parts(details, withImporters, withDistributors), cancellationToken),
                 ContentApiJsonContext.Api.RepositoryResponse);
         })
-            .WithName("getRepository").WithSummary("One repository, with its unit counts (?details=true: its importers too).")
+            .WithName("getRepository").WithSummary("One repository, with its unit counts (?importers=true, ?distributors=true, or both with ?details=true).")
             .Produces<RepositoryResponse>()
             .ProducesNotFound();
 
@@ -86,7 +91,7 @@ public static class RepositoryEndpoints
 
             var repository = await service.UpdateAsync(current.Id, command, cancellationToken);
             await audit.RecordAsync(context, "repository.update", repository.Id.Value, body.ToJsonString());
-            return TypedResults.Json(await DescribeAsync(repository, units, importers, false, cancellationToken), ContentApiJsonContext.Api.RepositoryResponse);
+            return TypedResults.Json(await DescribeAsync(repository, units, importers, default, cancellationToken), ContentApiJsonContext.Api.RepositoryResponse);
         })
             .WithName("updateRepository").WithSummary("Changes a repository's display name, description, registry name or anonymous pull.")
             .Produces<RepositoryResponse>()
@@ -119,11 +124,19 @@ public static class RepositoryEndpoints
         return await service.FindByRegistryNameAsync(name, cancellationToken) is { } repository ? [repository] : [];
     }
 
+    // As Pulp 2: ?details=true is ?importers=true&distributors=true.
+    private static (bool Importers, bool Distributors) Parts(bool? details, bool? importers, bool? distributors) =>
+        (details == true || importers == true, details == true || distributors == true);
+
     private static async Task<RepositoryResponse> DescribeAsync(
-        Repository repository, IUnitStore units, IImporterRegistrationStore importers, bool withImporters, CancellationToken cancellationToken)
+        Repository repository, IUnitStore units, IImporterRegistrationStore importers, (bool Importers, bool Distributors) parts, CancellationToken cancellationToken)
     {
         var counts = await units.CountByTypeAsync(repository.Id, cancellationToken);
-        var registered = withImporters ? await importers.ListAsync(repository.Id, cancellationToken) : null;
-        return RepositoryResponse.From(repository, counts, await units.LastAddedAsync(repository.Id, cancellationToken), registered);
+        var registered = parts.Importers ? await importers.ListAsync(repository.Id, cancellationToken) : null;
+        return RepositoryResponse.From(repository, counts, await units.LastAddedAsync(repository.Id, cancellationToken), registered) with
+        {
+            // Berth has no distributors (the registry API serves every repository), so a client that asks for them finds none.
+            Distributors = parts.Distributors ? [] : null,
+        };
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Berth.Server.Importers;
 
@@ -16,6 +17,10 @@ public sealed record RepositoryResponse(
     [property: JsonPropertyName("_href")] string Href,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ImporterResponse>? Importers)
 {
+    /// <summary>Pulp 2's distributors, asked for with <c>?distributors=true</c> or <c>?details=true</c>: Berth has none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<JsonObject>? Distributors { get; init; }
+
     public static RepositoryResponse From(
         Repository repository, IReadOnlyDictionary<string, long> counts, DateTimeOffset? lastUnitAdded, IReadOnlyList<ImporterRegistration>? importers = null)
     {

@@ -8,8 +8,11 @@ namespace Berth.Server.Repositories;
 /// <summary>Creates, finds, updates and deletes repositories.</summary>
 public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock)
 {
-    public async Task<Repository> CreateAsync(CreateRepositoryCommand command, CancellationToken cancellationToken)
+    /// <summary>Creates a repository, with <paramref name="importersFor"/>'s registrations for its id stored in the same step.</summary>
+    public async Task<Repository> CreateAsync(
+        CreateRepositoryCommand command, Func<RepositoryId, IReadOnlyList<ImporterRegistration>> importersFor, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(importersFor);
         ArgumentNullException.ThrowIfNull(command);
         var repository = new Repository
         {
@@ -21,7 +24,7 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
             RegistryName = command.RegistryName ?? await DefaultRegistryNameAsync(command, cancellationToken),
             AnonymousPull = command.AnonymousPull,
         };
-        return await store.TryCreateAsync(repository, [], cancellationToken) switch
+        return await store.TryCreateAsync(repository, importersFor(repository.Id), cancellationToken) switch
         {
             RepositoryWriteOutcome.Written => repository,
             RepositoryWriteOutcome.IdTaken => throw new DuplicateException("repository", command.Id.Value),

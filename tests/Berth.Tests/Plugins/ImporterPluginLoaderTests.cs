@@ -40,7 +40,18 @@ public sealed class ImporterPluginLoaderTests
                 catalog.FindImporter("docker_manifest_importer")!.Metadata.Types.Select(t => t.Id),
                 Is.EqualTo(new[] { "docker_manifest", "docker_manifest_list", "docker_tag" }));
             Assert.That(catalog.FindImporter("docker_manifest_importer")!.DefaultConfig["max_manifest_bytes"]!.GetValue<long>(), Is.EqualTo(4 * 1024 * 1024));
+            Assert.That(catalog.FindImportersNamed("docker_importer").Select(i => i.Id), Is.EquivalentTo(new[] { "docker_blob_importer", "docker_manifest_importer" }));
+            Assert.That(catalog.FindImportersNamed("docker_blob_importer").Select(i => i.Id), Is.EqualTo(new[] { "docker_blob_importer" }));
+            Assert.That(catalog.FindImportersNamed("yum_importer"), Is.Empty);
         }
+    }
+
+    [Test]
+    public void AGroupNamedLikeAnImporter_StopsLoading()
+    {
+        Conf("a.json", """{"type_id": "docker_blob_importer", "assembly": "plugins/Docker.BlobImporter/Docker.BlobImporter.dll", "groups": ["docker_manifest_importer"]}""");
+        Conf("b.json", """{"type_id": "docker_manifest_importer", "assembly": "plugins/Docker.ManifestImporter/Docker.ManifestImporter.dll"}""");
+        Assert.That(LoadFails().Message, Does.Contain("a.json").And.Contain("groups name docker_manifest_importer, which is an importer's type id"));
     }
 
     [Test]
@@ -89,6 +100,9 @@ public sealed class ImporterPluginLoaderTests
     [TestCase("""{"type_id": "docker_blob_importer", "assembly": "plugins/Docker.BlobImporter/Docker.BlobImporter.dll", "default_config": {"colour": "red"}}""", "default_config is not valid for docker_blob_importer")]
     [TestCase("""{"type_id": "docker_manifest_importer", "assembly": "plugins/Docker.ManifestImporter/Docker.ManifestImporter.dll", "default_config": {"max_manifest_bytes": "big"}}""", "max_manifest_bytes must be a positive integer")]
     [TestCase("""{"type_id": "docker_blob_importer", "assembly": "plugins/Docker.BlobImporter/Docker.BlobImporter.dll", "typo": 1}""", "unknown field typo")]
+    [TestCase("""{"type_id": "docker_blob_importer", "assembly": "plugins/Docker.BlobImporter/Docker.BlobImporter.dll", "groups": "docker_importer"}""", "groups must be a list of non-empty strings")]
+    [TestCase("""{"type_id": "docker_blob_importer", "assembly": "plugins/Docker.BlobImporter/Docker.BlobImporter.dll", "groups": [""]}""", "groups must be a list of non-empty strings")]
+    [TestCase("""{"type_id": "docker_blob_importer", "assembly": "plugins/Docker.BlobImporter/Docker.BlobImporter.dll", "groups": ["docker_blob_importer"]}""", "groups must not name the importer's own type id")]
     [TestCase("""{"type_id": "docker_blob_importer", "type_id": "x", "assembly": "plugins/Docker.BlobImporter/Docker.BlobImporter.dll"}""", "not valid JSON")]
     public void BrokenConfFile_StopsLoadingNamingTheFileAndReason(string json, string reason)
     {
