@@ -13,14 +13,25 @@ internal static class TagImport
 
     public static async Task<Unit> ImportAsync(ImportRequest request, IImportConduit conduit, CancellationToken cancellationToken)
     {
-        if (request.Upload is not null)
+        // pulp_docker's clients send a tag with an upload they wrote nothing to: an empty one is taken, and ends with the import.
+        if (request.Upload is { Length: > 0 })
         {
-            throw new ContentException(ContentError.InvalidUnitKey, "a docker_tag import takes no upload; send upload_id null");
+            throw new ContentException(
+                ContentError.InvalidUnitKey, "a docker_tag import reads no bytes; send upload_id null, or an upload with nothing written to it");
         }
 
         RequestFields.RejectUnknown(request.UnitKey, "unit_key", ContentError.InvalidUnitKey, DockerUnitTypes.Fields.Name, DockerUnitTypes.Fields.RepositoryId);
-        RequestFields.RejectUnknown(request.UnitMetadata, "unit_metadata", ContentError.InvalidUnitMetadata, DockerUnitTypes.Fields.ManifestDigest);
+        RequestFields.RejectUnknown(
+            request.UnitMetadata, "unit_metadata", ContentError.InvalidUnitMetadata,
+            DockerUnitTypes.Fields.ManifestDigest, DockerUnitTypes.Fields.Digest, DockerUnitTypes.Fields.Name);
         var name = RequestFields.RequireString(request.UnitKey, DockerUnitTypes.Fields.Name, "unit_key", ContentError.InvalidUnitKey);
+        var metadataName = RequestFields.OptionalString(request.UnitMetadata, DockerUnitTypes.Fields.Name, "unit_metadata", ContentError.InvalidUnitMetadata);
+        if (metadataName is not null && metadataName != name)
+        {
+            throw new ContentException(
+                ContentError.InvalidUnitMetadata, $"unit_metadata.name is '{metadataName}' but unit_key.name is '{name}'; they name the same tag");
+        }
+
         if (!TagName.TryParse(name, out var tag, out var tagProblem))
         {
             throw new ContentException(ContentError.TagInvalid, $"unit_key.name: {tagProblem}");
@@ -34,10 +45,23 @@ internal static class TagImport
                 $"unit_key.repo_id is '{repositoryId}' but the import is into '{conduit.RepositoryId}'; leave repo_id out");
         }
 
-        var digestText = RequestFields.RequireString(request.UnitMetadata, DockerUnitTypes.Fields.ManifestDigest, "unit_metadata", ContentError.InvalidUnitMetadata);
+        // pulp_docker's own field is digest; Berth's is manifest_digest. Either, or both when they agree.
+        var manifestDigest = RequestFields.OptionalString(request.UnitMetadata, DockerUnitTypes.Fields.ManifestDigest, "unit_metadata", ContentError.InvalidUnitMetadata);
+        var pulpDigest = RequestFields.OptionalString(request.UnitMetadata, DockerUnitTypes.Fields.Digest, "unit_metadata", ContentError.InvalidUnitMetadata);
+        if (manifestDigest is not null && pulpDigest is not null && manifestDigest != pulpDigest)
+        {
+            throw new ContentException(
+                ContentError.InvalidUnitMetadata, "unit_metadata.digest and unit_metadata.manifest_digest differ; send one of them");
+        }
+
+        var (field, digestText) = manifestDigest is not null
+            ? (DockerUnitTypes.Fields.ManifestDigest, manifestDigest)
+            : pulpDigest is not null
+                ? (DockerUnitTypes.Fields.Digest, pulpDigest)
+                : throw new ContentException(ContentError.InvalidUnitMetadata, "unit_metadata.manifest_digest (or digest) is required");
         if (!Digest.TryParse(digestText, out var digest, out var digestProblem))
         {
-            throw new ContentException(ContentError.DigestInvalid, $"unit_metadata.manifest_digest: {digestProblem}");
+            throw new ContentException(ContentError.DigestInvalid, $"unit_metadata.{field}: {digestProblem}");
         }
 
         return await TagAsync(conduit, tag, digest, cancellationToken).ConfigureAwait(false);

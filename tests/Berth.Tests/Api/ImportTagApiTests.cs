@@ -80,17 +80,55 @@ public sealed class ImportTagApiTests : ApiFixture
     }
 
     [Test]
-    public async Task Tag_WithAnUpload_Is400()
+    public async Task Tag_WithAnUploadHoldingBytes_Is400()
     {
         var image = TestManifest.DockerImage();
         await Api.ImportImageAsync(_repository, image);
         using var response = await Api.ImportAsync(
             _repository, await Api.UploadAsync([1]), "docker_tag", new JsonObject { ["name"] = "x" }, new JsonObject { ["manifest_digest"] = image.Digest.ToString() });
-        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "BRT0102", "takes no upload");
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "BRT0102", "reads no bytes");
+    }
+
+    // As pulp_docker's clients send a tag (issue 17, row 3): an upload with nothing written to it, the repository in the
+    // unit key, and the tag's name and manifest digest in pulp_docker's own metadata fields.
+    [Test]
+    public async Task Tag_AsPulpDockerSendsIt_WithAnEmptyUploadAndDigest_PointsTheName()
+    {
+        var image = TestManifest.DockerImage();
+        await Api.ImportImageAsync(_repository, image);
+        using var response = await Api.ImportAsync(
+            _repository,
+            await Api.CreateUploadAsync(),
+            "docker_tag",
+            new JsonObject { ["name"] = "stable", ["repo_id"] = _repository },
+            new JsonObject { ["name"] = "stable", ["digest"] = image.Digest.ToString() });
+        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(unit["unit_key"]!["name"]!.GetValue<string>(), Is.EqualTo("stable"));
+            Assert.That(unit["metadata"]!["manifest_digest"]!.GetValue<string>(), Is.EqualTo(image.Digest.ToString()));
+        }
+
+        var tags = await Api.GetJsonAsync($"/repositories/{_repository}/");
+        Assert.That(tags["content_unit_counts"]!["docker_tag"]!.GetValue<long>(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Tag_WithBothDigestFieldsAgreeing_IsImported()
+    {
+        var image = TestManifest.DockerImage();
+        await Api.ImportImageAsync(_repository, image);
+        using var response = await Api.ImportAsync(
+            _repository, null, "docker_tag", new JsonObject { ["name"] = "x" },
+            new JsonObject { ["digest"] = image.Digest.ToString(), ["manifest_digest"] = image.Digest.ToString() });
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
     }
 
     [TestCase("{}", "{\"manifest_digest\":\"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"}", "BRT0102", "unit_key.name is required")]
-    [TestCase("{\"name\":\"ok\"}", "{}", "BRT0103", "unit_metadata.manifest_digest is required")]
+    [TestCase("{\"name\":\"ok\"}", "{}", "BRT0103", "unit_metadata.manifest_digest (or digest) is required")]
+    [TestCase("{\"name\":\"ok\"}", "{\"digest\":\"latest\"}", "BRT0105", "unit_metadata.digest: ")]
+    [TestCase("{\"name\":\"ok\"}", "{\"digest\":\"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\"manifest_digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"}", "BRT0103", "differ")]
+    [TestCase("{\"name\":\"ok\"}", "{\"name\":\"other\",\"digest\":\"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"}", "BRT0103", "unit_metadata.name is 'other' but unit_key.name is 'ok'")]
     [TestCase("{\"name\":\"ok\"}", "{\"manifest_digest\":\"latest\"}", "BRT0105", "not a digest")]
     [TestCase("{\"name\":\"a:b\"}", "{\"manifest_digest\":\"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"}", "BRT0111", "not a valid tag")]
     [TestCase("{\"name\":\"ok\",\"other\":1}", "{\"manifest_digest\":\"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"}", "BRT0102", "unknown field other")]
