@@ -1,6 +1,9 @@
 using System.Runtime.Loader;
 using Berth.Plugins;
+using Berth.Server.Errors;
+using Berth.Server.Importers;
 using Berth.Server.Plugins;
+using Berth.Server.Repositories;
 using Berth.Tests.Support;
 using NUnit.Framework;
 
@@ -87,6 +90,23 @@ public sealed class ImporterPluginLoaderTests
         Conf("b.json", """{"type_id": "marking_blob_importer", "assembly": "plugins/Berth.TestImporters/Berth.TestImporters.dll"}""");
         var catalog = new PluginCatalog(ImporterPluginLoader.LoadAll(_folder.Path, BaseDirectory));
         Assert.That(catalog.ImportersOfType("docker_blob").Select(i => i.Id), Is.EquivalentTo(new[] { "docker_blob_importer", "marking_blob_importer" }));
+    }
+
+    [Test]
+    public void AGroupOfImportersOfOneUnitType_IsRefusedWhenRegistered()
+    {
+        Conf("a.json", """{"type_id": "docker_blob_importer", "assembly": "plugins/Docker.BlobImporter/Docker.BlobImporter.dll", "groups": ["blobs"]}""");
+        Conf("b.json", """{"type_id": "marking_blob_importer", "assembly": "plugins/Berth.TestImporters/Berth.TestImporters.dll", "groups": ["blobs"]}""");
+        var catalog = new PluginCatalog(ImporterPluginLoader.LoadAll(_folder.Path, BaseDirectory));
+        Assert.That(RepositoryId.TryParse("repo", out var repository, out _), Is.True);
+
+        // The check needs no stored registration: a group whose members claim one unit type can never be registered.
+        var refusal = Assert.Throws<ApiException>(() => new ImporterService(null!, catalog, TimeProvider.System).PrepareNamed(repository, "blobs", []))!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(refusal.Error, Is.EqualTo(ApiError.ImporterTypesConflict));
+            Assert.That(refusal.Message, Does.Contain("docker_blob_importer, marking_blob_importer").And.Contain("docker_blob"));
+        }
     }
 
     [TestCase("{ not json", "not valid JSON")]
