@@ -54,13 +54,11 @@ internal static class TagImport
                 ContentError.InvalidUnitMetadata, "unit_metadata.digest and unit_metadata.manifest_digest differ; send one of them");
         }
 
-        var (field, digestText) = manifestDigest is not null
-            ? (DockerUnitTypes.Fields.ManifestDigest, manifestDigest)
-            : pulpDigest is not null
-                ? (DockerUnitTypes.Fields.Digest, pulpDigest)
-                : throw new ContentException(ContentError.InvalidUnitMetadata, "unit_metadata.manifest_digest (or digest) is required");
+        var digestText = manifestDigest ?? pulpDigest
+            ?? throw new ContentException(ContentError.InvalidUnitMetadata, "unit_metadata.manifest_digest (or digest) is required");
         if (!Digest.TryParse(digestText, out var digest, out var digestProblem))
         {
+            var field = manifestDigest is not null ? DockerUnitTypes.Fields.ManifestDigest : DockerUnitTypes.Fields.Digest;
             throw new ContentException(ContentError.DigestInvalid, $"unit_metadata.{field}: {digestProblem}");
         }
 

@@ -51,12 +51,15 @@ public sealed class ImporterService(IImporterRegistrationStore store, PluginCata
             throw UnknownImporter(importerTypeIdOrGroup);
         }
 
-        var shared = named.SelectMany(i => i.Metadata.Types.Select(t => (Type: t.Id, Importer: i.Id))).GroupBy(p => p.Type).FirstOrDefault(g => g.Count() > 1);
-        if (shared is not null)
+        // The rule registrations one by one follow, between the members themselves.
+        var clash = named
+            .SelectMany((importer, i) => named.Skip(i + 1).Select(other => (Importer: importer, Other: other, Types: SharedTypes(importer, other))))
+            .FirstOrDefault(c => c.Types.Count > 0);
+        if (clash.Types is { Count: > 0 })
         {
             throw new ApiException(
                 ApiError.ImporterTypesConflict,
-                $"the importers of {importerTypeIdOrGroup} ({string.Join(", ", shared.Select(p => p.Importer))}) all import {shared.Key}; register one of them",
+                $"the importers of {importerTypeIdOrGroup} ({clash.Importer.Id}, {clash.Other.Id}) all import {string.Join(", ", clash.Types)}; register one of them",
                 new JsonObject { ["importer_type_id"] = importerTypeIdOrGroup });
         }
 
@@ -104,7 +107,7 @@ public sealed class ImporterService(IImporterRegistrationStore store, PluginCata
     }
 
     private List<string> SharedTypes(LoadedImporter importer, ImporterRegistration existing) =>
-        catalog.FindImporter(existing.ImporterTypeId) is { } other
-            ? [.. other.Metadata.Types.Select(t => t.Id).Where(importer.Handles)]
-            : [];
+        catalog.FindImporter(existing.ImporterTypeId) is { } other ? SharedTypes(importer, other) : [];
+
+    private static List<string> SharedTypes(LoadedImporter importer, LoadedImporter other) => [.. other.Metadata.Types.Select(t => t.Id).Where(importer.Handles)];
 }
