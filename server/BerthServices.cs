@@ -19,9 +19,9 @@ using Berth.Server.Repositories;
 using Berth.Server.Retention;
 using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
+using Berth.Server.Storage.PostgreSql;
 using Berth.Server.TagHistory;
 using Berth.Server.Testing;
-using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Berth.Server.Verification;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -52,6 +52,7 @@ public static class BerthServices
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BerthOptions>, ImportLimitValidation>();
         services.AddSingleton<IValidateOptions<BerthOptions>, NotificationValidation>();
+        services.AddSingleton<IValidateOptions<BerthOptions>, MetadataValidation>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddSingleton(sp => new ConnectionLimiter(
             ConnectionLimits.From(sp.GetRequiredService<IOptions<BerthOptions>>().Value.Clients, NativeFiles.DescriptorLimit()),
@@ -91,25 +92,23 @@ public static class BerthServices
         services.AddSingleton(sp => new PluginCatalog(
             ImporterPluginLoader.LoadAll(sp.GetRequiredService<IOptions<BerthOptions>>().Value.ResolvedPluginsConfDir, AppContext.BaseDirectory)));
 
-        // The embedded default backend; another backend would register its own implementations of these interfaces.
         services.AddSingleton<FlushHold>();
-        services.AddSingleton(sp => new LiteDbDatabase(
-            sp.GetRequiredService<DataLayout>().Database,
-            sp.GetRequiredService<IOptions<BerthOptions>>().Value.Testing.HoldableFlushes ? sp.GetRequiredService<FlushHold>() : null));
-        services.AddSingleton<IRepositoryStore, LiteDbRepositoryStore>();
-        services.AddSingleton<IImporterRegistrationStore, LiteDbImporterRegistrationStore>();
-        services.AddSingleton<IUnitStore, LiteDbUnitStore>();
-        services.AddSingleton<IUnitOfWorkStore, LiteDbUnitOfWorkStore>();
-        services.AddSingleton<LiteDbEventStore>();
-        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<LiteDbEventStore>());
+
+        // The metadata store chosen by Berth:Metadata:Provider: each backend registers its implementations of the stores.
+        if (configuration.GetSection(BerthOptions.Section).GetSection("Metadata").Get<MetadataOptions>() is { Provider: MetadataProvider.PostgreSql })
+        {
+            services.AddPostgreSqlMetadata();
+        }
+        else
+        {
+            services.AddLiteDbMetadata();
+        }
+
         services.AddSingleton<EventAnnouncer>();
         services.AddSingleton<MetricTotals>();
         services.AddSingleton<RequestLog>();
         services.AddSingleton<RequestActivities>();
         services.AddSingleton<ServerGauges>();
-        services.AddSingleton<IUploadRequestStore, LiteDbUploadRequestStore>();
-        services.AddSingleton<IUserStore, LiteDbUserStore>();
-        services.AddSingleton<ITagHistoryStore, LiteDbTagHistoryStore>();
         services.AddSingleton<TagHistoryRecorder>();
         services.AddHttpContextAccessor();
         services.AddSingleton<FileSystemContentStore>();
@@ -139,9 +138,7 @@ public static class BerthServices
         services.AddSingleton<UnitTypes>();
         services.AddSingleton<TagRollback>();
         services.AddSingleton<ReferenceGuard>();
-        services.AddSingleton<IOrphanStore, LiteDbOrphanStore>();
         services.AddSingleton<OrphanCollector>();
-        services.AddSingleton<IRetentionPolicyStore, LiteDbRetentionPolicyStore>();
         services.AddSingleton<RetentionService>();
 
         services.AddSingleton<RegistryRepositories>();

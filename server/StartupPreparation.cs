@@ -4,7 +4,6 @@ using Berth.Server.Hosting;
 using Berth.Server.Membership;
 using Berth.Server.Plugins;
 using Berth.Server.Storage;
-using Berth.Server.Storage.LiteDb;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 
@@ -58,7 +57,7 @@ internal sealed class StartupPreparation(IServiceProvider services, StartupGate 
     private async Task PrepareDataAsync(CancellationToken cancellationToken)
     {
         var layout = services.GetRequiredService<DataLayout>();
-        _ = services.GetRequiredService<LiteDbDatabase>();
+        await services.GetRequiredService<IMetadataDatabase>().OpenAsync(cancellationToken);
         await AddMissingReferencesAsync(cancellationToken);
         await services.GetRequiredService<UploadService>().RecoverAsync(cancellationToken);
         _ = services.GetRequiredService<TokenSigner>();

@@ -72,6 +72,9 @@ public sealed class BerthOptions
 
     public MetricsOptions Metrics { get; set; } = new();
 
+    /// <summary>Where metadata is kept; the embedded store in the data folder by default.</summary>
+    public MetadataOptions Metadata { get; set; } = new();
+
     /// <summary>Where events go; nowhere by default.</summary>
     public NotificationOptions Notifications { get; set; } = new();
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Berth.Server.Hosting;
-using Berth.Server.Storage.LiteDb;
+using Berth.Server.Storage;
 using Berth.Server.Uploads;
 
 namespace Berth.Server.Diagnostics;
@@ -14,7 +14,7 @@ public sealed class ServerGauges : IDisposable
 {
     private readonly Meter _meter;
 
-    public ServerGauges(IMeterFactory meters, StartupGate gate, Deferred<UploadService> uploads, Deferred<LiteDbDatabase> database)
+    public ServerGauges(IMeterFactory meters, StartupGate gate, Deferred<UploadService> uploads, Deferred<IMetadataDatabase> database)
     {
         ArgumentNullException.ThrowIfNull(meters);
         _meter = meters.Create(ServerMetrics.MeterName);

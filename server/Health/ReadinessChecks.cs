@@ -2,7 +2,6 @@ using Berth.Server.Content;
 using Berth.Server.Hosting;
 using Berth.Server.Plugins;
 using Berth.Server.Storage;
-using Berth.Server.Storage.LiteDb;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Berth.Server.Health;
@@ -21,7 +20,7 @@ internal static class ReadinessChecks
             : HealthCheckResult.Unhealthy("starting: the data folder is not open yet"))
         .AddReadiness("metadata_store", sp => !Started(sp)
             ? HealthCheckResult.Unhealthy(Starting)
-            : sp.GetRequiredService<LiteDbDatabase>().IsConnected()
+            : sp.GetRequiredService<IMetadataDatabase>().IsConnected()
                 ? HealthCheckResult.Healthy("answers")
                 : HealthCheckResult.Unhealthy("does not answer a read: see the server's log"))
         .AddReadiness("content_store", sp => !Started(sp)

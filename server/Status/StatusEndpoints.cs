@@ -1,7 +1,6 @@
 using Berth.Server.Content;
 using Berth.Server.Json;
 using Berth.Server.Storage;
-using Berth.Server.Storage.LiteDb;
 
 namespace Berth.Server.Status;
 
@@ -10,7 +9,7 @@ public static class StatusEndpoints
 {
     public static void MapStatusEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet($"{ContentApi.Root}/status/", (LiteDbDatabase database, DataLayout layout) =>
+        routes.MapGet($"{ContentApi.Root}/status/", (IMetadataDatabase database, DataLayout layout) =>
             TypedResults.Json(
                 new StatusResponse(
                     "2",

@@ -11,7 +11,7 @@ namespace Berth.Server.Storage.LiteDb;
 /// writes that span collections (a repository and its associations) cannot interleave, and each made durable before the
 /// request that caused it is answered; concurrent writes share a transaction and the flush that makes it durable.
 /// </summary>
-public sealed class LiteDbDatabase : IDisposable
+public sealed class LiteDbDatabase : IMetadataDatabase, IDisposable
 {
     public const string Repositories = "repositories";
     public const string Importers = "importers";
@@ -313,6 +313,9 @@ public sealed class LiteDbDatabase : IDisposable
             return covered;
         }
     }
+
+    /// <summary>Opened when made: nothing more to do.</summary>
+    public Task OpenAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Whether the database answers a read.</summary>
     public bool IsConnected()

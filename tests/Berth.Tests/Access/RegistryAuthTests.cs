@@ -10,7 +10,8 @@ namespace Berth.Tests.Access;
 /// <summary>The registry's sign-in: challenges, the token endpoint, bearer tokens and Basic, grants and scopes.</summary>
 [TestFixture(ServerKind.InProcess)]
 [TestFixture(ServerKind.Process)]
-public sealed class RegistryAuthTests(ServerKind kind) : AccessFixture(kind)
+[TestFixture(ServerKind.Process, MetadataBackend.PostgreSql)]
+public sealed class RegistryAuthTests(ServerKind kind, MetadataBackend backend = MetadataBackend.Default) : AccessFixture(kind, backend)
 {
     [Test]
     public async Task Base_Anonymous_IsChallengedToGetAToken()

@@ -7,11 +7,19 @@ namespace Berth.Tests.Api;
 /// One server per test fixture, over a data folder of its own: in process by default, or as its own process for
 /// fixtures run both ways. Tests share it, so each works in repositories of its own (<see cref="NewRepositoryId"/>).
 /// </summary>
-public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess)
+public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess, MetadataBackend backend = MetadataBackend.Default)
 {
     private int _repositories;
+    private IReadOnlyDictionary<string, string>? _settings;
+    private TestMetadataStore? _metadata;
 
     protected ServerKind Kind { get; } = kind;
+
+    /// <summary>The PostgreSQL database the server runs on, when it runs on one.</summary>
+    protected string? MetadataConnectionString => _metadata?.ConnectionString;
+
+    /// <summary>The metadata store the server runs on: the one the fixture names, else the run's (<c>BERTH_TEST_METADATA</c>).</summary>
+    protected MetadataBackend Backend { get; } = TestMetadataStore.Resolve(backend);
 
     protected TempFolder Folder { get; private set; } = null!;
 
@@ -29,7 +37,10 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess)
     public async Task StartServer()
     {
         Folder = new TempFolder();
-        Host = await BerthHost.StartAsync(Kind, Folder, PluginsConfDir(Folder), Settings);
+        _metadata = await TestMetadataStore.CreateAsync(Backend);
+        _settings = _metadata.Settings.Count == 0 ? Settings : (Settings ?? new Dictionary<string, string>()).Concat(_metadata.Settings).ToDictionary();
+
+        Host = await BerthHost.StartAsync(Kind, Folder, PluginsConfDir(Folder), _settings);
         Api = new ContentApiClient(Host.CreateClient());
     }
 
@@ -50,6 +61,10 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess)
         }
 
         Folder?.Dispose();
+        if (_metadata is not null)
+        {
+            await _metadata.DisposeAsync();
+        }
     }
 
     /// <summary>Stops the server, runs <paramref name="whileStopped"/> on its data folder, and starts it again on it.</summary>
@@ -60,7 +75,7 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess)
         Api.Http.Dispose();
         await Host.DisposeAsync();
         whileStopped(dataDir);
-        Host = await BerthHost.StartAsync(Kind, Folder, PluginsConfDir(Folder), Settings);
+        Host = await BerthHost.StartAsync(Kind, Folder, PluginsConfDir(Folder), _settings);
         Api = new ContentApiClient(Host.CreateClient());
     }
 

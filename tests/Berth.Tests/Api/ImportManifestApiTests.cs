@@ -10,7 +10,9 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Api;
 
-public sealed class ImportManifestApiTests : ApiFixture
+[TestFixture(MetadataBackend.Default)]
+[TestFixture(MetadataBackend.PostgreSql)]
+public sealed class ImportManifestApiTests(MetadataBackend backend) : ApiFixture(ServerKind.InProcess, backend)
 {
     private string _repository = null!;
 

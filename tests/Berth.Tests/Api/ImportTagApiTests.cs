@@ -6,7 +6,9 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Api;
 
-public sealed class ImportTagApiTests : ApiFixture
+[TestFixture(MetadataBackend.Default)]
+[TestFixture(MetadataBackend.PostgreSql)]
+public sealed class ImportTagApiTests(MetadataBackend backend) : ApiFixture(ServerKind.InProcess, backend)
 {
     private string _repository = null!;
 

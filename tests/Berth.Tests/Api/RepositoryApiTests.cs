@@ -5,7 +5,9 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Api;
 
-public sealed class RepositoryApiTests : ApiFixture
+[TestFixture(MetadataBackend.Default)]
+[TestFixture(MetadataBackend.PostgreSql)]
+public sealed class RepositoryApiTests(MetadataBackend backend) : ApiFixture(ServerKind.InProcess, backend)
 {
     [Test]
     public async Task Create_Answers201WithTheRepository()

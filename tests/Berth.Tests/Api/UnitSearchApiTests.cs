@@ -4,7 +4,9 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Api;
 
-public sealed class UnitSearchApiTests : ApiFixture
+[TestFixture(MetadataBackend.Default)]
+[TestFixture(MetadataBackend.PostgreSql)]
+public sealed class UnitSearchApiTests(MetadataBackend backend) : ApiFixture(ServerKind.InProcess, backend)
 {
     private string _repository = null!;
     private TestManifest _image = null!;

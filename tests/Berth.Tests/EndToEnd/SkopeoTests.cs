@@ -6,8 +6,11 @@ namespace Berth.Tests.EndToEnd;
 
 /// <summary>Debian's skopeo pushing to and pulling from the real server process.</summary>
 [NonParallelizable]
-public sealed class SkopeoTests
+[TestFixture(MetadataBackend.Default)]
+[TestFixture(MetadataBackend.PostgreSql)]
+public sealed class SkopeoTests(MetadataBackend backend)
 {
+    private TestMetadataStore? _metadata;
     private TempFolder _folder = null!;
     private ServerProcess _server = null!;
     private string _host = null!;
@@ -17,7 +20,8 @@ public sealed class SkopeoTests
     {
         Skopeo.Require();
         _folder = new TempFolder();
-        _server = await ServerProcess.StartAsync(_folder.Path, "--data-dir", _folder.Combine("data"));
+        _metadata = await TestMetadataStore.CreateAsync(TestMetadataStore.Resolve(backend));
+        _server = await ServerProcess.StartAsync(_folder.Path, ["--data-dir", _folder.Combine("data"), .. _metadata.Arguments]);
         _host = _server.BaseAddress.Authority;
     }
 
@@ -30,6 +34,10 @@ public sealed class SkopeoTests
         }
 
         _folder?.Dispose();
+        if (_metadata is not null)
+        {
+            await _metadata.DisposeAsync();
+        }
     }
 
     private string Docker(string reference) => $"docker://{_host}/{reference}";

@@ -10,7 +10,9 @@ namespace Berth.Tests.Orphans;
 /// Orphans through <c>/content/orphans/</c> with no grace period: what no repository holds is listed, collected,
 /// and its files leave the disk; what any repository still holds stays.
 /// </summary>
-public sealed class OrphanApiTests : AccessFixture
+[TestFixture(MetadataBackend.Default)]
+[TestFixture(MetadataBackend.PostgreSql)]
+public sealed class OrphanApiTests(MetadataBackend backend) : AccessFixture(ServerKind.InProcess, backend)
 {
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {

@@ -6,6 +6,7 @@ using Berth.Server.Storage.LiteDb;
 using Berth.Tests.Access;
 using Berth.Tests.Support;
 using LiteDB;
+using Npgsql;
 using NUnit.Framework;
 
 namespace Berth.Tests.Plugins;
@@ -15,7 +16,9 @@ namespace Berth.Tests.Plugins;
 /// about other bundles) goes through the whole lifecycle with no server code of its own: what a unit needs is what
 /// its importer declared, and the server keeps repositories whole by that alone.
 /// </summary>
-public sealed class ForeignContentLifecycleTests() : AccessFixture(ServerKind.Process)
+[TestFixture(MetadataBackend.Default)]
+[TestFixture(MetadataBackend.PostgreSql)]
+public sealed class ForeignContentLifecycleTests(MetadataBackend backend) : AccessFixture(ServerKind.Process, backend)
 {
     private const string Part = "test_part";
     private const string Bundle = "test_bundle";
@@ -196,6 +199,24 @@ public sealed class ForeignContentLifecycleTests() : AccessFixture(ServerKind.Pr
         // and no unit has its references.
         await RestartAsync(dataDir =>
         {
+            if (MetadataConnectionString is { } postgreSql)
+            {
+                using var connection = new NpgsqlConnection(postgreSql);
+                connection.Open();
+                using var damage = new NpgsqlCommand(
+                    """
+                    DELETE FROM associations WHERE repo_id = @repository AND unit_id = (SELECT id FROM units WHERE type_id = @type AND unit_key = @key);
+                    UPDATE units SET unit_references = NULL;
+                    DELETE FROM marks WHERE name = 'unit_references_recorded';
+                    """,
+                    connection);
+                damage.Parameters.AddWithValue("repository", repository);
+                damage.Parameters.AddWithValue("type", Part);
+                damage.Parameters.AddWithValue("key", $"digest={lost}");
+                damage.ExecuteNonQuery();
+                return;
+            }
+
             using var database = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDir, "berth.db"), Connection = ConnectionType.Direct });
             var units = database.GetCollection(LiteDbDatabase.Units);
             var lostId = units.FindOne(Query.EQ("natural_key", $"{Part}\ndigest={lost}"))["_id"].AsString;

@@ -7,7 +7,9 @@ using NUnit.Framework;
 namespace Berth.Tests.Promotion;
 
 /// <summary>Tag history: every move recorded with time, actor and digests; rollback to an earlier manifest.</summary>
-public sealed class TagHistoryApiTests : AccessFixture
+[TestFixture(MetadataBackend.Default)]
+[TestFixture(MetadataBackend.PostgreSql)]
+public sealed class TagHistoryApiTests(MetadataBackend backend) : AccessFixture(ServerKind.InProcess, backend)
 {
     [Test]
     public async Task EveryMove_IsRecorded_NewestFirst_WithWhoMadeIt()

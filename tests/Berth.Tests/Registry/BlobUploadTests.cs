@@ -9,7 +9,8 @@ namespace Berth.Tests.Registry;
 
 [TestFixture(ServerKind.InProcess)]
 [TestFixture(ServerKind.Process)]
-public sealed class BlobUploadTests(ServerKind kind) : RegistryFixture(kind)
+[TestFixture(ServerKind.Process, MetadataBackend.PostgreSql)]
+public sealed class BlobUploadTests(ServerKind kind, MetadataBackend backend = MetadataBackend.Default) : RegistryFixture(kind, backend)
 {
     private static ByteArrayContent Chunk(byte[] bytes, long start)
     {

@@ -11,7 +11,8 @@ namespace Berth.Tests.Registry;
 
 [TestFixture(ServerKind.InProcess)]
 [TestFixture(ServerKind.Process)]
-public sealed class ManifestTests(ServerKind kind) : RegistryFixture(kind)
+[TestFixture(ServerKind.Process, MetadataBackend.PostgreSql)]
+public sealed class ManifestTests(ServerKind kind, MetadataBackend backend = MetadataBackend.Default) : RegistryFixture(kind, backend)
 {
     private async Task<HttpResponseMessage> GetAsync(string name, string reference, bool head = false) =>
         await Registry.SendAsync(head ? HttpMethod.Head : HttpMethod.Get, $"/v2/{name}/manifests/{reference}");

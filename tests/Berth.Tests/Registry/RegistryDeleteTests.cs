@@ -7,7 +7,8 @@ namespace Berth.Tests.Registry;
 
 /// <summary>Registry deletes keep what stays whole: nothing a manifest or list still needs can go by itself.</summary>
 [TestFixture(ServerKind.Process)]
-public sealed class RegistryDeleteTests(ServerKind kind) : RegistryFixture(kind)
+[TestFixture(ServerKind.Process, MetadataBackend.PostgreSql)]
+public sealed class RegistryDeleteTests(ServerKind kind, MetadataBackend backend = MetadataBackend.Default) : RegistryFixture(kind, backend)
 {
     [Test]
     public async Task DeleteOfALayerAManifestNeeds_IsRefused_NamingTheManifest_AndTheImageStaysPullable()

@@ -59,6 +59,52 @@ public sealed class StartFailureTests : FolderPerTest
         await new ContentApiClient(http).CreateRepositoryAsync("still-served");
     }
 
+    [Test]
+    public async Task PostgreSqlWithoutAConnectionString_OneClearLine()
+    {
+        var exit = await ServerProcess.RunToExitAsync(
+            ServerProcess.StartInfo(Folder.Path, "--urls", "http://127.0.0.1:0", "--data-dir", Folder.Combine("data"), "--Berth:Metadata:Provider=PostgreSql"),
+            Bound);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exit.Code, Is.EqualTo(2));
+            Assert.That(exit.Errors.TrimEnd().Split('\n'), Has.Length.EqualTo(1), exit.Errors);
+            Assert.That(exit.Errors, Does.Contain("Berth:Metadata:ConnectionString is not set"));
+            AssertNoNoise(exit.Output);
+        }
+    }
+
+    [Test]
+    public async Task PostgreSqlThatDoesNotAnswer_OneClearLine_SayingWhatToCheck()
+    {
+        // A loopback port nothing listens on: taken, then given back.
+        int port;
+        using (var taken = new TcpListener(IPAddress.Loopback, 0))
+        {
+            taken.Start();
+            port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        }
+
+        var exit = await ServerProcess.RunToExitAsync(
+            ServerProcess.StartInfo(
+                Folder.Path,
+                "--urls",
+                "http://127.0.0.1:0",
+                "--data-dir",
+                Folder.Combine("data"),
+                "--Berth:Metadata:Provider=PostgreSql",
+                $"--Berth:Metadata:ConnectionString=Host=127.0.0.1;Port={port};Database=berth;Username=berth;Password=secret-not-shown;Timeout=5"),
+            Bound);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exit.Code, Is.EqualTo(2));
+            Assert.That(exit.Errors.TrimEnd().Split('\n'), Has.Length.EqualTo(1), exit.Errors);
+            Assert.That(exit.Errors, Does.StartWith("berth: cannot start: metadata database: ").And.Contain($"127.0.0.1:{port}").And.Contain("Berth:Metadata:ConnectionString"));
+            Assert.That(exit.Errors + exit.Output, Does.Not.Contain("secret-not-shown"), "the password is never printed");
+            AssertNoNoise(exit.Output);
+        }
+    }
+
     private static void AssertNoNoise(string output)
     {
         Assert.That(output, Does.Not.Contain("fail:").And.Not.Contain("crit:"), "no error entries before the line that says why");

@@ -34,11 +34,16 @@ public sealed class LiteDbMetadataStoreTests : MetadataStoreContract
     private void Open()
     {
         _database = new LiteDbDatabase(_folder.Combine("berth.db"));
-        Repositories = new LiteDbRepositoryStore(_database, TimeProvider.System);
+        Repositories = new LiteDbRepositoryStore(_database, Clock);
         Importers = new LiteDbImporterRegistrationStore(_database);
-        Units = new LiteDbUnitStore(_database, TimeProvider.System);
+        Units = new LiteDbUnitStore(_database, Clock);
         Uploads = new LiteDbUploadRequestStore(_database);
         TagHistory = new LiteDbTagHistoryStore(_database);
-        Work = new LiteDbUnitOfWorkStore(_database, new LiteDbEventStore(_database), TimeProvider.System);
+        var events = new LiteDbEventStore(_database);
+        Work = new LiteDbUnitOfWorkStore(_database, events, Clock);
+        Events = events;
+        Users = new LiteDbUserStore(_database);
+        RetentionPolicies = new LiteDbRetentionPolicyStore(_database);
+        Orphans = new LiteDbOrphanStore(_database);
     }
 }

@@ -1,13 +1,18 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
+using Berth.Server.Access;
 using Berth.Server.Errors;
+using Berth.Server.Events;
 using Berth.Server.Importers;
+using Berth.Server.Orphans;
 using Berth.Server.Repositories;
+using Berth.Server.Retention;
 using Berth.Server.Storage;
 using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Docker.Common.References;
+using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
 namespace Berth.Tests.Storage;
@@ -17,7 +22,7 @@ namespace Berth.Tests.Storage;
 /// its stores over fresh data in its own [SetUp] and closes them in its [TearDown]; <see cref="ReopenAsync"/>
 /// must give stores over the same data, as after a restart.
 /// </summary>
-public abstract class MetadataStoreContract
+public abstract partial class MetadataStoreContract
 {
     protected IRepositoryStore Repositories { get; set; } = null!;
 
@@ -31,12 +36,23 @@ public abstract class MetadataStoreContract
 
     protected IUnitOfWorkStore Work { get; set; } = null!;
 
+    protected IUserStore Users { get; set; } = null!;
+
+    protected IRetentionPolicyStore RetentionPolicies { get; set; } = null!;
+
+    protected IOrphanStore Orphans { get; set; } = null!;
+
+    protected IEventStore Events { get; set; } = null!;
+
+    /// <summary>The stores' clock (give it to every store that takes one): it moves only when a test moves it.</summary>
+    protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
     /// <summary>Closes the stores and opens them again over the same data.</summary>
     protected abstract Task ReopenAsync();
 
-    private static readonly CancellationToken None = CancellationToken.None;
+    protected static readonly CancellationToken None = CancellationToken.None;
 
-    private static RepositoryId Id(string id) => RepositoryId.TryParse(id, out var parsed, out _) ? parsed : throw new ArgumentException(id);
+    protected static RepositoryId Id(string id) => RepositoryId.TryParse(id, out var parsed, out _) ? parsed : throw new ArgumentException(id);
 
     private static Repository NewRepository(string id) => new()
     {
@@ -47,28 +63,28 @@ public abstract class MetadataStoreContract
         Created = DateTimeOffset.UtcNow,
     };
 
-    private static Unit Blob(string hex, long size) => new()
+    protected static Unit Blob(string hex, long size) => new()
     {
         TypeId = "docker_blob",
         Key = UnitKey.Of("digest", "sha256:" + hex.PadLeft(64, '0')),
         Metadata = new JsonObject { ["size"] = size },
     };
 
-    private async Task<Unit> SaveAsync(Unit unit, CancellationToken cancellationToken)
+    protected async Task<Unit> SaveAsync(Unit unit, CancellationToken cancellationToken)
     {
         using var work = new UnitOfWork();
         var saved = work.Save(unit);
         return (await work.CommitAsync(Work, cancellationToken)).Resolve(saved);
     }
 
-    private async Task AssociateAsync(RepositoryId repositoryId, Unit unit, CancellationToken cancellationToken)
+    protected async Task AssociateAsync(RepositoryId repositoryId, Unit unit, CancellationToken cancellationToken)
     {
         using var work = new UnitOfWork();
         work.Associate(repositoryId, unit);
         await work.CommitAsync(Work, cancellationToken);
     }
 
-    private async Task<Repository> CreateAsync(string id)
+    protected async Task<Repository> CreateAsync(string id)
     {
         var repository = NewRepository(id);
         Assert.That(await Repositories.TryCreateAsync(repository, [], None), Is.EqualTo(RepositoryWriteOutcome.Written));

@@ -7,7 +7,9 @@ using NUnit.Framework;
 namespace Berth.Tests.Verification;
 
 /// <summary>The verification endpoint: it re-hashes content and names what is wrong, for administrators only.</summary>
-public sealed class VerifyApiTests : AccessFixture
+[TestFixture(MetadataBackend.Default)]
+[TestFixture(MetadataBackend.PostgreSql)]
+public sealed class VerifyApiTests(MetadataBackend backend) : AccessFixture(ServerKind.InProcess, backend)
 {
     private const string Verify = "/pulp/api/v2/content/actions/verify/";
 

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Berth.Server.Diagnostics;
+using Npgsql;
+
+namespace Berth.Server.Storage.PostgreSql;
+
+/// <summary>
+/// Metadata in a PostgreSQL database that any number of servers may share. Each write is one transaction at the
+/// database's default isolation (read committed), made durable by its commit (the database's own WAL flush, which
+/// concurrent commits share); what a write checks and then changes is kept true by constraints and row locks in the
+/// database, never by a lock in this process, so that two servers writing at once stay as correct as one.
+/// </summary>
+public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, IDisposable
+{
+    // A write that lost a deadlock or a serialization check runs again from its start, this many times at most.
+    private const int MaxAttempts = 5;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ILogger _logger;
+
+    public PostgreSqlDatabase(string connectionString, ILogger<PostgreSqlDatabase> logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        _logger = logger;
+        _dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "berth" }.Build();
+    }
+
+    /// <summary>What the connection string names, without its password: for the log.</summary>
+    public string Describe()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString);
+        return $"PostgreSQL database {builder.Database} on {builder.Host}:{builder.Port} as {builder.Username}";
+    }
+
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        var applied = await PostgreSqlSchema.MigrateAsync(_dataSource, cancellationToken);
+        foreach (var migration in applied)
+        {
+            _logger.LogInformation("Applied metadata schema migration {Version}: {Description}", migration.Version, migration.Description);
+        }
+
+        _logger.LogInformation("Metadata in {Database}", Describe());
+    }
+
+    public bool IsConnected()
+    {
+        try
+        {
+            using var command = _dataSource.CreateCommand("SELECT 1");
+            command.CommandTimeout = 5;
+            return command.ExecuteScalar() is 1;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Writers do not queue in the server: the database orders them.</summary>
+    public int WritersWaiting => 0;
+
+    /// <summary>Runs <paramref name="read"/> on a connection of its own, outside any transaction.</summary>
+    public async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ServerMetrics.StoreReads.Add(1);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await read(connection);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in a transaction and commits it; once this returns, the write is durable. A write
+    /// that loses a deadlock or a serialization check to a concurrent one is rolled back and runs again, so it must
+    /// change nothing but the database.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            try
+            {
+                var result = await write(connection, transaction);
+                await transaction.CommitAsync(cancellationToken);
+                ServerMetrics.StoreTransaction.RecordSince(started);
+                ServerMetrics.StoreWrites.Add(1);
+                return result;
+            }
+            catch (PostgresException e) when (attempt < MaxAttempts && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                _logger.LogDebug("A metadata write lost to a concurrent one ({SqlState}) and runs again (attempt {Attempt})", e.SqlState, attempt + 1);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public void Dispose() => _dataSource.Dispose();
+}

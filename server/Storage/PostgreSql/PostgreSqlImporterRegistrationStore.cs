@@ -1,0 +1,77 @@
+using Berth.Server.Importers;
+using Berth.Server.Repositories;
+using Npgsql;
+
+namespace Berth.Server.Storage.PostgreSql;
+
+/// <summary>Importer registrations in table <c>importers</c>, one row per repository and importer.</summary>
+public sealed class PostgreSqlImporterRegistrationStore(PostgreSqlDatabase database) : IImporterRegistrationStore
+{
+    public async Task<IReadOnlyList<ImporterRegistration>> ListAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
+        await database.ReadAsync(connection => ListAsync(connection, null, repositoryId, cancellationToken), cancellationToken);
+
+    public Task<ImporterRegistrationOutcome> TryAddAsync(
+        ImporterRegistration registration, Func<ImporterRegistration, bool> conflictsWith, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        ArgumentNullException.ThrowIfNull(conflictsWith);
+        return database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                // The repository's row, locked: registrations on it (here or on another server) wait for this one, so
+                // that two which conflict cannot both see the other missing.
+                var repository = await connection.Command("SELECT id FROM repositories WHERE id = @id FOR UPDATE", transaction)
+                    .With("id", registration.RepositoryId.Value)
+                    .ScalarAsync<string>(cancellationToken);
+                if (repository is null)
+                {
+                    return ImporterRegistrationOutcome.RepositoryMissing;
+                }
+
+                var existing = await ListAsync(connection, transaction, registration.RepositoryId, cancellationToken);
+                if (existing.Any(r => r.ImporterTypeId == registration.ImporterTypeId))
+                {
+                    return ImporterRegistrationOutcome.AlreadyRegistered;
+                }
+
+                if (existing.Any(conflictsWith))
+                {
+                    return ImporterRegistrationOutcome.TypesConflict;
+                }
+
+                await InsertAsync(connection, transaction, registration, cancellationToken);
+                return ImporterRegistrationOutcome.Added;
+            },
+            cancellationToken);
+    }
+
+    public Task<bool> RemoveAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) => await connection.Command("DELETE FROM importers WHERE repo_id = @repo AND importer_type_id = @type", transaction)
+                .With("repo", repositoryId.Value)
+                .With("type", importerTypeId)
+                .ExecuteAsync(cancellationToken) > 0,
+            cancellationToken);
+
+    /// <summary>Writes a registration; also written by a repository created with its importers.</summary>
+    internal static Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ImporterRegistration registration, CancellationToken cancellationToken) =>
+        connection.Command("INSERT INTO importers (repo_id, importer_type_id, config, registered) VALUES (@repo, @type, @config, @registered)", transaction)
+            .With("repo", registration.RepositoryId.Value)
+            .With("type", registration.ImporterTypeId)
+            .WithJson("config", registration.Config)
+            .WithTime("registered", registration.Registered)
+            .ExecuteAsync(cancellationToken);
+
+    private static Task<List<ImporterRegistration>> ListAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, RepositoryId repositoryId, CancellationToken cancellationToken) =>
+        connection.Command("SELECT importer_type_id, config, registered FROM importers WHERE repo_id = @repo ORDER BY importer_type_id", transaction)
+            .With("repo", repositoryId.Value)
+            .ListAsync(
+                reader => new ImporterRegistration
+                {
+                    RepositoryId = repositoryId,
+                    ImporterTypeId = reader.GetString(0),
+                    Config = reader.GetJson(1).AsObject(),
+                    Registered = reader.GetTime(2),
+                },
+                cancellationToken);
+}

@@ -1,0 +1,36 @@
+using Berth.Server.Access;
+using Berth.Server.Configuration;
+using Berth.Server.Events;
+using Berth.Server.Importers;
+using Berth.Server.Orphans;
+using Berth.Server.Repositories;
+using Berth.Server.Retention;
+using Berth.Server.TagHistory;
+using Berth.Server.Units;
+using Berth.Server.Uploads;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Server.Storage.PostgreSql;
+
+/// <summary>Every store in a PostgreSQL database (<c>Berth:Metadata:Provider</c> = <c>PostgreSql</c>), which several servers may share.</summary>
+public static class PostgreSqlServices
+{
+    public static IServiceCollection AddPostgreSqlMetadata(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new PostgreSqlDatabase(
+            sp.GetRequiredService<IOptions<BerthOptions>>().Value.Metadata.ConnectionString!,
+            sp.GetRequiredService<ILogger<PostgreSqlDatabase>>()));
+        services.AddSingleton<IMetadataDatabase>(sp => sp.GetRequiredService<PostgreSqlDatabase>());
+        services.AddSingleton<IRepositoryStore, PostgreSqlRepositoryStore>();
+        services.AddSingleton<IImporterRegistrationStore, PostgreSqlImporterRegistrationStore>();
+        services.AddSingleton<IUnitStore, PostgreSqlUnitStore>();
+        services.AddSingleton<IUnitOfWorkStore, PostgreSqlUnitOfWorkStore>();
+        services.AddSingleton<IEventStore, PostgreSqlEventStore>();
+        services.AddSingleton<IUploadRequestStore, PostgreSqlUploadRequestStore>();
+        services.AddSingleton<IUserStore, PostgreSqlUserStore>();
+        services.AddSingleton<ITagHistoryStore, PostgreSqlTagHistoryStore>();
+        services.AddSingleton<IOrphanStore, PostgreSqlOrphanStore>();
+        services.AddSingleton<IRetentionPolicyStore, PostgreSqlRetentionPolicyStore>();
+        return services;
+    }
+}

@@ -1,0 +1,62 @@
+using Berth.Server.Repositories;
+using Berth.Server.Uploads;
+using Npgsql;
+
+namespace Berth.Server.Storage.PostgreSql;
+
+/// <summary>Upload requests (table <c>uploads</c>) and the ids of ended registry sessions (table <c>ended_sessions</c>).</summary>
+public sealed class PostgreSqlUploadRequestStore(PostgreSqlDatabase database) : IUploadRequestStore
+{
+    public Task CreateAsync(UploadRequest upload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        return database.WriteAsync(
+            (connection, transaction) => connection.Command("INSERT INTO uploads (id, created, repo_id, owner) VALUES (@id, @created, @repo, @owner)", transaction)
+                .With("id", upload.Id.Value)
+                .WithTime("created", upload.Created)
+                .With("repo", upload.Repository?.Value)
+                .With("owner", upload.Owner)
+                .ExecuteAsync(cancellationToken),
+            cancellationToken);
+    }
+
+    public Task<UploadRequest?> FindAsync(UploadId id, CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            connection => connection.Command("SELECT id, created, repo_id, owner FROM uploads WHERE id = @id").With("id", id.Value).FirstOrDefaultAsync(Read, cancellationToken),
+            cancellationToken);
+
+    public async Task<IReadOnlyList<UploadRequest>> ListAsync(CancellationToken cancellationToken) =>
+        await database.ReadAsync(connection => connection.Command("SELECT id, created, repo_id, owner FROM uploads ORDER BY created").ListAsync(Read, cancellationToken), cancellationToken);
+
+    public Task<bool> DeleteAsync(UploadId id, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) => await connection.Command("DELETE FROM uploads WHERE id = @id", transaction).With("id", id.Value).ExecuteAsync(cancellationToken) > 0,
+            cancellationToken);
+
+    public Task RememberEndedAsync(UploadId id, DateTimeOffset opened, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            (connection, transaction) => connection.Command("INSERT INTO ended_sessions (id, opened) VALUES (@id, @opened) ON CONFLICT (id) DO UPDATE SET opened = excluded.opened", transaction)
+                .With("id", id.Value)
+                .WithTime("opened", opened)
+                .ExecuteAsync(cancellationToken),
+            cancellationToken);
+
+    public Task<bool> HasEndedAsync(UploadId id, CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            async connection => await connection.Command("SELECT 1 FROM ended_sessions WHERE id = @id").With("id", id.Value).ScalarAsync<int?>(cancellationToken) is not null,
+            cancellationToken);
+
+    public Task<int> ForgetEndedAsync(DateTimeOffset openedBefore, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            (connection, transaction) => connection.Command("DELETE FROM ended_sessions WHERE opened < @before", transaction).WithTime("before", openedBefore).ExecuteAsync(cancellationToken),
+            cancellationToken);
+
+    private static UploadRequest Read(NpgsqlDataReader reader) =>
+        UploadId.TryParse(reader.GetString(0), out var id)
+            ? new UploadRequest(
+                id,
+                reader.GetTime(1),
+                reader.GetNullableString(2) is { } repository && RepositoryId.TryParse(repository, out var repositoryId, out _) ? repositoryId : null,
+                reader.GetNullableString(3))
+            : throw new InvalidDataException($"stored upload id '{reader.GetString(0)}' is invalid");
+}
