@@ -1,6 +1,7 @@
 using Berth.Server;
 using Berth.Server.Hosting;
 using Berth.Server.Storage;
+using Berth.Server.Storage.Migration;
 using Berth.Server.Verification;
 
 ServerCommandLine commandLine;
@@ -42,6 +43,11 @@ try
     if (commandLine.Command == ServerCommand.Verify)
     {
         return await VerifyCommand.RunAsync(app.Services, Console.Out, CancellationToken.None);
+    }
+
+    if (commandLine.Command == ServerCommand.Migrate)
+    {
+        return await MigrateCommand.RunAsync(app.Services, Console.Out, Console.Error, CancellationToken.None);
     }
 
     app.UseBerth();

@@ -9,6 +9,9 @@ public enum ServerCommand
     /// <summary><c>verify</c>: check the stored content, with the server stopped, and exit.</summary>
     Verify,
 
+    /// <summary><c>migrate</c>: copy the embedded metadata into PostgreSQL, with the server stopped, and exit.</summary>
+    Migrate,
+
     /// <summary><c>--help</c>: print the usage and exit.</summary>
     Help,
 

@@ -1,10 +1,11 @@
 using System.Globalization;
+using Berth.Server.Storage.Migration;
 using Berth.Server.Verification;
 
 namespace Berth.Server.Hosting;
 
 /// <summary>
-/// The server's command line, checked before anything starts: <c>[verify] [--switch VALUE | --switch=VALUE]...</c>,
+/// The server's command line, checked before anything starts: <c>[verify | migrate] [--switch VALUE | --switch=VALUE]...</c>,
 /// <c>--help</c> or <c>--version</c>. The switches are those <see cref="ServerUsage"/> lists and any setting of the
 /// sections the server reads (<c>--Berth:MaxUploadBytes=N</c>, <c>--Logging:LogLevel:Default=Warning</c>,
 /// <c>--Kestrel:...</c>). The configuration's own command-line reader takes any word and drops what nothing reads,
@@ -45,8 +46,13 @@ public sealed record ServerCommandLine(ServerCommand Command, IReadOnlyList<stri
             return new(ServerCommand.Version, []);
         }
 
-        var command = args is [VerifyCommand.Name, ..] ? ServerCommand.Verify : ServerCommand.Serve;
-        var settings = command == ServerCommand.Verify ? args.Skip(1).ToArray() : [.. args];
+        var command = args switch
+        {
+            [VerifyCommand.Name, ..] => ServerCommand.Verify,
+            [MigrateCommand.Name, ..] => ServerCommand.Migrate,
+            _ => ServerCommand.Serve,
+        };
+        var settings = command == ServerCommand.Serve ? [.. args] : args.Skip(1).ToArray();
         for (var i = 0; i < settings.Length; i++)
         {
             var argument = settings[i];

@@ -6,8 +6,8 @@ namespace Berth.Server.Hosting;
 public static class ServerUsage
 {
     public const string Text = """
-        Usage: Berth.Server [verify] [OPTION...]
-               from a clone: dotnet run --project server -- [verify] [OPTION...]
+        Usage: Berth.Server [verify | migrate] [OPTION...]
+               from a clone: dotnet run --project server -- [verify | migrate] [OPTION...]
 
         Serves Berth's content API and registry API until stopped (Ctrl-C or SIGTERM).
 
@@ -27,6 +27,10 @@ public static class ServerUsage
           verify                  with the server stopped, check every stored file against its digest and what
                                   every unit needs, then exit: 0 no problems, 1 problems found, 2 the data folder
                                   cannot be used
+          migrate                 with the server stopped, copy the data folder's embedded metadata into the
+                                  PostgreSQL database that --Berth:Metadata:Provider=PostgreSql and
+                                  --Berth:Metadata:ConnectionString=... name (content stays in the data folder);
+                                  run it again to go on after an interruption. Exit code 0 copied, 2 it cannot be
 
         Environment:
           BERTH_ADMIN_PASSWORD    the password of the user admin, created on the first start; ignored once it

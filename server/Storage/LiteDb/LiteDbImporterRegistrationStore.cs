@@ -57,14 +57,16 @@ public sealed class LiteDbImporterRegistrationStore(LiteDbDatabase database) : I
     private static List<ImporterRegistration> List(LiteDatabase db, RepositoryId repositoryId) =>
         [.. db.GetCollection(LiteDbDatabase.Importers)
             .Find(LiteQuery.Equal("repo_id", repositoryId.Value))
-            .Select(d => new ImporterRegistration
-            {
-                RepositoryId = repositoryId,
-                ImporterTypeId = d["importer_type_id"].AsString,
-                Config = BsonJson.ToJsonObject(d["config"]),
-                Registered = BsonDates.FromBson(d["registered"]),
-            })
+            .Select(d => FromDocument(repositoryId, d))
             .OrderBy(r => r.ImporterTypeId, StringComparer.Ordinal)];
+
+    internal static ImporterRegistration FromDocument(RepositoryId repositoryId, BsonDocument document) => new()
+    {
+        RepositoryId = repositoryId,
+        ImporterTypeId = document["importer_type_id"].AsString,
+        Config = BsonJson.ToJsonObject(document["config"]),
+        Registered = BsonDates.FromBson(document["registered"]),
+    };
 
     private static string Id(RepositoryId repositoryId, string importerTypeId) =>
         $"{repositoryId.Value}{LiteDbDatabase.Separator}{importerTypeId}";

@@ -132,7 +132,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
         };
     }
 
-    private static Repository FromDocument(BsonDocument document) => new()
+    internal static Repository FromDocument(BsonDocument document) => new()
     {
         Id = RepositoryId.TryParse(document["_id"].AsString, out var id, out _) ? id : throw new InvalidDataException($"stored repository id '{document["_id"]}' is invalid"),
         DisplayName = document["display_name"].AsString,

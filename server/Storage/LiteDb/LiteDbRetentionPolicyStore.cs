@@ -45,6 +45,6 @@ public sealed class LiteDbRetentionPolicyStore(LiteDbDatabase database) : IReten
         return Task.FromResult<IReadOnlyList<(RepositoryId, RetentionPolicy)>>(all);
     }
 
-    private static RetentionPolicy FromDocument(BsonDocument document) =>
+    internal static RetentionPolicy FromDocument(BsonDocument document) =>
         RetentionPolicy.Read(JsonNode.Parse(document["policy"].AsString)!.AsObject());
 }

@@ -54,7 +54,7 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
             : await database.WriteAsync(EndedChanges, db => expired.Count(db.GetCollection(LiteDbDatabase.EndedSessions).Delete));
     }
 
-    private static UploadRequest FromDocument(BsonDocument document) =>
+    internal static UploadRequest FromDocument(BsonDocument document) =>
         UploadId.TryParse(document["_id"].AsString, out var id)
             ? new UploadRequest(
                 id,

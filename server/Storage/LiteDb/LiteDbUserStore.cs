@@ -105,7 +105,7 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
         ["created"] = BsonDates.ToBson(user.Created),
     };
 
-    private static User FromDocument(BsonDocument document) => new()
+    internal static User FromDocument(BsonDocument document) => new()
     {
         Login = document["_id"].AsString,
         PasswordHash = document["password_hash"].AsString,
@@ -113,7 +113,7 @@ public sealed class LiteDbUserStore(LiteDbDatabase database) : IUserStore
         Created = BsonDates.FromBson(document["created"]),
     };
 
-    private static ApiToken TokenFromDocument(BsonDocument document) => new()
+    internal static ApiToken TokenFromDocument(BsonDocument document) => new()
     {
         Id = document["_id"].AsString,
         Login = document["login"].AsString,

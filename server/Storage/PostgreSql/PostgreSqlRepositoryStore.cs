@@ -18,12 +18,7 @@ public sealed class PostgreSqlRepositoryStore(PostgreSqlDatabase database, TimeP
         return database.WriteAsync(
             async (connection, transaction) =>
             {
-                // ON CONFLICT DO NOTHING covers both unique columns; which one was taken is asked after.
-                var inserted = await WithValues(connection.Command(
-                        $"INSERT INTO repositories ({Columns}) VALUES (@id, @display_name, @description, @notes, @created, @registry_name, @anonymous_pull) ON CONFLICT DO NOTHING",
-                        transaction), repository)
-                    .ExecuteAsync(cancellationToken);
-                if (inserted == 0)
+                if (!await TryInsertAsync(connection, transaction, repository, cancellationToken))
                 {
                     var idTaken = await connection.Command("SELECT 1 FROM repositories WHERE id = @id", transaction).With("id", repository.Id.Value).ScalarAsync<int?>(cancellationToken) is not null;
                     return idTaken ? RepositoryWriteOutcome.IdTaken : RepositoryWriteOutcome.RegistryNameTaken;
@@ -95,6 +90,16 @@ public sealed class PostgreSqlRepositoryStore(PostgreSqlDatabase database, TimeP
                 return true;
             },
             cancellationToken);
+
+    /// <summary>
+    /// Inserts a repository unless its id or registry name is taken (ON CONFLICT DO NOTHING covers both unique columns;
+    /// the caller asks which); also written by <c>migrate</c>.
+    /// </summary>
+    internal static async Task<bool> TryInsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Repository repository, CancellationToken cancellationToken) =>
+        await WithValues(connection.Command(
+                $"INSERT INTO repositories ({Columns}) VALUES (@id, @display_name, @description, @notes, @created, @registry_name, @anonymous_pull) ON CONFLICT DO NOTHING",
+                transaction), repository)
+            .ExecuteAsync(cancellationToken) == 1;
 
     private static NpgsqlCommand WithValues(NpgsqlCommand command, Repository repository) => command
         .With("id", repository.Id.Value)

@@ -191,7 +191,8 @@ public sealed class PostgreSqlUnitOfWorkStore(PostgreSqlDatabase database, TimeP
             .ExecuteAsync(cancellationToken);
     }
 
-    private static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<TagMove> moves, CancellationToken cancellationToken)
+    /// <summary>Appends tag moves in order; also written by <c>migrate</c>.</summary>
+    internal static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<TagMove> moves, CancellationToken cancellationToken)
     {
         if (moves.Count == 0)
         {

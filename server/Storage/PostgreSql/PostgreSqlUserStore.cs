@@ -12,16 +12,7 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
     public Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return database.WriteAsync(
-            async (connection, transaction) => await connection.Command(
-                    "INSERT INTO users (login, password_hash, grants, created) VALUES (@login, @hash, @grants, @created) ON CONFLICT (login) DO NOTHING",
-                    transaction)
-                .With("login", user.Login)
-                .With("hash", user.PasswordHash)
-                .WithJson("grants", GrantsJson(user.Grants))
-                .WithTime("created", user.Created)
-                .ExecuteAsync(cancellationToken) == 1,
-            cancellationToken);
+        return database.WriteAsync((connection, transaction) => TryInsertAsync(connection, transaction, user, cancellationToken), cancellationToken);
     }
 
     public Task<User?> FindAsync(string login, CancellationToken cancellationToken) =>
@@ -59,21 +50,30 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
     public Task CreateTokenAsync(ApiToken token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
-        return database.WriteAsync(
-            (connection, transaction) => connection.Command(
-                    $"INSERT INTO tokens ({TokenColumns}) VALUES (@id, @login, @name, @hash, @expires, @scope, @account, @created)",
-                    transaction)
-                .With("id", token.Id)
-                .With("login", token.Login)
-                .With("name", token.Name)
-                .With("hash", token.SecretHash)
-                .WithTime("expires", token.Expires)
-                .WithJson("scope", GrantsJson(token.Scope))
-                .With("account", token.Account)
-                .WithTime("created", token.Created)
-                .ExecuteAsync(cancellationToken),
-            cancellationToken);
+        return database.WriteAsync((connection, transaction) => InsertTokenAsync(connection, transaction, token, cancellationToken), cancellationToken);
     }
+
+    /// <summary>Inserts a user unless the login is taken; also written by <c>migrate</c>.</summary>
+    internal static async Task<bool> TryInsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, User user, CancellationToken cancellationToken) =>
+        await connection.Command("INSERT INTO users (login, password_hash, grants, created) VALUES (@login, @hash, @grants, @created) ON CONFLICT (login) DO NOTHING", transaction)
+            .With("login", user.Login)
+            .With("hash", user.PasswordHash)
+            .WithJson("grants", GrantsJson(user.Grants))
+            .WithTime("created", user.Created)
+            .ExecuteAsync(cancellationToken) == 1;
+
+    /// <summary>Inserts a token; also written by <c>migrate</c>.</summary>
+    internal static Task<int> InsertTokenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApiToken token, CancellationToken cancellationToken) =>
+        connection.Command($"INSERT INTO tokens ({TokenColumns}) VALUES (@id, @login, @name, @hash, @expires, @scope, @account, @created)", transaction)
+            .With("id", token.Id)
+            .With("login", token.Login)
+            .With("name", token.Name)
+            .With("hash", token.SecretHash)
+            .WithTime("expires", token.Expires)
+            .WithJson("scope", GrantsJson(token.Scope))
+            .With("account", token.Account)
+            .WithTime("created", token.Created)
+            .ExecuteAsync(cancellationToken);
 
     public Task<ApiToken?> FindTokenAsync(string id, CancellationToken cancellationToken) =>
         database.ReadAsync(
@@ -113,7 +113,7 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
         Created = reader.GetTime(7),
     };
 
-    private static JsonArray GrantsJson(IEnumerable<Grant> grants) =>
+    internal static JsonArray GrantsJson(IEnumerable<Grant> grants) =>
         [.. grants.Select(g => (JsonNode)new JsonObject { ["pattern"] = g.Pattern, ["actions"] = (int)g.Actions })];
 
     private static List<Grant> GrantsFrom(JsonNode grants) =>

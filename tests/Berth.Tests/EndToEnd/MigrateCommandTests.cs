@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Berth.Server.Storage.Migration;
+using Berth.Tests.Support;
+using Npgsql;
+using NUnit.Framework;
+
+namespace Berth.Tests.EndToEnd;
+
+/// <summary>
+/// <c>Berth.Server migrate</c>: an installation on the embedded store moves its metadata into PostgreSQL, and the
+/// server started on PostgreSQL over the same data folder answers as before, verify included; a migration cut off
+/// goes on where it stopped.
+/// </summary>
+[NonParallelizable]
+public sealed class MigrateCommandTests : FolderPerTest
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
+
+    [Test]
+    public async Task AnEmbeddedInstallation_MovesIntoPostgreSql_AndAnswersAsBefore()
+    {
+        var dataDir = Folder.Combine("data");
+        JsonNode before;
+        string token;
+        await using (var server = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir))
+        {
+            using var http = server.CreateClient();
+            var api = new ContentApiClient(http);
+            token = await FillAsync(api);
+            before = await SnapshotAsync(api);
+            await server.StopAsync();
+        }
+
+        await using var metadata = await TestMetadataStore.CreateAsync(MetadataBackend.PostgreSql);
+        var (exit, output) = await RunAsync(["migrate", "--data-dir", dataDir, .. metadata.Arguments]);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exit, Is.Zero, output);
+            Assert.That(output, Does.Match(@"units: (\d+) of \1 ").And.Match(@"associations: (\d+) of \1 "), output);
+            Assert.That(MigrationSteps.All.Select(step => $"  {step}: copied in"), Is.All.Matches<string>(line => output.Contains(line, StringComparison.Ordinal)), output);
+        }
+
+        var (again, againOutput) = await RunAsync(["migrate", "--data-dir", dataDir, .. metadata.Arguments]);
+        Assert.That((again, MigrationSteps.All.All(step => againOutput.Contains($"  {step}: copied by an earlier run", StringComparison.Ordinal))), Is.EqualTo((0, true)), againOutput);
+
+        await using (var server = await ServerProcess.StartAsync(Folder.Path, ["--data-dir", dataDir, .. metadata.Arguments]))
+        {
+            using var http = server.CreateClient();
+            var api = new ContentApiClient(http);
+            var after = await SnapshotAsync(api);
+            Assert.That(JsonNode.DeepEquals(after, before), Is.True, $"before:\n{before}\nafter:\n{after}");
+
+            // The administrator's token still signs in, and imports go on where the copied content ends.
+            using var withToken = server.CreateAnonymousClient().SignIn(TestCredentials.AdminLogin, token);
+            using (var asRobot = await withToken.GetAsync($"{ContentApiClient.Root}/repositories/app/"))
+            {
+                Assert.That(asRobot.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            }
+
+            await api.ImportImageAsync("app", TestManifest.DockerImage(layers: 1), "later");
+            var ids = (await api.SearchUnitsAsync("app")).Select(u => u!["unit_id"]!.GetValue<string>()).ToList();
+            var copied = before["app"]!.AsArray().Select(u => u!["unit_id"]!.GetValue<string>()).ToList();
+            Assert.That(ids, Has.Count.EqualTo(copied.Count + 4), "a layer, a config, a manifest and a tag more");
+            Assert.That(ids.Take(copied.Count), Is.EqualTo(copied), "new associations come after the copied ones");
+            await server.StopAsync();
+        }
+
+        var (verified, verifyOutput) = await RunAsync(["verify", "--data-dir", dataDir, .. metadata.Arguments]);
+        Assert.That(verified, Is.Zero, verifyOutput);
+        Assert.That(verifyOutput, Does.Contain("no problems"));
+    }
+
+    [Test]
+    public async Task AMigrationCutOff_GoesOnWhereItStopped()
+    {
+        var dataDir = Folder.Combine("data");
+        await using (var server = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir))
+        {
+            using var http = server.CreateClient();
+            await FillAsync(new ContentApiClient(http));
+            await server.StopAsync();
+        }
+
+        await using var complete = await TestMetadataStore.CreateAsync(MetadataBackend.PostgreSql);
+        await using var cutOff = await TestMetadataStore.CreateAsync(MetadataBackend.PostgreSql);
+        Assert.That((await RunAsync(["migrate", "--data-dir", dataDir, .. complete.Arguments])).Exit, Is.Zero);
+        Assert.That((await RunAsync(["migrate", "--data-dir", dataDir, .. cutOff.Arguments])).Exit, Is.Zero);
+
+        // As if the second had stopped halfway through the associations: what it had not committed is not there.
+        await ExecuteAsync(
+            cutOff.ConnectionString!,
+            $"""
+            DELETE FROM berth_migration_steps WHERE step IN ('{MigrationSteps.Content}', '{MigrationSteps.HistoryAndState}');
+            DELETE FROM associations WHERE seq > (SELECT max(seq) / 2 FROM associations);
+            DELETE FROM tag_history; DELETE FROM events; DELETE FROM event_cursors; DELETE FROM uploads; DELETE FROM ended_sessions;
+            """);
+        var (exit, output) = await RunAsync(["migrate", "--data-dir", dataDir, .. cutOff.Arguments]);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exit, Is.Zero, output);
+            Assert.That(output, Does.Contain($"  {MigrationSteps.Access}: copied by an earlier run").And.Contain($"  {MigrationSteps.Content}: copied in"));
+        }
+
+        const string Everything = """
+            SELECT json_build_array(
+                (SELECT json_agg(json_build_array(repo_id, unit_id, seq, created, updated) ORDER BY seq) FROM associations),
+                (SELECT json_agg(json_build_array(id, updated, released, unit_references) ORDER BY id) FROM units),
+                (SELECT json_agg(json_build_array(repo_id, tag, at, actor, old_digest, new_digest) ORDER BY id) FROM tag_history),
+                (SELECT json_agg(json_build_array(login, password_hash) ORDER BY login) FROM users),
+                (SELECT json_agg(id ORDER BY id) FROM tokens))::text
+            """;
+        Assert.That(await ScalarAsync(cutOff.ConnectionString!, Everything), Is.EqualTo(await ScalarAsync(complete.ConnectionString!, Everything)));
+    }
+
+    [Test]
+    public async Task IntoADatabaseThatHoldsOtherData_OrWithoutPostgreSql_Refuses()
+    {
+        var dataDir = Folder.Combine("data");
+        await using (var server = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir))
+        {
+            await server.StopAsync();
+        }
+
+        await using var used = await TestMetadataStore.CreateAsync(MetadataBackend.PostgreSql);
+        await using (var server = await ServerProcess.StartAsync(Folder.Path, ["--data-dir", Folder.Combine("other"), .. used.Arguments]))
+        {
+            await server.StopAsync();
+        }
+
+        var (exit, output) = await RunAsync(["migrate", "--data-dir", dataDir, .. used.Arguments]);
+        var (withoutProvider, withoutOutput) = await RunAsync(["migrate", "--data-dir", dataDir]);
+        var (nothing, nothingOutput) = await RunAsync(["migrate", "--data-dir", Folder.Combine("missing"), .. used.Arguments]);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exit, Is.EqualTo(2), output);
+            Assert.That(output, Does.Contain("migrate into an empty database"));
+            Assert.That(withoutProvider, Is.EqualTo(2), withoutOutput);
+            Assert.That(withoutOutput, Does.Contain("--Berth:Metadata:Provider=PostgreSql"));
+            Assert.That(nothing, Is.EqualTo(2), nothingOutput);
+            Assert.That(nothingOutput, Does.Contain("there is no embedded metadata"));
+            Assert.That(Directory.Exists(Folder.Combine("missing")), Is.False, "a folder with nothing to copy is left as it was");
+        }
+    }
+
+    /// <summary>Two repositories, images, a moved tag, a retention policy, a user with a token, an open upload; returns the token.</summary>
+    private static async Task<string> FillAsync(ContentApiClient api)
+    {
+        await api.CreateDockerRepositoryAsync("app");
+        await api.CreateDockerRepositoryAsync("mirror");
+        await api.ImportImageAsync("app", TestManifest.DockerImage(layers: 1), "v1");
+        var second = TestManifest.DockerImage(layers: 2);
+        await api.ImportImageAsync("app", second, "v1");
+        await api.ImportImageAsync("mirror", second, "stable");
+        using (var policy = await api.Http.PutAsync(
+            $"{ContentApiClient.Root}/repositories/app/retention/", new StringContent("""{"tags": [{"pattern": "v*", "keep": 5}]}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.That(policy.IsSuccessStatusCode, Is.True, await policy.Content.ReadAsStringAsync());
+        }
+
+        using (var user = await api.PostJsonAsync("/users/", new JsonObject { ["login"] = "robot", ["password"] = "robot-password-1", ["grants"] = new JsonArray(new JsonObject { ["pattern"] = "app", ["actions"] = new JsonArray("pull") }) }))
+        {
+            await ContentApiClient.ReadAsync(user, HttpStatusCode.Created);
+        }
+
+        await api.CreateUploadAsync();
+        using var minted = await api.PostJsonAsync("/users/admin/tokens/", new JsonObject { ["name"] = "ci" });
+        return (await ContentApiClient.ReadAsync(minted, HttpStatusCode.Created))["token"]!.GetValue<string>();
+    }
+
+    /// <summary>What the APIs show of everything the fill wrote.</summary>
+    private static async Task<JsonNode> SnapshotAsync(ContentApiClient api) => new JsonObject
+    {
+        ["repositories"] = await api.GetJsonAsync("/repositories/?importers=true"),
+        ["app"] = await api.SearchUnitsAsync("app"),
+        ["mirror"] = await api.SearchUnitsAsync("mirror"),
+        ["history"] = await api.GetJsonAsync("/repositories/app/tags/v1/history/"),
+        ["retention"] = await api.GetJsonAsync("/repositories/app/retention/"),
+        ["users"] = await api.GetJsonAsync("/users/"),
+        ["tokens"] = await api.GetJsonAsync("/users/admin/tokens/"),
+        ["uploads"] = await api.GetJsonAsync("/content/uploads/"),
+    };
+
+    private async Task<(int Exit, string Output)> RunAsync(string[] arguments)
+    {
+        using var process = Process.Start(ServerProcess.StartInfo(Folder.Path, arguments))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(Bound);
+        await process.WaitForExitAsync(bound.Token);
+        return (process.ExitCode, await output + await error);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<string> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+}
