@@ -37,7 +37,7 @@ import threading
 import time
 import urllib.parse
 
-from servers import BASIC, OUT, publish_berth, start_berth, start_distribution
+from servers import BASIC, OUT, PostgreSql, publish_berth, start_berth, start_berth_on_postgresql, start_distribution
 
 LAYER_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 CONFIG_TYPE = "application/vnd.docker.container.image.v1+json"
@@ -279,6 +279,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="clients 1,8, 10 images and a warm-up of 50 images with no time, to check the script")
     parser.add_argument("--baseline-dir", help="another published Berth (an older build) measured as a third server; "
                                                "the order of the servers is then reversed every other run")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="measure a third server: Berth with its metadata in PostgreSQL (a throwaway cluster of Debian's postgresql)")
     args = parser.parse_args()
     if args.quick:
         args.clients, args.images, args.warmup, args.warmup_seconds = "1,8", 10, 50, 0
@@ -294,6 +296,9 @@ def main():
         starts.reverse()
     if args.baseline_dir:
         starts.append(("baseline", lambda name: start_berth(name, server_dir=args.baseline_dir)))
+    postgresql = PostgreSql("push-rate-postgresql") if args.postgresql else None
+    if postgresql:
+        starts.append(("Berth-PG", lambda name: start_berth_on_postgresql(postgresql, name)))
     have_distribution = True
     results = {}
     print(f"N clients x {args.images} images (4 KiB layer, config, schema2 manifest), {args.runs} run(s), "
@@ -324,6 +329,9 @@ def main():
     except Failure as e:
         print(f"\npush-rate: FAILED: unexpected answer: {e}", file=sys.stderr)
         sys.exit(1)
+    finally:
+        if postgresql:
+            postgresql.stop()
     if not have_distribution:
         print("docker-registry is not installed: Berth alone (apt-get install -y docker-registry)")
 
@@ -352,6 +360,19 @@ def main():
             rate, base_rate = median(n, "Berth", "push_rate"), median(n, "baseline", "push_rate")
             p99, base_p99 = median(n, "Berth", "p99"), median(n, "baseline", "p99")
             print(f"{n:>4} {rate:14.1f} {base_rate:9.1f} {rate / base_rate:6.2f}x {p99:12.1f} {base_p99:9.1f} {base_p99 / p99:6.2f}x")
+
+    if postgresql:
+        print("\nBerth with its metadata in PostgreSQL (Berth-PG) against the embedded store, medians; ratio: Berth-PG over Berth")
+        print(f"{'N':>4} {'push images/s':>14} {'embedded':>9} {'ratio':>7} {'push p99 ms':>12} {'embedded':>9} "
+              f"{'pull images/s':>14} {'embedded':>9} {'ratio':>7} {'server CPU push':>16} {'pull':>6}")
+        for n in counts:
+            rate, base_rate = median(n, "Berth-PG", "push_rate"), median(n, "Berth", "push_rate")
+            p99, base_p99 = median(n, "Berth-PG", "p99"), median(n, "Berth", "p99")
+            pull, base_pull = median(n, "Berth-PG", "pull_rate"), median(n, "Berth", "pull_rate")
+            print(f"{n:>4} {rate:14.1f} {base_rate:9.1f} {rate / base_rate:6.2f}x {p99:12.1f} {base_p99:9.1f} "
+                  f"{pull:14.1f} {base_pull:9.1f} {pull / base_pull:6.2f}x "
+                  f"{median(n, 'Berth-PG', 'server_push_cpu'):>16.0%} {median(n, 'Berth-PG', 'server_pull_cpu'):>6.0%}")
+        print("(server CPU counts Berth's process only; PostgreSQL's own CPU is not in it)")
 
     print("\nCPU in % of one core (medians), and bytes the server process wrote to storage per pushed image")
     print(f"{'N':>4} {'Berth push: server':>19} {'client':>7} {'pull: server':>13} {'client':>7} {'KiB/img':>8}   "

@@ -3,6 +3,7 @@ published into bench/out/server) and the reference registry (CNCF distribution 2
 filesystem storage, no auth). Shared by registry.py and push-rate.py; standard library only.
 """
 import base64
+import glob
 import os
 import shutil
 import socket
@@ -82,6 +83,52 @@ def start_berth(name="berth", settings=(), server_dir=None):
     dll = os.path.join(server_dir or os.path.join(OUT, "server"), "Berth.Server.dll")
     return Server("Berth", ["dotnet", dll, "--urls", f"http://127.0.0.1:{port}", "--data-dir", data,
                             "--Logging:LogLevel:Default=Warning", *settings], data, f"http://127.0.0.1:{port}")
+
+
+class PostgreSql:
+    """A throwaway PostgreSQL cluster (Debian's postgresql) for Berth's metadata: made under bench/out/NAME, on a free
+    loopback port, as the postgres user when the benchmark runs as root (PostgreSQL refuses root). Unlike the tests'
+    cluster it keeps fsync on: the benchmark measures what an operator would run. stop() removes it."""
+
+    def __init__(self, name="postgresql"):
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not binaries:
+            raise RuntimeError("PostgreSQL is not installed: apt-get install -y postgresql")
+        self.bin = os.path.dirname(binaries[-1])
+        self.folder = os.path.join(OUT, name)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        os.makedirs(self.folder)
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_postgres:
+            run("chown", "postgres:postgres", self.folder)
+        self.data = os.path.join(self.folder, "data")
+        self.port = free_port()
+        self._pg("initdb", "-D", self.data, "-U", "berth", "--auth=trust", "--encoding=UTF8", "--no-locale")
+        self._pg("pg_ctl", "-D", self.data, "-l", os.path.join(self.folder, "log"), "-w", "start", "-o",
+                 f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=300")
+        self.databases = 0
+
+    def _pg(self, tool, *args):
+        run(*self.as_postgres, os.path.join(self.bin, tool), *args)
+
+    def create_database(self):
+        """A fresh database; its connection string."""
+        self.databases += 1
+        name = f"bench{self.databases}"
+        run(*self.as_postgres, os.path.join(self.bin, "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "berth",
+            "-d", "postgres", "-c", f"CREATE DATABASE {name}")
+        return f"Host=127.0.0.1;Port={self.port};Username=berth;Database={name}"
+
+    def stop(self):
+        self._pg("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_berth_on_postgresql(postgresql, name="berth-postgresql", server_dir=None):
+    """A Berth whose metadata is in a fresh database of POSTGRESQL (content still in its data folder)."""
+    return start_berth(name, settings=("--Berth:Metadata:Provider=PostgreSql",
+                                       f"--Berth:Metadata:ConnectionString={postgresql.create_database()}"),
+                       server_dir=server_dir)
 
 
 def start_distribution(name="distribution"):

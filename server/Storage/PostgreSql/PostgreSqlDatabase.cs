@@ -16,14 +16,26 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
     private const int MaxAttempts = 5;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _feedSource;
     private readonly ILogger _logger;
+    private readonly PostgreSqlChangeFeed _changes;
+    private int _disposed;
 
     public PostgreSqlDatabase(string connectionString, ILogger<PostgreSqlDatabase> logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         _logger = logger;
         _dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "berth" }.Build();
+
+        // The listening connection, named so that an operator looking at pg_stat_activity knows what it is.
+        var feed = new NpgsqlDataSourceBuilder(connectionString) { Name = "berth change feed" };
+        feed.ConnectionStringBuilder.ApplicationName = "berth change feed";
+        _feedSource = feed.Build();
+        _changes = new PostgreSqlChangeFeed(logger);
     }
+
+    /// <summary>What this server and the others sharing the database changed, for caches of lookups.</summary>
+    public PostgreSqlChangeFeed Changes => _changes;
 
     /// <summary>What the connection string names, without its password: for the log.</summary>
     public string Describe()
@@ -40,6 +52,7 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
             _logger.LogInformation("Applied metadata schema migration {Version}: {Description}", migration.Version, migration.Description);
         }
 
+        _changes.Start(_feedSource);
         _logger.LogInformation("Metadata in {Database}", Describe());
     }
 
@@ -74,8 +87,19 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
     /// that loses a deadlock or a serialization check to a concurrent one is rolled back and runs again, so it must
     /// change nothing but the database.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> write, CancellationToken cancellationToken)
+    public Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> write, CancellationToken cancellationToken) =>
+        WriteAsync([], write, cancellationToken);
+
+    /// <inheritdoc cref="WriteAsync{T}(Func{NpgsqlConnection, NpgsqlTransaction, Task{T}}, CancellationToken)"/>
+    /// <param name="changes">
+    /// What the write changes of what servers cache (see <see cref="PostgreSqlChangeFeed"/>): every server hears of it
+    /// once it commits. Naming too few serves outdated lookups.
+    /// </param>
+    /// <param name="write">The write.</param>
+    /// <param name="cancellationToken">Cancels the write before it commits.</param>
+    public async Task<T> WriteAsync<T>(IReadOnlyList<string> changes, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> write, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(write);
         for (var attempt = 1; ; attempt++)
         {
@@ -85,7 +109,17 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
             try
             {
                 var result = await write(connection, transaction);
+                if (changes.Count > 0)
+                {
+                    // Delivered by PostgreSQL when (and only if) the transaction commits.
+                    await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @changes)", connection, transaction);
+                    notify.Parameters.AddWithValue("channel", PostgreSqlChangeFeed.Channel);
+                    notify.Parameters.AddWithValue("changes", string.Join(',', changes));
+                    await notify.ExecuteNonQueryAsync(cancellationToken);
+                }
+
                 await transaction.CommitAsync(cancellationToken);
+                _changes.Changed(changes);
                 ServerMetrics.StoreTransaction.RecordSince(started);
                 ServerMetrics.StoreWrites.Add(1);
                 return result;
@@ -97,7 +131,18 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
         }
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    // The container disposes it once as itself and once as IMetadataDatabase.
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
 
-    public void Dispose() => _dataSource.Dispose();
+        await _changes.DisposeAsync();
+        await _feedSource.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -7,8 +7,14 @@ namespace Berth.Server.Storage.PostgreSql;
 /// <summary>Importer registrations in table <c>importers</c>, one row per repository and importer.</summary>
 public sealed class PostgreSqlImporterRegistrationStore(PostgreSqlDatabase database) : IImporterRegistrationStore
 {
-    public async Task<IReadOnlyList<ImporterRegistration>> ListAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
-        await database.ReadAsync(connection => ListAsync(connection, null, repositoryId, cancellationToken), cancellationToken);
+    // Every import routes by them: read from memory until a server changes importers.
+    private static readonly string[] Changes = [PostgreSqlChangeFeed.Importers];
+    private readonly PostgreSqlReadCache<RepositoryId, IReadOnlyList<ImporterRegistration>> _byRepository = new(database.Changes, Changes, capacity: 10_000);
+
+    public Task<IReadOnlyList<ImporterRegistration>> ListAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
+        _byRepository.GetOrReadAsync(
+            repositoryId,
+            async () => (IReadOnlyList<ImporterRegistration>)await database.ReadAsync(connection => ListAsync(connection, null, repositoryId, cancellationToken), cancellationToken));
 
     public Task<ImporterRegistrationOutcome> TryAddAsync(
         ImporterRegistration registration, Func<ImporterRegistration, bool> conflictsWith, CancellationToken cancellationToken)
@@ -16,6 +22,7 @@ public sealed class PostgreSqlImporterRegistrationStore(PostgreSqlDatabase datab
         ArgumentNullException.ThrowIfNull(registration);
         ArgumentNullException.ThrowIfNull(conflictsWith);
         return database.WriteAsync(
+            Changes,
             async (connection, transaction) =>
             {
                 // The repository's row, locked: registrations on it (here or on another server) wait for this one, so
@@ -47,6 +54,7 @@ public sealed class PostgreSqlImporterRegistrationStore(PostgreSqlDatabase datab
 
     public Task<bool> RemoveAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken) =>
         database.WriteAsync(
+            Changes,
             async (connection, transaction) => await connection.Command("DELETE FROM importers WHERE repo_id = @repo AND importer_type_id = @type", transaction)
                 .With("repo", repositoryId.Value)
                 .With("type", importerTypeId)

@@ -11,11 +11,18 @@ public sealed class PostgreSqlRepositoryStore(PostgreSqlDatabase database, TimeP
 {
     private const string Columns = "id, display_name, description, notes, created, registry_name, anonymous_pull";
 
+    // Every request names a repository: read from memory until a server changes repositories.
+    private static readonly string[] Changes = [PostgreSqlChangeFeed.Repositories];
+    private static readonly string[] ChangesWithImporters = [PostgreSqlChangeFeed.Repositories, PostgreSqlChangeFeed.Importers];
+    private readonly PostgreSqlReadCache<string, Repository?> _byRegistryName = new(database.Changes, Changes, capacity: 10_000);
+    private readonly PostgreSqlReadCache<RepositoryId, Repository?> _byId = new(database.Changes, Changes, capacity: 10_000);
+
     public Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, IReadOnlyList<ImporterRegistration> importers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(importers);
         return database.WriteAsync(
+            ChangesWithImporters,
             async (connection, transaction) =>
             {
                 if (!await TryInsertAsync(connection, transaction, repository, cancellationToken))
@@ -42,6 +49,7 @@ public sealed class PostgreSqlRepositoryStore(PostgreSqlDatabase database, TimeP
         try
         {
             return await database.WriteAsync(
+                Changes,
                 async (connection, transaction) =>
                 {
                     var updated = await WithValues(connection.Command(
@@ -59,21 +67,28 @@ public sealed class PostgreSqlRepositoryStore(PostgreSqlDatabase database, TimeP
         }
     }
 
+    // Only repositories that exist are remembered: ids that clients make up leave nothing behind.
     public Task<Repository?> FindAsync(RepositoryId id, CancellationToken cancellationToken) =>
-        database.ReadAsync(
-            connection => connection.Command($"SELECT {Columns} FROM repositories WHERE id = @id").With("id", id.Value).FirstOrDefaultAsync(Read, cancellationToken),
-            cancellationToken);
+        _byId.GetOrReadAsync(
+            id,
+            () => database.ReadAsync(
+                connection => connection.Command($"SELECT {Columns} FROM repositories WHERE id = @id").With("id", id.Value).FirstOrDefaultAsync(Read, cancellationToken),
+                cancellationToken),
+            keep: found => found is not null);
 
     public Task<Repository?> FindByRegistryNameAsync(RegistryName name, CancellationToken cancellationToken) =>
-        database.ReadAsync(
-            connection => connection.Command($"SELECT {Columns} FROM repositories WHERE registry_name = @name").With("name", name.Value).FirstOrDefaultAsync(Read, cancellationToken),
-            cancellationToken);
+        _byRegistryName.GetOrReadAsync(
+            name.Value,
+            () => database.ReadAsync(
+                connection => connection.Command($"SELECT {Columns} FROM repositories WHERE registry_name = @name").With("name", name.Value).FirstOrDefaultAsync(Read, cancellationToken),
+                cancellationToken));
 
     public async Task<IReadOnlyList<Repository>> ListAsync(CancellationToken cancellationToken) =>
         await database.ReadAsync(connection => connection.Command($"SELECT {Columns} FROM repositories ORDER BY id").ListAsync(Read, cancellationToken), cancellationToken);
 
     public Task<bool> DeleteAsync(RepositoryId id, CancellationToken cancellationToken) =>
         database.WriteAsync(
+            ChangesWithImporters,
             async (connection, transaction) =>
             {
                 // Importers, associations and the retention policy go with it (ON DELETE CASCADE).

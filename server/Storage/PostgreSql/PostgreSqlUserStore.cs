@@ -9,16 +9,26 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
 {
     private const string TokenColumns = "id, login, name, secret_hash, expires, scope, account, created";
 
+    // Every signed-in request looks up its user or token: read from memory until a server changes users or tokens, so
+    // that a revoked token or a removed grant holds everywhere as soon as every server has heard of it.
+    private static readonly string[] Changes = [PostgreSqlChangeFeed.Users];
+    private readonly PostgreSqlReadCache<string, User?> _users = new(database.Changes, Changes, capacity: 10_000);
+    private readonly PostgreSqlReadCache<string, ApiToken?> _tokens = new(database.Changes, Changes, capacity: 10_000);
+
     public Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return database.WriteAsync((connection, transaction) => TryInsertAsync(connection, transaction, user, cancellationToken), cancellationToken);
+        return database.WriteAsync(Changes, (connection, transaction) => TryInsertAsync(connection, transaction, user, cancellationToken), cancellationToken);
     }
 
+    // Only what exists is remembered: a sign-in refused for a login or token of the client's choosing leaves nothing.
     public Task<User?> FindAsync(string login, CancellationToken cancellationToken) =>
-        database.ReadAsync(
-            connection => connection.Command("SELECT login, password_hash, grants, created FROM users WHERE login = @login").With("login", login).FirstOrDefaultAsync(ReadUser, cancellationToken),
-            cancellationToken);
+        _users.GetOrReadAsync(
+            login,
+            () => database.ReadAsync(
+                connection => connection.Command("SELECT login, password_hash, grants, created FROM users WHERE login = @login").With("login", login).FirstOrDefaultAsync(ReadUser, cancellationToken),
+                cancellationToken),
+            keep: user => user is not null);
 
     public async Task<IReadOnlyList<User>> ListAsync(CancellationToken cancellationToken) =>
         await database.ReadAsync(connection => connection.Command("SELECT login, password_hash, grants, created FROM users ORDER BY login").ListAsync(ReadUser, cancellationToken), cancellationToken);
@@ -30,6 +40,7 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
     {
         ArgumentNullException.ThrowIfNull(user);
         return database.WriteAsync(
+            Changes,
             async (connection, transaction) => await connection.Command("UPDATE users SET password_hash = @hash, grants = @grants WHERE login = @login", transaction)
                 .With("login", user.Login)
                 .With("hash", user.PasswordHash)
@@ -40,6 +51,7 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
 
     public Task<bool> DeleteAsync(string login, CancellationToken cancellationToken) =>
         database.WriteAsync(
+            Changes,
             async (connection, transaction) =>
             {
                 await connection.Command("DELETE FROM tokens WHERE login = @login", transaction).With("login", login).ExecuteAsync(cancellationToken);
@@ -50,7 +62,7 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
     public Task CreateTokenAsync(ApiToken token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
-        return database.WriteAsync((connection, transaction) => InsertTokenAsync(connection, transaction, token, cancellationToken), cancellationToken);
+        return database.WriteAsync(Changes, (connection, transaction) => InsertTokenAsync(connection, transaction, token, cancellationToken), cancellationToken);
     }
 
     /// <summary>Inserts a user unless the login is taken; also written by <c>migrate</c>.</summary>
@@ -76,9 +88,12 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
             .ExecuteAsync(cancellationToken);
 
     public Task<ApiToken?> FindTokenAsync(string id, CancellationToken cancellationToken) =>
-        database.ReadAsync(
-            connection => connection.Command($"SELECT {TokenColumns} FROM tokens WHERE id = @id").With("id", id).FirstOrDefaultAsync(ReadToken, cancellationToken),
-            cancellationToken);
+        _tokens.GetOrReadAsync(
+            id,
+            () => database.ReadAsync(
+                connection => connection.Command($"SELECT {TokenColumns} FROM tokens WHERE id = @id").With("id", id).FirstOrDefaultAsync(ReadToken, cancellationToken),
+                cancellationToken),
+            keep: token => token is not null);
 
     public async Task<IReadOnlyList<ApiToken>> ListTokensAsync(string login, CancellationToken cancellationToken) =>
         await database.ReadAsync(
@@ -87,6 +102,7 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
 
     public Task<bool> DeleteTokenAsync(string login, string id, CancellationToken cancellationToken) =>
         database.WriteAsync(
+            Changes,
             async (connection, transaction) => await connection.Command("DELETE FROM tokens WHERE id = @id AND login = @login", transaction)
                 .With("id", id)
                 .With("login", login)
