@@ -264,9 +264,17 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        var pid = _process.Id;
         await KillAsync();
         _process.Dispose();
+
+        // The runner shows a test's output only when it fails: then the end of the server's log is beside the failure.
+        var lines = Output.Split('\n');
+        TestContext.Out.WriteLine($"--- the last {Math.Min(lines.Length, OutputTailLines)} lines the server (pid {pid}) wrote:");
+        TestContext.Out.WriteLine(string.Join('\n', lines.TakeLast(OutputTailLines)));
     }
+
+    private const int OutputTailLines = 60;
 
     private void Record(string? line, TaskCompletionSource<Uri> started)
     {
