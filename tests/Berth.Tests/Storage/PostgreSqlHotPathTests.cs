@@ -31,6 +31,10 @@ public sealed class PostgreSqlHotPathTests
         try
         {
             var (repository, tag, blobs) = await FillAsync(connectionString);
+
+            // The fill's connections report what they did when they exit (the table scans of a new, empty table among
+            // it): counted before the reset, not after it.
+            Assert.That(await Eventually.WaitAsync(() => AloneAsync(connectionString), TimeSpan.FromSeconds(20)), Is.True, "the fill's connections did not close");
             await ExecuteAsync(connectionString, "SELECT pg_stat_reset()");
 
             var database = new PostgreSqlDatabase(connectionString, NullLogger<PostgreSqlDatabase>.Instance);
@@ -131,18 +135,23 @@ public sealed class PostgreSqlHotPathTests
 
     // Backends report their counters when their transactions end, at most once a second, and when they exit: the
     // lookups are counted once no other connection is left and the index scans show.
-    private static async Task<bool> StatisticsSettledAsync(string connectionString)
+    private static async Task<bool> StatisticsSettledAsync(string connectionString) =>
+        await AloneAsync(connectionString) && await ScalarAsync<long>(
+            connectionString, "SELECT coalesce(sum(idx_scan), 0)::bigint FROM pg_stat_user_tables WHERE relname = 'associations'") > 0;
+
+    /// <summary>Whether no connection but this check's own is open to the database (pooled ones are closed first).</summary>
+    private static async Task<bool> AloneAsync(string connectionString)
     {
         NpgsqlConnection.ClearAllPools();
+        return await ScalarAsync<long>(connectionString, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()") == 0;
+    }
+
+    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) = 0
-               AND (SELECT coalesce(sum(idx_scan), 0) FROM pg_stat_user_tables WHERE relname = 'associations') > 0
-            """,
-            connection);
-        return (bool)(await command.ExecuteScalarAsync())!;
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task<List<(string Table, long Scans)>> SequentialScansAsync(string connectionString)
