@@ -11,7 +11,7 @@ namespace Berth.Server.Storage.LiteDb;
 /// writes that span collections (a repository and its associations) cannot interleave, and each made durable before the
 /// request that caused it is answered; concurrent writes share a transaction and the flush that makes it durable.
 /// </summary>
-public sealed class LiteDbDatabase : IMetadataDatabase, IDisposable
+public sealed class LiteDbDatabase : IMetadataDatabase, IChangeVersions, IDisposable
 {
     public const string Repositories = "repositories";
     public const string Importers = "importers";
@@ -96,15 +96,18 @@ public sealed class LiteDbDatabase : IMetadataDatabase, IDisposable
     /// </summary>
     internal static BsonExpression StartingWith(string field, string prefix) => Query.Between(field, prefix, prefix + '\uffff');
 
+    /// <summary>Writes go through this server alone: every change is seen, so whatever is read may be remembered.</summary>
+    public bool Remembers => true;
+
     /// <summary>
-    /// Grows after every committed write that changed any of <paramref name="collections"/> (or did not say what it
-    /// changed); see <see cref="ReadCache{TKey, TValue}"/>.
+    /// Grows after every committed write that changed any of <paramref name="tables"/> (collections here; or a write
+    /// that did not say what it changed); see <see cref="ReadCache{TKey, TValue}"/>.
     /// </summary>
-    public long VersionOf(IReadOnlyList<string> collections)
+    public long VersionOf(IReadOnlyList<string> tables)
     {
-        ArgumentNullException.ThrowIfNull(collections);
+        ArgumentNullException.ThrowIfNull(tables);
         var version = Interlocked.Read(ref _everything);
-        foreach (var collection in collections)
+        foreach (var collection in tables)
         {
             version += _changes.GetValueOrDefault(collection);
         }

@@ -6,7 +6,7 @@ namespace Berth.Server.Storage.PostgreSql;
 /// <summary>
 /// What other servers sharing the database changed, heard through PostgreSQL's LISTEN/NOTIFY: a write that changes
 /// what servers cache (repositories, importers, users and tokens) notifies <see cref="Channel"/> in its transaction, so
-/// every server hears of it once it commits, within milliseconds, and its <see cref="PostgreSqlReadCache{TKey, TValue}"/>s
+/// every server hears of it once it commits, within milliseconds, and its <see cref="ReadCache{TKey, TValue}"/>s
 /// stop serving what they remembered. While the feed is not listening (at start, or after its connection dropped,
 /// when notifications may have been missed) nothing is served from memory: a revoked token never outlives a lost
 /// connection.
@@ -15,7 +15,7 @@ namespace Berth.Server.Storage.PostgreSql;
 /// Imports do not notify: PostgreSQL takes one lock for every notifying commit, which would make pushes commit one at a
 /// time; unit lookups are therefore not cached across servers, only the lookups every request makes.
 /// </remarks>
-public sealed class PostgreSqlChangeFeed : IAsyncDisposable
+public sealed class PostgreSqlChangeFeed : IChangeVersions, IAsyncDisposable
 {
     public const string Channel = "berth_changes";
 
@@ -42,8 +42,8 @@ public sealed class PostgreSqlChangeFeed : IAsyncDisposable
 
     public PostgreSqlChangeFeed(ILogger logger) => _logger = logger;
 
-    /// <summary>Whether notifications are being heard now.</summary>
-    public bool IsListening => _listening;
+    /// <summary>Whether notifications are being heard now: only then is what is read remembered.</summary>
+    public bool Remembers => _listening;
 
     /// <summary>Starts listening, in the background, for as long as the feed lives.</summary>
     public void Start(NpgsqlDataSource dataSource) => _loop ??= Task.Run(() => ListenAsync(dataSource, _stopping.Token));

@@ -9,7 +9,7 @@ public sealed class PostgreSqlImporterRegistrationStore(PostgreSqlDatabase datab
 {
     // Every import routes by them: read from memory until a server changes importers.
     private static readonly string[] Changes = [PostgreSqlChangeFeed.Importers];
-    private readonly PostgreSqlReadCache<RepositoryId, IReadOnlyList<ImporterRegistration>> _byRepository = new(database.Changes, Changes, capacity: 10_000);
+    private readonly ReadCache<RepositoryId, IReadOnlyList<ImporterRegistration>> _byRepository = new(database.Changes, Changes, capacity: 10_000);
 
     public Task<IReadOnlyList<ImporterRegistration>> ListAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
         _byRepository.GetOrReadAsync(

@@ -14,8 +14,8 @@ public sealed class PostgreSqlRepositoryStore(PostgreSqlDatabase database, TimeP
     // Every request names a repository: read from memory until a server changes repositories.
     private static readonly string[] Changes = [PostgreSqlChangeFeed.Repositories];
     private static readonly string[] ChangesWithImporters = [PostgreSqlChangeFeed.Repositories, PostgreSqlChangeFeed.Importers];
-    private readonly PostgreSqlReadCache<string, Repository?> _byRegistryName = new(database.Changes, Changes, capacity: 10_000);
-    private readonly PostgreSqlReadCache<RepositoryId, Repository?> _byId = new(database.Changes, Changes, capacity: 10_000);
+    private readonly ReadCache<string, Repository?> _byRegistryName = new(database.Changes, Changes, capacity: 10_000);
+    private readonly ReadCache<RepositoryId, Repository?> _byId = new(database.Changes, Changes, capacity: 10_000);
 
     public Task<RepositoryWriteOutcome> TryCreateAsync(Repository repository, IReadOnlyList<ImporterRegistration> importers, CancellationToken cancellationToken)
     {

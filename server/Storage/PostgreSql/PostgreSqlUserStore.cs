@@ -12,8 +12,8 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
     // Every signed-in request looks up its user or token: read from memory until a server changes users or tokens, so
     // that a revoked token or a removed grant holds everywhere as soon as every server has heard of it.
     private static readonly string[] Changes = [PostgreSqlChangeFeed.Users];
-    private readonly PostgreSqlReadCache<string, User?> _users = new(database.Changes, Changes, capacity: 10_000);
-    private readonly PostgreSqlReadCache<string, ApiToken?> _tokens = new(database.Changes, Changes, capacity: 10_000);
+    private readonly ReadCache<string, User?> _users = new(database.Changes, Changes, capacity: 10_000);
+    private readonly ReadCache<string, ApiToken?> _tokens = new(database.Changes, Changes, capacity: 10_000);
 
     public Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken)
     {

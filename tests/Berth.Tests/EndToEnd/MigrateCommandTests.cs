@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Berth.Server.Storage.Migration;
 using Berth.Tests.Support;
-using Npgsql;
 using NUnit.Framework;
 
 namespace Berth.Tests.EndToEnd;
@@ -89,7 +88,7 @@ public sealed class MigrateCommandTests : FolderPerTest
         Assert.That((await RunAsync(["migrate", "--data-dir", dataDir, .. cutOff.Arguments])).Exit, Is.Zero);
 
         // As if the second had stopped halfway through the associations: what it had not committed is not there.
-        await ExecuteAsync(
+        await PostgreSqlCluster.ExecuteAsync(
             cutOff.ConnectionString!,
             $"""
             DELETE FROM berth_migration_steps WHERE step IN ('{MigrationSteps.Content}', '{MigrationSteps.HistoryAndState}');
@@ -111,7 +110,7 @@ public sealed class MigrateCommandTests : FolderPerTest
                 (SELECT json_agg(json_build_array(login, password_hash) ORDER BY login) FROM users),
                 (SELECT json_agg(id ORDER BY id) FROM tokens))::text
             """;
-        Assert.That(await ScalarAsync(cutOff.ConnectionString!, Everything), Is.EqualTo(await ScalarAsync(complete.ConnectionString!, Everything)));
+        Assert.That(await PostgreSqlCluster.ScalarAsync<string>(cutOff.ConnectionString!, Everything), Is.EqualTo(await PostgreSqlCluster.ScalarAsync<string>(complete.ConnectionString!, Everything)));
     }
 
     [Test]
@@ -190,21 +189,5 @@ public sealed class MigrateCommandTests : FolderPerTest
         using var bound = new CancellationTokenSource(Bound);
         await process.WaitForExitAsync(bound.Token);
         return (process.ExitCode, await output + await error);
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<string> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (string)(await command.ExecuteScalarAsync())!;
     }
 }

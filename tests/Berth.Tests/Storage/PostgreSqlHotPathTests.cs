@@ -35,7 +35,7 @@ public sealed class PostgreSqlHotPathTests
             // The fill's connections report what they did when they exit (the table scans of a new, empty table among
             // it): counted before the reset, not after it.
             Assert.That(await Eventually.WaitAsync(() => AloneAsync(connectionString), TimeSpan.FromSeconds(20)), Is.True, "the fill's connections did not close");
-            await ExecuteAsync(connectionString, "SELECT pg_stat_reset()");
+            await PostgreSqlCluster.ExecuteAsync(connectionString, "SELECT pg_stat_reset()");
 
             var database = new PostgreSqlDatabase(connectionString, NullLogger<PostgreSqlDatabase>.Instance);
             await using (database)
@@ -129,29 +129,21 @@ public sealed class PostgreSqlHotPathTests
             await orphans.CommitAsync(work, None);
         }
 
-        await ExecuteAsync(connectionString, "ANALYZE");
+        await PostgreSqlCluster.ExecuteAsync(connectionString, "ANALYZE");
         return (hot, tag, blobs);
     }
 
     // Backends report their counters when their transactions end, at most once a second, and when they exit: the
     // lookups are counted once no other connection is left and the index scans show.
     private static async Task<bool> StatisticsSettledAsync(string connectionString) =>
-        await AloneAsync(connectionString) && await ScalarAsync<long>(
+        await AloneAsync(connectionString) && await PostgreSqlCluster.ScalarAsync<long>(
             connectionString, "SELECT coalesce(sum(idx_scan), 0)::bigint FROM pg_stat_user_tables WHERE relname = 'associations'") > 0;
 
     /// <summary>Whether no connection but this check's own is open to the database (pooled ones are closed first).</summary>
     private static async Task<bool> AloneAsync(string connectionString)
     {
         NpgsqlConnection.ClearAllPools();
-        return await ScalarAsync<long>(connectionString, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()") == 0;
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
+        return await PostgreSqlCluster.ScalarAsync<long>(connectionString, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()") == 0;
     }
 
     private static async Task<List<(string Table, long Scans)>> SequentialScansAsync(string connectionString)
@@ -169,13 +161,5 @@ public sealed class PostgreSqlHotPathTests
 
         Assert.That(scans.Select(s => s.Item1), Is.EquivalentTo(BigTables));
         return scans;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

@@ -75,6 +75,24 @@ public sealed class PostgreSqlCluster
         await drop.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Runs SQL on a database of the cluster, outside the server under test.</summary>
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The first column of the first row SQL returns.</summary>
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     private string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = _port, Username = Superuser, Database = database, Timeout = 30 }.ConnectionString;
 
