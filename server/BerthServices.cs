@@ -53,6 +53,7 @@ public static class BerthServices
         services.AddSingleton<IValidateOptions<BerthOptions>, ImportLimitValidation>();
         services.AddSingleton<IValidateOptions<BerthOptions>, NotificationValidation>();
         services.AddSingleton<IValidateOptions<BerthOptions>, MetadataValidation>();
+        services.AddSingleton<IValidateOptions<BerthOptions>, ContentValidation>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddSingleton(sp => new ConnectionLimiter(
             ConnectionLimits.From(sp.GetRequiredService<IOptions<BerthOptions>>().Value.Clients, NativeFiles.DescriptorLimit()),
@@ -111,8 +112,7 @@ public static class BerthServices
         services.AddSingleton<ServerGauges>();
         services.AddSingleton<TagHistoryRecorder>();
         services.AddHttpContextAccessor();
-        services.AddSingleton<FileSystemContentStore>();
-        services.AddSingleton<IContentStore>(sp => new TimedContentStore(sp.GetRequiredService<FileSystemContentStore>()));
+        services.AddContentStore(configuration.GetSection(BerthOptions.Section).GetSection("Content").Get<ContentOptions>()?.Provider ?? ContentProvider.FileSystem);
         services.AddSingleton<ContentCache>();
 
         services.AddSingleton<RepositoryService>();

@@ -1,5 +1,6 @@
 using Berth.Server.Access;
 using Berth.Server.Clients;
+using Berth.Server.Content;
 using Berth.Server.Hosting;
 using Berth.Server.Membership;
 using Berth.Server.Plugins;
@@ -58,6 +59,11 @@ internal sealed class StartupPreparation(IServiceProvider services, StartupGate 
     {
         var layout = services.GetRequiredService<DataLayout>();
         await services.GetRequiredService<IMetadataDatabase>().OpenAsync(cancellationToken);
+        if (await services.GetRequiredService<IContentStore>().ProbeAsync(cancellationToken) is { Writable: false } content)
+        {
+            throw new ContentStoreUnavailableException(content.Problem ?? "it cannot take content");
+        }
+
         await AddMissingReferencesAsync(cancellationToken);
         await services.GetRequiredService<UploadService>().RecoverAsync(cancellationToken);
         _ = services.GetRequiredService<TokenSigner>();

@@ -75,6 +75,9 @@ public sealed class BerthOptions
     /// <summary>Where metadata is kept; the embedded store in the data folder by default.</summary>
     public MetadataOptions Metadata { get; set; } = new();
 
+    /// <summary>Where content (blobs and manifests) is kept; the data folder by default.</summary>
+    public ContentOptions Content { get; set; } = new();
+
     /// <summary>Where events go; nowhere by default.</summary>
     public NotificationOptions Notifications { get; set; } = new();
 

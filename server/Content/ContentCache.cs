@@ -23,16 +23,16 @@ public sealed class ContentCache(IContentStore store) : IDisposable
             return cached;
         }
 
-        var stream = store.OpenRead(digest);
-        if (stream is null)
+        var read = await store.OpenReadAsync(digest, range: null, cancellationToken);
+        if (read is null)
         {
             return null;
         }
 
-        await using (stream)
+        await using (read)
         {
-            var bytes = new byte[stream.Length];
-            await stream.ReadExactlyAsync(bytes, cancellationToken);
+            var bytes = new byte[read.Length];
+            await read.Stream.ReadExactlyAsync(bytes, cancellationToken);
             if (bytes.Length <= MaxEntryBytes)
             {
                 _cache.Set(digest, bytes, new MemoryCacheEntryOptions { Size = Math.Max(bytes.Length, 1) });

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Berth.Server.Storage;
 using Docker.Common.Digests;
 
@@ -34,6 +35,25 @@ public sealed class FileSystemContentStore(DataLayout layout) : IContentStore
         return Task.FromResult(new FileInfo(target).Length);
     }
 
+    public async Task<long> CopyFileAsync(Digest digest, string sourcePath, CancellationToken cancellationToken)
+    {
+        if (new FileInfo(layout.ContentPath(digest)) is { Exists: true } stored)
+        {
+            return stored.Length;
+        }
+
+        var temporary = layout.NewTemporaryPath();
+        try
+        {
+            File.Copy(sourcePath, temporary);
+            return await ImportFileAsync(digest, temporary, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
     public async Task<long> PutAsync(Digest digest, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var target = layout.ContentPath(digest);
@@ -61,34 +81,36 @@ public sealed class FileSystemContentStore(DataLayout layout) : IContentStore
         return content.Length;
     }
 
-    public Stream? OpenRead(Digest digest)
+    public Task<ContentRead?> OpenReadAsync(Digest digest, ByteRange? range, CancellationToken cancellationToken)
     {
+        FileStream stream;
         try
         {
-            return new FileStream(layout.ContentPath(digest), new FileStreamOptions
+            stream = new FileStream(layout.ContentPath(digest), new FileStreamOptions
             {
                 Mode = FileMode.Open,
                 Access = FileAccess.Read,
                 Share = FileShare.Read | FileShare.Delete,
                 BufferSize = 0,
-                Options = FileOptions.SequentialScan,
+                Options = FileOptions.SequentialScan | FileOptions.Asynchronous,
             });
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return Task.FromResult<ContentRead?>(null);
         }
-        catch (DirectoryNotFoundException)
+
+        if (range is not { } part)
         {
-            return null;
+            return Task.FromResult<ContentRead?>(new ContentRead(stream, stream.Length));
         }
+
+        stream.Position = part.Offset;
+        return Task.FromResult<ContentRead?>(new ContentRead(stream, part.Length));
     }
 
-    public string? LocalPath(Digest digest)
-    {
-        var path = layout.ContentPath(digest);
-        return File.Exists(path) ? path : null;
-    }
+    /// <summary>A folder has no address of its own: its content is always served through the server.</summary>
+    public Uri? DirectUrl(Digest digest) => null;
 
     public Task<long> DeleteAsync(Digest digest, CancellationToken cancellationToken)
     {
@@ -103,27 +125,63 @@ public sealed class FileSystemContentStore(DataLayout layout) : IContentStore
         return Task.FromResult(size);
     }
 
-    public IEnumerable<(string Prefix, IReadOnlyList<(Digest Digest, DateTimeOffset Stored)> Files)> ListByPrefix()
+    /// <summary>A page per folder (content/ALG/HH/, each file's digest starting as the folder's name), then what lies elsewhere under content/.</summary>
+    public async IAsyncEnumerable<IReadOnlyList<ContentEntry>> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!Directory.Exists(layout.Content))
         {
             yield break;
         }
 
-        // content/ALG/HH/: one group per folder.
-        foreach (var folder in Directory.EnumerateDirectories(layout.Content).SelectMany(Directory.EnumerateDirectories))
+        var strays = new List<ContentEntry>();
+        foreach (var algorithm in Directory.EnumerateDirectories(layout.Content))
         {
-            var files = Directory.EnumerateFiles(folder)
-                .Select(path => (Digest: layout.DigestOfContentPath(path), Stored: (DateTimeOffset)File.GetLastWriteTimeUtc(path)))
-                .Where(f => f.Digest is not null)
-                .Select(f => (f.Digest!.Value, f.Stored))
-                .ToList();
-            if (files.Count > 0)
+            foreach (var folder in Directory.EnumerateDirectories(algorithm))
             {
-                yield return ($"{Path.GetFileName(Path.GetDirectoryName(folder))}:{Path.GetFileName(folder)}", files);
+                cancellationToken.ThrowIfCancellationRequested();
+                var page = new List<ContentEntry>();
+                foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+                {
+                    var entry = Entry(file);
+                    (entry.Digest is null ? strays : page).Add(entry);
+                }
+
+                if (page.Count > 0)
+                {
+                    yield return page;
+                    await Task.Yield();
+                }
             }
+
+            strays.AddRange(Directory.EnumerateFiles(algorithm).Select(path => Entry(new FileInfo(path))));
+        }
+
+        strays.AddRange(Directory.EnumerateFiles(layout.Content).Select(path => Entry(new FileInfo(path))));
+        if (strays.Count > 0)
+        {
+            yield return strays;
         }
     }
+
+    public Task<ContentStoreProbe> ProbeAsync(CancellationToken cancellationToken)
+    {
+        var writable = Directory.Exists(layout.Content) && Directory.Exists(layout.Temporary) &&
+                       !new DirectoryInfo(layout.Content).Attributes.HasFlag(FileAttributes.ReadOnly);
+        long? free = null;
+        try
+        {
+            free = new DriveInfo(layout.Root).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Free space is a courtesy; an odd mount must not break the answer.
+        }
+
+        return Task.FromResult(new ContentStoreProbe(writable, free, writable ? null : "the content folder is missing or read-only: check the data folder"));
+    }
+
+    private ContentEntry Entry(FileInfo file) =>
+        new(Path.GetRelativePath(layout.Root, file.FullName), layout.DigestOfContentPath(file.FullName), file.Length, file.LastWriteTimeUtc);
 
     private static void MoveIntoPlace(string source, string target)
     {

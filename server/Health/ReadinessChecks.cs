@@ -23,22 +23,33 @@ internal static class ReadinessChecks
             : sp.GetRequiredService<IMetadataDatabase>().IsConnected()
                 ? HealthCheckResult.Healthy("answers")
                 : HealthCheckResult.Unhealthy("does not answer a read: see the server's log"))
-        .AddReadiness("content_store", sp => !Started(sp)
-            ? HealthCheckResult.Unhealthy(Starting)
-            : ContentStorageProbe.Probe(sp.GetRequiredService<DataLayout>()).Writable
-                ? HealthCheckResult.Healthy("writable")
-                : HealthCheckResult.Unhealthy("the content folder is missing or read-only: check the data folder"))
+        .AddReadiness("content_store", ContentStoreAsync)
         .AddReadiness("plugins", sp => sp.GetRequiredService<PluginCatalog>().Importers.Count is var count and > 0
             ? HealthCheckResult.Healthy($"{count} importer(s) loaded")
             : HealthCheckResult.Unhealthy("no importer plugin is loaded: check --plugins-conf-dir"));
 
+    private static async Task<HealthCheckResult> ContentStoreAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (!Started(services))
+        {
+            return HealthCheckResult.Unhealthy(Starting);
+        }
+
+        var probe = await services.GetRequiredService<IContentStore>().ProbeAsync(cancellationToken);
+        return probe.Writable ? HealthCheckResult.Healthy("writable") : HealthCheckResult.Unhealthy(probe.Problem);
+    }
+
     private static bool Started(IServiceProvider services) => services.GetRequiredService<StartupGate>().IsOpen;
 
     private static IHealthChecksBuilder AddReadiness(this IHealthChecksBuilder checks, string name, Func<IServiceProvider, HealthCheckResult> check) =>
-        checks.Add(new HealthCheckRegistration(name, services => new Check(() => check(services)), HealthStatus.Unhealthy, [HealthEndpoints.Readiness]));
+        checks.AddReadiness(name, (services, _) => Task.FromResult(check(services)));
 
-    private sealed class Check(Func<HealthCheckResult> check) : IHealthCheck
+    private static IHealthChecksBuilder AddReadiness(
+        this IHealthChecksBuilder checks, string name, Func<IServiceProvider, CancellationToken, Task<HealthCheckResult>> check) =>
+        checks.Add(new HealthCheckRegistration(name, services => new Check(cancellationToken => check(services, cancellationToken)), HealthStatus.Unhealthy, [HealthEndpoints.Readiness]));
+
+    private sealed class Check(Func<CancellationToken, Task<HealthCheckResult>> check) : IHealthCheck
     {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) => Task.FromResult(check());
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) => check(cancellationToken);
     }
 }

@@ -21,6 +21,7 @@ public static partial class StartFailure
         IOException { InnerException: AddressInUseException } e =>
             $"{AddressOf(e) ?? "the address"} is already in use (by another server, or another program): stop it, or choose another address with --urls http://127.0.0.1:PORT",
         MetadataSchemaException e => $"metadata database: {e.Message}",
+        Content.ContentStoreUnavailableException e => $"content store: {e.Message}",
         Npgsql.NpgsqlException e => $"metadata database: {e.Message}: check that PostgreSQL is running and that Berth:Metadata:ConnectionString names it, with a user that may sign in",
         DataFolderInUseException e => $"data folder: {e.Message}: stop that server first, or give this one another --data-dir",
         // The data folder cannot be used: not writable, full, or its database damaged.

@@ -173,47 +173,55 @@ public sealed class OrphanCollector(
 
     /// <summary>
     /// Removes the content files no unit names: those of the units just deleted, and any left by a crash between
-    /// a collection's commit and its deletions or between an import's content and its unit. Files are taken a
-    /// folder at a time, with one question to the store per folder; a file younger than the grace period or held
-    /// by an import stays.
+    /// a collection's commit and its deletions or between an import's content and its unit. Content is taken a page
+    /// of the store's listing at a time, with one question to the metadata store per digest prefix (the algorithm and
+    /// two hex digits) in the page; content younger than the grace period or held by an import stays.
     /// </summary>
     private async Task SweepContentAsync(DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
     {
-        foreach (var (prefix, files) in content.ListByPrefix())
+        await foreach (var page in content.ListAsync(cancellationToken))
         {
-            var named = await orphans.NamedDigestsAsync(prefix, cancellationToken);
-            var condemned = new List<Docker.Common.Digests.Digest>();
-            foreach (var (digest, stored) in files.Where(f => f.Stored < cutoff && !named.Contains(f.Digest.ToString())))
+            foreach (var group in page.Where(e => e.Digest is not null).GroupBy(e => $"{e.Digest!.Value.Algorithm.Name}:{e.Digest.Value.Encoded[..2]}", StringComparer.Ordinal))
             {
-                if (guard.TryCondemn([ReferenceGuard.ContentKey(digest.ToString())]))
-                {
-                    condemned.Add(digest);
-                }
-                else
-                {
-                    tally.SkippedInUse++;
-                }
+                await SweepAsync(group.Key, [.. group], cutoff, tally, cancellationToken);
             }
+        }
+    }
 
-            if (condemned.Count == 0)
+    private async Task SweepAsync(string prefix, IReadOnlyList<ContentEntry> stored, DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
+    {
+        var named = await orphans.NamedDigestsAsync(prefix, cancellationToken);
+        var condemned = new List<Docker.Common.Digests.Digest>();
+        foreach (var digest in stored.Where(f => f.Stored < cutoff && !named.Contains(f.Digest!.Value.ToString())).Select(f => f.Digest!.Value))
+        {
+            if (guard.TryCondemn([ReferenceGuard.ContentKey(digest.ToString())]))
             {
-                continue;
+                condemned.Add(digest);
             }
+            else
+            {
+                tally.SkippedInUse++;
+            }
+        }
 
-            try
+        if (condemned.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // Asked again under condemnation: an import may have named one in between.
+            var namedSince = await orphans.NamedDigestsAsync(prefix, cancellationToken);
+            foreach (var digest in condemned.Where(d => !namedSince.Contains(d.ToString())))
             {
-                // Asked again under condemnation: an import may have named one in between.
-                var namedSince = await orphans.NamedDigestsAsync(prefix, cancellationToken);
-                foreach (var digest in condemned.Where(d => !namedSince.Contains(d.ToString())))
-                {
-                    tally.Bytes += await content.DeleteAsync(digest, CancellationToken.None);
-                    tally.Files++;
-                }
+                tally.Bytes += await content.DeleteAsync(digest, CancellationToken.None);
+                tally.Files++;
             }
-            finally
-            {
-                guard.Release(condemned.Select(d => ReferenceGuard.ContentKey(d.ToString())));
-            }
+        }
+        finally
+        {
+            guard.Release(condemned.Select(d => ReferenceGuard.ContentKey(d.ToString())));
         }
     }
 

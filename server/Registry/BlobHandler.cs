@@ -14,7 +14,7 @@ namespace Berth.Server.Registry;
 public sealed class BlobHandler(
     RegistryRepositories registry, RepositoryContent content, IContentStore store, MembershipService membership, EventAnnouncer events)
 {
-    private const string OctetStream = "application/octet-stream";
+    internal const string OctetStream = "application/octet-stream";
 
     public async Task<IResult> GetAsync(HttpContext context, RegistryName name, string reference)
     {
@@ -22,37 +22,64 @@ public sealed class BlobHandler(
         var repository = await registry.ForPullAsync(context, name);
         var blob = await content.FindBlobAsync(repository, digest, context.RequestAborted) ?? throw Unknown(digest, name);
         context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
+        var size = blob.Metadata[DockerUnitTypes.Fields.Size]!.GetValue<long>();
+        var entityTag = new EntityTagHeaderValue($"\"{digest}\"");
         if (HttpMethods.IsHead(context.Request.Method))
         {
-            // HEAD answers from the unit's metadata: the blob's bytes are not touched.
+            // HEAD answers from the unit's metadata: the blob's bytes are not touched, wherever they are stored.
             context.Response.ContentType = OctetStream;
-            context.Response.ContentLength = blob.Metadata[DockerUnitTypes.Fields.Size]!.GetValue<long>();
+            context.Response.ContentLength = size;
             context.Response.Headers.AcceptRanges = "bytes";
-            context.Response.Headers.ETag = $"\"{digest}\"";
+            context.Response.Headers.ETag = entityTag.ToString();
             return Results.Empty;
         }
 
-        RefuseUnsatisfiableRange(context.Request, blob.Metadata[DockerUnitTypes.Fields.Size]!.GetValue<long>());
-        var path = store.LocalPath(digest) ?? throw Unknown(digest, name);
+        var range = RequestedRange(context.Request, size, entityTag);
         await events.AnnouncePullAsync(name.Value, () => RegistryEvents.Blob(context, name, blob));
-        return Results.File(path, OctetStream, enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{digest}\""));
+        if (NotModified(context.Request, entityTag))
+        {
+            context.Response.Headers.ETag = entityTag.ToString();
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        // A presigned address (the content store's setting): the client fetches the bytes, and its range, from the store.
+        if (store.DirectUrl(digest) is { } direct)
+        {
+            return Results.Redirect(direct.AbsoluteUri, permanent: false, preserveMethod: true);
+        }
+
+        var read = await store.OpenReadAsync(digest, range, context.RequestAborted) ?? throw Unknown(digest, name);
+        return new BlobContentResult(read, range, size, entityTag);
     }
 
+    private static bool NotModified(HttpRequest request, EntityTagHeaderValue entityTag) =>
+        request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } tags && tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(entityTag, useStrongComparison: false));
+
     /// <summary>
-    /// A single range that starts past the end (or asks for no bytes at all) is refused here, in the registry's
-    /// envelope; the file result would answer it with an empty 416. Anything else is left to the file result.
+    /// The one range asked for, within the blob, or <see langword="null"/> for the whole blob: no range, several ranges
+    /// (served whole, as ASP.NET's file results do), or an <c>If-Range</c> that names another version. A single range
+    /// that starts past the end (or asks for no bytes at all) is refused, in the registry's envelope.
     /// </summary>
-    private static void RefuseUnsatisfiableRange(HttpRequest request, long size)
+    private static ByteRange? RequestedRange(HttpRequest request, long size, EntityTagHeaderValue entityTag)
     {
-        if (request.GetTypedHeaders().Range is not { Unit.Value: "bytes", Ranges.Count: 1 } range)
+        var headers = request.GetTypedHeaders();
+        if (headers.Range is not { Unit.Value: "bytes", Ranges.Count: 1 } range ||
+            (headers.IfRange is { } condition && condition.EntityTag?.Compare(entityTag, useStrongComparison: true) != true))
         {
-            return;
+            return null;
         }
 
         var only = range.Ranges.Single();
-        if (only.From is { } from ? from < size : only.To is > 0 && size > 0)
+        if (only.From is { } from && from < size)
         {
-            return;
+            var last = only.To is { } to ? Math.Min(to, size - 1) : size - 1;
+            return new ByteRange(from, last - from + 1);
+        }
+
+        if (only.From is null && only.To is { } suffix && suffix > 0 && size > 0)
+        {
+            var length = Math.Min(suffix, size);
+            return new ByteRange(size - length, length);
         }
 
         throw new RegistryException(RegistryError.RangeNotSatisfiable, $"the range {range} is outside the blob's {size} bytes")

@@ -9,15 +9,18 @@ public static class StatusEndpoints
 {
     public static void MapStatusEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet($"{ContentApi.Root}/status/", (IMetadataDatabase database, DataLayout layout) =>
-            TypedResults.Json(
+        routes.MapGet($"{ContentApi.Root}/status/", async (IMetadataDatabase database, IContentStore content, CancellationToken cancellationToken) =>
+        {
+            var probe = await content.ProbeAsync(cancellationToken);
+            return TypedResults.Json(
                 new StatusResponse(
                     "2",
                     new StatusVersions(typeof(StatusEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"),
                     new StoreState(database.IsConnected()),
-                    ContentStorageProbe.Probe(layout),
+                    new ContentStorageState(probe.Writable, probe.FreeBytes),
                     []),
-                ContentApiJsonContext.Api.StatusResponse))
+                ContentApiJsonContext.Api.StatusResponse);
+        })
             .WithTags("Status").WithName("getStatus").WithSummary("The server's version and the state of its stores; open to anyone.")
             .Produces<StatusResponse>();
     }

@@ -1,20 +1,20 @@
+using Berth.Server.Content;
 using Berth.Server.Membership;
 using Berth.Server.Repositories;
-using Berth.Server.Storage;
 using Docker.Common.Digests;
 
 namespace Berth.Server.Verification;
 
 /// <summary>
-/// Re-reads everything stored and checks the promises storage makes: every content file hashes to the digest it
-/// is named by, every unit's content is there, and every unit's repository holds what it needs (a tag, what it points at). It only
+/// Re-reads everything stored and checks the promises storage makes: all stored content hashes to the digest it
+/// is stored under, every unit's content is there, and every unit's repository holds what it needs (a tag, what it points at). It only
 /// reads, so it is safe on a live server; run it after a crash, a restore or a disk scare.
 /// </summary>
-public sealed class ContentVerifier(DataLayout layout, IRepositoryStore repositories, MembershipService membership, UnitTypes types)
+public sealed class ContentVerifier(IContentStore store, IRepositoryStore repositories, MembershipService membership, UnitTypes types)
 {
     private const int BufferSize = 1024 * 1024;
 
-    /// <summary>Verifies everything; <paramref name="progress"/> is told the size of each content file once hashed.</summary>
+    /// <summary>Verifies everything; <paramref name="progress"/> is told the size of each stored content once hashed.</summary>
     public async Task<VerificationReport> VerifyAsync(IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var problems = new List<ContentProblem>();
@@ -27,34 +27,43 @@ public sealed class ContentVerifier(DataLayout layout, IRepositoryStore reposito
     {
         long files = 0, bytes = 0;
         var buffer = new byte[BufferSize];
-        foreach (var path in Directory.EnumerateFiles(layout.Content, "*", SearchOption.AllDirectories))
+        await foreach (var page in store.ListAsync(cancellationToken))
         {
-            var relative = Path.GetRelativePath(layout.Root, path);
-            if (layout.DigestOfContentPath(path) is not { } digest)
+            foreach (var entry in page)
             {
-                problems.Add(new ContentProblem(ContentProblem.Stray, relative, "not named by a digest: content paths are content/ALG/HH/HEX"));
-                continue;
-            }
-
-            using var calculator = new DigestCalculator(digest.Algorithm);
-            await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
-            {
-                int read;
-                while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+                if (entry.Digest is not { } digest)
                 {
-                    calculator.Append(buffer.AsSpan(0, read));
+                    problems.Add(new ContentProblem(ContentProblem.Stray, entry.Name, "not named by a digest: content is stored under ALG/HH/HEX"));
+                    continue;
                 }
-            }
 
-            var actual = calculator.Current();
-            if (actual != digest)
-            {
-                problems.Add(new ContentProblem(ContentProblem.Mismatch, relative, $"expected {digest}, the bytes hash to {actual}"));
-            }
+                var read = await store.OpenReadAsync(digest, range: null, cancellationToken);
+                if (read is null)
+                {
+                    // Deleted by orphan collection since it was listed: nothing left to check.
+                    continue;
+                }
 
-            files++;
-            bytes += calculator.Length;
-            progress?.Report(calculator.Length);
+                using var calculator = new DigestCalculator(digest.Algorithm);
+                await using (read)
+                {
+                    int count;
+                    while ((count = await read.Stream.ReadAsync(buffer, cancellationToken)) > 0)
+                    {
+                        calculator.Append(buffer.AsSpan(0, count));
+                    }
+                }
+
+                var actual = calculator.Current();
+                if (actual != digest)
+                {
+                    problems.Add(new ContentProblem(ContentProblem.Mismatch, entry.Name, $"expected {digest}, the bytes hash to {actual}"));
+                }
+
+                files++;
+                bytes += calculator.Length;
+                progress?.Report(calculator.Length);
+            }
         }
 
         return (files, bytes);
@@ -88,9 +97,9 @@ public sealed class ContentVerifier(DataLayout layout, IRepositoryStore reposito
                 }
 
                 if (unit.ContentDigest is { } text && checkedUnits.Add($"{unit.TypeId} {text}") &&
-                    (!Digest.TryParse(text, out var digest) || !File.Exists(layout.ContentPath(digest))))
+                    (!Digest.TryParse(text, out var digest) || await store.SizeAsync(digest, cancellationToken) is null))
                 {
-                    problems.Add(new ContentProblem(ContentProblem.Missing, $"{unit.TypeId} {text}", $"its content file is not in content/ (first seen in repository {repository.Id})"));
+                    problems.Add(new ContentProblem(ContentProblem.Missing, $"{unit.TypeId} {text}", $"its content is not in the content store (first seen in repository {repository.Id})"));
                 }
             }
         }

@@ -3,8 +3,8 @@ using NUnit.Framework;
 namespace Berth.Tests;
 
 /// <summary>
-/// What the test run started for all its tests (a PostgreSQL cluster), stopped once every test has run: this fixture
-/// stands in the root namespace, so NUnit runs its tear-down after every fixture below it.
+/// What the test run started for all its tests (a PostgreSQL cluster, a Ceph gateway), stopped once every test has
+/// run: this fixture stands in the root namespace, so NUnit runs its tear-down after every fixture below it.
 /// </summary>
 [SetUpFixture]
 public sealed class TestRunEnd

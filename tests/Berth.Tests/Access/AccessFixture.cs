@@ -8,7 +8,7 @@ using NUnit.Framework;
 namespace Berth.Tests.Access;
 
 /// <summary>A server with helpers to make users and sign in as them.</summary>
-public abstract class AccessFixture(ServerKind kind = ServerKind.InProcess, MetadataBackend backend = MetadataBackend.Default) : ApiFixture(kind, backend)
+public abstract class AccessFixture(ServerKind kind = ServerKind.InProcess, StorageBackend backend = StorageBackend.Default) : ApiFixture(kind, backend)
 {
     protected const string UserPassword = "user-password-1";
 

@@ -15,14 +15,14 @@ namespace Berth.Tests.Access;
 public sealed class CrossServerCacheTests : FolderPerTest
 {
     private static readonly TimeSpan WithinASecond = TimeSpan.FromSeconds(1);
-    private TestMetadataStore _metadata = null!;
+    private TestStorage _metadata = null!;
     private ServerProcess _first = null!;
     private ServerProcess _second = null!;
 
     [SetUp]
     public async Task StartTwoServers()
     {
-        _metadata = await TestMetadataStore.CreateAsync(MetadataBackend.PostgreSql);
+        _metadata = await TestStorage.CreateAsync(StorageBackend.PostgreSql);
 
         // One after the other: the first creates the administrator both sign in as.
         _first = await ServerProcess.StartAsync(Folder.Path, ["--data-dir", Folder.Combine("first"), .. _metadata.Arguments]);

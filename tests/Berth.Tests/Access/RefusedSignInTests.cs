@@ -8,7 +8,7 @@ using NUnit.Framework;
 namespace Berth.Tests.Access;
 
 /// <summary>Sign-ins that fail leave nothing of the client's choosing in the server's memory.</summary>
-public sealed class RefusedSignInTests() : AccessFixture(ServerKind.InProcess, MetadataBackend.LiteDb)
+public sealed class RefusedSignInTests() : AccessFixture(ServerKind.InProcess, StorageBackend.LiteDb)
 {
     [Test]
     public async Task SignInsAsUnknownUsers_AreNotRemembered()

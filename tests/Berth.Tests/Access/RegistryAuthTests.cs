@@ -10,8 +10,8 @@ namespace Berth.Tests.Access;
 /// <summary>The registry's sign-in: challenges, the token endpoint, bearer tokens and Basic, grants and scopes.</summary>
 [TestFixture(ServerKind.InProcess)]
 [TestFixture(ServerKind.Process)]
-[TestFixture(ServerKind.Process, MetadataBackend.PostgreSql)]
-public sealed class RegistryAuthTests(ServerKind kind, MetadataBackend backend = MetadataBackend.Default) : AccessFixture(kind, backend)
+[TestFixture(ServerKind.Process, StorageBackend.PostgreSql)]
+public sealed class RegistryAuthTests(ServerKind kind, StorageBackend backend = StorageBackend.Default) : AccessFixture(kind, backend)
 {
     [Test]
     public async Task Base_Anonymous_IsChallengedToGetAToken()

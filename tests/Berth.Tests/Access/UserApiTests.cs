@@ -5,9 +5,9 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Access;
 
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class UserApiTests(MetadataBackend backend) : AccessFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+public sealed class UserApiTests(StorageBackend backend) : AccessFixture(ServerKind.InProcess, backend)
 {
     // Token expiries are checked against the server's clock, which the tests move instead of waiting.
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>([ServerClock.Manual]);

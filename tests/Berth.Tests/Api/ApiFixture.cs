@@ -7,19 +7,19 @@ namespace Berth.Tests.Api;
 /// One server per test fixture, over a data folder of its own: in process by default, or as its own process for
 /// fixtures run both ways. Tests share it, so each works in repositories of its own (<see cref="NewRepositoryId"/>).
 /// </summary>
-public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess, MetadataBackend backend = MetadataBackend.Default)
+public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess, StorageBackend backend = StorageBackend.Default)
 {
     private int _repositories;
     private IReadOnlyDictionary<string, string>? _settings;
-    private TestMetadataStore? _metadata;
+    private TestStorage? _storage;
 
     protected ServerKind Kind { get; } = kind;
 
     /// <summary>The PostgreSQL database the server runs on, when it runs on one.</summary>
-    protected string? MetadataConnectionString => _metadata?.ConnectionString;
+    protected string? MetadataConnectionString => _storage?.ConnectionString;
 
-    /// <summary>The metadata store the server runs on: the one the fixture names, else the run's (<c>BERTH_TEST_METADATA</c>).</summary>
-    protected MetadataBackend Backend { get; } = TestMetadataStore.Resolve(backend);
+    /// <summary>The stores the server runs on: the ones the fixture names, else the run's (<c>BERTH_TEST_STORAGE</c>).</summary>
+    protected StorageBackend Backend { get; } = TestStorage.Resolve(backend);
 
     protected TempFolder Folder { get; private set; } = null!;
 
@@ -37,8 +37,8 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess, Metadat
     public async Task StartServer()
     {
         Folder = new TempFolder();
-        _metadata = await TestMetadataStore.CreateAsync(Backend);
-        _settings = _metadata.Settings.Count == 0 ? Settings : (Settings ?? new Dictionary<string, string>()).Concat(_metadata.Settings).ToDictionary();
+        _storage = await TestStorage.CreateAsync(Backend);
+        _settings = _storage.Settings.Count == 0 ? Settings : (Settings ?? new Dictionary<string, string>()).Concat(_storage.Settings).ToDictionary();
 
         Host = await BerthHost.StartAsync(Kind, Folder, PluginsConfDir(Folder), _settings);
         Api = new ContentApiClient(Host.CreateClient());
@@ -61,9 +61,9 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess, Metadat
         }
 
         Folder?.Dispose();
-        if (_metadata is not null)
+        if (_storage is not null)
         {
-            await _metadata.DisposeAsync();
+            await _storage.DisposeAsync();
         }
     }
 
@@ -90,8 +90,25 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess, Metadat
         return id;
     }
 
+    /// <summary>The bytes stored under a digest, from whichever content store the server runs on; null when there are none.</summary>
+    protected Task<byte[]?> StoredContentAsync(string digest) => _storage!.ReadContentAsync(Host.DataDir, digest);
+
+    protected async Task<bool> IsStoredAsync(string digest) => await StoredContentAsync(digest) is not null;
+
+    /// <summary>Puts content under a digest behind the server's back (what a crash between content and its unit leaves).</summary>
+    protected Task PutStoredContentAsync(string digest, byte[] bytes) => _storage!.WriteContentAsync(Host.DataDir, digest, bytes);
+
+    protected Task DeleteStoredContentAsync(string digest) => _storage!.DeleteContentAsync(Host.DataDir, digest);
+
+    /// <inheritdoc cref="TestStorage.WriteStrayAsync"/>
+    protected Task<string> PutStrayContentAsync(string name) => _storage!.WriteStrayAsync(Host.DataDir, name);
+
+    protected Task DeleteStrayContentAsync(string stored) => _storage!.DeleteStrayAsync(Host.DataDir, stored);
+
+    /// <summary>Where the data folder keeps a digest's content; only for tests of the data folder's content store.</summary>
     protected string ContentPath(string digest)
     {
+        Assert.That(_storage!.Gateway, Is.Null, "this test works on the data folder's content store only");
         var (algorithm, hex) = (digest[..digest.IndexOf(':', StringComparison.Ordinal)], digest[(digest.IndexOf(':', StringComparison.Ordinal) + 1)..]);
         return Path.Combine(Host.DataDir, "content", algorithm, hex[..2], hex);
     }

@@ -37,7 +37,7 @@ public sealed class ImportBlobApiTests : ApiFixture
             Assert.That(unit["unit_key"]!["digest"]!.GetValue<string>(), Is.EqualTo(blob.Digest.ToString()));
             Assert.That(unit["metadata"]!["digest"]!.GetValue<string>(), Is.EqualTo(blob.Digest.ToString()));
             Assert.That(unit["metadata"]!["size"]!.GetValue<long>(), Is.EqualTo(5000));
-            Assert.That(await File.ReadAllBytesAsync(ContentPath(blob.Digest.ToString())), Is.EqualTo(blob.Bytes));
+            Assert.That(await StoredContentAsync(blob.Digest.ToString()), Is.EqualTo(blob.Bytes));
         }
     }
 
@@ -70,8 +70,8 @@ public sealed class ImportBlobApiTests : ApiFixture
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(File.Exists(ContentPath(claimed.ToString())), Is.False);
-            Assert.That(File.Exists(ContentPath(blob.Digest.ToString())), Is.False);
+            Assert.That(await IsStoredAsync(claimed.ToString()), Is.False);
+            Assert.That(await IsStoredAsync(blob.Digest.ToString()), Is.False);
             Assert.That(await Api.SearchUnitsAsync(_repository), Is.Empty);
         }
 
@@ -86,7 +86,7 @@ public sealed class ImportBlobApiTests : ApiFixture
         var digest = Digest.Compute(blob.Bytes, DigestAlgorithm.Sha512);
         using var response = await Api.ImportAsync(_repository, await Api.UploadAsync(blob.Bytes, 1000), "docker_blob", Key(digest));
         await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
-        Assert.That(await File.ReadAllBytesAsync(ContentPath(digest.ToString())), Is.EqualTo(blob.Bytes));
+        Assert.That(await StoredContentAsync(digest.ToString()), Is.EqualTo(blob.Bytes));
     }
 
     [Test]
@@ -132,7 +132,7 @@ public sealed class ImportBlobApiTests : ApiFixture
         {
             Assert.That(second["unit_id"]!.GetValue<string>(), Is.EqualTo(first["unit_id"]!.GetValue<string>()));
             Assert.That((await Api.SearchUnitsAsync(other)).Single()!["unit_id"]!.GetValue<string>(), Is.EqualTo(first["unit_id"]!.GetValue<string>()));
-            Assert.That(await File.ReadAllBytesAsync(ContentPath(blob.Digest.ToString())), Is.EqualTo(blob.Bytes));
+            Assert.That(await StoredContentAsync(blob.Digest.ToString()), Is.EqualTo(blob.Bytes));
         }
     }
 
@@ -233,7 +233,7 @@ public sealed class ImportBlobApiTests : ApiFixture
         using (Assert.EnterMultipleScope())
         {
             Assert.That(units.Select(u => u["unit_id"]!.GetValue<string>()).Distinct().Count(), Is.EqualTo(1));
-            Assert.That(await File.ReadAllBytesAsync(ContentPath(blob.Digest.ToString())), Is.EqualTo(blob.Bytes));
+            Assert.That(await StoredContentAsync(blob.Digest.ToString()), Is.EqualTo(blob.Bytes));
             Assert.That(Directory.EnumerateFiles(Path.Combine(Host.DataDir, "tmp")), Is.Empty);
         }
     }

@@ -10,9 +10,9 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Api;
 
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class ImportManifestApiTests(MetadataBackend backend) : ApiFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+public sealed class ImportManifestApiTests(StorageBackend backend) : ApiFixture(ServerKind.InProcess, backend)
 {
     private string _repository = null!;
 
@@ -54,7 +54,7 @@ public sealed class ImportManifestApiTests(MetadataBackend backend) : ApiFixture
             Assert.That(
                 metadata["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>()),
                 Is.EqualTo(image.Blobs.Skip(1).Select(b => b.Digest.ToString())));
-            Assert.That(await File.ReadAllBytesAsync(ContentPath(image.Digest.ToString())), Is.EqualTo(image.Bytes));
+            Assert.That(await StoredContentAsync(image.Digest.ToString()), Is.EqualTo(image.Bytes));
         }
     }
 
@@ -91,7 +91,7 @@ public sealed class ImportManifestApiTests(MetadataBackend backend) : ApiFixture
         var bytes = Encoding.UTF8.GetBytes(text);
         using var response = await ImportDocumentAsync(bytes, "docker_manifest", Digest.Compute(bytes).ToString());
         await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
-        Assert.That(await File.ReadAllBytesAsync(ContentPath(Digest.Compute(bytes).ToString())), Is.EqualTo(bytes));
+        Assert.That(await StoredContentAsync(Digest.Compute(bytes).ToString()), Is.EqualTo(bytes));
     }
 
     [Test]
@@ -141,7 +141,7 @@ public sealed class ImportManifestApiTests(MetadataBackend backend) : ApiFixture
             Assert.That(metadata["media_type"]!.GetValue<string>(), Is.EqualTo(list.MediaType));
             Assert.That(metadata["manifests"]!.AsArray().Select(m => m!["digest"]!.GetValue<string>()), Is.EqualTo(new[] { amd64.Digest.ToString(), arm64.Digest.ToString() }));
             Assert.That(metadata["manifests"]![1]!["platform"]!["architecture"]!.GetValue<string>(), Is.EqualTo("arm64"));
-            Assert.That(await File.ReadAllBytesAsync(ContentPath(list.Digest.ToString())), Is.EqualTo(list.Bytes));
+            Assert.That(await StoredContentAsync(list.Digest.ToString()), Is.EqualTo(list.Bytes));
         }
 
         var tag = (await Api.SearchUnitsAsync(_repository, "docker_tag")).Single()!["metadata"]!;
@@ -173,7 +173,7 @@ public sealed class ImportManifestApiTests(MetadataBackend backend) : ApiFixture
                 error["error"]!["data"]!["missing_blobs"]!.AsArray().Select(d => d!.GetValue<string>()),
                 Is.EquivalentTo(new[] { image.Blobs[1].Digest.ToString(), image.Blobs[2].Digest.ToString() }));
             Assert.That(error["error_message"]!.GetValue<string>(), Does.Not.Contain(image.Blobs[0].Digest.ToString()));
-            Assert.That(File.Exists(ContentPath(image.Digest.ToString())), Is.False);
+            Assert.That(await IsStoredAsync(image.Digest.ToString()), Is.False);
             Assert.That(await Api.SearchUnitsAsync(_repository, "docker_manifest"), Is.Empty);
         }
     }
@@ -287,7 +287,7 @@ public sealed class ImportManifestApiTests(MetadataBackend backend) : ApiFixture
         var wrong = Digest.Compute(Encoding.UTF8.GetBytes("something else"));
         using var response = await ImportDocumentAsync(image.Bytes, "docker_manifest", wrong.ToString());
         await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "BRT0106", wrong.ToString(), image.Digest.ToString());
-        Assert.That(File.Exists(ContentPath(image.Digest.ToString())), Is.False);
+        Assert.That(await IsStoredAsync(image.Digest.ToString()), Is.False);
     }
 
     [Test]
@@ -305,7 +305,7 @@ public sealed class ImportManifestApiTests(MetadataBackend backend) : ApiFixture
         using (Assert.EnterMultipleScope())
         {
             Assert.That(unit["unit_key"]!["digest"]!.GetValue<string>(), Is.EqualTo(digest.ToString()));
-            Assert.That(await File.ReadAllBytesAsync(ContentPath(digest.ToString())), Is.EqualTo(image.Bytes));
+            Assert.That(await StoredContentAsync(digest.ToString()), Is.EqualTo(image.Bytes));
         }
     }
 

@@ -6,9 +6,9 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Api;
 
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class ImportTagApiTests(MetadataBackend backend) : ApiFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+public sealed class ImportTagApiTests(StorageBackend backend) : ApiFixture(ServerKind.InProcess, backend)
 {
     private string _repository = null!;
 

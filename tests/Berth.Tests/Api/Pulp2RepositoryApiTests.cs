@@ -9,9 +9,9 @@ namespace Berth.Tests.Api;
 /// Repository creation and reading as Pulp 2's REST API documents them (issue 17, rows 1, 7 and 8): the importer made
 /// in the same call, the Location of the new repository, and the importers and distributors a client asks for.
 /// </summary>
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class Pulp2RepositoryApiTests(MetadataBackend backend) : ApiFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+public sealed class Pulp2RepositoryApiTests(StorageBackend backend) : ApiFixture(ServerKind.InProcess, backend)
 {
     [Test]
     public async Task Create_Answers201WithTheRepositoryHrefAsLocation()

@@ -5,9 +5,9 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Api;
 
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class RepositoryApiTests(MetadataBackend backend) : ApiFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+public sealed class RepositoryApiTests(StorageBackend backend) : ApiFixture(ServerKind.InProcess, backend)
 {
     [Test]
     public async Task Create_Answers201WithTheRepository()
@@ -199,8 +199,8 @@ public sealed class RepositoryApiTests(MetadataBackend backend) : ApiFixture(Ser
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(File.Exists(ContentPath(image.Digest.ToString())), Is.True, "the manifest's bytes stay for orphan cleanup");
-            Assert.That(File.Exists(ContentPath(image.Blobs[1].Digest.ToString())), Is.True);
+            Assert.That(await IsStoredAsync(image.Digest.ToString()), Is.True, "the manifest's bytes stay for orphan cleanup");
+            Assert.That(await IsStoredAsync(image.Blobs[1].Digest.ToString()), Is.True);
             Assert.That((await Api.SearchUnitsAsync(other)).Count, Is.EqualTo(1), "another repository keeps its own associations");
         }
 

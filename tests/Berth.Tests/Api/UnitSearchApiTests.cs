@@ -4,9 +4,9 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Api;
 
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class UnitSearchApiTests(MetadataBackend backend) : ApiFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+public sealed class UnitSearchApiTests(StorageBackend backend) : ApiFixture(ServerKind.InProcess, backend)
 {
     private string _repository = null!;
     private TestManifest _image = null!;

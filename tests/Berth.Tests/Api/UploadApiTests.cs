@@ -56,7 +56,7 @@ public sealed class UploadApiTests : ApiFixture
         await Api.CreateDockerRepositoryAsync(repository);
         using var import = await Api.ImportAsync(repository, id, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() });
         await ContentApiClient.ReadAsync(import, HttpStatusCode.OK);
-        Assert.That(await File.ReadAllBytesAsync(ContentPath(blob.Digest.ToString())), Is.EqualTo(blob.Bytes));
+        Assert.That(await StoredContentAsync(blob.Digest.ToString()), Is.EqualTo(blob.Bytes));
     }
 
     [Test]

@@ -6,11 +6,12 @@ namespace Berth.Tests.EndToEnd;
 
 /// <summary>Debian's skopeo pushing to and pulling from the real server process.</summary>
 [NonParallelizable]
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class SkopeoTests(MetadataBackend backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+[TestFixture(StorageBackend.PostgreSqlS3)]
+public sealed class SkopeoTests(StorageBackend backend)
 {
-    private TestMetadataStore? _metadata;
+    private TestStorage? _storage;
     private TempFolder _folder = null!;
     private ServerProcess _server = null!;
     private string _host = null!;
@@ -20,8 +21,8 @@ public sealed class SkopeoTests(MetadataBackend backend)
     {
         Skopeo.Require();
         _folder = new TempFolder();
-        _metadata = await TestMetadataStore.CreateAsync(TestMetadataStore.Resolve(backend));
-        _server = await ServerProcess.StartAsync(_folder.Path, ["--data-dir", _folder.Combine("data"), .. _metadata.Arguments]);
+        _storage = await TestStorage.CreateAsync(TestStorage.Resolve(backend));
+        _server = await ServerProcess.StartAsync(_folder.Path, ["--data-dir", _folder.Combine("data"), .. _storage.Arguments]);
         _host = _server.BaseAddress.Authority;
     }
 
@@ -34,9 +35,9 @@ public sealed class SkopeoTests(MetadataBackend backend)
         }
 
         _folder?.Dispose();
-        if (_metadata is not null)
+        if (_storage is not null)
         {
-            await _metadata.DisposeAsync();
+            await _storage.DisposeAsync();
         }
     }
 

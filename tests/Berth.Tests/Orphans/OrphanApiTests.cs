@@ -8,11 +8,12 @@ namespace Berth.Tests.Orphans;
 
 /// <summary>
 /// Orphans through <c>/content/orphans/</c> with no grace period: what no repository holds is listed, collected,
-/// and its files leave the disk; what any repository still holds stays.
+/// and its content leaves the content store; what any repository still holds stays.
 /// </summary>
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class OrphanApiTests(MetadataBackend backend) : AccessFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+[TestFixture(StorageBackend.PostgreSqlS3Streamed)]
+public sealed class OrphanApiTests(StorageBackend backend) : AccessFixture(ServerKind.InProcess, backend)
 {
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {
@@ -46,7 +47,7 @@ public sealed class OrphanApiTests(MetadataBackend backend) : AccessFixture(Serv
             Assert.That(report["bytes_freed"]!.GetValue<long>(), Is.EqualTo(image.Blobs.Sum(b => b.Bytes.LongLength) + image.Bytes.LongLength));
             foreach (var digest in expected)
             {
-                Assert.That(File.Exists(ContentPath(digest)), Is.False, $"{digest} is still on disk");
+                Assert.That(await IsStoredAsync(digest), Is.False, $"{digest} is still stored");
             }
         }
 
@@ -75,7 +76,7 @@ public sealed class OrphanApiTests(MetadataBackend backend) : AccessFixture(Serv
         Assert.That(report["units_removed"]!.AsObject().Select(p => p.Key), Is.EquivalentTo(new[] { "docker_tag" }));
         foreach (var digest in image.Blobs.Select(b => b.Digest.ToString()).Append(image.Digest.ToString()))
         {
-            Assert.That(File.Exists(ContentPath(digest)), Is.True, $"{digest} left the disk though {staging} holds it");
+            Assert.That(await IsStoredAsync(digest), Is.True, $"{digest} left the store though {staging} holds it");
         }
 
         using var pulled = await Api.Http.GetAsync($"/v2/{staging}/manifests/1.0");
@@ -115,7 +116,7 @@ public sealed class OrphanApiTests(MetadataBackend backend) : AccessFixture(Serv
         var report = await CollectAsync();
 
         Assert.That(report["units_removed_total"]!.GetValue<long>(), Is.EqualTo(image.Blobs.Count + 2));
-        Assert.That(File.Exists(ContentPath(image.Digest.ToString())), Is.False);
+        Assert.That(await IsStoredAsync(image.Digest.ToString()), Is.False);
     }
 
     [Test]
@@ -139,14 +140,12 @@ public sealed class OrphanApiTests(MetadataBackend backend) : AccessFixture(Serv
     {
         var bytes = TestBlob.Random(512).Bytes;
         var digest = Docker.Common.Digests.Digest.Compute(bytes).ToString();
-        var path = ContentPath(digest);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, bytes);
+        await PutStoredContentAsync(digest, bytes);
 
         var report = await CollectAsync();
 
         Assert.That(report["content_files_removed"]!.GetValue<long>(), Is.EqualTo(1));
-        Assert.That(File.Exists(path), Is.False);
+        Assert.That(await IsStoredAsync(digest), Is.False);
     }
 
     [Test]

@@ -31,7 +31,7 @@ public sealed class OrphanGracePeriodTests : ApiFixture
             Assert.That(report["units_removed_total"]!.GetValue<long>(), Is.Zero);
             Assert.That(report["skipped_in_grace_period"]!.GetValue<long>(), Is.EqualTo(orphans.Count));
             Assert.That(report["grace_period_seconds"]!.GetValue<double>(), Is.EqualTo(3600));
-            Assert.That(File.Exists(ContentPath(image.Digest.ToString())), Is.True);
+            Assert.That(await IsStoredAsync(image.Digest.ToString()), Is.True);
         }
 
         Assert.That((await Api.GetJsonAsync("/content/orphans/")).AsArray(), Has.Count.EqualTo(orphans.Count));
@@ -53,6 +53,6 @@ public sealed class OrphanGracePeriodTests : ApiFixture
         var report = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
 
         Assert.That(report["units_removed_total"]!.GetValue<long>(), Is.Zero);
-        Assert.That(File.Exists(ContentPath(image.Digest.ToString())), Is.True);
+        Assert.That(await IsStoredAsync(image.Digest.ToString()), Is.True);
     }
 }

@@ -16,9 +16,9 @@ namespace Berth.Tests.Plugins;
 /// about other bundles) goes through the whole lifecycle with no server code of its own: what a unit needs is what
 /// its importer declared, and the server keeps repositories whole by that alone.
 /// </summary>
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class ForeignContentLifecycleTests(MetadataBackend backend) : AccessFixture(ServerKind.Process, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+public sealed class ForeignContentLifecycleTests(StorageBackend backend) : AccessFixture(ServerKind.Process, backend)
 {
     private const string Part = "test_part";
     private const string Bundle = "test_bundle";
@@ -175,7 +175,7 @@ public sealed class ForeignContentLifecycleTests(MetadataBackend backend) : Acce
         await DeleteRepositoryAsync(first);
 
         await CollectAsync();
-        Assert.That(File.Exists(ContentPath(part)) && File.Exists(ContentPath(bundle)), Is.True, "collected while the second repository holds them");
+        Assert.That(await IsStoredAsync(part) && await IsStoredAsync(bundle), Is.True, "collected while the second repository holds them");
 
         await DeleteRepositoryAsync(second);
         var report = await CollectAsync();
@@ -183,7 +183,7 @@ public sealed class ForeignContentLifecycleTests(MetadataBackend backend) : Acce
         {
             Assert.That(report["units_removed"]![Bundle]!.GetValue<long>(), Is.EqualTo(1));
             Assert.That(report["units_removed"]![Part]!.GetValue<long>(), Is.EqualTo(1));
-            Assert.That(File.Exists(ContentPath(part)) || File.Exists(ContentPath(bundle)), Is.False);
+            Assert.That(await IsStoredAsync(part) || await IsStoredAsync(bundle), Is.False);
         }
     }
 

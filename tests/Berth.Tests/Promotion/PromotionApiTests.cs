@@ -7,9 +7,9 @@ using NUnit.Framework;
 namespace Berth.Tests.Promotion;
 
 /// <summary>Promotion with <c>actions/associate/</c>: units shared, not copied, with everything they need.</summary>
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class PromotionApiTests(MetadataBackend backend) : AccessFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+public sealed class PromotionApiTests(StorageBackend backend) : AccessFixture(ServerKind.InProcess, backend)
 {
     [Test]
     public async Task PromotingATag_BringsItsManifestAndBlobs_WithoutCopyingABlob()

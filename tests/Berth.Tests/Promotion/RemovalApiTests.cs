@@ -10,9 +10,9 @@ using NUnit.Framework;
 namespace Berth.Tests.Promotion;
 
 /// <summary>Removal with <c>actions/unassociate/</c>: tags go with their manifest; needed content cannot go alone.</summary>
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class RemovalApiTests(MetadataBackend backend) : AccessFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+public sealed class RemovalApiTests(StorageBackend backend) : AccessFixture(ServerKind.InProcess, backend)
 {
     [Test]
     public async Task RemovingAManifest_RemovesItsTagsHere_ButNotElsewhere()

@@ -7,9 +7,9 @@ using NUnit.Framework;
 namespace Berth.Tests.Promotion;
 
 /// <summary>Tag history: every move recorded with time, actor and digests; rollback to an earlier manifest.</summary>
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class TagHistoryApiTests(MetadataBackend backend) : AccessFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+public sealed class TagHistoryApiTests(StorageBackend backend) : AccessFixture(ServerKind.InProcess, backend)
 {
     [Test]
     public async Task EveryMove_IsRecorded_NewestFirst_WithWhoMadeIt()

@@ -9,10 +9,44 @@ namespace Berth.Tests.Registry;
 
 [TestFixture(ServerKind.InProcess)]
 [TestFixture(ServerKind.Process)]
-public sealed class BlobTests(ServerKind kind) : RegistryFixture(kind)
+[TestFixture(ServerKind.Process, StorageBackend.PostgreSqlS3Streamed)]
+[TestFixture(ServerKind.Process, StorageBackend.PostgreSqlS3)]
+public sealed class BlobTests(ServerKind kind, StorageBackend backend = StorageBackend.Default) : RegistryFixture(kind, backend)
 {
+    private readonly HttpClient _objectStore = new(new HttpClientHandler { AllowAutoRedirect = false });
     private string _name = null!;
     private TestBlob _blob = null!;
+
+    [OneTimeTearDown]
+    public void DisposeObjectStoreClient() => _objectStore.Dispose();
+
+    /// <summary>
+    /// A blob GET as clients make it: a 307 (the S3 store's <c>Redirect</c>) is followed to the object store without the
+    /// registry's credentials. Returns the response the bytes came in, and the one Berth gave.
+    /// </summary>
+    private async Task<(HttpResponseMessage Final, HttpResponseMessage FromBerth)> PullAsync(string name, Digest digest, Action<HttpRequestMessage>? configure = null)
+    {
+        var fromBerth = await Registry.SendAsync(HttpMethod.Get, $"/v2/{name}/blobs/{digest}", configure: configure);
+        if (fromBerth.StatusCode != HttpStatusCode.TemporaryRedirect)
+        {
+            return (fromBerth, fromBerth);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, fromBerth.Headers.Location);
+        configure?.Invoke(request);
+        return (await _objectStore.SendAsync(request), fromBerth);
+    }
+
+    private async Task<byte[]> PulledBytesAsync(string name, Digest digest)
+    {
+        var (final, fromBerth) = await PullAsync(name, digest);
+        using (final)
+        using (fromBerth)
+        {
+            Assert.That(final.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            return await final.Content.ReadAsByteArrayAsync();
+        }
+    }
 
     [OneTimeSetUp]
     public async Task PushABlob()
@@ -25,15 +59,43 @@ public sealed class BlobTests(ServerKind kind) : RegistryFixture(kind)
     [Test]
     public async Task Get_ServesTheBytesWithTheirDigest()
     {
-        using var response = await Registry.Http.GetAsync($"/v2/{_name}/blobs/{_blob.Digest}");
+        var (response, fromBerth) = await PullAsync(_name, _blob.Digest);
+        using (response)
+        using (fromBerth)
         using (Assert.EnterMultipleScope())
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(_blob.Bytes));
-            Assert.That(Header(response, "Docker-Content-Digest"), Is.EqualTo(_blob.Digest.ToString()));
+            Assert.That(Header(fromBerth, "Docker-Content-Digest"), Is.EqualTo(_blob.Digest.ToString()));
             Assert.That(response.Content.Headers.ContentLength, Is.EqualTo(100_000));
             Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/octet-stream"));
+            Assert.That(
+                fromBerth.StatusCode,
+                Is.EqualTo(Backend == StorageBackend.PostgreSqlS3 ? HttpStatusCode.TemporaryRedirect : HttpStatusCode.OK),
+                "only the S3 store with Redirect on sends clients to the object store");
         }
+    }
+
+    [Test]
+    public async Task ARedirect_IsToAPresignedUrlOfTheObjectStore_ThatCredentialsAreNotNeededFor()
+    {
+        if (Backend != StorageBackend.PostgreSqlS3)
+        {
+            Assert.Ignore("only the S3 store redirects");
+        }
+
+        using var response = await Registry.SendAsync(HttpMethod.Get, $"/v2/{_name}/blobs/{_blob.Digest}");
+        var location = response.Headers.Location!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(location.IsAbsoluteUri && location.Authority != Registry.Http.BaseAddress!.Authority, Is.True, location.ToString());
+            Assert.That(location.Query, Does.Contain("X-Amz-Signature=").And.Contain("X-Amz-Expires="));
+        }
+
+        // The same address, its signature changed: the object store refuses it.
+        var forged = new UriBuilder(location) { Query = location.Query.TrimStart('?').Replace("X-Amz-Signature=", "X-Amz-Signature=0", StringComparison.Ordinal) }.Uri;
+        using var refused = await _objectStore.GetAsync(forged);
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 
     [Test]
@@ -54,7 +116,9 @@ public sealed class BlobTests(ServerKind kind) : RegistryFixture(kind)
     [TestCase(99_990, 99_999)]
     public async Task Get_WithARange_Is206WithThoseBytes(int from, int to)
     {
-        using var response = await Registry.SendAsync(HttpMethod.Get, $"/v2/{_name}/blobs/{_blob.Digest}", configure: r => r.Headers.Range = new RangeHeaderValue(from, to));
+        var (response, fromBerth) = await PullAsync(_name, _blob.Digest, r => r.Headers.Range = new RangeHeaderValue(from, to));
+        using (response)
+        using (fromBerth)
         using (Assert.EnterMultipleScope())
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.PartialContent));
@@ -66,8 +130,12 @@ public sealed class BlobTests(ServerKind kind) : RegistryFixture(kind)
     [Test]
     public async Task Get_WithASuffixRange_ServesTheEnd()
     {
-        using var response = await Registry.SendAsync(HttpMethod.Get, $"/v2/{_name}/blobs/{_blob.Digest}", configure: r => r.Headers.Range = new RangeHeaderValue(null, 10));
-        Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(_blob.Bytes[^10..]));
+        var (response, fromBerth) = await PullAsync(_name, _blob.Digest, r => r.Headers.Range = new RangeHeaderValue(null, 10));
+        using (response)
+        using (fromBerth)
+        {
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(_blob.Bytes[^10..]));
+        }
     }
 
     [Test]
@@ -118,8 +186,7 @@ public sealed class BlobTests(ServerKind kind) : RegistryFixture(kind)
 
         await ReadErrorAsync(await Registry.Http.GetAsync($"/v2/{name}/blobs/{blob.Digest}"), HttpStatusCode.NotFound, "BLOB_UNKNOWN");
         await ReadErrorAsync(await Registry.Http.DeleteAsync($"/v2/{name}/blobs/{blob.Digest}"), HttpStatusCode.NotFound, "BLOB_UNKNOWN");
-        using var stillThere = await Registry.Http.GetAsync($"/v2/{other}/blobs/{blob.Digest}");
-        Assert.That(await stillThere.Content.ReadAsByteArrayAsync(), Is.EqualTo(blob.Bytes));
+        Assert.That(await PulledBytesAsync(other, blob.Digest), Is.EqualTo(blob.Bytes));
     }
 
     [Test]
@@ -129,8 +196,7 @@ public sealed class BlobTests(ServerKind kind) : RegistryFixture(kind)
         await Api.CreateDockerRepositoryAsync(repository);
         var blob = TestBlob.Random(4096);
         await Api.ImportBlobAsync(repository, blob);
-        using var response = await Registry.Http.GetAsync($"/v2/{repository}/blobs/{blob.Digest}");
-        Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(blob.Bytes));
+        Assert.That(await PulledBytesAsync(repository, blob.Digest), Is.EqualTo(blob.Bytes));
     }
 
     [Test]
@@ -145,7 +211,6 @@ public sealed class BlobTests(ServerKind kind) : RegistryFixture(kind)
             Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created), await put.Content.ReadAsStringAsync());
         }
 
-        using var get = await Registry.Http.GetAsync($"/v2/{name}/blobs/{digest}");
-        Assert.That(await get.Content.ReadAsByteArrayAsync(), Is.EqualTo(blob.Bytes));
+        Assert.That(await PulledBytesAsync(name, digest), Is.EqualTo(blob.Bytes));
     }
 }

@@ -9,8 +9,9 @@ namespace Berth.Tests.Registry;
 
 [TestFixture(ServerKind.InProcess)]
 [TestFixture(ServerKind.Process)]
-[TestFixture(ServerKind.Process, MetadataBackend.PostgreSql)]
-public sealed class BlobUploadTests(ServerKind kind, MetadataBackend backend = MetadataBackend.Default) : RegistryFixture(kind, backend)
+[TestFixture(ServerKind.Process, StorageBackend.PostgreSql)]
+[TestFixture(ServerKind.Process, StorageBackend.PostgreSqlS3Streamed)]
+public sealed class BlobUploadTests(ServerKind kind, StorageBackend backend = StorageBackend.Default) : RegistryFixture(kind, backend)
 {
     private static ByteArrayContent Chunk(byte[] bytes, long start)
     {

@@ -11,8 +11,9 @@ namespace Berth.Tests.Registry;
 
 [TestFixture(ServerKind.InProcess)]
 [TestFixture(ServerKind.Process)]
-[TestFixture(ServerKind.Process, MetadataBackend.PostgreSql)]
-public sealed class ManifestTests(ServerKind kind, MetadataBackend backend = MetadataBackend.Default) : RegistryFixture(kind, backend)
+[TestFixture(ServerKind.Process, StorageBackend.PostgreSql)]
+[TestFixture(ServerKind.Process, StorageBackend.PostgreSqlS3Streamed)]
+public sealed class ManifestTests(ServerKind kind, StorageBackend backend = StorageBackend.Default) : RegistryFixture(kind, backend)
 {
     private async Task<HttpResponseMessage> GetAsync(string name, string reference, bool head = false) =>
         await Registry.SendAsync(head ? HttpMethod.Head : HttpMethod.Get, $"/v2/{name}/manifests/{reference}");

@@ -7,8 +7,9 @@ namespace Berth.Tests.Registry;
 
 /// <summary>Registry deletes keep what stays whole: nothing a manifest or list still needs can go by itself.</summary>
 [TestFixture(ServerKind.Process)]
-[TestFixture(ServerKind.Process, MetadataBackend.PostgreSql)]
-public sealed class RegistryDeleteTests(ServerKind kind, MetadataBackend backend = MetadataBackend.Default) : RegistryFixture(kind, backend)
+[TestFixture(ServerKind.Process, StorageBackend.PostgreSql)]
+[TestFixture(ServerKind.Process, StorageBackend.PostgreSqlS3Streamed)]
+public sealed class RegistryDeleteTests(ServerKind kind, StorageBackend backend = StorageBackend.Default) : RegistryFixture(kind, backend)
 {
     [Test]
     public async Task DeleteOfALayerAManifestNeeds_IsRefused_NamingTheManifest_AndTheImageStaysPullable()

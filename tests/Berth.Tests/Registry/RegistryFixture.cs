@@ -8,7 +8,7 @@ namespace Berth.Tests.Registry;
 /// A server with a registry client beside the content API client. Registry fixtures run twice: in process and
 /// against the real server process.
 /// </summary>
-public abstract class RegistryFixture(ServerKind kind, MetadataBackend backend = MetadataBackend.Default) : ApiFixture(kind, backend)
+public abstract class RegistryFixture(ServerKind kind, StorageBackend backend = StorageBackend.Default) : ApiFixture(kind, backend)
 {
     protected RegistryClient Registry { get; private set; } = null!;
 

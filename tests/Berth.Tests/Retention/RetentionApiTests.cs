@@ -15,9 +15,9 @@ namespace Berth.Tests.Retention;
 /// Retention policies through the content API: what goes, what stays because something kept needs it, and a dry
 /// run that lists exactly what the real run then removes.
 /// </summary>
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class RetentionApiTests(MetadataBackend backend) : AccessFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+public sealed class RetentionApiTests(StorageBackend backend) : AccessFixture(ServerKind.InProcess, backend)
 {
     // Tags are kept by when they last moved, and untagged manifests go by age: the server's clock orders them.
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>([ServerClock.Manual]);

@@ -62,16 +62,8 @@ public sealed class StartFailureTests : FolderPerTest
     [Test]
     public async Task PostgreSqlWithoutAConnectionString_OneClearLine()
     {
-        var exit = await ServerProcess.RunToExitAsync(
-            ServerProcess.StartInfo(Folder.Path, "--urls", "http://127.0.0.1:0", "--data-dir", Folder.Combine("data"), "--Berth:Metadata:Provider=PostgreSql"),
-            Bound);
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(exit.Code, Is.EqualTo(2));
-            Assert.That(exit.Errors.TrimEnd().Split('\n'), Has.Length.EqualTo(1), exit.Errors);
-            Assert.That(exit.Errors, Does.Contain("Berth:Metadata:ConnectionString is not set"));
-            AssertNoNoise(exit.Output);
-        }
+        var exit = await RunToOneLineAsync("--Berth:Metadata:Provider=PostgreSql");
+        Assert.That(exit.Errors, Does.Contain("Berth:Metadata:ConnectionString is not set"));
     }
 
     [Test]
@@ -85,24 +77,54 @@ public sealed class StartFailureTests : FolderPerTest
             port = ((IPEndPoint)taken.LocalEndpoint).Port;
         }
 
-        var exit = await ServerProcess.RunToExitAsync(
-            ServerProcess.StartInfo(
-                Folder.Path,
-                "--urls",
-                "http://127.0.0.1:0",
-                "--data-dir",
-                Folder.Combine("data"),
-                "--Berth:Metadata:Provider=PostgreSql",
-                $"--Berth:Metadata:ConnectionString=Host=127.0.0.1;Port={port};Database=berth;Username=berth;Password=secret-not-shown;Timeout=5"),
-            Bound);
+        var exit = await RunToOneLineAsync(
+            "--Berth:Metadata:Provider=PostgreSql",
+            $"--Berth:Metadata:ConnectionString=Host=127.0.0.1;Port={port};Database=berth;Username=berth;Password=secret-not-shown;Timeout=5");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(exit.Code, Is.EqualTo(2));
-            Assert.That(exit.Errors.TrimEnd().Split('\n'), Has.Length.EqualTo(1), exit.Errors);
             Assert.That(exit.Errors, Does.StartWith("berth: cannot start: metadata database: ").And.Contain($"127.0.0.1:{port}").And.Contain("Berth:Metadata:ConnectionString"));
             Assert.That(exit.Errors + exit.Output, Does.Not.Contain("secret-not-shown"), "the password is never printed");
+        }
+    }
+
+    [Test]
+    public async Task S3WithoutABucket_OneClearLine()
+    {
+        var exit = await RunToOneLineAsync("--Berth:Content:Provider=S3");
+        Assert.That(exit.Errors, Does.Contain("Berth:Content:S3:Bucket is not set"));
+    }
+
+    [Test]
+    public async Task ABucketThatDoesNotAnswer_OneClearLine_NamingIt()
+    {
+        var gateway = await RadosGateway.SharedAsync();
+        var exit = await RunToOneLineAsync(
+            "--Berth:Content:Provider=S3",
+            $"--Berth:Content:S3:ServiceUrl={gateway.ServiceUrl}",
+            "--Berth:Content:S3:Bucket=no-such-bucket",
+            "--Berth:Content:S3:ForcePathStyle=true",
+            $"--Berth:Content:S3:AccessKey={gateway.AccessKey}",
+            $"--Berth:Content:S3:SecretKey={gateway.SecretKey}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exit.Errors, Does.StartWith("berth: cannot start: content store: bucket 'no-such-bucket' at ").And.Contain("Berth:Content:S3"));
+            Assert.That(exit.Errors + exit.Output, Does.Not.Contain(gateway.SecretKey), "the secret key is never printed");
+        }
+    }
+
+    /// <summary>Starts a server on a data folder of its own with these settings; it must stop at once with exit code 2 and one line, no noise before it.</summary>
+    private async Task<ServerExit> RunToOneLineAsync(params string[] settings)
+    {
+        var exit = await ServerProcess.RunToExitAsync(
+            ServerProcess.StartInfo(Folder.Path, ["--urls", "http://127.0.0.1:0", "--data-dir", Folder.Combine("data"), .. settings]), Bound);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exit.Code, Is.EqualTo(2), exit.Errors);
+            Assert.That(exit.Errors.TrimEnd().Split('\n'), Has.Length.EqualTo(1), exit.Errors);
             AssertNoNoise(exit.Output);
         }
+
+        return exit;
     }
 
     private static void AssertNoNoise(string output)

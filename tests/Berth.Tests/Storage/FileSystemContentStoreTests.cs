@@ -34,6 +34,18 @@ public sealed class FileSystemContentStoreTests : ContentStoreContract
         return path;
     }
 
+    protected override async Task<string> AddStrayAsync(string name)
+    {
+        var path = Path.Combine(_layout.Content, "sha256", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, "x");
+        return Path.Combine("sha256", name);
+    }
+
+    [Test]
+    public void DirectUrl_IsNone_ContentIsServedThroughTheServer() =>
+        Assert.That(Store.DirectUrl(Docker.Common.Digests.Digest.Compute("x"u8)), Is.Null);
+
     [Test]
     public async Task Content_LandsAtItsDocumentedPath_AndNothingIsLeftInTmp()
     {

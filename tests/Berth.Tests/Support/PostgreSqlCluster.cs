@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
-using NUnit.Framework;
 
 namespace Berth.Tests.Support;
 
@@ -35,12 +34,7 @@ public sealed class PostgreSqlCluster
         var binaries = FindBinaries();
         if (binaries is null)
         {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail($"PostgreSQL is required under CI and is not installed; .ci/run should install it ({InstallCommand})");
-            }
-
-            Assert.Ignore($"PostgreSQL is not installed; install it to run the PostgreSQL tests: {InstallCommand}");
+            RequiredEngine.Missing("PostgreSQL", "PostgreSQL", InstallCommand);
         }
 
         lock (Gate)

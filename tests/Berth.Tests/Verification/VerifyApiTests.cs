@@ -7,9 +7,10 @@ using NUnit.Framework;
 namespace Berth.Tests.Verification;
 
 /// <summary>The verification endpoint: it re-hashes content and names what is wrong, for administrators only.</summary>
-[TestFixture(MetadataBackend.Default)]
-[TestFixture(MetadataBackend.PostgreSql)]
-public sealed class VerifyApiTests(MetadataBackend backend) : AccessFixture(ServerKind.InProcess, backend)
+[TestFixture(StorageBackend.Default)]
+[TestFixture(StorageBackend.PostgreSql)]
+[TestFixture(StorageBackend.PostgreSqlS3Streamed)]
+public sealed class VerifyApiTests(StorageBackend backend) : AccessFixture(ServerKind.InProcess, backend)
 {
     private const string Verify = "/pulp/api/v2/content/actions/verify/";
 
@@ -39,16 +40,13 @@ public sealed class VerifyApiTests(MetadataBackend backend) : AccessFixture(Serv
         await Api.CreateDockerRepositoryAsync(repository);
         var image = TestManifest.DockerImage(layers: 2);
         await Api.ImportImageAsync(repository, image, "v1");
-        var changed = ContentPath(image.Blobs[1].Digest.ToString());
-        var missing = ContentPath(image.Blobs[2].Digest.ToString());
-        var stray = Path.Combine(Host.DataDir, "content", "sha256", "not-a-digest");
-        var original = await File.ReadAllBytesAsync(changed);
+        var (changed, missing) = (image.Blobs[1].Digest.ToString(), image.Blobs[2].Digest.ToString());
+        var original = (await StoredContentAsync(changed))!;
         var damaged = (byte[])original.Clone();
         damaged[^1] ^= 0xff;
-        await File.WriteAllBytesAsync(changed, damaged);
-        var moved = missing + ".aside";
-        File.Move(missing, Path.Combine(Path.GetTempPath(), Path.GetFileName(moved)), overwrite: true);
-        await File.WriteAllTextAsync(stray, "x");
+        await PutStoredContentAsync(changed, damaged);
+        await DeleteStoredContentAsync(missing);
+        var stray = await PutStrayContentAsync("not-a-digest");
         try
         {
             var report = await VerifyAsync();
@@ -59,15 +57,15 @@ public sealed class VerifyApiTests(MetadataBackend backend) : AccessFixture(Serv
                 Assert.That(report["ok"]!.GetValue<bool>(), Is.False);
                 Assert.That(problems, Has.Some.StartsWith("mismatch ").And.Contains(image.Blobs[1].Digest.Encoded));
                 Assert.That(problems, Has.Some.EqualTo($"missing docker_blob {image.Blobs[2].Digest}"));
-                Assert.That(problems, Has.Some.StartsWith("stray ").And.EndsWith("not-a-digest"));
+                Assert.That(problems, Has.Some.EqualTo($"stray {stray}"));
             }
         }
         finally
         {
             // Leave the fixture's store whole for the other tests.
-            await File.WriteAllBytesAsync(changed, original);
-            File.Move(Path.Combine(Path.GetTempPath(), Path.GetFileName(moved)), missing);
-            File.Delete(stray);
+            await PutStoredContentAsync(changed, original);
+            await PutStoredContentAsync(missing, image.Blobs[2].Bytes);
+            await DeleteStrayContentAsync(stray);
         }
     }
 
