@@ -1,16 +1,19 @@
 using System.Diagnostics;
 using Berth.Server.Configuration;
+using Berth.Server.Content;
 using Berth.Server.Storage.LiteDb;
 using Berth.Server.Storage.PostgreSql;
+using Docker.Common.Digests;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Storage.Migration;
 
 /// <summary>
-/// <c>Berth.Server migrate --data-dir DIR --Berth:Metadata:Provider=PostgreSql --Berth:Metadata:ConnectionString=...</c>:
-/// with the server stopped (it takes the data folder's lock), copies the data folder's embedded metadata into the
-/// PostgreSQL database the settings name, keeping every id, time and order; content stays in the data folder. A
-/// migration cut off is run again and goes on where it stopped. Exit code 0 when everything is copied, 2 when it cannot be.
+/// <c>Berth.Server migrate --data-dir DIR --Berth:Metadata:Provider=PostgreSql --Berth:Metadata:ConnectionString=...
+/// --Berth:Content:Provider=S3 --Berth:Content:S3:...</c>: with the server stopped (it takes the data folder's lock),
+/// copies the data folder's embedded metadata into the PostgreSQL database the settings name, keeping every id, time
+/// and order, and its content into the bucket they name; either alone too. A migration cut off is run again and goes
+/// on where it stopped. Exit code 0 when everything is copied, 1 when content files were damaged, 2 when it cannot be.
 /// </summary>
 public static class MigrateCommand
 {
@@ -24,21 +27,44 @@ public static class MigrateCommand
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(errors);
         var options = services.GetRequiredService<IOptions<BerthOptions>>().Value;
-        if (options.Metadata.Provider != MetadataProvider.PostgreSql)
+        var (metadata, content) = (options.Metadata.Provider == MetadataProvider.PostgreSql, options.Content.Provider == ContentProvider.S3);
+        if (!metadata && !content)
         {
-            await errors.WriteLineAsync("berth: migrate copies the data folder's embedded metadata into PostgreSQL: give it --Berth:Metadata:Provider=PostgreSql and --Berth:Metadata:ConnectionString=...");
+            await errors.WriteLineAsync(
+                "berth: migrate copies the data folder's embedded metadata into PostgreSQL (--Berth:Metadata:Provider=PostgreSql and " +
+                "--Berth:Metadata:ConnectionString=...) and its content into a bucket (--Berth:Content:Provider=S3 and --Berth:Content:S3:...): give it either or both");
             return 2;
         }
 
         // Looked for before the folder is opened, which would make an empty store where there was none.
         var database = new DataLayout(options.DataDir).Database;
-        if (!File.Exists(database))
+        if (metadata && !File.Exists(database))
         {
             await errors.WriteLineAsync($"berth: migrate: there is no embedded metadata at {database}: give the data folder to copy with --data-dir");
             return 2;
         }
 
         var layout = services.GetRequiredService<DataLayout>();
+        var clock = Stopwatch.StartNew();
+        if (metadata && await MigrateMetadataAsync(services, layout, output, errors, cancellationToken) is var code and not 0)
+        {
+            return code;
+        }
+
+        if (content && await MigrateContentAsync(services, layout, output, errors, cancellationToken) is var contentCode and not 0)
+        {
+            return contentCode;
+        }
+
+        await output.WriteLineAsync(
+            $"migrated in {clock.Elapsed.TotalSeconds:F1} s. Start the server with the same --Berth settings and --data-dir {layout.Root} " +
+            $"({(content ? "uploads in progress and the signing key" : "content")} stay there), and run verify with them to check it. " +
+            $"What was copied is left as it was{(content ? " (content/ included)" : "")}; remove it once you no longer want to go back.");
+        return 0;
+    }
+
+    private static async Task<int> MigrateMetadataAsync(IServiceProvider services, DataLayout layout, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
         var target = new PostgreSqlMetadataImport(services.GetRequiredService<PostgreSqlDatabase>());
         var done = await target.PrepareAsync(cancellationToken);
         if (done.Count == 0 && await target.HoldsOtherDataAsync(cancellationToken))
@@ -50,7 +76,6 @@ public static class MigrateCommand
         using var embedded = new LiteDbDatabase(layout.Database);
         var source = new LiteDbStoredMetadata(embedded);
         await output.WriteLineAsync($"migrating the metadata of {layout.Root} into {services.GetRequiredService<PostgreSqlDatabase>().Describe()}");
-        var clock = Stopwatch.StartNew();
         await StepAsync(output, done, MigrationSteps.Access, () => target.CopyAccessAsync([.. source.Users()], [.. source.Tokens()], cancellationToken));
         await StepAsync(output, done, MigrationSteps.Repositories, () => target.CopyRepositoriesAsync([.. source.Repositories()], [.. source.Importers()], [.. source.RetentionPolicies()], cancellationToken));
         await StepAsync(output, done, MigrationSteps.Content, async () =>
@@ -61,10 +86,80 @@ public static class MigrateCommand
         });
         await StepAsync(output, done, MigrationSteps.HistoryAndState, () => target.CopyHistoryAndStateAsync(
             [.. source.TagMoves()], [.. source.Uploads()], [.. source.EndedSessions()], [.. source.Marks()], [.. source.Events()], [.. source.EventCursors()], cancellationToken));
-        await output.WriteLineAsync(
-            $"migrated in {clock.Elapsed.TotalSeconds:F1} s. Start the server with the same --Berth:Metadata settings and --data-dir {layout.Root} " +
-            "(content stays there), and run verify with them to check it. The embedded store is left as it was; remove it once you no longer want to go back.");
         return 0;
+    }
+
+    /// <summary>
+    /// Copies the data folder's content into the configured store, each file hashed first (a file that no longer matches
+    /// its digest is named and not copied: a key holds only verified bytes). What the store already holds is skipped,
+    /// so a copy cut off goes on where it stopped.
+    /// </summary>
+    private static async Task<int> MigrateContentAsync(IServiceProvider services, DataLayout layout, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
+        var source = new FileSystemContentStore(layout);
+        var target = services.GetRequiredService<IContentStore>();
+        await output.WriteLineAsync($"migrating the content of {layout.Content} into the bucket");
+        var present = new HashSet<Digest>();
+        await foreach (var page in target.ListAsync(cancellationToken))
+        {
+            present.UnionWith(page.Where(e => e.Digest is not null).Select(e => e.Digest!.Value));
+        }
+
+        var files = new List<ContentEntry>();
+        await foreach (var page in source.ListAsync(cancellationToken))
+        {
+            files.AddRange(page.Where(e => e.Digest is not null));
+        }
+
+        var started = Stopwatch.StartNew();
+        var progress = new ProgressLine(output, "content files", files.Count);
+        var damaged = new List<string>();
+        long copied = 0, bytes = 0;
+        foreach (var file in files)
+        {
+            var digest = file.Digest!.Value;
+            if (!present.Contains(digest))
+            {
+                var path = layout.ContentPath(digest);
+                if (await HashAsync(path, digest.Algorithm, cancellationToken) is var actual && actual != digest)
+                {
+                    damaged.Add($"{file.Name} (hashes to {actual})");
+                }
+                else
+                {
+                    bytes += await target.CopyFileAsync(digest, path, cancellationToken);
+                    copied++;
+                }
+            }
+
+            await progress.AddAsync(1);
+        }
+
+        await output.WriteLineAsync(
+            $"  content: {copied} files ({bytes / 1048576.0:F1} MiB) copied in {started.Elapsed.TotalSeconds:F1} s, {files.Count - copied - damaged.Count} already there");
+        if (damaged.Count > 0)
+        {
+            await errors.WriteLineAsync(
+                $"berth: migrate: {damaged.Count} content file(s) no longer match their digest and were not copied: {string.Join(", ", damaged)}; " +
+                "run verify on the data folder to see which units need them, and import them again");
+            return 1;
+        }
+
+        return 0;
+    }
+
+    private static async Task<Digest> HashAsync(string path, DigestAlgorithm algorithm, CancellationToken cancellationToken)
+    {
+        using var calculator = new DigestCalculator(algorithm);
+        var buffer = new byte[1024 * 1024];
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            calculator.Append(buffer.AsSpan(0, read));
+        }
+
+        return calculator.Current();
     }
 
     private static async Task StepAsync(TextWriter output, IReadOnlySet<string> done, string step, Func<Task> copy)

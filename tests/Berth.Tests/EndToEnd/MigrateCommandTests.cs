@@ -32,7 +32,7 @@ public sealed class MigrateCommandTests : FolderPerTest
             await server.StopAsync();
         }
 
-        await using var metadata = await TestMetadataStore.CreateAsync(MetadataBackend.PostgreSql);
+        await using var metadata = await TestStorage.CreateAsync(StorageBackend.PostgreSql);
         var (exit, output) = await RunAsync(["migrate", "--data-dir", dataDir, .. metadata.Arguments]);
         using (Assert.EnterMultipleScope())
         {
@@ -72,6 +72,67 @@ public sealed class MigrateCommandTests : FolderPerTest
     }
 
     [Test]
+    public async Task AnEmbeddedInstallation_MovesIntoPostgreSqlAndABucket_ContentIncluded_AndAnswersAsBefore()
+    {
+        var dataDir = Folder.Combine("data");
+        JsonNode before;
+        await using (var server = await ServerProcess.StartAsync(Folder.Path, "--data-dir", dataDir))
+        {
+            var api = new ContentApiClient(server.CreateClient());
+            await FillAsync(api);
+            before = await SnapshotAsync(api);
+            await server.StopAsync();
+        }
+
+        var files = Directory.GetFiles(Path.Combine(dataDir, "content"), "*", SearchOption.AllDirectories);
+        await using var storage = await TestStorage.CreateAsync(StorageBackend.PostgreSqlS3Streamed);
+        var (exit, output) = await RunAsync(["migrate", "--data-dir", dataDir, .. storage.Arguments]);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exit, Is.Zero, output);
+            Assert.That(output, Does.Contain($"content files: {files.Length} of {files.Length} ").And.Contain($"content: {files.Length} files ("));
+        }
+
+        // One object lost (a copy cut off before it), and its file since damaged: named, not copied; then mended, copied.
+        var digest = before["app"]!.AsArray().First(u => u!["unit_type_id"]!.GetValue<string>() == "docker_blob")!["metadata"]!["digest"]!.GetValue<string>();
+        var lost = files.Single(f => Path.GetFileName(f) == digest["sha256:".Length..]);
+        var original = await File.ReadAllBytesAsync(lost);
+        await storage.DeleteContentAsync(dataDir, digest);
+        await File.WriteAllBytesAsync(lost, [.. original, 0]);
+        var (damaged, damagedOutput) = await RunAsync(["migrate", "--data-dir", dataDir, .. storage.Arguments]);
+        await File.WriteAllBytesAsync(lost, original);
+        var (mended, mendedOutput) = await RunAsync(["migrate", "--data-dir", dataDir, .. storage.Arguments]);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(damaged, Is.EqualTo(1), damagedOutput);
+            Assert.That(damagedOutput, Does.Contain("no longer match their digest").And.Contain(Path.GetFileName(lost)));
+            Assert.That(mended, Is.Zero, mendedOutput);
+            Assert.That(mendedOutput, Does.Contain($"content: 1 files (").And.Contain($"{files.Length - 1} already there"));
+            Assert.That(mendedOutput, Does.Contain($"  {MigrationSteps.Content}: copied by an earlier run"));
+            Assert.That(await storage.ReadContentAsync(dataDir, digest), Is.EqualTo(original));
+        }
+
+        // The server no longer needs the data folder's content/.
+        Directory.Move(Path.Combine(dataDir, "content"), Folder.Combine("content-aside"));
+        await using (var server = await ServerProcess.StartAsync(Folder.Path, ["--data-dir", dataDir, .. storage.Arguments]))
+        {
+            using var http = server.CreateClient();
+            var after = await SnapshotAsync(new ContentApiClient(http));
+            Assert.That(JsonNode.DeepEquals(after, before), Is.True, $"before:\n{before}\nafter:\n{after}");
+            using var pulled = await http.GetAsync($"/v2/app/blobs/{digest}");
+            Assert.That(await pulled.Content.ReadAsByteArrayAsync(), Is.EqualTo(original));
+            await server.StopAsync();
+        }
+
+        var (verified, verifyOutput) = await RunAsync(["verify", "--data-dir", dataDir, .. storage.Arguments]);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(verified, Is.Zero, verifyOutput);
+            Assert.That(verifyOutput, Does.Contain("no problems"));
+        }
+    }
+
+    [Test]
     public async Task AMigrationCutOff_GoesOnWhereItStopped()
     {
         var dataDir = Folder.Combine("data");
@@ -82,8 +143,8 @@ public sealed class MigrateCommandTests : FolderPerTest
             await server.StopAsync();
         }
 
-        await using var complete = await TestMetadataStore.CreateAsync(MetadataBackend.PostgreSql);
-        await using var cutOff = await TestMetadataStore.CreateAsync(MetadataBackend.PostgreSql);
+        await using var complete = await TestStorage.CreateAsync(StorageBackend.PostgreSql);
+        await using var cutOff = await TestStorage.CreateAsync(StorageBackend.PostgreSql);
         Assert.That((await RunAsync(["migrate", "--data-dir", dataDir, .. complete.Arguments])).Exit, Is.Zero);
         Assert.That((await RunAsync(["migrate", "--data-dir", dataDir, .. cutOff.Arguments])).Exit, Is.Zero);
 
@@ -122,7 +183,7 @@ public sealed class MigrateCommandTests : FolderPerTest
             await server.StopAsync();
         }
 
-        await using var used = await TestMetadataStore.CreateAsync(MetadataBackend.PostgreSql);
+        await using var used = await TestStorage.CreateAsync(StorageBackend.PostgreSql);
         await using (var server = await ServerProcess.StartAsync(Folder.Path, ["--data-dir", Folder.Combine("other"), .. used.Arguments]))
         {
             await server.StopAsync();
