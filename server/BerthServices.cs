@@ -120,7 +120,9 @@ public static class BerthServices
         services.AddSingleton<UploadService>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<ImportMemoryBudget>();
-        services.AddSingleton(sp => new TokenSigner(sp.GetRequiredService<DataLayout>().TokenSigningKey));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<BerthOptions>>().Value.Auth.TokenSigningKeyFile is { Length: > 0 } shared
+            ? TokenSigner.Shared(shared)
+            : new TokenSigner(sp.GetRequiredService<DataLayout>().TokenSigningKey));
         services.AddSingleton(sp => new SessionIds(sp.GetRequiredService<TokenSigner>().DeriveKey("berth upload session")));
         services.AddSingleton(sp =>
         {

@@ -18,13 +18,30 @@ public sealed class TokenSigner : IDisposable
     private readonly string _keyId;
     private readonly byte[] _stampKey;
 
+    /// <summary>The data folder's key at <paramref name="keyPath"/>, made there on the first start.</summary>
     public TokenSigner(string keyPath)
+        : this(keyPath, create: true)
+    {
+    }
+
+    private TokenSigner(string keyPath, bool create)
     {
         ArgumentNullException.ThrowIfNull(keyPath);
         _key = ECDsa.Create();
         if (File.Exists(keyPath))
         {
-            _key.ImportFromPem(File.ReadAllText(keyPath));
+            try
+            {
+                _key.ImportFromPem(File.ReadAllText(keyPath));
+            }
+            catch (ArgumentException e)
+            {
+                throw new TokenSigningKeyException($"{keyPath} holds no EC private key in PEM ({e.Message})");
+            }
+        }
+        else if (!create)
+        {
+            throw new TokenSigningKeyException($"{keyPath} does not exist");
         }
         else
         {
@@ -45,6 +62,12 @@ public sealed class TokenSigner : IDisposable
         // Derived from the signing key, so stamps survive a restart exactly as long as the tokens they are in.
         _stampKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, _key.ExportECPrivateKey(), 32, info: "berth credential stamp"u8.ToArray());
     }
+
+    /// <summary>
+    /// A key every server sharing a metadata store reads (<c>Berth:Auth:TokenSigningKeyFile</c>), so that a token or an
+    /// upload session one issued holds on the others; never made here: a file each server made would differ.
+    /// </summary>
+    public static TokenSigner Shared(string keyPath) => new(keyPath, create: false);
 
     public string Issue(string? login, string service, RegistryTokenAccess access, string? credentialId, DateTimeOffset now, TimeSpan lifetime)
     {

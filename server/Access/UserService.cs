@@ -212,7 +212,7 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
 
         var generated = password is null;
         password ??= Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
-        await store.TryCreateAsync(
+        var created = await store.TryCreateAsync(
             new User
             {
                 Login = AdministratorLogin,
@@ -221,7 +221,9 @@ public sealed class UserService(IUserStore store, AccessControl access, Audit au
                 Created = clock.GetUtcNow(),
             },
             cancellationToken);
-        return generated ? password : string.Empty;
+
+        // Another server sharing the store made it first: its password is the one that holds, not ours.
+        return !created ? null : generated ? password : string.Empty;
     }
 
     private async Task<User> FindAsync(string login, CancellationToken cancellationToken) =>

@@ -13,6 +13,13 @@ public sealed class AuthOptions
     /// </summary>
     public string? Realm { get; set; }
 
+    /// <summary>
+    /// A PEM file with the EC P-256 private key that signs registry tokens and upload session ids, read at start; unset,
+    /// each data folder makes its own (<c>DATA/token-signing-key.pem</c>). Servers sharing one metadata store need the
+    /// same key: a token one issued must hold on the others.
+    /// </summary>
+    public string? TokenSigningKeyFile { get; set; }
+
     /// <summary>How long a registry token is valid.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 

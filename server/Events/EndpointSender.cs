@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Berth.Server.Configuration;
+using Berth.Server.Scheduling;
 
 namespace Berth.Server.Events;
 
@@ -11,7 +12,7 @@ namespace Berth.Server.Events;
 /// once each, not at every retry.
 /// </summary>
 internal sealed class EndpointSender(
-    NotificationEndpointOptions endpoint, IReadOnlyList<string> allEndpoints, IEventStore outbox, HttpClient http, TimeProvider clock, ILogger logger)
+    NotificationEndpointOptions endpoint, IReadOnlyList<string> allEndpoints, IEventStore outbox, ILeadership leadership, HttpClient http, TimeProvider clock, ILogger logger)
 {
     // Events per POST: a listener gets a few at a time, and one refused costs a few to send again.
     private const int EventsPerEnvelope = 10;
@@ -30,14 +31,28 @@ internal sealed class EndpointSender(
     {
         try
         {
-            var cursor = await outbox.CursorAsync(_key, stoppingToken);
+            long? cursor = null;
             var pruned = cursor;
             var backoff = endpoint.Backoff;
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
-                    var read = await outbox.ReadAfterAsync(cursor, ReadSize, stoppingToken);
+                    // Only the leading server sends; one that comes to lead reads the cursor where the last leader left it.
+                    if (!leadership.IsLeader)
+                    {
+                        cursor = null;
+                        await Task.Delay(Poll, clock, stoppingToken);
+                        continue;
+                    }
+
+                    if (cursor is null)
+                    {
+                        cursor = await outbox.CursorAsync(_key, stoppingToken);
+                        pruned = cursor;
+                    }
+
+                    var read = await outbox.ReadAfterAsync(cursor.Value, ReadSize, stoppingToken);
                     if (read.Count == 0)
                     {
                         if (pruned != cursor)

@@ -1,5 +1,6 @@
 using Berth.Server.Configuration;
 using Berth.Server.Hosting;
+using Berth.Server.Scheduling;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Events;
@@ -9,7 +10,7 @@ namespace Berth.Server.Events;
 /// the data folder is open until the server stops; with no endpoint configured it does nothing at all.
 /// </summary>
 public sealed class EventDelivery(
-    IOptions<BerthOptions> options, Deferred<IEventStore> outbox, StartupGate gate, TimeProvider clock, ILoggerFactory loggers) : BackgroundService
+    IOptions<BerthOptions> options, Deferred<IEventStore> outbox, ILeadership leadership, StartupGate gate, TimeProvider clock, ILoggerFactory loggers) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,6 +33,6 @@ public sealed class EventDelivery(
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
         var keys = endpoints.Select(e => e.Key).ToList();
         var logger = loggers.CreateLogger<EndpointSender>();
-        await Task.WhenAll(endpoints.Select(e => new EndpointSender(e, keys, outbox.Value, http, clock, logger).RunAsync(stoppingToken)));
+        await Task.WhenAll(endpoints.Select(e => new EndpointSender(e, keys, outbox.Value, leadership, http, clock, logger).RunAsync(stoppingToken)));
     }
 }

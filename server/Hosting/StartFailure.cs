@@ -22,6 +22,8 @@ public static partial class StartFailure
             $"{AddressOf(e) ?? "the address"} is already in use (by another server, or another program): stop it, or choose another address with --urls http://127.0.0.1:PORT",
         MetadataSchemaException e => $"metadata database: {e.Message}",
         Content.ContentStoreUnavailableException e => $"content store: {e.Message}",
+        Access.TokenSigningKeyException e =>
+            $"token signing key: {e.Message}: make one with 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out FILE' and give every server the same Berth:Auth:TokenSigningKeyFile",
         Npgsql.NpgsqlException e => $"metadata database: {e.Message}: check that PostgreSQL is running and that Berth:Metadata:ConnectionString names it, with a user that may sign in",
         DataFolderInUseException e => $"data folder: {e.Message}: stop that server first, or give this one another --data-dir",
         // The data folder cannot be used: not writable, full, or its database damaged.

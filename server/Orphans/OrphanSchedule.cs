@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Berth.Server.Orphans;
 
 /// <summary>Collects orphans every <see cref="LifecycleOptions.OrphanCollectionInterval"/>, when one is set.</summary>
-public sealed class OrphanSchedule(Deferred<OrphanCollector> collector, IOptions<BerthOptions> options, TimeProvider clock, ILogger<OrphanSchedule> logger)
-    : ScheduledWork(clock, logger)
+public sealed class OrphanSchedule(Deferred<OrphanCollector> collector, IOptions<BerthOptions> options, ILeadership leadership, TimeProvider clock, ILogger<OrphanSchedule> logger)
+    : ScheduledWork(leadership, clock, logger)
 {
     protected override string Name => "orphan collection";
 

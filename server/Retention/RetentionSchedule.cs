@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Berth.Server.Retention;
 
 /// <summary>Applies every repository's retention policy every <see cref="LifecycleOptions.RetentionInterval"/>.</summary>
-public sealed class RetentionSchedule(Deferred<RetentionService> retention, IOptions<BerthOptions> options, TimeProvider clock, ILogger<RetentionSchedule> logger)
-    : ScheduledWork(clock, logger)
+public sealed class RetentionSchedule(Deferred<RetentionService> retention, IOptions<BerthOptions> options, ILeadership leadership, TimeProvider clock, ILogger<RetentionSchedule> logger)
+    : ScheduledWork(leadership, clock, logger)
 {
     protected override string Name => "retention";
 

@@ -1,13 +1,16 @@
 namespace Berth.Server.Scheduling;
 
 /// <summary>
-/// Background work run every <see cref="Interval"/> while the server runs; none when the interval is unset or
-/// zero. A failed round is logged and tried again at the next tick: it never stops the schedule for good. What a
+/// Background work run every <see cref="Interval"/> while the server runs, on the server that leads those sharing its
+/// metadata store unless <see cref="LeaderOnly"/> says otherwise; none when the interval is unset or zero. A failed round is logged and tried again at the next tick: it never stops the schedule for good. What a
 /// schedule runs reaches it through <see cref="Hosting.Deferred{TService}"/>: it is made before the server listens,
 /// and the data folder is opened only after.
 /// </summary>
-public abstract class ScheduledWork(TimeProvider clock, ILogger logger) : BackgroundService
+public abstract class ScheduledWork(ILeadership leadership, TimeProvider clock, ILogger logger) : BackgroundService
 {
+    /// <summary>Whether only the leading server runs the work; every server does when it concerns what is its own.</summary>
+    protected virtual bool LeaderOnly => true;
+
     /// <summary>What the work is called in log lines.</summary>
     protected abstract string Name { get; }
 
@@ -27,6 +30,11 @@ public abstract class ScheduledWork(TimeProvider clock, ILogger logger) : Backgr
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                if (LeaderOnly && !leadership.IsLeader)
+                {
+                    continue;
+                }
+
                 try
                 {
                     await RunOnceAsync(stoppingToken);

@@ -1,5 +1,6 @@
 using Berth.Server.Content;
 using Berth.Server.Json;
+using Berth.Server.Scheduling;
 using Berth.Server.Storage;
 
 namespace Berth.Server.Status;
@@ -9,7 +10,7 @@ public static class StatusEndpoints
 {
     public static void MapStatusEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet($"{ContentApi.Root}/status/", async (IMetadataDatabase database, IContentStore content, CancellationToken cancellationToken) =>
+        routes.MapGet($"{ContentApi.Root}/status/", async (IMetadataDatabase database, IContentStore content, ILeadership leadership, CancellationToken cancellationToken) =>
         {
             var probe = await content.ProbeAsync(cancellationToken);
             return TypedResults.Json(
@@ -18,7 +19,8 @@ public static class StatusEndpoints
                     new StatusVersions(typeof(StatusEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"),
                     new StoreState(database.IsConnected()),
                     new ContentStorageState(probe.Writable, probe.FreeBytes),
-                    []),
+                    [],
+                    new SchedulerState(leadership.IsLeader)),
                 ContentApiJsonContext.Api.StatusResponse);
         })
             .WithTags("Status").WithName("getStatus").WithSummary("The server's version and the state of its stores; open to anyone.")

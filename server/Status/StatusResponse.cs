@@ -6,10 +6,14 @@ public sealed record StatusResponse(
     StatusVersions Versions,
     StoreState DatabaseConnection,
     ContentStorageState ContentStorage,
-    IReadOnlyList<string> KnownWorkers);
+    IReadOnlyList<string> KnownWorkers,
+    SchedulerState Scheduler);
 
 public sealed record StatusVersions(string PlatformVersion);
 
 public sealed record StoreState(bool Connected);
 
 public sealed record ContentStorageState(bool Writable, long? FreeBytes);
+
+/// <summary>Whether this server runs scheduled work: always on the embedded store, one server at a time among those sharing PostgreSQL.</summary>
+public sealed record SchedulerState(bool Leader);

@@ -9,10 +9,13 @@ namespace Berth.Server.Uploads;
 /// Purges uploads that clients abandoned (a push that died half-way, a script that never imported), so that
 /// their bytes do not fill the disk. Runs every <see cref="BerthOptions.UploadPurgeInterval"/>.
 /// </summary>
-internal sealed class AbandonedUploadPurge(Deferred<UploadService> uploads, IOptions<BerthOptions> options, TimeProvider clock, ILogger<AbandonedUploadPurge> logger)
-    : ScheduledWork(clock, logger)
+internal sealed class AbandonedUploadPurge(Deferred<UploadService> uploads, IOptions<BerthOptions> options, ILeadership leadership, TimeProvider clock, ILogger<AbandonedUploadPurge> logger)
+    : ScheduledWork(leadership, clock, logger)
 {
     protected override string Name => "purge of abandoned uploads";
+
+    // Uploads' bytes are still in the data folder of the server that took them, not shared: every server purges.
+    protected override bool LeaderOnly => false;
 
     protected override TimeSpan? Interval => options.Value.UploadPurgeInterval;
 

@@ -5,6 +5,7 @@ using Berth.Server.Importers;
 using Berth.Server.Orphans;
 using Berth.Server.Repositories;
 using Berth.Server.Retention;
+using Berth.Server.Scheduling;
 using Berth.Server.TagHistory;
 using Berth.Server.Testing;
 using Berth.Server.Units;
@@ -22,6 +23,7 @@ public static class LiteDbServices
             sp.GetRequiredService<DataLayout>().Database,
             sp.GetRequiredService<IOptions<BerthOptions>>().Value.Testing.HoldableFlushes ? sp.GetRequiredService<FlushHold>() : null));
         services.AddSingleton<IMetadataDatabase>(sp => sp.GetRequiredService<LiteDbDatabase>());
+        services.AddSingleton<ILeadership, SoleLeadership>();
         services.AddSingleton<IRepositoryStore, LiteDbRepositoryStore>();
         services.AddSingleton<IImporterRegistrationStore, LiteDbImporterRegistrationStore>();
         services.AddSingleton<IUnitStore, LiteDbUnitStore>();

@@ -32,7 +32,18 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
         feed.ConnectionStringBuilder.ApplicationName = "berth change feed";
         _feedSource = feed.Build();
         _changes = new PostgreSqlChangeFeed(logger);
+
+        // The leader's lock lives as long as its session: no pool to keep a closed connection's session (and lock) alive,
+        // and keepalives so that the database drops the session of a leader whose machine vanished within seconds.
+        var leadership = new NpgsqlDataSourceBuilder(connectionString) { Name = "berth leadership" };
+        leadership.ConnectionStringBuilder.ApplicationName = "berth leadership";
+        leadership.ConnectionStringBuilder.Pooling = false;
+        leadership.ConnectionStringBuilder.Options = $"{leadership.ConnectionStringBuilder.Options} -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=2".Trim();
+        LeadershipSource = leadership.Build();
     }
+
+    /// <summary>Connections for <see cref="PostgreSqlLeadership"/>'s session, one at a time, never pooled.</summary>
+    public NpgsqlDataSource LeadershipSource { get; }
 
     /// <summary>What this server and the others sharing the database changed, for caches of lookups.</summary>
     public PostgreSqlChangeFeed Changes => _changes;
@@ -141,6 +152,7 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
 
         await _changes.DisposeAsync();
         await _feedSource.DisposeAsync();
+        await LeadershipSource.DisposeAsync();
         await _dataSource.DisposeAsync();
     }
 

@@ -5,6 +5,7 @@ using Berth.Server.Importers;
 using Berth.Server.Orphans;
 using Berth.Server.Repositories;
 using Berth.Server.Retention;
+using Berth.Server.Scheduling;
 using Berth.Server.TagHistory;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
@@ -31,6 +32,9 @@ public static class PostgreSqlServices
         services.AddSingleton<ITagHistoryStore, PostgreSqlTagHistoryStore>();
         services.AddSingleton<IOrphanStore, PostgreSqlOrphanStore>();
         services.AddSingleton<IRetentionPolicyStore, PostgreSqlRetentionPolicyStore>();
+        services.AddSingleton<PostgreSqlLeadership>();
+        services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgreSqlLeadership>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgreSqlLeadership>());
         return services;
     }
 }

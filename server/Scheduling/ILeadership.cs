@@ -1,0 +1,10 @@
+namespace Berth.Server.Scheduling;
+
+/// <summary>
+/// Whether this server is the one, among those sharing a metadata store, that runs scheduled work (orphan collection,
+/// retention, event delivery): two at once would collect, prune or send the same things twice.
+/// </summary>
+public interface ILeadership
+{
+    bool IsLeader { get; }
+}

@@ -1,0 +1,94 @@
+using Berth.Server.Hosting;
+using Berth.Server.Scheduling;
+using Npgsql;
+
+namespace Berth.Server.Storage.PostgreSql;
+
+/// <summary>
+/// Among the servers sharing a PostgreSQL database, the one holding a session-level advisory lock leads. Each server
+/// tries for the lock every second on a connection of its own (<c>berth leadership</c> in <c>pg_stat_activity</c>);
+/// the leader checks its session as often and, when the session is gone, stops leading at once. A leader that stops or
+/// dies ends its session, PostgreSQL lets the lock go with it, and another server takes it within a second or two (a
+/// machine that vanishes without closing its connection: within the keepalives' ten seconds or so).
+/// </summary>
+public sealed partial class PostgreSqlLeadership(PostgreSqlDatabase database, StartupGate gate, TimeProvider clock, ILogger<PostgreSqlLeadership> logger)
+    : BackgroundService, ILeadership
+{
+    // pg_try_advisory_lock's key: any constant other Berth locks do not use ("leader" in ASCII).
+    private const long LeaderLock = 0x6c6561646572;
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    private volatile bool _leader;
+
+    public bool IsLeader => _leader;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await gate.OpenedAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping, or start-up failed: a server that never opened never leads.
+            return;
+        }
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await using var connection = await database.LeadershipSource.OpenConnectionAsync(stoppingToken);
+                    await HoldAsync(connection, stoppingToken);
+                }
+                catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+                {
+                    if (_leader)
+                    {
+                        _leader = false;
+                        LogLost(logger, e.Message);
+                    }
+
+                    await Task.Delay(Interval, clock, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the connection closes, and the lock goes to another server.
+        }
+        finally
+        {
+            _leader = false;
+        }
+    }
+
+    private async Task HoldAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
+    {
+        await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
+        take.Parameters.AddWithValue("key", LeaderLock);
+        await using var check = new NpgsqlCommand("SELECT 1", connection);
+        while (true)
+        {
+            if (_leader)
+            {
+                await check.ExecuteScalarAsync(stoppingToken);
+            }
+            else if ((bool)(await take.ExecuteScalarAsync(stoppingToken))!)
+            {
+                _leader = true;
+                LogTaken(logger);
+            }
+
+            await Task.Delay(Interval, clock, stoppingToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This server leads scheduled work (orphan collection, retention, event delivery) among those sharing the database")]
+    private static partial void LogTaken(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This server no longer leads scheduled work: its leadership session ended ({Reason}); it tries again every second")]
+    private static partial void LogLost(ILogger logger, string reason);
+}
