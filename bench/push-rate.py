@@ -37,7 +37,7 @@ import threading
 import time
 import urllib.parse
 
-from servers import BASIC, OUT, PostgreSql, publish_berth, start_berth, start_berth_on_postgresql, start_distribution
+from servers import BASIC, OUT, PostgreSql, publish_berth, start_berth, start_berth_on_postgresql, start_berth_on_postgresql_and_s3, start_distribution
 
 LAYER_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 CONFIG_TYPE = "application/vnd.docker.container.image.v1+json"
@@ -281,6 +281,9 @@ def main():
                                                "the order of the servers is then reversed every other run")
     parser.add_argument("--postgresql", action="store_true",
                         help="measure a third server: Berth with its metadata in PostgreSQL (a throwaway cluster of Debian's postgresql)")
+    parser.add_argument("--s3", metavar="BUCKET_URL",
+                        help="with --postgresql, measure a fourth server: Berth on PostgreSQL with its content in this existing "
+                             "bucket (http://HOST:PORT/BUCKET, keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; see bench/README.md)")
     args = parser.parse_args()
     if args.quick:
         args.clients, args.images, args.warmup, args.warmup_seconds = "1,8", 10, 50, 0
@@ -299,6 +302,10 @@ def main():
     postgresql = PostgreSql("push-rate-postgresql") if args.postgresql else None
     if postgresql:
         starts.append(("Berth-PG", lambda name: start_berth_on_postgresql(postgresql, name)))
+    if args.s3:
+        if not postgresql:
+            parser.error("--s3 measures Berth on PostgreSQL and S3: give --postgresql too")
+        starts.append(("Berth-PG-S3", lambda name: start_berth_on_postgresql_and_s3(postgresql, args.s3, name)))
     have_distribution = True
     results = {}
     print(f"N clients x {args.images} images (4 KiB layer, config, schema2 manifest), {args.runs} run(s), "
@@ -361,18 +368,25 @@ def main():
             p99, base_p99 = median(n, "Berth", "p99"), median(n, "baseline", "p99")
             print(f"{n:>4} {rate:14.1f} {base_rate:9.1f} {rate / base_rate:6.2f}x {p99:12.1f} {base_p99:9.1f} {base_p99 / p99:6.2f}x")
 
-    if postgresql:
-        print("\nBerth with its metadata in PostgreSQL (Berth-PG) against the embedded store, medians; ratio: Berth-PG over Berth")
-        print(f"{'N':>4} {'push images/s':>14} {'embedded':>9} {'ratio':>7} {'push p99 ms':>12} {'embedded':>9} "
-              f"{'pull images/s':>14} {'embedded':>9} {'ratio':>7} {'server CPU push':>16} {'pull':>6}")
+    def compare(name, against, title, note):
+        print(f"\n{title}, medians; ratio: {name} over {against}")
+        print(f"{'N':>4} {'push images/s':>14} {against:>9} {'ratio':>7} {'push p99 ms':>12} {against:>9} "
+              f"{'pull images/s':>14} {against:>9} {'ratio':>7} {'server CPU push':>16} {'pull':>6}")
         for n in counts:
-            rate, base_rate = median(n, "Berth-PG", "push_rate"), median(n, "Berth", "push_rate")
-            p99, base_p99 = median(n, "Berth-PG", "p99"), median(n, "Berth", "p99")
-            pull, base_pull = median(n, "Berth-PG", "pull_rate"), median(n, "Berth", "pull_rate")
+            rate, base_rate = median(n, name, "push_rate"), median(n, against, "push_rate")
+            p99, base_p99 = median(n, name, "p99"), median(n, against, "p99")
+            pull, base_pull = median(n, name, "pull_rate"), median(n, against, "pull_rate")
             print(f"{n:>4} {rate:14.1f} {base_rate:9.1f} {rate / base_rate:6.2f}x {p99:12.1f} {base_p99:9.1f} "
                   f"{pull:14.1f} {base_pull:9.1f} {pull / base_pull:6.2f}x "
-                  f"{median(n, 'Berth-PG', 'server_push_cpu'):>16.0%} {median(n, 'Berth-PG', 'server_pull_cpu'):>6.0%}")
-        print("(server CPU counts Berth's process only; PostgreSQL's own CPU is not in it)")
+                  f"{median(n, name, 'server_push_cpu'):>16.0%} {median(n, name, 'server_pull_cpu'):>6.0%}")
+        print(note)
+
+    if postgresql:
+        compare("Berth-PG", "Berth", "Berth with its metadata in PostgreSQL (Berth-PG) against the embedded store (Berth)",
+                "(server CPU counts Berth's process only; PostgreSQL's own CPU is not in it)")
+    if args.s3:
+        compare("Berth-PG-S3", "Berth-PG", "Berth on PostgreSQL with its content in S3 (Berth-PG-S3) against Berth-PG",
+                "(server CPU counts Berth's process only; PostgreSQL's and the object store's are not in it)")
 
     print("\nCPU in % of one core (medians), and bytes the server process wrote to storage per pushed image")
     print(f"{'N':>4} {'Berth push: server':>19} {'client':>7} {'pull: server':>13} {'client':>7} {'KiB/img':>8}   "

@@ -131,6 +131,20 @@ def start_berth_on_postgresql(postgresql, name="berth-postgresql", server_dir=No
                        server_dir=server_dir)
 
 
+def start_berth_on_postgresql_and_s3(postgresql, bucket_url, name="berth-postgresql-s3", server_dir=None):
+    """A Berth whose metadata is in a fresh database of POSTGRESQL and whose content is in the existing bucket BUCKET_URL
+    (http://HOST:PORT/BUCKET) under the prefix NAME/, with the keys of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the
+    AWS SDK's chain reads them); blobs streamed through Berth (Redirect off), as the benchmark's clients do not follow
+    redirects."""
+    endpoint, _, bucket = bucket_url.rstrip("/").rpartition("/")
+    return start_berth(name, settings=("--Berth:Metadata:Provider=PostgreSql",
+                                       f"--Berth:Metadata:ConnectionString={postgresql.create_database()}",
+                                       "--Berth:Content:Provider=S3", f"--Berth:Content:S3:ServiceUrl={endpoint}",
+                                       f"--Berth:Content:S3:Bucket={bucket}", f"--Berth:Content:S3:Prefix={name}/",
+                                       "--Berth:Content:S3:ForcePathStyle=true", "--Berth:Content:S3:Redirect=false"),
+                       server_dir=server_dir)
+
+
 def start_distribution(name="distribution"):
     """The reference registry on a free port with a fresh data folder bench/out/NAME-data and its configuration in
     bench/out/NAME.yml; None when docker-registry is not installed."""

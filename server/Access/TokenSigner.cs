@@ -33,10 +33,18 @@ public sealed class TokenSigner : IDisposable
             try
             {
                 _key.ImportFromPem(File.ReadAllText(keyPath));
+
+                // Tokens say ES256: a P-256 key with its private part, or nothing signs.
+                _ = _key.ExportECPrivateKey();
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or CryptographicException)
             {
-                throw new TokenSigningKeyException($"{keyPath} holds no EC private key in PEM ({e.Message})");
+                throw new TokenSigningKeyException($"{keyPath} holds no EC P-256 private key in PEM ({e.Message})");
+            }
+
+            if (_key.KeySize != 256)
+            {
+                throw new TokenSigningKeyException($"{keyPath} holds a {_key.KeySize}-bit key; tokens are ES256, which needs a P-256 key");
             }
         }
         else if (!create)

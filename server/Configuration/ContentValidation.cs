@@ -30,9 +30,10 @@ public sealed class ContentValidation : IValidateOptions<BerthOptions>
             problems.Add($"Berth:Content:S3:ServiceUrl '{url}' is not an absolute URL (e.g. http://127.0.0.1:7480)");
         }
 
-        if (s3.RedirectLifetime <= TimeSpan.Zero || s3.RedirectLifetime > TimeSpan.FromDays(7))
+        // A presigned URL is a bearer URL: it still works after the grant that let a client have it is revoked.
+        if (s3.RedirectLifetime <= TimeSpan.Zero || s3.RedirectLifetime > TimeSpan.FromHours(1))
         {
-            problems.Add("Berth:Content:S3:RedirectLifetime must be more than zero and at most 7 days, what S3 allows a presigned URL");
+            problems.Add("Berth:Content:S3:RedirectLifetime must be more than zero and at most an hour: a presigned URL keeps working after access is revoked");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

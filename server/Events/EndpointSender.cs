@@ -33,12 +33,13 @@ internal sealed class EndpointSender(
         {
             long? cursor = null;
             var pruned = cursor;
+            var term = 0L;
             var backoff = endpoint.Backoff;
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
-                    // Only the leading server sends; one that comes to lead reads the cursor where the last leader left it.
+                    // Only the leading server sends; one that comes to lead (again) reads the cursor where the last leader left it.
                     if (!leadership.IsLeader)
                     {
                         cursor = null;
@@ -46,8 +47,9 @@ internal sealed class EndpointSender(
                         continue;
                     }
 
-                    if (cursor is null)
+                    if (cursor is null || term != leadership.Term)
                     {
+                        term = leadership.Term;
                         cursor = await outbox.CursorAsync(_key, stoppingToken);
                         pruned = cursor;
                     }

@@ -179,18 +179,26 @@ public sealed class OrphanCollector(
     /// </summary>
     private async Task SweepContentAsync(DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
     {
+        // A prefix spans many pages of a bucket's listing: what it names is asked once, when the prefix comes up. It may be
+        // stale by a later page; what it misses is asked again under condemnation, before anything is deleted.
+        (string Prefix, IReadOnlySet<string> Named)? last = null;
         await foreach (var page in content.ListAsync(cancellationToken))
         {
             foreach (var group in page.Where(e => e.Digest is not null).GroupBy(e => $"{e.Digest!.Value.Algorithm.Name}:{e.Digest.Value.Encoded[..2]}", StringComparer.Ordinal))
             {
-                await SweepAsync(group.Key, [.. group], cutoff, tally, cancellationToken);
+                if (last?.Prefix != group.Key)
+                {
+                    last = (group.Key, await orphans.NamedDigestsAsync(group.Key, cancellationToken));
+                }
+
+                await SweepAsync(group.Key, [.. group], last.Value.Named, cutoff, tally, cancellationToken);
             }
         }
     }
 
-    private async Task SweepAsync(string prefix, IReadOnlyList<ContentEntry> stored, DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
+    private async Task SweepAsync(
+        string prefix, IReadOnlyList<ContentEntry> stored, IReadOnlySet<string> named, DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
     {
-        var named = await orphans.NamedDigestsAsync(prefix, cancellationToken);
         var condemned = new List<Docker.Common.Digests.Digest>();
         foreach (var digest in stored.Where(f => f.Stored < cutoff && !named.Contains(f.Digest!.Value.ToString())).Select(f => f.Digest!.Value))
         {

@@ -14,7 +14,7 @@ namespace Berth.Server.Registry;
 public sealed class BlobHandler(
     RegistryRepositories registry, RepositoryContent content, IContentStore store, MembershipService membership, EventAnnouncer events)
 {
-    internal const string OctetStream = "application/octet-stream";
+    internal const string OctetStream = System.Net.Mime.MediaTypeNames.Application.Octet;
 
     public async Task<IResult> GetAsync(HttpContext context, RegistryName name, string reference)
     {
@@ -34,16 +34,20 @@ public sealed class BlobHandler(
             return Results.Empty;
         }
 
-        var range = RequestedRange(context.Request, size, entityTag);
-        await events.AnnouncePullAsync(name.Value, () => RegistryEvents.Blob(context, name, blob));
+        // The client's copy is current: answered before its range is looked at (RFC 9110, 13.2.2).
         if (NotModified(context.Request, entityTag))
         {
             context.Response.Headers.ETag = entityTag.ToString();
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
+        var range = RequestedRange(context.Request, size, entityTag);
+        await events.AnnouncePullAsync(name.Value, () => RegistryEvents.Blob(context, name, blob));
+
         // A presigned address (the content store's setting): the client fetches the bytes, and its range, from the store.
-        if (store.DirectUrl(digest) is { } direct)
+        // Not when an If-Range names another version: the store knows nothing of the digest as entity tag, and would
+        // answer the range anyway.
+        if (!IfRangeNamesAnother(context.Request, entityTag) && store.DirectUrl(digest) is { } direct)
         {
             return Results.Redirect(direct.AbsoluteUri, permanent: false, preserveMethod: true);
         }
@@ -55,6 +59,10 @@ public sealed class BlobHandler(
     private static bool NotModified(HttpRequest request, EntityTagHeaderValue entityTag) =>
         request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } tags && tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(entityTag, useStrongComparison: false));
 
+    /// <summary>An <c>If-Range</c> that is not this blob's entity tag (another, or a date: blobs have none): the whole blob is wanted.</summary>
+    private static bool IfRangeNamesAnother(HttpRequest request, EntityTagHeaderValue entityTag) =>
+        request.GetTypedHeaders().IfRange is { } condition && condition.EntityTag?.Compare(entityTag, useStrongComparison: true) != true;
+
     /// <summary>
     /// The one range asked for, within the blob, or <see langword="null"/> for the whole blob: no range, several ranges
     /// (served whole, as ASP.NET's file results do), or an <c>If-Range</c> that names another version. A single range
@@ -62,9 +70,7 @@ public sealed class BlobHandler(
     /// </summary>
     private static ByteRange? RequestedRange(HttpRequest request, long size, EntityTagHeaderValue entityTag)
     {
-        var headers = request.GetTypedHeaders();
-        if (headers.Range is not { Unit.Value: "bytes", Ranges.Count: 1 } range ||
-            (headers.IfRange is { } condition && condition.EntityTag?.Compare(entityTag, useStrongComparison: true) != true))
+        if (request.GetTypedHeaders().Range is not { Unit.Value: "bytes", Ranges.Count: 1 } range || IfRangeNamesAnother(request, entityTag))
         {
             return null;
         }

@@ -7,4 +7,7 @@ namespace Berth.Server.Scheduling;
 public interface ILeadership
 {
     bool IsLeader { get; }
+
+    /// <summary>Counts the times this server came to lead: work that keeps state while it leads starts afresh when it changes.</summary>
+    long Term { get; }
 }

@@ -4,4 +4,6 @@ namespace Berth.Server.Scheduling;
 public sealed class SoleLeadership : ILeadership
 {
     public bool IsLeader => true;
+
+    public long Term => 1;
 }

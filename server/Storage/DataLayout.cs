@@ -1,3 +1,4 @@
+using Berth.Server.Content;
 using Docker.Common.Digests;
 
 namespace Berth.Server.Storage;
@@ -46,18 +47,10 @@ public sealed class DataLayout : IDisposable
 
     public string AdminPassword { get; }
 
-    public string ContentPath(Digest digest) =>
-        Path.Combine(Content, digest.Algorithm.Name, digest.Encoded[..2], digest.Encoded);
+    public string ContentPath(Digest digest) => Path.Combine([Content, .. ContentAddress.Parts(digest)]);
 
     /// <summary>The digest a file under <see cref="Content"/> is named by, or <see langword="null"/> for a file that has no business there.</summary>
-    public Digest? DigestOfContentPath(string path)
-    {
-        var parts = Path.GetRelativePath(Content, path).Split(Path.DirectorySeparatorChar);
-        return parts.Length == 3 && parts[2].StartsWith(parts[1], StringComparison.Ordinal) && parts[1].Length == 2 &&
-            Digest.TryParse($"{parts[0]}:{parts[2]}", out var digest)
-            ? digest
-            : null;
-    }
+    public Digest? DigestOfContentPath(string path) => ContentAddress.Parse(Path.GetRelativePath(Content, path).Split(Path.DirectorySeparatorChar));
 
     public string UploadPath(string uploadId) => Path.Combine(Uploads, uploadId);
 

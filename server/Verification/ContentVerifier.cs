@@ -12,8 +12,6 @@ namespace Berth.Server.Verification;
 /// </summary>
 public sealed class ContentVerifier(IContentStore store, IRepositoryStore repositories, MembershipService membership, UnitTypes types)
 {
-    private const int BufferSize = 1024 * 1024;
-
     /// <summary>Verifies everything; <paramref name="progress"/> is told the size of each stored content once hashed.</summary>
     public async Task<VerificationReport> VerifyAsync(IProgress<long>? progress, CancellationToken cancellationToken)
     {
@@ -26,7 +24,6 @@ public sealed class ContentVerifier(IContentStore store, IRepositoryStore reposi
     private async Task<(long Files, long Bytes)> VerifyContentFilesAsync(List<ContentProblem> problems, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         long files = 0, bytes = 0;
-        var buffer = new byte[BufferSize];
         await foreach (var page in store.ListAsync(cancellationToken))
         {
             foreach (var entry in page)
@@ -47,11 +44,7 @@ public sealed class ContentVerifier(IContentStore store, IRepositoryStore reposi
                 using var calculator = new DigestCalculator(digest.Algorithm);
                 await using (read)
                 {
-                    int count;
-                    while ((count = await read.Stream.ReadAsync(buffer, cancellationToken)) > 0)
-                    {
-                        calculator.Append(buffer.AsSpan(0, count));
-                    }
+                    await calculator.AppendAsync(read.Stream, cancellationToken);
                 }
 
                 var actual = calculator.Current();

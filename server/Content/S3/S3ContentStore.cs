@@ -21,8 +21,13 @@ public sealed class S3ContentStore(IAmazonS3 client, S3ContentOptions options, T
     private const int MaxParts = 10_000;
 
     // What a redirected client is told it gets, as a blob served through Berth is.
-    private const string ObjectType = "application/octet-stream";
+    private const string ObjectType = System.Net.Mime.MediaTypeNames.Application.Octet;
     private const string ContentFolder = "content/";
+
+    private static readonly TimeSpan ProbeBound = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ProbeKept = TimeSpan.FromSeconds(2);
+
+    private volatile ProbeAnswer? _probe;
 
     private string Bucket => options.Bucket!;
 
@@ -89,6 +94,13 @@ public sealed class S3ContentStore(IAmazonS3 client, S3ContentOptions options, T
         try
         {
             var response = await client.GetObjectAsync(request, cancellationToken);
+            if (range is { } asked && response.ContentLength != asked.Length)
+            {
+                // A store that ignored the range would have Berth answer a 206 with the wrong bytes.
+                response.Dispose();
+                throw new IOException($"the object store answered {response.ContentLength} bytes for a range of {asked.Length}");
+            }
+
             return new ContentRead(new S3ObjectStream(response), response.ContentLength);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
@@ -133,8 +145,9 @@ public sealed class S3ContentStore(IAmazonS3 client, S3ContentOptions options, T
         while (true)
         {
             var response = await client.ListObjectsV2Async(request, cancellationToken);
+            // An object without a time is taken as stored now: the grace period protects it, rather than making it look old.
             var page = (response.S3Objects ?? []).Select(o => new ContentEntry(
-                o.Key, DigestOf(o.Key), o.Size ?? 0, o.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : DateTimeOffset.MinValue)).ToList();
+                o.Key, DigestOf(o.Key), o.Size ?? 0, o.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : clock.GetUtcNow())).ToList();
             if (page.Count > 0)
             {
                 yield return page;
@@ -145,35 +158,49 @@ public sealed class S3ContentStore(IAmazonS3 client, S3ContentOptions options, T
                 yield break;
             }
 
-            request.ContinuationToken = response.NextContinuationToken;
+            // Without a token a truncated listing would start over, for ever.
+            request.ContinuationToken = response.NextContinuationToken ??
+                throw new IOException($"the object store cut the listing of bucket '{Bucket}' short without saying where it goes on");
         }
     }
 
-    /// <summary>A listing of one key: the bucket answers and these credentials may read it. Whether they may write shows at the first push.</summary>
+    /// <summary>
+    /// A listing of one key, within a few seconds: the bucket answers and these credentials may read it (whether they may
+    /// write shows at the first push). Its answer is kept a couple of seconds: status is open to anyone, and a listing
+    /// is a billed request.
+    /// </summary>
     public async Task<ContentStoreProbe> ProbeAsync(CancellationToken cancellationToken)
     {
+        if (_probe is { } recent && clock.GetUtcNow() - recent.At < ProbeKept)
+        {
+            return recent.Probe;
+        }
+
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(ProbeBound);
+        ContentStoreProbe probe;
         try
         {
-            await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = ContentPrefix, MaxKeys = 1 }, cancellationToken);
-            return new ContentStoreProbe(true, null, null);
+            await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = ContentPrefix, MaxKeys = 1 }, bounded.Token);
+            probe = new ContentStoreProbe(true, null, null);
         }
-        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or OperationCanceledException &&
+                                  !cancellationToken.IsCancellationRequested)
         {
-            return new ContentStoreProbe(false, null, $"bucket '{Bucket}' at {options.ServiceUrl ?? $"AWS S3 ({options.Region})"} does not answer: {e.Message}: check Berth:Content:S3 and that the object store is running");
+            var reason = e is OperationCanceledException ? $"no answer within {ProbeBound.TotalSeconds:F0} s" : e.Message;
+            probe = new ContentStoreProbe(
+                false, null, $"bucket '{Bucket}' at {options.ServiceUrl ?? $"AWS S3 ({options.Region})"} does not answer: {reason}: check Berth:Content:S3 and that the object store is running");
         }
+
+        _probe = new ProbeAnswer(probe, clock.GetUtcNow());
+        return probe;
     }
 
-    private string Key(Digest digest) => $"{ContentPrefix}{digest.Algorithm.Name}/{digest.Encoded[..2]}/{digest.Encoded}";
+    private sealed record ProbeAnswer(ContentStoreProbe Probe, DateTimeOffset At);
 
-    /// <summary>The digest a key under the content prefix is named by, or <see langword="null"/> for a key that has no business there.</summary>
-    private Digest? DigestOf(string key)
-    {
-        var parts = key[ContentPrefix.Length..].Split('/');
-        return parts.Length == 3 && parts[1].Length == 2 && parts[2].StartsWith(parts[1], StringComparison.Ordinal) &&
-               Digest.TryParse($"{parts[0]}:{parts[2]}", out var digest)
-            ? digest
-            : null;
-    }
+    private string Key(Digest digest) => ContentPrefix + string.Join('/', ContentAddress.Parts(digest));
+
+    private Digest? DigestOf(string key) => ContentAddress.Parse(key[ContentPrefix.Length..].Split('/'));
 
     private async Task PutInPartsAsync(string key, string sourcePath, long size, CancellationToken cancellationToken)
     {
@@ -205,8 +232,17 @@ public sealed class S3ContentStore(IAmazonS3 client, S3ContentOptions options, T
         }
         catch
         {
-            // Parts left behind cost storage until aborted; nothing reached the key.
-            await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None);
+            // Parts left behind cost storage until aborted (a bucket lifecycle rule catches what a crash leaves); nothing
+            // reached the key. A failed abort must not hide why the upload failed.
+            try
+            {
+                await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None);
+            }
+            catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException)
+            {
+                // The original failure is what the caller needs to see.
+            }
+
             throw;
         }
     }

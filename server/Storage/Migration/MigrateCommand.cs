@@ -44,6 +44,12 @@ public static class MigrateCommand
             return 2;
         }
 
+        if (content && new DataLayout(options.DataDir).Content is var folder && !Directory.Exists(folder))
+        {
+            await errors.WriteLineAsync($"berth: migrate: there is no content at {folder}: give the data folder to copy with --data-dir");
+            return 2;
+        }
+
         var layout = services.GetRequiredService<DataLayout>();
         var clock = Stopwatch.StartNew();
         if (metadata && await MigrateMetadataAsync(services, layout, output, errors, cancellationToken) is var code and not 0)
@@ -98,6 +104,12 @@ public static class MigrateCommand
     {
         var source = new FileSystemContentStore(layout);
         var target = services.GetRequiredService<IContentStore>();
+        if (await target.ProbeAsync(cancellationToken) is { Writable: false } probe)
+        {
+            await errors.WriteLineAsync($"berth: migrate: {probe.Problem}");
+            return 2;
+        }
+
         await output.WriteLineAsync($"migrating the content of {layout.Content} into the bucket");
         var present = new HashSet<Digest>();
         await foreach (var page in target.ListAsync(cancellationToken))
@@ -151,14 +163,8 @@ public static class MigrateCommand
     private static async Task<Digest> HashAsync(string path, DigestAlgorithm algorithm, CancellationToken cancellationToken)
     {
         using var calculator = new DigestCalculator(algorithm);
-        var buffer = new byte[1024 * 1024];
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            calculator.Append(buffer.AsSpan(0, read));
-        }
-
+        await calculator.AppendAsync(stream, cancellationToken);
         return calculator.Current();
     }
 

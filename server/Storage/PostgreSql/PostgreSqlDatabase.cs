@@ -38,6 +38,12 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
         var leadership = new NpgsqlDataSourceBuilder(connectionString) { Name = "berth leadership" };
         leadership.ConnectionStringBuilder.ApplicationName = "berth leadership";
         leadership.ConnectionStringBuilder.Pooling = false;
+
+        // A check that hangs (a partition) ends in seconds and the server stops leading, before the database, which
+        // drops the session after its own keepalives, lets another server take over.
+        leadership.ConnectionStringBuilder.CommandTimeout = 2;
+        leadership.ConnectionStringBuilder.Timeout = 5;
+        leadership.ConnectionStringBuilder.KeepAlive = 2;
         leadership.ConnectionStringBuilder.Options = $"{leadership.ConnectionStringBuilder.Options} -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=2".Trim();
         LeadershipSource = leadership.Build();
     }

@@ -48,10 +48,12 @@ public sealed class PostgreSqlEventStore(PostgreSqlDatabase database) : IEventSt
             async connection => await connection.Command("SELECT position FROM event_cursors WHERE endpoint = @endpoint").With("endpoint", endpoint).ScalarAsync<long?>(cancellationToken) ?? 0,
             cancellationToken);
 
+    // Never backwards: a server that stopped leading while its POST was under way must not undo what the next leader sent.
     public Task AdvanceAsync(string endpoint, long position, CancellationToken cancellationToken) =>
         database.WriteAsync(
             (connection, transaction) => connection.Command(
-                    "INSERT INTO event_cursors (endpoint, position) VALUES (@endpoint, @position) ON CONFLICT (endpoint) DO UPDATE SET position = excluded.position",
+                    "INSERT INTO event_cursors (endpoint, position) VALUES (@endpoint, @position) " +
+                    "ON CONFLICT (endpoint) DO UPDATE SET position = GREATEST(event_cursors.position, excluded.position)",
                     transaction)
                 .With("endpoint", endpoint)
                 .With("position", position)

@@ -19,8 +19,12 @@ public sealed partial class PostgreSqlLeadership(PostgreSqlDatabase database, St
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private volatile bool _leader;
+    private long _term;
+    private string? _lastProblem;
 
     public bool IsLeader => _leader;
+
+    public long Term => Interlocked.Read(ref _term);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,7 +54,14 @@ public sealed partial class PostgreSqlLeadership(PostgreSqlDatabase database, St
                         _leader = false;
                         LogLost(logger, e.Message);
                     }
+                    else if (e.Message != _lastProblem)
+                    {
+                        // A server that can never try for the lock (a pooler refusing the session's options, say) would
+                        // otherwise run no scheduled work without a word.
+                        LogCannotTry(logger, e.Message);
+                    }
 
+                    _lastProblem = e.Message;
                     await Task.Delay(Interval, clock, stoppingToken);
                 }
             }
@@ -78,7 +89,9 @@ public sealed partial class PostgreSqlLeadership(PostgreSqlDatabase database, St
             }
             else if ((bool)(await take.ExecuteScalarAsync(stoppingToken))!)
             {
+                Interlocked.Increment(ref _term);
                 _leader = true;
+                _lastProblem = null;
                 LogTaken(logger);
             }
 
@@ -88,6 +101,9 @@ public sealed partial class PostgreSqlLeadership(PostgreSqlDatabase database, St
 
     [LoggerMessage(Level = LogLevel.Information, Message = "This server leads scheduled work (orphan collection, retention, event delivery) among those sharing the database")]
     private static partial void LogTaken(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This server cannot try to lead scheduled work ({Reason}); it tries again every second")]
+    private static partial void LogCannotTry(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "This server no longer leads scheduled work: its leadership session ended ({Reason}); it tries again every second")]
     private static partial void LogLost(ILogger logger, string reason);

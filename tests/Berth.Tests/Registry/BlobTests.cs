@@ -133,8 +133,46 @@ public sealed class BlobTests(ServerKind kind, StorageBackend backend = StorageB
         var (response, fromBerth) = await PullAsync(_name, _blob.Digest, r => r.Headers.Range = new RangeHeaderValue(null, 10));
         using (response)
         using (fromBerth)
+        using (Assert.EnterMultipleScope())
         {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.PartialContent));
             Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(_blob.Bytes[^10..]));
+            Assert.That(response.Content.Headers.ContentRange!.ToString(), Is.EqualTo("bytes 99990-99999/100000"));
+        }
+    }
+
+    [Test]
+    public async Task Get_WithARangePastTheEnd_OrLongerThanTheBlob_IsCutAtItsEnd()
+    {
+        foreach (var range in new[] { new RangeHeaderValue(99_000, 500_000), new RangeHeaderValue(null, 500_000) })
+        {
+            var (response, fromBerth) = await PullAsync(_name, _blob.Digest, r => r.Headers.Range = range);
+            using (response)
+            using (fromBerth)
+            using (Assert.EnterMultipleScope())
+            {
+                var from = range.Ranges.Single().From ?? 0;
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.PartialContent), range.ToString());
+                Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(_blob.Bytes[(int)from..]), range.ToString());
+                Assert.That(response.Content.Headers.ContentRange!.ToString(), Is.EqualTo($"bytes {from}-99999/100000"), range.ToString());
+            }
+        }
+    }
+
+    [Test]
+    public async Task Get_WithAnIfRangeOfAnotherVersion_ServesTheWholeBlob()
+    {
+        var (response, fromBerth) = await PullAsync(_name, _blob.Digest, r =>
+        {
+            r.Headers.Range = new RangeHeaderValue(0, 9);
+            r.Headers.TryAddWithoutValidation("If-Range", "\"sha256:0000\"");
+        });
+        using (response)
+        using (fromBerth)
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(_blob.Bytes));
         }
     }
 
@@ -155,6 +193,14 @@ public sealed class BlobTests(ServerKind kind, StorageBackend backend = StorageB
         using var response = await Registry.SendAsync(
             HttpMethod.Get, $"/v2/{_name}/blobs/{_blob.Digest}", configure: r => r.Headers.TryAddWithoutValidation("If-None-Match", $"\"{_blob.Digest}\""));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+
+        // Before the range is looked at, even one the blob could not satisfy.
+        using var withRange = await Registry.SendAsync(HttpMethod.Get, $"/v2/{_name}/blobs/{_blob.Digest}", configure: r =>
+        {
+            r.Headers.TryAddWithoutValidation("If-None-Match", $"\"{_blob.Digest}\"");
+            r.Headers.Range = new RangeHeaderValue(200_000, 300_000);
+        });
+        Assert.That(withRange.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
     }
 
     [Test]

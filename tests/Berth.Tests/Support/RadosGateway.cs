@@ -252,7 +252,8 @@ public sealed class RadosGateway
 
         [client.rgw]
         rgw data = {_folder}/rgw
-        rgw frontends = beast endpoint=127.0.0.1:{gatewayPort}
+        # Without it a kept-alive client waits out its delayed acknowledgement (40 ms) on every object it reads.
+        rgw frontends = beast endpoint=127.0.0.1:{gatewayPort} tcp_nodelay=1
 
         """;
 
