@@ -50,12 +50,25 @@ public sealed class TestStorage : IAsyncDisposable
     public IEnumerable<string> Arguments => Settings.Select(s => $"--{s.Key}={s.Value}");
 
     /// <summary>The backend a fixture names; for <see cref="StorageBackend.Default"/>, the run's (<c>BERTH_TEST_STORAGE</c>), else the embedded store.</summary>
-    public static StorageBackend Resolve(StorageBackend backend) =>
-        backend != StorageBackend.Default
-            ? backend
-            : Enum.TryParse<StorageBackend>(Environment.GetEnvironmentVariable("BERTH_TEST_STORAGE"), ignoreCase: true, out var chosen) && chosen != StorageBackend.Default
-                ? chosen
-                : StorageBackend.LiteDb;
+    public static StorageBackend Resolve(StorageBackend backend)
+    {
+        if (backend != StorageBackend.Default)
+        {
+            return backend;
+        }
+
+        // A misspelt name would quietly run the whole suite on the embedded store, which is not what was asked.
+        var named = Environment.GetEnvironmentVariable("BERTH_TEST_STORAGE");
+        if (string.IsNullOrEmpty(named))
+        {
+            return StorageBackend.LiteDb;
+        }
+
+        return Enum.TryParse<StorageBackend>(named, ignoreCase: true, out var chosen) && Enum.IsDefined(chosen) && chosen != StorageBackend.Default
+            ? chosen
+            : throw new InvalidOperationException(
+                $"BERTH_TEST_STORAGE={named} names no storage backend: use one of {string.Join(", ", Enum.GetNames<StorageBackend>().Skip(1))}");
+    }
 
     public static async Task<TestStorage> CreateAsync(StorageBackend backend)
     {
