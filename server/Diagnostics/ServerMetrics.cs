@@ -43,6 +43,12 @@ public static class ServerMetrics
     public static Histogram<double> UploadSegment { get; } =
         Meter.CreateHistogram<double>("berth.upload.segment", "ms", "Time receiving, hashing and writing one upload segment, its fsync included.");
 
+    public static Histogram<double> UploadCatchUp { get; } =
+        Meter.CreateHistogram<double>("berth.upload.catch_up", "ms", "Time a server took to read the parts other servers added to an upload it continues (uploads in the bucket).");
+
+    public static Counter<long> UploadCatchUpBytes { get; } =
+        Meter.CreateCounter<long>("berth.upload.catch_up.bytes", "By", "Bytes of uploads' parts read back from the bucket by a server continuing an upload another server took.");
+
     public static Histogram<double> Import { get; } =
         Meter.CreateHistogram<double>("berth.import", "ms", "Time of one import through an importer, its commit included.");
 

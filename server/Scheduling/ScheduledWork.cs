@@ -11,6 +11,9 @@ public abstract class ScheduledWork(ILeadership leadership, TimeProvider clock, 
     /// <summary>Whether only the leading server runs the work; every server does when it concerns what is its own.</summary>
     protected virtual bool LeaderOnly => true;
 
+    /// <summary>Whether this server leads now: for work that every server runs, and only a part of which is the leader's.</summary>
+    protected bool IsLeader => leadership.IsLeader;
+
     /// <summary>What the work is called in log lines.</summary>
     protected abstract string Name { get; }
 

@@ -25,7 +25,7 @@ public sealed class UnitOfWork : IDisposable
     private readonly List<TagMove> _moves = [];
     private readonly List<UploadId> _endedUploads = [];
     private readonly List<NotificationEvent> _events = [];
-    private readonly List<Action> _afterCommit = [];
+    private readonly List<Func<Task>> _afterCommit = [];
     private readonly List<IDisposable> _holds = [];
     private bool _committed;
 
@@ -150,7 +150,7 @@ public sealed class UnitOfWork : IDisposable
         }
     }
 
-    public void EndUpload(UploadId uploadId, Action afterCommit)
+    public void EndUpload(UploadId uploadId, Func<Task> afterCommit)
     {
         ArgumentNullException.ThrowIfNull(afterCommit);
         lock (_gate)
@@ -210,7 +210,7 @@ public sealed class UnitOfWork : IDisposable
         var committed = IsEmpty ? CommittedWork.Nothing : await store.CommitAsync(this, cancellationToken);
         foreach (var action in _afterCommit)
         {
-            action();
+            await action();
         }
 
         return committed;

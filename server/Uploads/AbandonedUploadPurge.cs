@@ -14,10 +14,11 @@ internal sealed class AbandonedUploadPurge(Deferred<UploadService> uploads, IOpt
 {
     protected override string Name => "purge of abandoned uploads";
 
-    // Uploads' bytes are still in the data folder of the server that took them, not shared: every server purges.
+    // Every server purges what it holds alone (sessions it never stored, its copies of shared uploads); stored uploads are
+    // purged by the leader when they are shared (in the bucket), and by each server when their bytes are its own files.
     protected override bool LeaderOnly => false;
 
     protected override TimeSpan? Interval => options.Value.UploadPurgeInterval;
 
-    protected override Task RunOnceAsync(CancellationToken cancellationToken) => uploads.Value.PurgeAbandonedAsync(options.Value.UploadExpiry, cancellationToken);
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => uploads.Value.PurgeAbandonedAsync(options.Value.UploadExpiry, stored: !uploads.Value.Shared || IsLeader, cancellationToken);
 }

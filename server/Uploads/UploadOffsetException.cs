@@ -16,6 +16,13 @@ public sealed class UploadOffsetException : Exception
         Offset = offset;
     }
 
+    private UploadOffsetException(string message, long size, long offset)
+        : base(message)
+    {
+        Size = size;
+        Offset = offset;
+    }
+
     public UploadOffsetException()
         : this(0, 0, strict: false)
     {
@@ -30,6 +37,12 @@ public sealed class UploadOffsetException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>
+    /// The refusal of a segment that another request added to at the same time, on another server: the other came first.
+    /// </summary>
+    public static UploadOffsetException Overtaken(long size, long offset) =>
+        new($"another request added to this upload at the same time, and came first: it now holds {size} bytes; go on from offset {size}", size, offset);
 
     /// <summary>How many bytes the upload holds: where the next segment should start.</summary>
     public long Size { get; }

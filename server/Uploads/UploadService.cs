@@ -13,16 +13,26 @@ namespace Berth.Server.Uploads;
 
 /// <summary>
 /// Upload requests: segments are streamed to the upload's file (never held whole in memory) and hashed as
-/// they arrive in order; a segment is acknowledged only once it is on disk.
+/// they arrive in order; a segment is acknowledged only once it is on disk, or, when uploads are shared by every server
+/// (<paramref name="shared"/>, with content in a bucket), once it is a part in the bucket and the metadata store.
 /// </summary>
 public sealed class UploadService(
-    IUploadRequestStore store, SessionIds sessionIds, DataLayout layout, TimeProvider clock, IOptions<BerthOptions> options, ILogger<UploadService> logger)
+    IUploadRequestStore store,
+    SessionIds sessionIds,
+    DataLayout layout,
+    TimeProvider clock,
+    IOptions<BerthOptions> options,
+    ILogger<UploadService> logger,
+    SharedUploads? shared = null)
 {
     private readonly UploadQuota _quota = new(options);
     private readonly ConcurrentDictionary<UploadId, UploadSession> _sessions = new();
 
     // Registry sessions this server counts against their owners' limits and that are not stored (see OpenSession).
     private readonly ConcurrentDictionary<UploadId, UploadRequest> _unstored = new();
+
+    /// <summary>Whether uploads are shared by every server (kept in the bucket), rather than by this server's data folder.</summary>
+    public bool Shared => shared is not null;
 
     /// <summary>How many uploads have a session in memory: at most those that exist.</summary>
     internal int SessionCount => _sessions.Count;
@@ -85,8 +95,10 @@ public sealed class UploadService(
     /// <param name="cancellationToken">Ends the lookup.</param>
     public async Task<UploadStatus> GetAsync(UploadId id, string? owner, SessionClaim? claim, CancellationToken cancellationToken)
     {
-        var upload = await LookupAsync(id, owner, claim, cancellationToken) is { } found ? found.Upload : throw new NotFoundException("upload", id.Value);
-        return new UploadStatus(upload, SizeOf(upload.Id));
+        var (upload, stored) = await LookupAsync(id, owner, claim, cancellationToken) ?? throw new NotFoundException("upload", id.Value);
+
+        // Another server may have added to a shared upload since this one last saw it: the parts say what it holds.
+        return new UploadStatus(upload, shared is not null && stored ? await shared.ExtentAsync(upload.Id, cancellationToken) : SizeOf(upload.Id));
     }
 
     /// <summary>
@@ -119,11 +131,13 @@ public sealed class UploadService(
             {
                 // Acknowledged bytes need a session that outlives this process.
                 await StoreAsync(upload);
+                stored = true;
             }
 
             var path = layout.UploadPath(upload.Id.Value);
             using var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
-            var length = RandomAccess.GetLength(handle);
+            var sharing = shared is not null && stored;
+            var length = sharing ? await shared!.CatchUpAsync(upload.Id, session, handle, cancellationToken) : RandomAccess.GetLength(handle);
             var start = offset ?? length;
             if (start > length || (strict && start != length))
             {
@@ -144,8 +158,20 @@ public sealed class UploadService(
                     growth.Claim(start + declared);
                 }
 
-                var size = await WriteAsync(handle, path, session, length, start, body, ClaimEnd, cancellationToken);
-                if (durable)
+                var end = await WriteAsync(handle, path, session, length, start, body, ClaimEnd, cancellationToken);
+                var size = Math.Max(length, end);
+                if (sharing)
+                {
+                    session.LocalLength = size;
+                    if (durable && !await shared!.PublishAsync(upload.Id, session, path, start, end - start, cancellationToken))
+                    {
+                        RandomAccess.SetLength(handle, length);
+                        throw await store.FindAsync(upload.Id, CancellationToken.None) is null
+                            ? new NotFoundException("upload", upload.Id.Value)
+                            : UploadOffsetException.Overtaken(await shared.ExtentAsync(upload.Id, CancellationToken.None), start);
+                    }
+                }
+                else if (durable)
                 {
                     NativeFiles.FlushToDisk(handle);
                     Name(session);
@@ -186,9 +212,9 @@ public sealed class UploadService(
         var (upload, stored, session) = await EnterAsync(id, owner, claim, cancellationToken);
         try
         {
-            if (!stored)
+            if (upload.Repository is not null)
             {
-                // Its id would still vouch for it.
+                // A registry session's id would still vouch for it, stored or not.
                 await store.RememberEndedAsync(upload.Id, upload.Created, CancellationToken.None);
             }
 
@@ -227,11 +253,23 @@ public sealed class UploadService(
     /// <summary>Takes an upload for an import: no segment can be written to it until the lease is disposed.</summary>
     public async Task<UploadLease> AcquireAsync(UploadId id, string? owner, SessionClaim? claim, CancellationToken cancellationToken)
     {
-        var (upload, _, session) = await EnterAsync(id, owner, claim, cancellationToken);
+        var (upload, stored, session) = await EnterAsync(id, owner, claim, cancellationToken);
         var path = layout.UploadPath(upload.Id.Value);
+        try
+        {
+            // An upload that no segment reached has no file yet: the import takes an empty one.
+            using var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
+            if (shared is not null && stored)
+            {
+                await shared.CatchUpAsync(upload.Id, session, handle, cancellationToken);
+            }
+        }
+        catch
+        {
+            session.Gate.Release();
+            throw;
+        }
 
-        // An upload that no segment reached has no file yet: the import takes an empty one.
-        File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write).Dispose();
         var file = new UploadedFile(upload.Id, path, SizeOf(upload.Id), session);
         return new UploadLease(upload, file, session, () =>
         {
@@ -255,22 +293,47 @@ public sealed class UploadService(
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(work);
-        work.EndUpload(lease.Upload.Id, () => Forget(lease.Upload, lease.Session, lease.File.Length));
+        var parts = lease.Session.Parts?.Select(p => p.Name).ToList() ?? [];
+        work.EndUpload(lease.Upload.Id, async () =>
+        {
+            Forget(lease.Upload, lease.Session, lease.File.Length);
+            if (shared is not null)
+            {
+                await shared.DeleteAsync(lease.Upload.Id, parts);
+            }
+        });
     }
 
     /// <summary>
-    /// Deletes uploads whose bytes have not changed for <paramref name="age"/> (their file's modification time
-    /// says when a segment last arrived); returns how many went.
+    /// Deletes uploads whose bytes have not changed for <paramref name="age"/> (their file's modification time, or for
+    /// shared uploads their last part, says when a segment last arrived); returns how many went. Only what this server
+    /// holds alone when <paramref name="stored"/> is false: the sessions it counts that were never stored, and its local
+    /// copies of shared uploads that have ended.
     /// </summary>
-    public async Task<int> PurgeAbandonedAsync(TimeSpan age, CancellationToken cancellationToken)
+    /// <param name="age">How long an upload may lie untouched.</param>
+    /// <param name="stored">Whether to purge stored uploads too: one server among those sharing them does.</param>
+    /// <param name="cancellationToken">Ends the purge.</param>
+    public async Task<int> PurgeAbandonedAsync(TimeSpan age, bool stored, CancellationToken cancellationToken)
     {
         var cutoff = clock.GetUtcNow() - age;
-        await store.ForgetEndedAsync(cutoff, cancellationToken);
         var purged = PurgeUnstored(cutoff);
+        if (shared is not null)
+        {
+            await DropEndedCopiesAsync(cancellationToken);
+        }
+
+        if (!stored)
+        {
+            return purged;
+        }
+
+        await store.ForgetEndedAsync(cutoff, cancellationToken);
         foreach (var upload in await store.ListAsync(cancellationToken))
         {
             var file = new FileInfo(layout.UploadPath(upload.Id.Value));
-            var lastActivity = file.Exists ? new DateTimeOffset(file.LastWriteTimeUtc) : upload.Created;
+            var lastActivity = shared is not null
+                ? await shared.LastActivityAsync(upload, cancellationToken)
+                : file.Exists ? new DateTimeOffset(file.LastWriteTimeUtc) : upload.Created;
             if (lastActivity > cutoff || _sessions.TryGetValue(upload.Id, out var busy) && busy.Gate.CurrentCount == 0)
             {
                 continue;
@@ -284,7 +347,45 @@ public sealed class UploadService(
             }
         }
 
+        if (shared is not null)
+        {
+            await shared.SweepAsync(cutoff, cancellationToken);
+        }
+
         return purged;
+    }
+
+    /// <summary>Deletes this server's local copies of shared uploads that ended, here or on another server.</summary>
+    private async Task DropEndedCopiesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var file in Directory.EnumerateFiles(layout.Uploads))
+        {
+            if (!UploadId.TryParse(Path.GetFileName(file), out var id) || _unstored.ContainsKey(id) || await store.FindAsync(id, cancellationToken) is not null)
+            {
+                continue;
+            }
+
+            var session = _sessions.GetOrAdd(id, _ => new UploadSession());
+            if (!session.Gate.Wait(0, CancellationToken.None))
+            {
+                // Busy: whoever has it finds the upload gone.
+                continue;
+            }
+
+            try
+            {
+                if (!_unstored.ContainsKey(id))
+                {
+                    File.Delete(file);
+                    _sessions.TryRemove(new KeyValuePair<UploadId, UploadSession>(id, session));
+                    session.ReplaceSha256(null);
+                }
+            }
+            finally
+            {
+                session.Gate.Release();
+            }
+        }
     }
 
     /// <summary>
@@ -336,6 +437,24 @@ public sealed class UploadService(
     /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
+        if (shared is not null)
+        {
+            // Shared uploads are in the bucket: a local copy is only a cache, and one from before a restart is not trusted.
+            foreach (var file in Directory.EnumerateFiles(layout.Uploads))
+            {
+                File.Delete(file);
+            }
+
+            var held = new List<(string?, long)>();
+            foreach (var upload in await store.ListAsync(cancellationToken))
+            {
+                held.Add((upload.Owner, await shared.ExtentAsync(upload.Id, cancellationToken)));
+            }
+
+            _quota.Load(held);
+            return;
+        }
+
         var known = (await store.ListAsync(cancellationToken)).Select(u => u.Id.Value).ToHashSet(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(layout.Uploads))
         {
@@ -349,6 +468,7 @@ public sealed class UploadService(
         _quota.Load((await store.ListAsync(cancellationToken)).Select(u => (u.Owner, SizeOf(u.Id))));
     }
 
+    /// <returns>Where the written bytes end.</returns>
     private async Task<long> WriteAsync(
         Microsoft.Win32.SafeHandles.SafeFileHandle handle,
         string path,
@@ -382,7 +502,7 @@ public sealed class UploadService(
             }
 
             ServerMetrics.UploadSegment.RecordSince(started);
-            return Math.Max(length, position);
+            return position;
         }
         catch
         {
@@ -535,12 +655,18 @@ public sealed class UploadService(
     /// <summary>Ends an upload, with its gate held; <paramref name="size"/> is what it held, now free.</summary>
     private async Task RemoveAsync(UploadRequest upload, bool stored, UploadSession session, long size)
     {
+        IReadOnlyList<UploadPart> parts = [];
         if (stored)
         {
+            parts = shared is not null ? await store.PartsAsync(upload.Id, CancellationToken.None) : [];
             await store.DeleteAsync(upload.Id, CancellationToken.None);
         }
 
         Forget(upload, session, size);
+        if (shared is not null)
+        {
+            await shared.DeleteAsync(upload.Id, [.. parts.Select(p => p.Name)]);
+        }
     }
 
     /// <summary>What ending an upload leaves to do once its record is gone: its quota, its file, its session.</summary>
@@ -581,6 +707,14 @@ public sealed class UploadService(
             if (!stored)
             {
                 await StoreAsync(upload);
+                session.Parts = [];
+                session.LocalLength = new FileInfo(path).Length;
+            }
+
+            if (shared is not null)
+            {
+                await PublishTailAsync(upload.Id, session, path);
+                return;
             }
 
             using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read))
@@ -593,6 +727,22 @@ public sealed class UploadService(
         finally
         {
             session.Gate.Release();
+        }
+    }
+
+    /// <summary>Makes what the local copy of a shared upload holds beyond its parts (a segment written without being acknowledged) its next part.</summary>
+    private async Task PublishTailAsync(UploadId id, UploadSession session, string path)
+    {
+        var length = new FileInfo(path).Length;
+        if (session.Parts is not { } parts || length != session.LocalLength || length <= UploadPart.Extent(parts))
+        {
+            return;
+        }
+
+        var extent = UploadPart.Extent(parts);
+        if (!await shared!.PublishAsync(id, session, path, extent, length - extent, CancellationToken.None))
+        {
+            logger.LogInformation("The last segment of upload {Id} was not kept: another request added to the upload first", id);
         }
     }
 

@@ -17,6 +17,15 @@ internal sealed class UploadSession : IDisposable
     /// </summary>
     public bool Named { get; set; }
 
+    /// <summary>
+    /// For an upload shared by every server (see <see cref="SharedUploads"/>): the parts its local copy holds, in order;
+    /// <see langword="null"/> when the local copy cannot be trusted and must be rebuilt from the bucket. Written with the gate held.
+    /// </summary>
+    public IReadOnlyList<UploadPart>? Parts { get; set; }
+
+    /// <summary>How long the local copy of a shared upload is known to be: its parts' extent, or more after a segment not yet a part.</summary>
+    public long LocalLength { get; set; }
+
     /// <summary>The SHA-256 of the upload's first <see cref="DigestCalculator.Length"/> bytes, when known.</summary>
     public DigestCalculator? Sha256 { get; private set; }
 

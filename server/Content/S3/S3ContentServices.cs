@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Berth.Server.Configuration;
+using Berth.Server.Uploads;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Content.S3;
@@ -14,6 +15,11 @@ public static class S3ContentServices
         services.AddSingleton(sp => new S3ContentStore(
             sp.GetRequiredService<IAmazonS3>(), sp.GetRequiredService<IOptions<BerthOptions>>().Value.Content.S3, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IContentStore>(sp => new TimedContentStore(sp.GetRequiredService<S3ContentStore>()));
+
+        // Uploads in progress go to the bucket too, so that any server sharing it can continue them.
+        services.AddSingleton<IUploadPartStore>(sp => new S3UploadPartStore(
+            sp.GetRequiredService<IAmazonS3>(), sp.GetRequiredService<IOptions<BerthOptions>>().Value.Content.S3, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SharedUploads>();
         return services;
     }
 

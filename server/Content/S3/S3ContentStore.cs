@@ -15,11 +15,6 @@ namespace Berth.Server.Content.S3;
 /// </summary>
 public sealed class S3ContentStore(IAmazonS3 client, S3ContentOptions options, TimeProvider clock) : IContentStore
 {
-    /// <summary>Files up to this size go up in one PutObject; larger ones in parts of at least this size.</summary>
-    internal const long PartBytes = 64L * 1024 * 1024;
-
-    private const int MaxParts = 10_000;
-
     // What a redirected client is told it gets, as a blob served through Berth is.
     private const string ObjectType = System.Net.Mime.MediaTypeNames.Application.Octet;
     private const string ContentFolder = "content/";
@@ -62,15 +57,7 @@ public sealed class S3ContentStore(IAmazonS3 client, S3ContentOptions options, T
         }
 
         var size = new FileInfo(sourcePath).Length;
-        if (size <= PartBytes)
-        {
-            await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = Key(digest), FilePath = sourcePath, ContentType = ObjectType }, cancellationToken);
-        }
-        else
-        {
-            await PutInPartsAsync(Key(digest), sourcePath, size, cancellationToken);
-        }
-
+        await S3FileUpload.PutAsync(client, Bucket, Key(digest), sourcePath, 0, size, ObjectType, cancellationToken);
         return size;
     }
 
@@ -141,26 +128,11 @@ public sealed class S3ContentStore(IAmazonS3 client, S3ContentOptions options, T
     /// <summary>The bucket's listing under the content prefix, a page (at most 1000 keys, in key order) at a time.</summary>
     public async IAsyncEnumerable<IReadOnlyList<ContentEntry>> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = ContentPrefix };
-        while (true)
+        await foreach (var page in S3Listing.PagesAsync(client, Bucket, ContentPrefix, cancellationToken))
         {
-            var response = await client.ListObjectsV2Async(request, cancellationToken);
             // An object without a time is taken as stored now: the grace period protects it, rather than making it look old.
-            var page = (response.S3Objects ?? []).Select(o => new ContentEntry(
-                o.Key, DigestOf(o.Key), o.Size ?? 0, o.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : clock.GetUtcNow())).ToList();
-            if (page.Count > 0)
-            {
-                yield return page;
-            }
-
-            if (response.IsTruncated != true)
-            {
-                yield break;
-            }
-
-            // Without a token a truncated listing would start over, for ever.
-            request.ContinuationToken = response.NextContinuationToken ??
-                throw new IOException($"the object store cut the listing of bucket '{Bucket}' short without saying where it goes on");
+            yield return [.. page.Select(o => new ContentEntry(
+                o.Key, DigestOf(o.Key), o.Size ?? 0, o.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : clock.GetUtcNow()))];
         }
     }
 
@@ -201,49 +173,4 @@ public sealed class S3ContentStore(IAmazonS3 client, S3ContentOptions options, T
     private string Key(Digest digest) => ContentPrefix + string.Join('/', ContentAddress.Parts(digest));
 
     private Digest? DigestOf(string key) => ContentAddress.Parse(key[ContentPrefix.Length..].Split('/'));
-
-    private async Task PutInPartsAsync(string key, string sourcePath, long size, CancellationToken cancellationToken)
-    {
-        // S3 takes at most 10,000 parts: a very large file gets larger parts.
-        var partBytes = Math.Max(PartBytes, (size + MaxParts - 1) / MaxParts);
-        var upload = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key, ContentType = ObjectType }, cancellationToken);
-        try
-        {
-            var parts = new List<PartETag>();
-            for (long offset = 0, number = 1; offset < size; offset += partBytes, number++)
-            {
-                var part = await client.UploadPartAsync(
-                    new UploadPartRequest
-                    {
-                        BucketName = Bucket,
-                        Key = key,
-                        UploadId = upload.UploadId,
-                        PartNumber = (int)number,
-                        FilePath = sourcePath,
-                        FilePosition = offset,
-                        PartSize = Math.Min(partBytes, size - offset),
-                    },
-                    cancellationToken);
-                parts.Add(new PartETag((int)number, part.ETag));
-            }
-
-            await client.CompleteMultipartUploadAsync(
-                new CompleteMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartETags = parts }, cancellationToken);
-        }
-        catch
-        {
-            // Parts left behind cost storage until aborted (a bucket lifecycle rule catches what a crash leaves); nothing
-            // reached the key. A failed abort must not hide why the upload failed.
-            try
-            {
-                await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None);
-            }
-            catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException)
-            {
-                // The original failure is what the caller needs to see.
-            }
-
-            throw;
-        }
-    }
 }

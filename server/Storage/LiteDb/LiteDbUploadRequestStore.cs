@@ -34,6 +34,34 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
     public Task<bool> DeleteAsync(UploadId id, CancellationToken cancellationToken) =>
         database.WriteAsync(Changes, db => db.GetCollection(LiteDbDatabase.Uploads).Delete(id.Value));
 
+    public Task<IReadOnlyList<UploadPart>> PartsAsync(UploadId id, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<UploadPart>>(database.Read(db => db.GetCollection(LiteDbDatabase.Uploads).FindById(id.Value) is { } document
+            ? PartsOf(document).Select(ToPart).ToList()
+            : []));
+
+    public Task<bool> AddPartAsync(UploadId id, UploadPart part, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        return database.WriteAsync(Changes, db =>
+        {
+            var uploads = db.GetCollection(LiteDbDatabase.Uploads);
+            if (uploads.FindById(id.Value) is not { } document || PartsOf(document).Count != part.Sequence)
+            {
+                return false;
+            }
+
+            document["parts"] = new BsonArray(new List<BsonValue>([.. PartsOf(document), new BsonDocument
+            {
+                ["seq"] = part.Sequence,
+                ["offset"] = part.Offset,
+                ["length"] = part.Length,
+                ["name"] = part.Name,
+                ["stored"] = BsonDates.ToBson(part.Stored),
+            }]));
+            return uploads.Update(document);
+        });
+    }
+
     public async Task RememberEndedAsync(UploadId id, DateTimeOffset opened, CancellationToken cancellationToken) =>
         await database.WriteAsync(EndedChanges, db => db.GetCollection(LiteDbDatabase.EndedSessions).Upsert(new BsonDocument
         {
@@ -53,6 +81,11 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
             ? 0
             : await database.WriteAsync(EndedChanges, db => expired.Count(db.GetCollection(LiteDbDatabase.EndedSessions).Delete));
     }
+
+    private static BsonArray PartsOf(BsonDocument document) => document.TryGetValue("parts", out var parts) && parts.IsArray ? parts.AsArray : [];
+
+    private static UploadPart ToPart(BsonValue part) => new(
+        part["seq"].AsInt32, part["offset"].AsInt64, part["length"].AsInt64, part["name"].AsString, BsonDates.FromBson(part["stored"]));
 
     internal static UploadRequest FromDocument(BsonDocument document) =>
         UploadId.TryParse(document["_id"].AsString, out var id)

@@ -140,6 +140,17 @@ internal static class PostgreSqlSchema
             );
             INSERT INTO event_positions (last) VALUES (0);
             """),
+        new(2, "parts of uploads kept in the bucket", """
+            CREATE TABLE upload_parts (
+                upload_id text COLLATE "C" NOT NULL REFERENCES uploads (id) ON DELETE CASCADE,
+                seq integer NOT NULL,
+                "offset" bigint NOT NULL,
+                length bigint NOT NULL,
+                name text COLLATE "C" NOT NULL,
+                stored timestamptz NOT NULL,
+                PRIMARY KEY (upload_id, seq)
+            );
+            """),
     ];
 
     /// <summary>Applies the migrations this database lacks; returns them.</summary>

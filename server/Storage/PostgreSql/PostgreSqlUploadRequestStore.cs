@@ -33,6 +33,38 @@ public sealed class PostgreSqlUploadRequestStore(PostgreSqlDatabase database) : 
             async (connection, transaction) => await connection.Command("DELETE FROM uploads WHERE id = @id", transaction).With("id", id.Value).ExecuteAsync(cancellationToken) > 0,
             cancellationToken);
 
+    public async Task<IReadOnlyList<UploadPart>> PartsAsync(UploadId id, CancellationToken cancellationToken) =>
+        await database.ReadAsync(
+            connection => connection.Command("SELECT seq, \"offset\", length, name, stored FROM upload_parts WHERE upload_id = @id ORDER BY seq")
+                .With("id", id.Value)
+                .ListAsync(r => new UploadPart(r.GetInt32(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetTime(4)), cancellationToken),
+            cancellationToken);
+
+    public Task<bool> AddPartAsync(UploadId id, UploadPart part, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+
+        // The key (upload, number) lets one of two servers adding the same number in; the count keeps numbers without gaps,
+        // and the join finds nothing once the upload has ended.
+        return database.WriteAsync(
+            async (connection, transaction) => await connection.Command(
+                    """
+                    INSERT INTO upload_parts (upload_id, seq, "offset", length, name, stored)
+                    SELECT u.id, @seq, @offset, @length, @name, @stored FROM uploads u
+                    WHERE u.id = @id AND (SELECT count(*) FROM upload_parts p WHERE p.upload_id = u.id) = @seq
+                    ON CONFLICT (upload_id, seq) DO NOTHING
+                    """,
+                    transaction)
+                .With("id", id.Value)
+                .With("seq", part.Sequence)
+                .With("offset", part.Offset)
+                .With("length", part.Length)
+                .With("name", part.Name)
+                .WithTime("stored", part.Stored)
+                .ExecuteAsync(cancellationToken) == 1,
+            cancellationToken);
+    }
+
     public Task RememberEndedAsync(UploadId id, DateTimeOffset opened, CancellationToken cancellationToken) =>
         database.WriteAsync(
             (connection, transaction) => connection.Command("INSERT INTO ended_sessions (id, opened) VALUES (@id, @opened) ON CONFLICT (id) DO UPDATE SET opened = excluded.opened", transaction)

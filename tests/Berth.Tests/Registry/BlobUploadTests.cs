@@ -211,6 +211,26 @@ public sealed class BlobUploadTests(ServerKind kind, StorageBackend backend = St
     }
 
     [Test]
+    public async Task Cancel_AfterAChunk_EndsTheSession()
+    {
+        var name = NewName();
+        var location = await Registry.StartUploadAsync(name);
+        using (var patch = await Registry.SendAsync(HttpMethod.Patch, location, Chunk([1, 2, 3], 0)))
+        {
+            Assert.That(patch.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            location = patch.Headers.Location!.ToString();
+        }
+
+        using (var cancel = await Registry.Http.DeleteAsync(location))
+        {
+            Assert.That(cancel.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        }
+
+        await ReadErrorAsync(await Registry.Http.GetAsync(location), HttpStatusCode.NotFound, "BLOB_UPLOAD_UNKNOWN");
+        await ReadErrorAsync(await Registry.SendAsync(HttpMethod.Patch, location, Chunk([4], 3)), HttpStatusCode.NotFound, "BLOB_UPLOAD_UNKNOWN");
+    }
+
+    [Test]
     public async Task Session_IsUnknownThroughAnotherName()
     {
         var (name, other) = (NewName(), NewName());

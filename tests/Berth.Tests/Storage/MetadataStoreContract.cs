@@ -403,6 +403,36 @@ public abstract partial class MetadataStoreContract
     }
 
     [Test]
+    public async Task UploadParts_AreAddedInOrderOnceEach_AndGoWithTheirUpload()
+    {
+        var upload = new UploadRequest(UploadId.New(), DateTimeOffset.UtcNow);
+        await Uploads.CreateAsync(upload, None);
+        var stored = DateTimeOffset.UtcNow;
+        UploadPart Part(int sequence, long offset, long length, string name) => new(sequence, offset, length, name, stored);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Uploads.PartsAsync(upload.Id, None), Is.Empty);
+            Assert.That(await Uploads.AddPartAsync(upload.Id, Part(0, 0, 10, "000000-a"), None), Is.True);
+            Assert.That(await Uploads.AddPartAsync(upload.Id, Part(0, 0, 10, "000000-b"), None), Is.False, "a second part 0: another server came first");
+            Assert.That(await Uploads.AddPartAsync(upload.Id, Part(2, 10, 5, "000002-c"), None), Is.False, "numbers have no gaps");
+            Assert.That(await Uploads.AddPartAsync(upload.Id, Part(1, 4, 20, "000001-d"), None), Is.True);
+            Assert.That(await Uploads.AddPartAsync(UploadId.New(), Part(0, 0, 1, "000000-e"), None), Is.False, "no upload, no part");
+        }
+
+        await ReopenAsync();
+        var parts = await Uploads.PartsAsync(upload.Id, None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(parts.Select(p => (p.Sequence, p.Offset, p.Length, p.Name)), Is.EqualTo(new[] { (0, 0L, 10L, "000000-a"), (1, 4L, 20L, "000001-d") }));
+            Assert.That(parts.Select(p => p.Stored), Is.All.EqualTo(stored).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(UploadPart.Extent(parts), Is.EqualTo(24));
+        }
+
+        Assert.That(await Uploads.DeleteAsync(upload.Id, None), Is.True);
+        Assert.That(await Uploads.PartsAsync(upload.Id, None), Is.Empty, "the parts' record goes with the upload");
+    }
+
+    [Test]
     public async Task EndedSessions_AreRemembered_UntilTheyWouldHaveExpired()
     {
         var now = DateTimeOffset.UtcNow;
@@ -456,7 +486,7 @@ public abstract partial class MetadataStoreContract
             work.Associate(repository.Id, blob);
             work.Remove(repository.Id, leaving.Id!);
             work.Record(new TagMove(repository.Id, "latest", DateTimeOffset.UtcNow, "tester", null, "sha256:" + new string('1', 64)));
-            work.EndUpload(upload.Id, () => { });
+            work.EndUpload(upload.Id, () => Task.CompletedTask);
             await work.CommitAsync(Work, None);
         }
 
@@ -483,7 +513,11 @@ public abstract partial class MetadataStoreContract
             var blob = work.Save(Blob("f1", 5));
             work.Associate(repository.Id, blob);
             work.Record(new TagMove(repository.Id, "latest", DateTimeOffset.UtcNow, "tester", null, "sha256:" + new string('2', 64)));
-            work.EndUpload(upload.Id, () => afterCommit = true);
+            work.EndUpload(upload.Id, () =>
+            {
+                afterCommit = true;
+                return Task.CompletedTask;
+            });
 
             // The last association names a repository that is not there: the whole work fails, not just it.
             work.Associate(Id("missing"), blob);

@@ -63,15 +63,15 @@ public sealed class S3ContentStoreTests : ContentStoreContract
     [Test]
     public async Task AFileLargerThanAPart_GoesUpInParts_AndNothingIsLeftInProgress()
     {
-        var bytes = RandomNumberGenerator.GetBytes((int)S3ContentStore.PartBytes + 1000);
+        var bytes = RandomNumberGenerator.GetBytes((int)S3FileUpload.PartBytes + 1000);
         var digest = Digest.Compute(bytes);
         Assert.That(await Store.ImportFileAsync(digest, NewLocalFile(bytes), CancellationToken.None), Is.EqualTo(bytes.Length));
-        var read = await Store.OpenReadAsync(digest, new ByteRange(S3ContentStore.PartBytes - 10, 20), CancellationToken.None);
+        var read = await Store.OpenReadAsync(digest, new ByteRange(S3FileUpload.PartBytes - 10, 20), CancellationToken.None);
         await using (read)
         {
             var part = new byte[20];
             await read!.Stream.ReadExactlyAsync(part);
-            Assert.That(part, Is.EqualTo(bytes[(int)(S3ContentStore.PartBytes - 10)..(int)(S3ContentStore.PartBytes + 10)]));
+            Assert.That(part, Is.EqualTo(bytes[(int)(S3FileUpload.PartBytes - 10)..(int)(S3FileUpload.PartBytes + 10)]));
         }
 
         var uploads = await _client.ListMultipartUploadsAsync(_bucket);

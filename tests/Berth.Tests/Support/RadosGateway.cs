@@ -94,6 +94,23 @@ public sealed class RadosGateway
         await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = stream });
     }
 
+    /// <summary>The keys under a prefix, in key order.</summary>
+    public async Task<IReadOnlyList<string>> ListKeysAsync(string bucket, string prefix)
+    {
+        using var client = NewClient();
+        var keys = new List<string>();
+        var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix };
+        ListObjectsV2Response page;
+        do
+        {
+            page = await client.ListObjectsV2Async(request);
+            keys.AddRange((page.S3Objects ?? []).Select(o => o.Key));
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+        while (page.IsTruncated == true);
+        return keys;
+    }
+
     public async Task DeleteObjectAsync(string bucket, string key)
     {
         using var client = NewClient();
