@@ -20,6 +20,9 @@ public sealed class SharedUploads(IUploadRequestStore store, IUploadPartStore pa
 {
     private const int CopyBuffer = 256 * 1024;
 
+    // Segments that lose the race for a part number to other servers, again and again, give up in the end.
+    private const int MaxAttempts = 10;
+
     /// <summary>
     /// Brings the local copy of a stored upload (open at <paramref name="handle"/>) up to the parts the metadata store
     /// has, with the upload's gate held; returns the copy's length afterwards.
@@ -111,8 +114,18 @@ public sealed class SharedUploads(IUploadRequestStore store, IUploadPartStore pa
     /// Makes bytes just written to the local copy (at <paramref name="path"/>) the upload's next part, with the gate held
     /// and the copy caught up (see <see cref="CatchUpAsync"/>).
     /// </summary>
-    /// <returns>Whether the part was added; <see langword="false"/> when another server added one first, or the upload ended.</returns>
-    internal async Task<bool> PublishAsync(UploadId id, UploadSession session, string path, long offset, long length, CancellationToken cancellationToken)
+    /// <param name="id">The upload.</param>
+    /// <param name="session">This server's session of it.</param>
+    /// <param name="path">The local copy.</param>
+    /// <param name="offset">Where the bytes start.</param>
+    /// <param name="length">How many there are.</param>
+    /// <param name="strict">
+    /// Whether the bytes had to start at the end (the registry's chunks): then another server's part added first means they
+    /// are out of order. Otherwise (segments at any offset) they go after it, as if they had come second.
+    /// </param>
+    /// <param name="cancellationToken">Ends the upload of the part.</param>
+    /// <returns>Whether the part was added; <see langword="false"/> when it was out of order, or the upload ended.</returns>
+    internal async Task<bool> PublishAsync(UploadId id, UploadSession session, string path, long offset, long length, bool strict, CancellationToken cancellationToken)
     {
         var applied = session.Parts ?? throw new InvalidOperationException("an upload's local copy is caught up before a part is added");
         var part = new UploadPart(
@@ -121,7 +134,20 @@ public sealed class SharedUploads(IUploadRequestStore store, IUploadPartStore pa
         try
         {
             await parts.PutAsync(id, part.Name, path, offset, length, cancellationToken);
-            added = await store.AddPartAsync(id, part, cancellationToken);
+            for (var attempt = 0; attempt < MaxAttempts && !added; attempt++)
+            {
+                if (!(added = await store.AddPartAsync(id, part, cancellationToken)) && (strict || await store.FindAsync(id, cancellationToken) is null))
+                {
+                    break;
+                }
+
+                if (!added)
+                {
+                    // The local copy lacks the parts that came first: it is read again from the bucket next time.
+                    session.Parts = null;
+                    part = part with { Sequence = (await store.PartsAsync(id, cancellationToken)).Count };
+                }
+            }
         }
         finally
         {
@@ -132,7 +158,7 @@ public sealed class SharedUploads(IUploadRequestStore store, IUploadPartStore pa
             }
         }
 
-        if (added)
+        if (added && session.Parts is not null)
         {
             session.Parts = [.. applied, part];
         }

@@ -163,7 +163,7 @@ public sealed class UploadService(
                 if (sharing)
                 {
                     session.LocalLength = size;
-                    if (durable && !await shared!.PublishAsync(upload.Id, session, path, start, end - start, cancellationToken))
+                    if (durable && !await shared!.PublishAsync(upload.Id, session, path, start, end - start, strict, cancellationToken))
                     {
                         RandomAccess.SetLength(handle, length);
                         throw await store.FindAsync(upload.Id, CancellationToken.None) is null
@@ -601,8 +601,9 @@ public sealed class UploadService(
     /// </summary>
     private async Task<(UploadRequest Upload, bool Stored)?> LookupAsync(UploadId id, string? owner, SessionClaim? claim, CancellationToken cancellationToken)
     {
-        // First what this server holds: a session leaves it (StoreAsync) only once it is stored, with its gate held.
-        if (claim is { } claimed && _unstored.TryGetValue(id, out var open))
+        // First what this server holds: a session leaves it (StoreAsync) only once it is stored, with its gate held. Not when
+        // uploads are shared: another server may have stored the session, or ended it, since this one opened it.
+        if (shared is null && claim is { } claimed && _unstored.TryGetValue(id, out var open))
         {
             return open.Repository == claimed.Repository && open.Owner == claimed.Login && Unexpired(open.Created) ? (open, false) : null;
         }
@@ -740,7 +741,7 @@ public sealed class UploadService(
         }
 
         var extent = UploadPart.Extent(parts);
-        if (!await shared!.PublishAsync(id, session, path, extent, length - extent, CancellationToken.None))
+        if (!await shared!.PublishAsync(id, session, path, extent, length - extent, strict: true, CancellationToken.None))
         {
             logger.LogInformation("The last segment of upload {Id} was not kept: another request added to the upload first", id);
         }

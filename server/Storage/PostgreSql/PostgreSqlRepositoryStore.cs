@@ -76,12 +76,15 @@ public sealed class PostgreSqlRepositoryStore(PostgreSqlDatabase database, TimeP
                 cancellationToken),
             keep: found => found is not null);
 
+    // Misses are not remembered either: a name another server has just given a repository (a first push there) must be
+    // found here at once, before the change reaches this server, and names that clients make up leave nothing behind.
     public Task<Repository?> FindByRegistryNameAsync(RegistryName name, CancellationToken cancellationToken) =>
         _byRegistryName.GetOrReadAsync(
             name.Value,
             () => database.ReadAsync(
                 connection => connection.Command($"SELECT {Columns} FROM repositories WHERE registry_name = @name").With("name", name.Value).FirstOrDefaultAsync(Read, cancellationToken),
-                cancellationToken));
+                cancellationToken),
+            keep: found => found is not null);
 
     public async Task<IReadOnlyList<Repository>> ListAsync(CancellationToken cancellationToken) =>
         await database.ReadAsync(connection => connection.Command($"SELECT {Columns} FROM repositories ORDER BY id").ListAsync(Read, cancellationToken), cancellationToken);

@@ -37,6 +37,10 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess, Storage
     public async Task StartServer()
     {
         Folder = new TempFolder();
+        Assert.That(
+            Kind != ServerKind.Replicas || Backend is StorageBackend.PostgreSqlS3 or StorageBackend.PostgreSqlS3Streamed,
+            Is.True,
+            "replicas share PostgreSQL and a bucket: name a PostgreSqlS3 backend");
         _storage = await TestStorage.CreateAsync(Backend);
         _settings = _storage.Settings.Count == 0 ? Settings : (Settings ?? new Dictionary<string, string>()).Concat(_storage.Settings).ToDictionary();
 

@@ -6,7 +6,9 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Api;
 
-public sealed class UploadApiTests : ApiFixture
+[TestFixture(ServerKind.InProcess, StorageBackend.Default)]
+[TestFixture(ServerKind.Replicas, StorageBackend.PostgreSqlS3Streamed)]
+public sealed class UploadApiTests(ServerKind kind, StorageBackend backend) : ApiFixture(kind, backend)
 {
     private async Task<long> SizeAsync(string uploadId) => (await Api.GetJsonAsync($"/content/uploads/{uploadId}/"))["size"]!.GetValue<long>();
 

@@ -4,16 +4,17 @@ using NUnit.Framework;
 
 namespace Berth.Tests.EndToEnd;
 
-/// <summary>Debian's skopeo pushing to and pulling from the real server process.</summary>
+/// <summary>Debian's skopeo pushing to and pulling from the real server process, or two of them behind a load balancer.</summary>
 [NonParallelizable]
-[TestFixture(StorageBackend.Default)]
-[TestFixture(StorageBackend.PostgreSql)]
-[TestFixture(StorageBackend.PostgreSqlS3)]
-public sealed class SkopeoTests(StorageBackend backend)
+[TestFixture(StorageBackend.Default, ServerKind.Process)]
+[TestFixture(StorageBackend.PostgreSql, ServerKind.Process)]
+[TestFixture(StorageBackend.PostgreSqlS3, ServerKind.Process)]
+[TestFixture(StorageBackend.PostgreSqlS3, ServerKind.Replicas)]
+public sealed class SkopeoTests(StorageBackend backend, ServerKind kind)
 {
     private TestStorage? _storage;
     private TempFolder _folder = null!;
-    private ServerProcess _server = null!;
+    private BerthHost _server = null!;
     private string _host = null!;
 
     [OneTimeSetUp]
@@ -22,8 +23,9 @@ public sealed class SkopeoTests(StorageBackend backend)
         Skopeo.Require();
         _folder = new TempFolder();
         _storage = await TestStorage.CreateAsync(TestStorage.Resolve(backend));
-        _server = await ServerProcess.StartAsync(_folder.Path, ["--data-dir", _folder.Combine("data"), .. _storage.Arguments]);
-        _host = _server.BaseAddress.Authority;
+        _server = await BerthHost.StartAsync(kind, _folder, null, _storage.Settings);
+        using var client = _server.CreateAnonymousClient();
+        _host = client.BaseAddress!.Authority;
     }
 
     [OneTimeTearDown]

@@ -11,6 +11,7 @@ namespace Berth.Tests.Registry;
 [TestFixture(ServerKind.Process)]
 [TestFixture(ServerKind.Process, StorageBackend.PostgreSqlS3Streamed)]
 [TestFixture(ServerKind.Process, StorageBackend.PostgreSqlS3)]
+[TestFixture(ServerKind.Replicas, StorageBackend.PostgreSqlS3)]
 public sealed class BlobTests(ServerKind kind, StorageBackend backend = StorageBackend.Default) : RegistryFixture(kind, backend)
 {
     private readonly HttpClient _objectStore = new(new HttpClientHandler { AllowAutoRedirect = false });

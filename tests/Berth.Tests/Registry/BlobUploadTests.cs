@@ -11,6 +11,7 @@ namespace Berth.Tests.Registry;
 [TestFixture(ServerKind.Process)]
 [TestFixture(ServerKind.Process, StorageBackend.PostgreSql)]
 [TestFixture(ServerKind.Process, StorageBackend.PostgreSqlS3Streamed)]
+[TestFixture(ServerKind.Replicas, StorageBackend.PostgreSqlS3Streamed)]
 public sealed class BlobUploadTests(ServerKind kind, StorageBackend backend = StorageBackend.Default) : RegistryFixture(kind, backend)
 {
     private static ByteArrayContent Chunk(byte[] bytes, long start)

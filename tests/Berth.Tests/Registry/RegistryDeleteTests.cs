@@ -9,6 +9,7 @@ namespace Berth.Tests.Registry;
 [TestFixture(ServerKind.Process)]
 [TestFixture(ServerKind.Process, StorageBackend.PostgreSql)]
 [TestFixture(ServerKind.Process, StorageBackend.PostgreSqlS3Streamed)]
+[TestFixture(ServerKind.Replicas, StorageBackend.PostgreSqlS3Streamed)]
 public sealed class RegistryDeleteTests(ServerKind kind, StorageBackend backend = StorageBackend.Default) : RegistryFixture(kind, backend)
 {
     [Test]

@@ -60,15 +60,16 @@ public abstract class BerthHost : IAsyncDisposable
             return new InProcess(new BerthApiFactory(dataDir, pluginsConfDir, settings));
         }
 
-
-        var arguments = new List<string> { "--data-dir", dataDir };
+        var arguments = new List<string>();
         if (pluginsConfDir is not null)
         {
             arguments.AddRange(["--plugins-conf-dir", pluginsConfDir]);
         }
 
         arguments.AddRange((settings ?? new Dictionary<string, string>()).Select(s => $"--{s.Key}={s.Value}"));
-        return new OwnProcess(await ServerProcess.StartAsync(folder.Path, [.. arguments]), dataDir);
+        return kind == ServerKind.Replicas
+            ? await ReplicaSet.StartAsync(folder, arguments)
+            : new OwnProcess(await ServerProcess.StartAsync(folder.Path, ["--data-dir", dataDir, .. arguments]), dataDir);
     }
 
     private sealed class InProcess(BerthApiFactory factory) : BerthHost
