@@ -37,6 +37,7 @@ import threading
 import time
 import urllib.parse
 
+from radosgw import RadosGateway
 from servers import BASIC, OUT, PostgreSql, publish_berth, start_berth, start_berth_on_postgresql, start_berth_on_postgresql_and_s3, start_distribution
 
 LAYER_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
@@ -284,6 +285,8 @@ def main():
     parser.add_argument("--s3", metavar="BUCKET_URL",
                         help="with --postgresql, measure a fourth server: Berth on PostgreSQL with its content in this existing "
                              "bucket (http://HOST:PORT/BUCKET, keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; see bench/README.md)")
+    parser.add_argument("--radosgw", action="store_true",
+                        help="as --s3, on a bucket of a throwaway radosgw this script starts (bench/radosgw.py, objects in memory)")
     args = parser.parse_args()
     if args.quick:
         args.clients, args.images, args.warmup, args.warmup_seconds = "1,8", 10, 50, 0
@@ -291,6 +294,7 @@ def main():
     if args.images < 1 or args.runs < 1 or min(counts) < 1:
         parser.error("--clients, --images and --runs must be positive")
 
+    gateway = None
     print("publishing the server (Release)", flush=True)
     os.makedirs(OUT, exist_ok=True)
     publish_berth()
@@ -299,6 +303,12 @@ def main():
         starts.reverse()
     if args.baseline_dir:
         starts.append(("baseline", lambda name: start_berth(name, server_dir=args.baseline_dir)))
+    if args.radosgw:
+        if args.s3 or not args.postgresql:
+            parser.error("--radosgw starts the bucket --s3 names: give one of them, and --postgresql")
+        gateway = RadosGateway()
+        os.environ.update(gateway.environment())
+        args.s3 = gateway.create_bucket("push-rate")
     postgresql = PostgreSql("push-rate-postgresql") if args.postgresql else None
     if postgresql:
         starts.append(("Berth-PG", lambda name: start_berth_on_postgresql(postgresql, name)))
@@ -339,6 +349,8 @@ def main():
     finally:
         if postgresql:
             postgresql.stop()
+        if gateway:
+            gateway.stop()
     if not have_distribution:
         print("docker-registry is not installed: Berth alone (apt-get install -y docker-registry)")
 

@@ -26,7 +26,8 @@ public sealed class BlobUploadHandler(
     PromotionService promotion,
     AccessControl access,
     Audit audit,
-    EventAnnouncer events)
+    EventAnnouncer events,
+    ILogger<BlobUploadHandler> logger)
 {
     /// <summary>POST .../blobs/uploads/: a session, a monolithic upload (?digest=), or a mount (?mount=&amp;from=).</summary>
     public async Task StartAsync(HttpContext context, RegistryName name)
@@ -37,7 +38,7 @@ public sealed class BlobUploadHandler(
         // A first push creates the repository: a session that would be refused must not leave one behind.
         if (!query.ContainsKey("mount"))
         {
-            uploads.RequireRoom((await access.CallerAsync(context)).Login);
+            await uploads.RequireRoomAsync((await access.CallerAsync(context)).Login, cancellationToken);
         }
 
         var repository = await ForPushAsync(context, name, MountSource(query));
@@ -52,7 +53,7 @@ public sealed class BlobUploadHandler(
 
         // Checked before the session exists, so that a refused digest leaves nothing behind.
         Digest? monolithic = query.TryGetValue("digest", out var digestText) ? ParseDigest(digestText) : null;
-        var upload = uploads.OpenSession(repository.Id, owner);
+        var upload = await uploads.OpenSessionAsync(repository.Id, owner, cancellationToken);
         if (monolithic is { } digest)
         {
             var claim = new SessionClaim(repository.Id, owner);
@@ -112,9 +113,18 @@ public sealed class BlobUploadHandler(
         {
             await CompleteAsync(context, repository, name, session, claim, digest);
         }
-        catch
+        catch (Exception failure)
         {
-            await uploads.MakeDurableAsync(session, claim);
+            try
+            {
+                await uploads.MakeDurableAsync(session, claim);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The client needs to hear why its PUT failed, not that keeping its chunk failed too.
+                logger.LogWarning(e, "The last chunk of upload {Id} was not kept after its import failed ({Failure})", session, failure.Message);
+            }
+
             throw;
         }
     }

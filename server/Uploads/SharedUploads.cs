@@ -20,7 +20,8 @@ public sealed class SharedUploads(IUploadRequestStore store, IUploadPartStore pa
 {
     private const int CopyBuffer = 256 * 1024;
 
-    // Segments that lose the race for a part number to other servers, again and again, give up in the end.
+    // A segment that loses the race for a part number to other servers again and again gives up rather than hold its
+    // request for ever: ten losses in a row means several clients are writing one upload at once.
     private const int MaxAttempts = 10;
 
     /// <summary>
@@ -32,7 +33,8 @@ public sealed class SharedUploads(IUploadRequestStore store, IUploadPartStore pa
         var stored = await store.PartsAsync(id, cancellationToken);
         var local = RandomAccess.GetLength(handle);
         var applied = session.Parts;
-        var trusted = applied is not null && applied.Count <= stored.Count && local == session.LocalLength && applied.SequenceEqual(stored.Take(applied.Count));
+        var trusted = applied is not null && applied.Count <= stored.Count && local == session.LocalLength &&
+            applied.Select(p => p.Name).SequenceEqual(stored.Take(applied.Count).Select(p => p.Name), StringComparer.Ordinal);
         if (trusted && applied!.Count == stored.Count)
         {
             return local;
@@ -127,38 +129,36 @@ public sealed class SharedUploads(IUploadRequestStore store, IUploadPartStore pa
     /// <returns>Whether the part was added; <see langword="false"/> when it was out of order, or the upload ended.</returns>
     internal async Task<bool> PublishAsync(UploadId id, UploadSession session, string path, long offset, long length, bool strict, CancellationToken cancellationToken)
     {
-        var applied = session.Parts ?? throw new InvalidOperationException("an upload's local copy is caught up before a part is added");
+        IReadOnlyList<UploadPart>? applied = session.Parts ?? throw new InvalidOperationException("an upload's local copy is caught up before a part is added");
         var part = new UploadPart(
             applied.Count, offset, length, $"{applied.Count.ToString("D6", CultureInfo.InvariantCulture)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}", clock.GetUtcNow());
-        var added = false;
-        try
-        {
-            await parts.PutAsync(id, part.Name, path, offset, length, cancellationToken);
-            for (var attempt = 0; attempt < MaxAttempts && !added; attempt++)
-            {
-                if (!(added = await store.AddPartAsync(id, part, cancellationToken)) && (strict || await store.FindAsync(id, cancellationToken) is null))
-                {
-                    break;
-                }
+        session.Parts = null;
+        await parts.PutAsync(id, part.Name, path, offset, length, cancellationToken);
 
-                if (!added)
-                {
-                    // The local copy lacks the parts that came first: it is read again from the bucket next time.
-                    session.Parts = null;
-                    part = part with { Sequence = (await store.PartsAsync(id, cancellationToken)).Count };
-                }
-            }
-        }
-        finally
+        // From here on the part is not given up on a cancelled request: a commit that succeeded unseen would name an object
+        // deleted after it. Only an answer that it was not added lets it go; after a failure, the sweep decides.
+        var added = false;
+        for (var attempt = 0; attempt < MaxAttempts && !added; attempt++)
         {
+            if (!(added = await store.AddPartAsync(id, part, CancellationToken.None)) && (strict || await store.FindAsync(id, CancellationToken.None) is null))
+            {
+                break;
+            }
+
             if (!added)
             {
-                session.Parts = null;
-                await DeleteAsync(id, [part.Name]);
+                // Other parts came first: the local copy lacks them, and is read again from the bucket next time.
+                applied = null;
+                part = part with { Sequence = (await store.PartsAsync(id, CancellationToken.None)).Count };
             }
         }
 
-        if (added && session.Parts is not null)
+        if (!added)
+        {
+            await DeleteAsync(id, [part.Name]);
+        }
+
+        if (added && applied is not null)
         {
             session.Parts = [.. applied, part];
         }

@@ -28,7 +28,7 @@ public sealed class UploadService(
     private readonly UploadQuota _quota = new(options);
     private readonly ConcurrentDictionary<UploadId, UploadSession> _sessions = new();
 
-    // Registry sessions this server counts against their owners' limits and that are not stored (see OpenSession).
+    // Registry sessions this server counts against their owners' limits and that are not stored (see OpenSessionAsync).
     private readonly ConcurrentDictionary<UploadId, UploadRequest> _unstored = new();
 
     /// <summary>Whether uploads are shared by every server (kept in the bucket), rather than by this server's data folder.</summary>
@@ -45,17 +45,17 @@ public sealed class UploadService(
 
     /// <summary>Refuses when <paramref name="owner"/> has no room for another upload, as <see cref="CreateAsync"/> would, without making one.</summary>
     /// <exception cref="UploadLimitException">When the owner has as many uploads open as allowed.</exception>
-    public void RequireRoom(string? owner) => _quota.RequireRoom(owner);
+    public Task RequireRoomAsync(string? owner, CancellationToken cancellationToken) => WithRoomAsync(() => _quota.RequireRoom(owner), cancellationToken);
 
     /// <summary>
     /// Creates an upload of the content API owned by <paramref name="owner"/> (the user who asks for it), within their
-    /// limits (a registry session is opened by <see cref="OpenSession"/>). Every other call takes the owner too: an upload
+    /// limits (a registry session is opened by <see cref="OpenSessionAsync"/>). Every other call takes the owner too: an upload
     /// of someone else is, to them, not there (<see langword="null"/> stands for an administrator, who sees all).
     /// </summary>
     /// <exception cref="UploadLimitException">When the owner has as many uploads open as allowed.</exception>
     public async Task<UploadRequest> CreateAsync(string owner, CancellationToken cancellationToken)
     {
-        _quota.Open(owner);
+        await WithRoomAsync(() => _quota.Open(owner), cancellationToken);
         var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow(), null, owner);
         try
         {
@@ -78,12 +78,41 @@ public sealed class UploadService(
     /// clients send small blobs, never touches the metadata store but for its import.
     /// </summary>
     /// <exception cref="UploadLimitException">When the owner has as many uploads open as allowed.</exception>
-    public UploadRequest OpenSession(Repositories.RepositoryId repository, string owner)
+    public async Task<UploadRequest> OpenSessionAsync(Repositories.RepositoryId repository, string owner, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var upload = new UploadRequest(sessionIds.New(repository, owner, now), now, repository, owner);
-        Count(upload);
+        await WithRoomAsync(() => Count(upload), cancellationToken);
         return upload;
+    }
+
+    /// <summary>
+    /// Takes room for an upload, and when refused while uploads are shared, counts again from the stores first: this
+    /// server's counts drift as other servers store and end uploads it counted.
+    /// </summary>
+    private async Task WithRoomAsync(Action take, CancellationToken cancellationToken)
+    {
+        try
+        {
+            take();
+        }
+        catch (UploadLimitException) when (shared is not null)
+        {
+            await RecountAsync(cancellationToken);
+            take();
+        }
+    }
+
+    /// <summary>Counts the uploads of every owner again: the stored ones from the stores, with the sessions this server opened and no server stored yet.</summary>
+    private async Task RecountAsync(CancellationToken cancellationToken)
+    {
+        var held = new List<(string?, long)>();
+        foreach (var upload in await store.ListAsync(cancellationToken))
+        {
+            held.Add((upload.Owner, shared is not null ? await shared.ExtentAsync(upload.Id, cancellationToken) : SizeOf(upload.Id)));
+        }
+
+        _quota.Load([.. held, .. _unstored.Values.Select(u => (u.Owner, SizeOf(u.Id)))]);
     }
 
     public async Task<IReadOnlyList<UploadRequest>> ListAsync(string? owner, CancellationToken cancellationToken) =>
@@ -179,6 +208,13 @@ public sealed class UploadService(
 
                 return new UploadStatus(upload, size);
             }
+            catch (UploadLimitException) when (shared is not null)
+            {
+                // Refused perhaps for bytes of uploads other servers have ended since: a retry finds the right count.
+                growth.Settle(RandomAccess.GetLength(handle));
+                await RecountAsync(CancellationToken.None);
+                throw;
+            }
             finally
             {
                 // A failed segment was cut back: the upload keeps what its file holds.
@@ -231,7 +267,13 @@ public sealed class UploadService(
     /// was not stored goes without a trace, as its id never reached the client.
     /// </summary>
     /// <returns>Whether there was an upload to end.</returns>
-    public async Task<bool> DiscardAsync(UploadId id, SessionClaim? claim)
+    public Task<bool> DiscardAsync(UploadId id, SessionClaim? claim) => DiscardUnlessAsync(id, claim, keep: null);
+
+    /// <summary>
+    /// Ends an upload as <see cref="DiscardAsync"/> does, unless <paramref name="keep"/>, asked once the upload's gate is
+    /// held, says otherwise.
+    /// </summary>
+    private async Task<bool> DiscardUnlessAsync(UploadId id, SessionClaim? claim, Func<UploadRequest, Task<bool>>? keep)
     {
         // Consumed by the import or deleted meanwhile: nothing left to clean.
         if (await TryEnterAsync(id, claim) is not var (upload, stored, session))
@@ -241,6 +283,11 @@ public sealed class UploadService(
 
         try
         {
+            if (keep is not null && await keep(upload))
+            {
+                return false;
+            }
+
             await RemoveAsync(upload, stored, session, SizeOf(upload.Id));
             return true;
         }
@@ -320,6 +367,7 @@ public sealed class UploadService(
         if (shared is not null)
         {
             await DropEndedCopiesAsync(cancellationToken);
+            await RecountAsync(cancellationToken);
         }
 
         if (!stored)
@@ -340,7 +388,8 @@ public sealed class UploadService(
             }
 
             // Imported or deleted meanwhile, or not.
-            if (await DiscardAsync(upload.Id, null))
+            // Asked again with the gate held: another server may have added a part to a shared upload since.
+            if (await DiscardUnlessAsync(upload.Id, null, keep: async found => shared is not null && await shared.LastActivityAsync(found, CancellationToken.None) > cutoff))
             {
                 purged++;
                 logger.LogInformation("Purged upload {Id}: untouched since {LastActivity}", upload.Id, lastActivity);
@@ -445,13 +494,7 @@ public sealed class UploadService(
                 File.Delete(file);
             }
 
-            var held = new List<(string?, long)>();
-            foreach (var upload in await store.ListAsync(cancellationToken))
-            {
-                held.Add((upload.Owner, await shared.ExtentAsync(upload.Id, cancellationToken)));
-            }
-
-            _quota.Load(held);
+            await RecountAsync(cancellationToken);
             return;
         }
 
@@ -548,7 +591,7 @@ public sealed class UploadService(
             if (!stored)
             {
                 // One this server did not open, or opened before it restarted: it counts from now on, as it may hold bytes.
-                Count(upload);
+                await WithRoomAsync(() => Count(upload), cancellationToken);
             }
 
             return (upload, stored, session);
@@ -646,10 +689,22 @@ public sealed class UploadService(
         }
     }
 
-    /// <summary>Stores a session that was not (see <see cref="OpenSession"/>), with its gate held; it counts as it did.</summary>
+    /// <summary>Stores a session that was not (see <see cref="OpenSessionAsync"/>), with its gate held; it counts as it did.</summary>
     private async Task StoreAsync(UploadRequest upload)
     {
-        await store.CreateAsync(upload, CancellationToken.None);
+        try
+        {
+            await store.CreateAsync(upload, CancellationToken.None);
+        }
+        catch (Exception) when (shared is not null)
+        {
+            // Another server stored it a moment before (a client that sent its first chunk twice): stored either way.
+            if (await store.FindAsync(upload.Id, CancellationToken.None) is null)
+            {
+                throw;
+            }
+        }
+
         _unstored.TryRemove(upload.Id, out _);
     }
 

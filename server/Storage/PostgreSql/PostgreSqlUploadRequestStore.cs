@@ -40,13 +40,15 @@ public sealed class PostgreSqlUploadRequestStore(PostgreSqlDatabase database) : 
                 .ListAsync(r => new UploadPart(r.GetInt32(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetTime(4)), cancellationToken),
             cancellationToken);
 
-    public Task<bool> AddPartAsync(UploadId id, UploadPart part, CancellationToken cancellationToken)
+    public async Task<bool> AddPartAsync(UploadId id, UploadPart part, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(part);
 
         // The key (upload, number) lets one of two servers adding the same number in; the count keeps numbers without gaps,
-        // and the join finds nothing once the upload has ended.
-        return database.WriteAsync(
+        // and the join finds nothing once the upload has ended (or the key check fails, when it ends meanwhile).
+        try
+        {
+            return await database.WriteAsync(
             async (connection, transaction) => await connection.Command(
                     """
                     INSERT INTO upload_parts (upload_id, seq, "offset", length, name, stored)
@@ -63,6 +65,11 @@ public sealed class PostgreSqlUploadRequestStore(PostgreSqlDatabase database) : 
                 .WithTime("stored", part.Stored)
                 .ExecuteAsync(cancellationToken) == 1,
             cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            return false;
+        }
     }
 
     public Task RememberEndedAsync(UploadId id, DateTimeOffset opened, CancellationToken cancellationToken) =>

@@ -109,6 +109,10 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess, Storage
 
     protected Task DeleteStrayContentAsync(string stored) => _storage!.DeleteStrayAsync(Host.DataDir, stored);
 
+    /// <summary>The keys of an upload's parts in the bucket (none when content is in the data folder).</summary>
+    protected async Task<IReadOnlyList<string>> StoredUploadPartsAsync(string uploadId) =>
+        _storage!.Gateway is { } gateway ? await gateway.ListKeysAsync(_storage.Bucket!, $"uploads/{uploadId}/") : [];
+
     /// <summary>Where the data folder keeps a digest's content; only for tests of the data folder's content store.</summary>
     protected string ContentPath(string digest)
     {

@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Berth.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -45,13 +44,13 @@ public sealed class EventListener : IAsyncDisposable
     /// <summary>A listener on a free port.</summary>
     public static async Task<EventListener> StartAsync()
     {
-        var listener = new EventListener(FreePort());
+        var listener = new EventListener(LoopbackPorts.Take());
         await listener.StartAgainAsync();
         return listener;
     }
 
     /// <summary>A listener on a free port, not yet listening: nothing answers there until <see cref="StartAgainAsync"/>.</summary>
-    public static EventListener Down() => new(FreePort());
+    public static EventListener Down() => new(LoopbackPorts.Take());
 
     public async Task StartAgainAsync()
     {
@@ -91,13 +90,6 @@ public sealed class EventListener : IAsyncDisposable
         }
 
         context.Response.StatusCode = status;
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }
 

@@ -69,7 +69,23 @@ public sealed class SharedUploadTests : FolderPerTest
         {
             Assert.That(await one.GetByteArrayAsync($"/v2/app/blobs/{Digest.Compute(blob)}"), Is.EqualTo(blob));
             Assert.That(await PartKeysAsync(), Is.Empty, "an imported upload's parts go with it");
+            Assert.That(await CatchUpsAsync(two), Is.GreaterThanOrEqualTo(3), "each turn read the other server's chunk from the bucket");
         }
+    }
+
+    [Test]
+    public async Task AServerContinuingItsOwnUpload_ReadsNothingBackFromTheBucket()
+    {
+        var (one, _) = await StartTwoAsync();
+        await new ContentApiClient(one).CreateDockerRepositoryAsync("app");
+        var blob = RandomNumberGenerator.GetBytes(4 * ChunkBytes);
+        var location = await PatchInTurnAsync([one], await StartAsync(one), blob, 0, 4);
+        using (var put = await one.PutAsync(WithDigest(location, Digest.Compute(blob)), null))
+        {
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created), await put.Content.ReadAsStringAsync());
+        }
+
+        Assert.That(await CatchUpsAsync(one), Is.Zero, "its local copy was current at every chunk");
     }
 
     [Test]
@@ -221,6 +237,15 @@ public sealed class SharedUploadTests : FolderPerTest
         }
 
         return (_clients[0], _clients[1]);
+    }
+
+    /// <summary>How many times a server read parts other servers added (its <c>berth.upload.catch_up</c> count in /metrics).</summary>
+    private static async Task<double> CatchUpsAsync(HttpClient server)
+    {
+        var exposition = await server.GetStringAsync("/metrics");
+        return exposition.Split('\n')
+            .Where(line => line.StartsWith("berth_upload_catch_up_milliseconds_count", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private Task<IReadOnlyList<string>> PartKeysAsync() => _storage.Gateway!.ListKeysAsync(_storage.Bucket!, UploadsPrefix);

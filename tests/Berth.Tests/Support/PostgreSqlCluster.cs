@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Berth.Tests.Support;
@@ -100,7 +98,7 @@ public sealed class PostgreSqlCluster
         }
 
         await RunAsync(Path.Combine(binaries, "initdb"), ["-D", data, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"], Environment.IsPrivilegedProcess);
-        var port = FreePort();
+        var port = LoopbackPorts.Take();
 
         // fsync off: the tests stop Berth, never the database, so its durability is not what they measure.
         var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off -c full_page_writes=off -c max_connections=300";
@@ -149,13 +147,6 @@ public sealed class PostgreSqlCluster
         {
             throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{await output}{await error}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Debian's server binaries, the newest version installed; <c>BERTH_TEST_POSTGRESQL_BIN</c> names others.</summary>

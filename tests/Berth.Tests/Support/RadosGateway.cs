@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Berth.Server.Configuration;
@@ -155,7 +154,7 @@ public sealed class RadosGateway
     private static async Task<RadosGateway> StartAsync(string binaries)
     {
         var folder = Directory.CreateTempSubdirectory("berth-ceph-").FullName;
-        var ports = FreePorts(3);
+        var ports = LoopbackPorts.Take(3);
         var gateway = new RadosGateway(folder, binaries, ports[2]);
         try
         {
@@ -356,21 +355,6 @@ public sealed class RadosGateway
         return string.Join('\n', files
             .Select(f => $"--- {Path.GetFileName(f)}\n{string.Join('\n', File.ReadLines(f).TakeLast(20))}")
             .Append($"--- the daemons' output\n{string.Join('\n', _daemonOutput)}"));
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        // All held at once, so that the system cannot hand out the same port twice.
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(l => l.Start());
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
     }
 
     /// <summary>The folder holding Ceph's tools, Debian's <c>/usr/bin</c>; <c>BERTH_TEST_CEPH_BIN</c> names another.</summary>

@@ -28,6 +28,7 @@ public sealed class ReplicaSet : BerthHost
     public static async Task<ReplicaSet> StartAsync(TempFolder folder, IEnumerable<string> arguments)
     {
         ArgumentNullException.ThrowIfNull(folder);
+        LoadBalancer.Require();
         var keyFile = folder.Combine("token-signing-key.pem");
         using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
         {
