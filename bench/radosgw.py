@@ -3,9 +3,18 @@ ceph-osd, radosgw and ceph-common, installed with --no-install-recommends). One 
 size 1; the OSD keeps objects in memory (memstore) unless given a file for bluestore, whose block file must lie outside
 the OSD's data folder. The frontend runs with tcp_nodelay=1: without it every object read waits 40 ms for a delayed
 acknowledgement. Standard library only; shared by push-rate.py.
+
+Run alone, it serves a bucket until stopped (Ctrl-C or SIGTERM), for trying Berth on S3 or as several replicas on one
+machine (README, "Running several replicas"); it keeps objects in memory, so what it holds goes when it stops:
+
+    python3 bench/radosgw.py --serve BUCKET [--port 7480] [--bluestore FILE]
+
+Without --serve it starts, makes a bucket and stops: a check that the cluster comes up here.
 """
+import argparse
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -20,13 +29,13 @@ SECRET_KEY = "berth-bench-secret-key"
 
 
 class RadosGateway:
-    def __init__(self, bluestore_file=None, memory_bytes=4 << 30):
+    def __init__(self, bluestore_file=None, memory_bytes=4 << 30, port=None):
         for tool in ("ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "monmaptool", "ceph"):
             if shutil.which(tool) is None:
                 raise RuntimeError(f"{tool} is missing: sudo apt-get install -y --no-install-recommends ceph-mon ceph-osd radosgw ceph-common")
         self.folder = tempfile.mkdtemp(prefix="berth-bench-ceph-")
         self.daemons = []
-        v2, v1, self.port = free_port(), free_port(), free_port()
+        v2, v1, self.port = free_port(), free_port(), port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         for sub in ("run", "log", "crash", "mon", "osd", "rgw"):
             os.makedirs(os.path.join(self.folder, sub))
@@ -143,9 +152,39 @@ rgw frontends = beast endpoint=127.0.0.1:{self.port} tcp_nodelay=1
         raise RuntimeError(f"radosgw did not answer on {self.url} within {seconds} s")
 
 
-if __name__ == "__main__":
-    gateway = RadosGateway()
+def _interrupt(*_):
+    raise KeyboardInterrupt
+
+
+def serve(bucket, port, bluestore_file):
+    gateway = RadosGateway(bluestore_file=bluestore_file, port=port)
     try:
-        print(gateway.create_bucket("check"), flush=True)
+        url = gateway.create_bucket(bucket)
+        print(f"bucket {url} (access key {ACCESS_KEY}, secret key {SECRET_KEY}); Berth's settings:\n"
+              f"  --Berth:Content:Provider=S3 --Berth:Content:S3:ServiceUrl={gateway.url} --Berth:Content:S3:Bucket={bucket}\n"
+              f"  --Berth:Content:S3:ForcePathStyle=true --Berth:Content:S3:AccessKey={ACCESS_KEY} --Berth:Content:S3:SecretKey={SECRET_KEY}\n"
+              "serving until stopped (Ctrl-C); what it holds goes with it", flush=True)
+        signal.signal(signal.SIGTERM, _interrupt)
+        while all(d.poll() is None for d in gateway.daemons):
+            time.sleep(1)
+        print(f"a Ceph daemon exited; see {gateway.folder}/log", flush=True)
+    except KeyboardInterrupt:
+        pass
     finally:
         gateway.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="A throwaway one-node Ceph cluster with radosgw on loopback.")
+    parser.add_argument("--serve", metavar="BUCKET", help="make the bucket and serve it until stopped")
+    parser.add_argument("--port", type=int, help="radosgw's port (default: a free one)")
+    parser.add_argument("--bluestore", metavar="FILE", help="keep objects in this file (outside the data folder) instead of memory")
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port, args.bluestore)
+    else:
+        check = RadosGateway(bluestore_file=args.bluestore, port=args.port)
+        try:
+            print(check.create_bucket("check"), flush=True)
+        finally:
+            check.stop()

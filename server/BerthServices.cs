@@ -96,7 +96,8 @@ public static class BerthServices
         services.AddSingleton<FlushHold>();
 
         // The metadata store chosen by Berth:Metadata:Provider: each backend registers its implementations of the stores.
-        if (configuration.GetSection(BerthOptions.Section).GetSection("Metadata").Get<MetadataOptions>() is { Provider: MetadataProvider.PostgreSql })
+        var sharedMetadata = configuration.GetSection(BerthOptions.Section).GetSection("Metadata").Get<MetadataOptions>() is { Provider: MetadataProvider.PostgreSql };
+        if (sharedMetadata)
         {
             services.AddPostgreSqlMetadata();
         }
@@ -112,7 +113,15 @@ public static class BerthServices
         services.AddSingleton<ServerGauges>();
         services.AddSingleton<TagHistoryRecorder>();
         services.AddHttpContextAccessor();
-        services.AddContentStore(configuration.GetSection(BerthOptions.Section).GetSection("Content").Get<ContentOptions>()?.Provider ?? ContentProvider.FileSystem);
+        var contentProvider = configuration.GetSection(BerthOptions.Section).GetSection("Content").Get<ContentOptions>()?.Provider ?? ContentProvider.FileSystem;
+        services.AddContentStore(contentProvider);
+
+        // Servers share work only on a shared database and bucket (a data folder is one server's: see DataLayout's lock);
+        // then each guards what its work references against the others' collection too.
+        if (sharedMetadata && contentProvider == ContentProvider.S3)
+        {
+            services.AddSingleton<IGuardLocks, PostgreSqlGuardLocks>();
+        }
         services.AddSingleton<ContentCache>();
 
         services.AddSingleton<RepositoryService>();
@@ -139,7 +148,7 @@ public static class BerthServices
         services.AddSingleton<MembershipService>();
         services.AddSingleton<UnitTypes>();
         services.AddSingleton<TagRollback>();
-        services.AddSingleton<ReferenceGuard>();
+        services.AddSingleton(sp => new ReferenceGuard(sp.GetService<IGuardLocks>()));
         services.AddSingleton<OrphanCollector>();
         services.AddSingleton<RetentionService>();
 

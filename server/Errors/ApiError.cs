@@ -27,6 +27,7 @@ public sealed record ApiError(string Code, int Status)
     public static readonly ApiError LastAdministrator = new("BRT0409", StatusCodes.Status409Conflict);
     public static readonly ApiError ContentInUse = new("BRT0410", StatusCodes.Status409Conflict);
     public static readonly ApiError TooManyAttempts = new("BRT0429", StatusCodes.Status429TooManyRequests);
+    public static readonly ApiError Unavailable = new("BRT0503", StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>The error for an importer's refusal.</summary>
     public static ApiError For(ContentError error) => error switch

@@ -4,6 +4,7 @@ using Berth.Server.Access;
 using Berth.Server.Imports;
 using Berth.Server.Json;
 using Berth.Server.Membership;
+using Berth.Server.Orphans;
 using Berth.Server.Uploads;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -37,6 +38,7 @@ public static class ContentApiErrors
                 ["unit_type_id"] = e.UnitTypeId,
                 ["importers"] = new JsonArray([.. e.Registered.Select(r => JsonValue.Create(r))]),
             }),
+            ReferenceGuardLostException e => new PulpFailure(ApiError.Unavailable, e.Message, []) { RetryAfter = TimeSpan.FromSeconds(1) },
             ContentException e => new PulpFailure(ApiError.For(e.Error), e.Message, e.Details),
             UploadOffsetException e => new PulpFailure(ApiError.UploadOffsetInvalid, e.Message, new JsonObject { ["size"] = e.Size, ["offset"] = e.Offset }),
             UploadLimitException { Limit: UploadLimit.OpenUploads } e => new PulpFailure(ApiError.UploadsOpenLimit, e.Message, []),

@@ -176,12 +176,7 @@ public sealed class MembershipService(
         }
 
         var keys = removing.Select(u => ReferenceGuard.MemberKey(repositoryId.Value, u.TypeId, u.Key)).Distinct(StringComparer.Ordinal).ToList();
-        if (!guard.TryCondemn(keys))
-        {
-            throw InUse();
-        }
-
-        try
+        using (var condemnation = await guard.TryCondemnAsync(keys, cancellationToken) ?? throw InUse())
         {
             // Chosen again now that no import can come to rely on these units: one may have committed in between.
             var again = Removal(await GraphAsync(repositoryId, cancellationToken), choose);
@@ -206,11 +201,8 @@ public sealed class MembershipService(
                 await report(work, removing);
             }
 
+            await condemnation.ConfirmAsync(cancellationToken);
             await CommitAsync(work, cancellationToken);
-        }
-        finally
-        {
-            guard.Release(keys);
         }
 
         await audit.RecordAsync(action, target, $"{removing.Count} units");

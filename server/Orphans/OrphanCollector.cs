@@ -137,6 +137,7 @@ public sealed class OrphanCollector(
     private async Task CollectBatchAsync(Orphan[] ripe, DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
     {
         var condemned = new List<Orphan>();
+        var condemnations = new List<ReferenceGuard.Condemnation>();
         var condemnedKeys = new HashSet<string>(StringComparer.Ordinal);
         try
         {
@@ -144,8 +145,9 @@ public sealed class OrphanCollector(
             {
                 // Two orphans may share content (a blob and a manifest with the same bytes): condemned once.
                 var keys = KeysOf(orphan).Where(k => !condemnedKeys.Contains(k)).ToList();
-                if (guard.TryCondemn(keys))
+                if (await guard.TryCondemnAsync(keys, cancellationToken) is { } condemnation)
                 {
+                    condemnations.Add(condemnation);
                     condemned.Add(orphan);
                     condemnedKeys.UnionWith(keys);
                 }
@@ -160,6 +162,7 @@ public sealed class OrphanCollector(
                 return;
             }
 
+            await ConfirmAsync(condemnations, cancellationToken);
             foreach (var unit in await orphans.DeleteAsync(condemned, cutoff, cancellationToken))
             {
                 tally.ByType[unit.Unit.TypeId] = tally.ByType.GetValueOrDefault(unit.Unit.TypeId) + 1;
@@ -167,7 +170,7 @@ public sealed class OrphanCollector(
         }
         finally
         {
-            guard.Release(condemnedKeys);
+            condemnations.ForEach(c => c.Dispose());
         }
     }
 
@@ -199,29 +202,30 @@ public sealed class OrphanCollector(
     private async Task SweepAsync(
         string prefix, IReadOnlyList<ContentEntry> stored, IReadOnlySet<string> named, DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
     {
-        var condemned = new List<Docker.Common.Digests.Digest>();
-        foreach (var digest in stored.Where(f => f.Stored < cutoff && !named.Contains(f.Digest!.Value.ToString())).Select(f => f.Digest!.Value))
-        {
-            if (guard.TryCondemn([ReferenceGuard.ContentKey(digest.ToString())]))
-            {
-                condemned.Add(digest);
-            }
-            else
-            {
-                tally.SkippedInUse++;
-            }
-        }
-
-        if (condemned.Count == 0)
-        {
-            return;
-        }
-
+        var condemned = new List<(Docker.Common.Digests.Digest Digest, ReferenceGuard.Condemnation Condemnation)>();
         try
         {
+            foreach (var digest in stored.Where(f => f.Stored < cutoff && !named.Contains(f.Digest!.Value.ToString())).Select(f => f.Digest!.Value))
+            {
+                if (await guard.TryCondemnAsync([ReferenceGuard.ContentKey(digest.ToString())], cancellationToken) is { } condemnation)
+                {
+                    condemned.Add((digest, condemnation));
+                }
+                else
+                {
+                    tally.SkippedInUse++;
+                }
+            }
+
+            if (condemned.Count == 0)
+            {
+                return;
+            }
+
             // Asked again under condemnation: an import may have named one in between.
             var namedSince = await orphans.NamedDigestsAsync(prefix, cancellationToken);
-            foreach (var digest in condemned.Where(d => !namedSince.Contains(d.ToString())))
+            await ConfirmAsync([.. condemned.Select(c => c.Condemnation)], cancellationToken);
+            foreach (var (digest, _) in condemned.Where(c => !namedSince.Contains(c.Digest.ToString())))
             {
                 tally.Bytes += await content.DeleteAsync(digest, CancellationToken.None);
                 tally.Files++;
@@ -229,7 +233,17 @@ public sealed class OrphanCollector(
         }
         finally
         {
-            guard.Release(condemned.Select(d => ReferenceGuard.ContentKey(d.ToString())));
+            condemned.ForEach(c => c.Condemnation.Dispose());
+        }
+    }
+
+    // Every condemnation of a batch lives in the same generation of the shared guard, but for one that ended in between:
+    // each generation is confirmed once.
+    private static async Task ConfirmAsync(IReadOnlyList<ReferenceGuard.Condemnation> condemnations, CancellationToken cancellationToken)
+    {
+        foreach (var condemnation in condemnations.DistinctBy(c => c.Generation))
+        {
+            await condemnation.ConfirmAsync(cancellationToken);
         }
     }
 

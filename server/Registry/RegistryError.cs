@@ -31,6 +31,10 @@ public sealed record RegistryError(string Code, int Status)
     public static readonly RegistryError NotFound = new("NOT_FOUND", StatusCodes.Status404NotFound);
     public static readonly RegistryError Unknown = new("UNKNOWN", StatusCodes.Status500InternalServerError);
 
+    // The spec has no code for a server that cannot do the work just now; distribution answers UNAVAILABLE with 503,
+    // which clients retry.
+    public static readonly RegistryError Unavailable = new("UNAVAILABLE", StatusCodes.Status503ServiceUnavailable);
+
     // The spec has no code for a delete that meets a push under way; 409 says "try again" to any client.
     public static readonly RegistryError InUse = new("UNSUPPORTED", StatusCodes.Status409Conflict);
 

@@ -4,6 +4,7 @@ using Berth.Server.Access;
 using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Membership;
+using Berth.Server.Orphans;
 using Berth.Server.Uploads;
 
 namespace Berth.Server.Registry;
@@ -30,6 +31,10 @@ public static class RegistryErrors
                 Headers = { [RetryAfterHeader.Name] = RetryAfterHeader.Value(wait) },
             },
             AccessDeniedException e => new OciFailure(RegistryError.TooManyRequests, e.Message, null),
+            ReferenceGuardLostException e => new OciFailure(RegistryError.Unavailable, e.Message, null)
+            {
+                Headers = { [RetryAfterHeader.Name] = RetryAfterHeader.Value(TimeSpan.FromSeconds(1)) },
+            },
             ContentException e => new OciFailure(For(e.Error), e.Message, e.Details.Count > 0 ? e.Details.DeepClone() : null),
             StillNeededException e => new OciFailure(
                 RegistryError.StillNeeded,

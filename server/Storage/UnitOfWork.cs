@@ -1,6 +1,7 @@
 using Berth.Plugins;
 using Berth.Server.Events;
 using Berth.Server.Membership;
+using Berth.Server.Orphans;
 using Berth.Server.Repositories;
 using Berth.Server.TagHistory;
 using Berth.Server.Uploads;
@@ -26,7 +27,7 @@ public sealed class UnitOfWork : IDisposable
     private readonly List<UploadId> _endedUploads = [];
     private readonly List<NotificationEvent> _events = [];
     private readonly List<Func<Task>> _afterCommit = [];
-    private readonly List<IDisposable> _holds = [];
+    private readonly List<ReferenceGuard.Hold> _holds = [];
     private bool _committed;
 
     /// <summary>Units to insert, or whose metadata and references to update, in the order they were saved.</summary>
@@ -162,7 +163,7 @@ public sealed class UnitOfWork : IDisposable
     }
 
     /// <summary>Keeps <paramref name="hold"/> until the work is disposed: after its commit, or when it is abandoned.</summary>
-    public void Keep(IDisposable hold)
+    public void Keep(ReferenceGuard.Hold hold)
     {
         ArgumentNullException.ThrowIfNull(hold);
         lock (_gate)
@@ -207,7 +208,18 @@ public sealed class UnitOfWork : IDisposable
             _committed = true;
         }
 
-        var committed = IsEmpty ? CommittedWork.Nothing : await store.CommitAsync(this, cancellationToken);
+        if (IsEmpty)
+        {
+            return CommittedWork.Nothing;
+        }
+
+        // Other servers' collection spares what this work references only while they see its holds.
+        foreach (var hold in Snapshot(_holds).DistinctBy(h => h.Generation))
+        {
+            await hold.ConfirmAsync(cancellationToken);
+        }
+
+        var committed = await store.CommitAsync(this, cancellationToken);
         foreach (var action in _afterCommit)
         {
             await action();

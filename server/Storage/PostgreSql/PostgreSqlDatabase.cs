@@ -33,20 +33,16 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
         _feedSource = feed.Build();
         _changes = new PostgreSqlChangeFeed(logger);
 
-        // The leader's lock lives as long as its session: no pool to keep a closed connection's session (and lock) alive,
-        // and keepalives so that the database drops the session of a leader whose machine vanished within seconds.
-        var leadership = new NpgsqlDataSourceBuilder(connectionString) { Name = "berth leadership" };
-        leadership.ConnectionStringBuilder.ApplicationName = "berth leadership";
-        leadership.ConnectionStringBuilder.Pooling = false;
-
         // A check that hangs (a partition) ends in seconds and the server stops leading, before the database, which
         // drops the session after its own keepalives, lets another server take over.
-        leadership.ConnectionStringBuilder.CommandTimeout = 2;
-        leadership.ConnectionStringBuilder.Timeout = 5;
-        leadership.ConnectionStringBuilder.KeepAlive = 2;
-        leadership.ConnectionStringBuilder.Options = $"{leadership.ConnectionStringBuilder.Options} -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=2".Trim();
-        LeadershipSource = leadership.Build();
+        LeadershipSource = SessionSource(connectionString, "berth leadership", commandTimeout: 2);
+
+        // The reference guard's locks live as long as its session too: a hold must not outlive it unnoticed.
+        GuardSource = SessionSource(connectionString, "berth reference guard", commandTimeout: 5);
     }
+
+    /// <summary>Connections for <see cref="PostgreSqlGuardLocks"/>'s session, one at a time, never pooled.</summary>
+    public NpgsqlDataSource GuardSource { get; }
 
     /// <summary>Connections for <see cref="PostgreSqlLeadership"/>'s session, one at a time, never pooled.</summary>
     public NpgsqlDataSource LeadershipSource { get; }
@@ -159,8 +155,26 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
         await _changes.DisposeAsync();
         await _feedSource.DisposeAsync();
         await LeadershipSource.DisposeAsync();
+        await GuardSource.DisposeAsync();
         await _dataSource.DisposeAsync();
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Connections for a session whose advisory locks live as long as it does: no pool to keep a closed connection's
+    /// session (and locks) alive, and keepalives so that the database drops the session of a server whose machine
+    /// vanished within seconds.
+    /// </summary>
+    private static NpgsqlDataSource SessionSource(string connectionString, string name, int commandTimeout)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = name };
+        builder.ConnectionStringBuilder.ApplicationName = name;
+        builder.ConnectionStringBuilder.Pooling = false;
+        builder.ConnectionStringBuilder.CommandTimeout = commandTimeout;
+        builder.ConnectionStringBuilder.Timeout = 5;
+        builder.ConnectionStringBuilder.KeepAlive = 2;
+        builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=2".Trim();
+        return builder.Build();
+    }
 }

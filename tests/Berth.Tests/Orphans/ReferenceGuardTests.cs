@@ -12,13 +12,16 @@ public sealed class ReferenceGuardTests
         var hold = await guard.HoldAsync(["a", "b"], CancellationToken.None);
         var sharing = await guard.HoldAsync(["b"], CancellationToken.None);
 
-        Assert.That(guard.TryCondemn(["b", "c"]), Is.False);
-        Assert.That(guard.TryCondemn(["c"]), Is.True, "a key nobody holds can be condemned");
+        Assert.That(await guard.TryCondemnAsync(["b", "c"], CancellationToken.None), Is.Null);
+        using var c = await guard.TryCondemnAsync(["c"], CancellationToken.None);
+        Assert.That(c, Is.Not.Null, "a key nobody holds can be condemned");
         hold.Dispose();
-        Assert.That(guard.TryCondemn(["b"]), Is.False, "b is still held by the second hold");
+        Assert.That(await guard.TryCondemnAsync(["b"], CancellationToken.None), Is.Null, "b is still held by the second hold");
         sharing.Dispose();
-        Assert.That(guard.TryCondemn(["a", "b"]), Is.True);
-        guard.Release(["a", "b", "c"]);
+        var ab = await guard.TryCondemnAsync(["a", "b"], CancellationToken.None);
+        Assert.That(ab, Is.Not.Null);
+        ab!.Dispose();
+        c!.Dispose();
         Assert.That(guard.Count, Is.Zero);
     }
 
@@ -26,15 +29,18 @@ public sealed class ReferenceGuardTests
     public async Task CondemnedKeys_MakeHoldersWait_UntilReleased()
     {
         var guard = new ReferenceGuard();
-        Assert.That(guard.TryCondemn(["x"]), Is.True);
+        var x = await guard.TryCondemnAsync(["x"], CancellationToken.None);
+        Assert.That(x, Is.Not.Null);
 
         var waiting = guard.HoldAsync(["y", "x"], CancellationToken.None);
         await Task.Delay(50);
         Assert.That(waiting.IsCompleted, Is.False, "a hold went ahead of a deletion under way");
-        Assert.That(guard.TryCondemn(["y"]), Is.True, "a waiting hold must not hold anything meanwhile");
-        guard.Release(["x", "y"]);
+        var y = await guard.TryCondemnAsync(["y"], CancellationToken.None);
+        Assert.That(y, Is.Not.Null, "a waiting hold must not hold anything meanwhile");
+        x!.Dispose();
+        y!.Dispose();
 
         using var hold = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.That(guard.TryCondemn(["x"]), Is.False);
+        Assert.That(await guard.TryCondemnAsync(["x"], CancellationToken.None), Is.Null);
     }
 }
