@@ -82,7 +82,10 @@ public sealed class UploadService(
     {
         var now = clock.GetUtcNow();
         var upload = new UploadRequest(sessionIds.New(repository, owner, now), now, repository, owner);
-        await WithRoomAsync(() => Count(upload), cancellationToken);
+
+        // When uploads are shared, the session holds nothing here: the server a request for it goes to counts it while it
+        // holds something (see EnterAsync). Counted here, it would count for ever when its PUT goes to another server.
+        await WithRoomAsync(shared is null ? () => Count(upload) : () => _quota.RequireRoom(owner), cancellationToken);
         return upload;
     }
 

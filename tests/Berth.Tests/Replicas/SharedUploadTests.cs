@@ -199,6 +199,37 @@ public sealed class SharedUploadTests : FolderPerTest
             "each server drops its local copy");
     }
 
+    [Test]
+    public async Task SessionsOpenedOnOneServer_AndCompletedOnAnother_DoNotFillTheLimitsOfEither()
+    {
+        // As skopeo pushes small blobs behind a balancer: the POST goes to one server, the PUT with the whole blob to the other.
+        var key = Folder.Combine("token-signing-key.pem");
+        using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(key, ecdsa.ExportPkcs8PrivateKeyPem());
+        }
+
+        // One signing key, as replicas have: a session id one server made vouches for the session on the other.
+        var (one, two) = await StartTwoAsync("--Berth:Uploads:MaxOpenPerUser=3", $"--Berth:Auth:TokenSigningKeyFile={key}");
+        await new ContentApiClient(one).CreateDockerRepositoryAsync("app");
+        for (var i = 0; i < 10; i++)
+        {
+            var (opening, completing) = i % 2 == 0 ? (one, two) : (two, one);
+            var blob = RandomNumberGenerator.GetBytes(1000);
+            using var put = await completing.PutAsync(WithDigest(await StartAsync(opening), Digest.Compute(blob)), new ByteArrayContent(blob));
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created), $"push {i}: {await put.Content.ReadAsStringAsync()}");
+        }
+
+        // The limit still holds for uploads that hold something, on the server that counts them.
+        for (var i = 0; i < 3; i++)
+        {
+            await PatchInTurnAsync([one], await StartAsync(two), RandomNumberGenerator.GetBytes(ChunkBytes), 0, 1);
+        }
+
+        using var refused = await one.PostAsync("/v2/app/blobs/uploads/", null);
+        await ReadErrorAsync(refused, HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS");
+    }
+
     private static ByteArrayContent Chunk(byte[] bytes, long start)
     {
         var content = new ByteArrayContent(bytes);
