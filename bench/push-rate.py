@@ -38,14 +38,13 @@ import time
 import urllib.parse
 
 from radosgw import RadosGateway
-from servers import BASIC, OUT, PostgreSql, publish_berth, start_berth, start_berth_on_postgresql, start_berth_on_postgresql_and_s3, start_distribution
+from servers import BASIC, OUT, cpu_seconds, PostgreSql, publish_berth, start_berth, start_berth_on_postgresql, start_berth_on_postgresql_and_s3, start_distribution
 
 LAYER_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 CONFIG_TYPE = "application/vnd.docker.container.image.v1+json"
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 LAYER_BYTES = 4096
 CLIENT_CPU_LIMIT = 0.70  # of one core: above it the client may be what limits the rate
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class Failure(Exception):
@@ -179,12 +178,6 @@ class Client(threading.Thread):
             self.connection.close()
 
 
-def process_cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime and stime
-
-
 def process_written_bytes(pid):
     try:
         with open(f"/proc/{pid}/io") as f:
@@ -196,7 +189,7 @@ def process_written_bytes(pid):
 def snapshot(server):
     times = os.times()
     return {"wall": time.perf_counter(), "client_cpu": times.user + times.system,
-            "server_cpu": process_cpu_seconds(server.process.pid), "server_written": process_written_bytes(server.process.pid)}
+            "server_cpu": cpu_seconds([server.process.pid]), "server_written": process_written_bytes(server.process.pid)}
 
 
 def measure(server, clients, images, prefix):

@@ -106,19 +106,6 @@ rgw frontends = beast endpoint=127.0.0.1:{self.port} tcp_nodelay=1
         """The variables through which the AWS SDK's chain finds the keys."""
         return {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
 
-    def cpu_seconds(self):
-        """User and system CPU seconds the cluster's daemons have used so far."""
-        total = 0.0
-        tick = os.sysconf("SC_CLK_TCK")
-        for daemon in self.daemons:
-            try:
-                with open(f"/proc/{daemon.pid}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / tick
-            except OSError:
-                pass
-        return total
-
     def stop(self):
         for daemon in reversed(self.daemons):
             daemon.kill()

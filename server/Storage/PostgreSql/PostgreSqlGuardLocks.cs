@@ -165,8 +165,10 @@ public sealed partial class PostgreSqlGuardLocks : IGuardLocks, IAsyncDisposable
 
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException && !stopping.IsCancellationRequested)
+            catch (Exception e) when (!stopping.IsCancellationRequested)
             {
+                // Whatever failed (a broken connection, most likely), the session is not trusted any more: a worker that
+                // stopped here would leave every hold of the server waiting for an answer.
                 await DropConnectionAsync(e);
                 if (attempt == 2)
                 {

@@ -13,7 +13,7 @@ public sealed class RefusedSignInTests() : AccessFixture(ServerKind.InProcess, S
     [Test]
     public async Task SignInsAsUnknownUsers_AreNotRemembered()
     {
-        var store = (LiteDbUserStore)Host.Services!.GetRequiredService<IUserStore>();
+        var store = (LiteDbUserStore)Host.RequireServices().GetRequiredService<IUserStore>();
         using (var known = await Api.Http.GetAsync($"{ContentApiClient.Root}/repositories/"))
         {
             Assert.That(known.StatusCode, Is.EqualTo(HttpStatusCode.OK));

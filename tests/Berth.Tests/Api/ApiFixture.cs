@@ -13,13 +13,16 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess, Storage
     private IReadOnlyDictionary<string, string>? _settings;
     private TestStorage? _storage;
 
-    protected ServerKind Kind { get; } = kind;
+    private readonly (ServerKind Kind, StorageBackend Backend) _deployment = TestDeployment.Resolve(kind, backend);
+
+    /// <summary>How the server runs: as the fixture names it, or as replicas in the longer run (<see cref="TestDeployment"/>).</summary>
+    protected ServerKind Kind => _deployment.Kind;
 
     /// <summary>The PostgreSQL database the server runs on, when it runs on one.</summary>
     protected string? MetadataConnectionString => _storage?.ConnectionString;
 
     /// <summary>The stores the server runs on: the ones the fixture names, else the run's (<c>BERTH_TEST_STORAGE</c>).</summary>
-    protected StorageBackend Backend { get; } = TestStorage.Resolve(backend);
+    protected StorageBackend Backend => _deployment.Backend;
 
     protected TempFolder Folder { get; private set; } = null!;
 

@@ -159,7 +159,7 @@ public sealed class ImportLimitApiTests : ApiFixture
 
         Assert.That(results.Where(r => r.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Created)).Select(r => r.Item2), Is.Empty);
         Assert.That(await Api.SearchUnitsAsync(repository, "docker_manifest"), Has.Count.EqualTo(12));
-        Assert.That(Host.Services!.GetRequiredService<ImportMemoryBudget>().ReservedBytes, Is.Zero);
+        Assert.That(Host.RequireServices().GetRequiredService<ImportMemoryBudget>().ReservedBytes, Is.Zero);
     }
 
     [Test]

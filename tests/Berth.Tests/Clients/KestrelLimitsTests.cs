@@ -18,7 +18,7 @@ public sealed class KestrelLimitsTests() : ApiFixture
     [Test]
     public void Http2Streams_AreLimitedAsConfigured()
     {
-        var kestrel = Host.Services!.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+        var kestrel = Host.RequireServices().GetRequiredService<IOptions<KestrelServerOptions>>().Value;
         Assert.That(kestrel.Limits.Http2.MaxStreamsPerConnection, Is.EqualTo(5));
     }
 }

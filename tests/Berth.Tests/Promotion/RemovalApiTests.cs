@@ -80,7 +80,7 @@ public sealed class RemovalApiTests(StorageBackend backend) : AccessFixture(Serv
         var builds = await DockerRepositoryAsync();
         var image = TestManifest.OciImage();
         await Api.ImportImageAsync(builds, image, "1.0");
-        var guard = Host.Services!.GetRequiredService<ReferenceGuard>();
+        var guard = Host.RequireServices().GetRequiredService<ReferenceGuard>();
         JsonObject Criteria() => ByDigest("docker_manifest", image.Digest.ToString());
 
         // What a tag import holds once it has found its manifest in the repository.
@@ -101,7 +101,7 @@ public sealed class RemovalApiTests(StorageBackend backend) : AccessFixture(Serv
         var builds = await DockerRepositoryAsync();
         var image = TestManifest.DockerImage(layers: 1);
         await Api.ImportImageAsync(builds, image, "1.0");
-        var guard = Host.Services!.GetRequiredService<ReferenceGuard>();
+        var guard = Host.RequireServices().GetRequiredService<ReferenceGuard>();
         var layer = image.Blobs[1].Digest.ToString();
         string[] held =
         [

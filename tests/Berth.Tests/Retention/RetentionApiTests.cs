@@ -108,7 +108,7 @@ public sealed class RetentionApiTests(StorageBackend backend) : AccessFixture(Se
         await Host.AdvanceClockAsync(TimeSpan.FromSeconds(1));
         await Api.ImportImageAsync(repo, fresh, "v2");
         await SetPolicyAsync(repo, new JsonObject { ["tags"] = new JsonArray(new JsonObject { ["pattern"] = "v*", ["keep"] = 1 }) });
-        var guard = Host.Services!.GetRequiredService<ReferenceGuard>();
+        var guard = Host.RequireServices().GetRequiredService<ReferenceGuard>();
 
         // What a push of a manifest list holds once it has found the old image in the repository.
         using (await guard.HoldAsync([ReferenceGuard.MemberKey(repo, "docker_manifest", Berth.Plugins.UnitKey.Of("digest", old.Digest.ToString()))], CancellationToken.None))

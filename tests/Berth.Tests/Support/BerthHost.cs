@@ -20,6 +20,17 @@ public abstract class BerthHost : IAsyncDisposable
     /// <summary>The server's services, for tests that reach inside a server running in this process; null otherwise.</summary>
     public virtual IServiceProvider? Services => null;
 
+    /// <summary>The server's services; a test that needs them is ignored when its server runs elsewhere (the longer run's replicas).</summary>
+    public IServiceProvider RequireServices()
+    {
+        if (Services is null)
+        {
+            Assert.Ignore("this test looks inside a server running in the test's own process, which this run's server is not");
+        }
+
+        return Services!;
+    }
+
     /// <summary>What the server logged as errors since the last call, up to now.</summary>
     public abstract Task<IReadOnlyList<string>> DrainErrorsAsync();
 

@@ -9,15 +9,20 @@ namespace Berth.Tests.Support;
 public sealed class ReplicaSet : BerthHost
 {
     private readonly string _dataDir;
+    private readonly string _workingDirectory;
+    private readonly List<ServerProcess> _servers;
+    private readonly IReadOnlyList<string[]> _arguments;
 
-    private ReplicaSet(IReadOnlyList<ServerProcess> servers, LoadBalancer balancer, string dataDir)
+    private ReplicaSet(List<ServerProcess> servers, IReadOnlyList<string[]> arguments, LoadBalancer balancer, string workingDirectory, string dataDir)
     {
-        Servers = servers;
+        _servers = servers;
+        _arguments = arguments;
         Balancer = balancer;
+        _workingDirectory = workingDirectory;
         _dataDir = dataDir;
     }
 
-    public IReadOnlyList<ServerProcess> Servers { get; }
+    public IReadOnlyList<ServerProcess> Servers => _servers;
 
     public LoadBalancer Balancer { get; }
 
@@ -36,15 +41,18 @@ public sealed class ReplicaSet : BerthHost
         }
 
         var servers = new List<ServerProcess>();
+        var replicas = new[] { "replica-1", "replica-2" }
+            .Select(replica => (string[])["--data-dir", folder.Combine(replica), .. arguments, $"--Berth:Auth:TokenSigningKeyFile={keyFile}"])
+            .ToList();
         try
         {
-            foreach (var replica in new[] { "replica-1", "replica-2" })
+            foreach (var replica in replicas)
             {
-                servers.Add(await ServerProcess.StartAsync(
-                    folder.Path, ["--data-dir", folder.Combine(replica), .. arguments, $"--Berth:Auth:TokenSigningKeyFile={keyFile}"]));
+                servers.Add(await ServerProcess.StartAsync(folder.Path, replica));
             }
 
-            return new ReplicaSet(servers, await LoadBalancer.StartAsync(folder.Path, [.. servers.Select(s => s.BaseAddress)]), folder.Combine("replica-1"));
+            var balancer = await LoadBalancer.StartAsync(folder.Path, [.. servers.Select(s => s.BaseAddress)]);
+            return new ReplicaSet(servers, replicas, balancer, folder.Path, folder.Combine("replica-1"));
         }
         catch
         {
@@ -55,6 +63,16 @@ public sealed class ReplicaSet : BerthHost
 
             throw;
         }
+    }
+
+    /// <summary>Starts a replica that was killed again, on its address and with its data folder, as an operator's supervisor would.</summary>
+    public async Task RestartAsync(int index)
+    {
+        var dead = _servers[index];
+        await dead.KillAsync();
+        var address = dead.BaseAddress;
+        await dead.DisposeAsync();
+        _servers[index] = await ServerProcess.StartAsync(_workingDirectory, [.. _arguments[index], "--urls", $"http://{address.Authority}"]);
     }
 
     public override HttpClient CreateAnonymousClient() =>

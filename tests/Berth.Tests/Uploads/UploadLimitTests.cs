@@ -24,7 +24,7 @@ public sealed class UploadLimitTests : AccessFixture
         ["Berth:Uploads:MaxBytesPerUser"] = $"{MaxBytes}",
     };
 
-    private UploadService Service => Host.Services!.GetRequiredService<UploadService>();
+    private UploadService Service => Host.RequireServices().GetRequiredService<UploadService>();
 
     /// <summary>Issue 18: a push refused for the limit must not leave behind the repository its name would have created.</summary>
     [Test]

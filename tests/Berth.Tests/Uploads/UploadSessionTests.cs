@@ -14,7 +14,7 @@ namespace Berth.Tests.Uploads;
 /// </summary>
 public sealed class UploadSessionTests : AccessFixture
 {
-    private UploadService Uploads => Host.Services!.GetRequiredService<UploadService>();
+    private UploadService Uploads => Host.RequireServices().GetRequiredService<UploadService>();
 
     [Test]
     public async Task RefusedRequestsForUploads_KeepNothingInMemory()
