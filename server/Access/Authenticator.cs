@@ -25,6 +25,9 @@ public sealed partial class Authenticator(
 
     // Passwords verified lately (see VerifiedKey).
     private readonly ConcurrentDictionary<string, DateTimeOffset> _verified = new();
+
+    // Verifications under way, by the same key: requests sending the same password at once share one (see VerifyOnceAsync).
+    private readonly ConcurrentDictionary<string, Lazy<Task<bool>>> _verifying = new();
     private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
 
     public async Task<Caller> AuthenticateAsync(HttpContext context)
@@ -68,17 +71,23 @@ public sealed partial class Authenticator(
     {
         ArgumentNullException.ThrowIfNull(secret);
 
-        // Before everything, a password verified lately included: a throttled login must not tell a right guess
-        // (accepted) from a wrong one (refused) while its legitimate user keeps signing in elsewhere. A password
-        // verified lately is checked against the throttle but not counted as an attempt under way: it guesses nothing,
-        // and a client sending it on many connections at once would otherwise fill the login's attempts itself.
-        throttle.Check(login, address);
         var user = await users.FindAsync(login, cancellationToken);
         var token = ApiTokenFormat().Match(secret);
         var verified = token.Success || user is null ? null : VerifiedKey(user, secret);
         if (verified is not null && _verified.TryGetValue(verified, out var until) && until > clock.GetUtcNow())
         {
+            // A throttled login must not tell a right guess (accepted) from a wrong one (refused) while its legitimate
+            // user keeps signing in elsewhere: a password verified lately is checked against the throttle too, but not
+            // counted as an attempt under way, as it guesses nothing (a client sending it on many connections at once
+            // would otherwise fill the login's attempts itself).
+            throttle.Check(login, address);
             return PasswordCaller(user!);
+        }
+
+        if (verified is not null)
+        {
+            // The verification that requests sending this password share is the attempt, admitted by the throttle once.
+            return await VerifyOnceAsync(user!, login, secret, verified, address, cancellationToken) ? PasswordCaller(user!) : null;
         }
 
         using var attempt = throttle.Begin(login, address);
@@ -93,15 +102,11 @@ public sealed partial class Authenticator(
                 ? new Caller { Login = login, Grants = user.Grants, Credential = CredentialKind.ApiToken, Token = stored, CredentialId = TokenCredential(stored.Id) }
                 : null;
         }
-        else if (user is null)
+        else
         {
             // As slow as a wrong password of a real user: the time of a refusal must not tell which logins exist.
             _ = PasswordHasher.Verify(secret, UnknownUserHash.Value);
             caller = null;
-        }
-        else
-        {
-            caller = VerifyPassword(user, secret, verified!) ? PasswordCaller(user) : null;
         }
 
         if (caller is null)
@@ -120,6 +125,38 @@ public sealed partial class Authenticator(
     // password, or another password, never hits.
     private string VerifiedKey(User user, string password) =>
         Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes($"{user.Login}\n{user.PasswordHash}\n{password}")));
+
+    /// <summary>
+    /// Verifies a user's password, once for all the requests that send it at the same moment: they share one attempt
+    /// (see <see cref="LoginThrottle"/>). A client sending its password on many connections to a server that has not
+    /// verified it yet (one just started, or a replica its requests had not reached) would otherwise fill the login's
+    /// attempts under way itself, and be refused.
+    /// </summary>
+    private async Task<bool> VerifyOnceAsync(User user, string login, string password, string verifiedKey, IPAddress? address, CancellationToken cancellationToken)
+    {
+        var flight = _verifying.GetOrAdd(verifiedKey, key => new Lazy<Task<bool>>(() => Task.Run(() =>
+        {
+            using var attempt = throttle.Begin(login, address);
+            var verified = VerifyPassword(user, password, key);
+            if (!verified)
+            {
+                attempt.Fail();
+            }
+
+            return verified;
+        })));
+        try
+        {
+            return await flight.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (flight.Value.IsCompleted)
+            {
+                _verifying.TryRemove(KeyValuePair.Create(verifiedKey, flight));
+            }
+        }
+    }
 
     private bool VerifyPassword(User user, string password, string verifiedKey)
     {

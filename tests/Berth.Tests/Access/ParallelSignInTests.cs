@@ -14,6 +14,8 @@ namespace Berth.Tests.Access;
 [TestFixture(ServerKind.Process)]
 public sealed class ParallelSignInTests(ServerKind kind) : AccessFixture(kind)
 {
+    protected override string? OneServerOnly => "each server throttles failed sign-ins in its own memory";
+
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {
         ["Berth:Auth:MaxFailedSignInsPerMinute"] = "1",
@@ -38,6 +40,21 @@ public sealed class ParallelSignInTests(ServerKind kind) : AccessFixture(kind)
         Assert.That(await StatusAsync(guesser), Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await StatusAsync(guesser), Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(await StatusAsync(client), Is.EqualTo(HttpStatusCode.TooManyRequests), "the right password, while the login is throttled");
+    }
+
+    [Test]
+    public async Task APasswordNotVerifiedYet_SentOnManyConnectionsAtOnce_IsVerifiedOnce_AndNeverThrottled()
+    {
+        // As when a server has just started, or the first requests of a client reach a replica that has not seen it.
+        var login = await CreateUserAsync(("team/*", "pull"));
+        using var client = ClientAs(login);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => StatusAsync(client)));
+        Assert.That(answers, Is.All.EqualTo(HttpStatusCode.OK), "requests sending one password at once share its verification");
+
+        using var guesser = ClientAs(login, "wrong-password");
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => StatusAsync(guesser)));
+        Assert.That(guesses, Has.None.EqualTo(HttpStatusCode.OK));
+        Assert.That(await StatusAsync(guesser), Is.EqualTo(HttpStatusCode.TooManyRequests), "a wrong password shared by requests still counts");
     }
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient client)
