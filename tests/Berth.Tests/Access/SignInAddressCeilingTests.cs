@@ -7,6 +7,8 @@ namespace Berth.Tests.Access;
 /// <summary>One address failing with many logins (credential stuffing) is refused for every login, past a ceiling of its own.</summary>
 public sealed class SignInAddressCeilingTests() : AccessFixture(ServerKind.Process)
 {
+    protected override string? OneServerOnly => "each server throttles failed sign-ins in its own memory";
+
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {
         ["Berth:Auth:MaxFailedSignInsPerMinute"] = "3",

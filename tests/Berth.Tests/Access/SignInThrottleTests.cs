@@ -12,6 +12,8 @@ namespace Berth.Tests.Access;
 [TestFixture(ServerKind.Process)]
 public sealed class SignInThrottleTests(ServerKind kind) : AccessFixture(kind)
 {
+    protected override string? OneServerOnly => "each server throttles failed sign-ins in its own memory";
+
     private const int MaxFailures = 3;
 
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>

@@ -6,6 +6,8 @@ namespace Berth.Tests.Api;
 
 public sealed class AbandonedUploadApiTests : ApiFixture
 {
+    protected override string? OneServerOnly => "it ages an upload through its file in one server's data folder";
+
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {
         ["Berth:UploadExpiry"] = "01:00:00",

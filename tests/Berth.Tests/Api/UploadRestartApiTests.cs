@@ -11,6 +11,8 @@ namespace Berth.Tests.Api;
 /// </summary>
 public sealed class UploadRestartApiTests : ApiFixture
 {
+    protected override string? OneServerOnly => "it restarts one server and changes its data folder while it is stopped";
+
     [Test]
     public async Task UploadsNoSegmentReached_OutliveARestart_AsEmptyUploads()
     {

@@ -17,6 +17,9 @@ public abstract class BerthHost : IAsyncDisposable
     /// <summary>A client without credentials.</summary>
     public abstract HttpClient CreateAnonymousClient();
 
+    /// <summary>A client of each server, signed in as the administrator: one for a single server, one per replica.</summary>
+    public virtual IReadOnlyList<HttpClient> CreateClientsOfEachServer() => [CreateClient()];
+
     /// <summary>The server's services, for tests that reach inside a server running in this process; null otherwise.</summary>
     public virtual IServiceProvider? Services => null;
 

@@ -75,6 +75,8 @@ public sealed class ReplicaSet : BerthHost
         _servers[index] = await ServerProcess.StartAsync(_workingDirectory, [.. _arguments[index], "--urls", $"http://{address.Authority}"]);
     }
 
+    public override IReadOnlyList<HttpClient> CreateClientsOfEachServer() => [.. _servers.Select(s => s.CreateClient())];
+
     public override HttpClient CreateAnonymousClient() =>
         new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Balancer.Address, Timeout = TimeSpan.FromMinutes(5) };
 

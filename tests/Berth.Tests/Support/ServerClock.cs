@@ -18,11 +18,43 @@ public static class ServerClock
     /// Moves the server's clock forward and returns its time after the move. Timers that fall due (schedules) have
     /// fired when this returns, though the work they start may still be running: wait for its effect with a bound.
     /// </summary>
+    /// <remarks>
+    /// Replicas' clocks started at their own starts: they are first brought to the latest of them (each moved by a
+    /// millisecond to read it, as the clock only moves forward), so that they all show the time returned.
+    /// </remarks>
     public static async Task<DateTimeOffset> AdvanceClockAsync(this BerthHost host, TimeSpan by)
     {
         ArgumentNullException.ThrowIfNull(host);
-        using var api = host.CreateClient();
-        return await AdvanceAsync(api, by);
+        var servers = host.CreateClientsOfEachServer();
+        try
+        {
+            if (servers.Count == 1)
+            {
+                return await AdvanceAsync(servers[0], by);
+            }
+
+            var read = TimeSpan.FromMilliseconds(1);
+            var nows = new List<DateTimeOffset>();
+            foreach (var server in servers)
+            {
+                nows.Add(await AdvanceAsync(server, read));
+            }
+
+            var target = nows.Max() + by - read;
+            for (var i = 0; i < servers.Count; i++)
+            {
+                await AdvanceAsync(servers[i], target - nows[i]);
+            }
+
+            return target;
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                server.Dispose();
+            }
+        }
     }
 
     /// <inheritdoc cref="AdvanceClockAsync(BerthHost, TimeSpan)"/>
