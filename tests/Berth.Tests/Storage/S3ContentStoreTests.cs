@@ -52,6 +52,34 @@ public sealed class S3ContentStoreTests : ContentStoreContract
     }
 
     [Test]
+    public async Task AListingPastAThousandKeys_GoesOnToTheNextPages_WithEveryKeyOnce()
+    {
+        // A bucket answers at most 1,000 keys a page: verification and the orphan sweep must follow its continuation.
+        var stored = new HashSet<string>();
+        var contents = Enumerable.Range(0, 1_100).Select(i => System.Text.Encoding.UTF8.GetBytes($"listed {i}")).ToList();
+        foreach (var batch in contents.Chunk(50))
+        {
+            await Task.WhenAll(batch.Select(bytes => Store.PutAsync(Digest.Compute(bytes), bytes, CancellationToken.None)));
+        }
+
+        stored.UnionWith(contents.Select(bytes => Digest.Compute(bytes).ToString()));
+        var pages = 0;
+        var listed = new List<string>();
+        await foreach (var page in Store.ListAsync(CancellationToken.None))
+        {
+            pages++;
+            listed.AddRange(page.Select(e => e.Digest!.Value.ToString()));
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(pages, Is.GreaterThanOrEqualTo(2), "the listing went past the first page");
+            Assert.That(listed, Is.Unique);
+            Assert.That(listed.ToHashSet(), Is.EquivalentTo(stored));
+        }
+    }
+
+    [Test]
     public async Task Content_LandsAtItsKey_UnderThePrefix()
     {
         var bytes = "layout"u8.ToArray();
