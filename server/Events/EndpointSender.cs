@@ -37,6 +37,7 @@ internal sealed class EndpointSender(
             var backoff = endpoint.Backoff;
             while (!stoppingToken.IsCancellationRequested)
             {
+                var whileLeading = leadership.WhileLeading;
                 try
                 {
                     // Only the leading server sends; one that comes to lead (again) reads the cursor where the last leader left it.
@@ -47,20 +48,24 @@ internal sealed class EndpointSender(
                         continue;
                     }
 
+                    // What is sent as leader stops when the term ends: the next leader sends from the durable cursor,
+                    // and two leaders' deliveries (and cursor moves) never overlap.
+                    using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, whileLeading);
+                    var token = leading.Token;
                     if (cursor is null || term != leadership.Term)
                     {
                         term = leadership.Term;
-                        cursor = await outbox.CursorAsync(_key, stoppingToken);
+                        cursor = await outbox.CursorAsync(_key, token);
                         pruned = cursor;
                     }
 
-                    var read = await outbox.ReadAfterAsync(cursor.Value, ReadSize, stoppingToken);
+                    var read = await outbox.ReadAfterAsync(cursor.Value, ReadSize, token);
                     if (read.Count == 0)
                     {
                         if (pruned != cursor)
                         {
                             // Idle: a good moment to drop what every endpoint has passed.
-                            await outbox.PruneAsync(allEndpoints, stoppingToken);
+                            await outbox.PruneAsync(allEndpoints, token);
                             pruned = cursor;
                         }
 
@@ -69,7 +74,7 @@ internal sealed class EndpointSender(
                     }
 
                     var (batch, through) = Next(read);
-                    if (batch.Count > 0 && !await TryDeliverAsync(batch, stoppingToken))
+                    if (batch.Count > 0 && !await TryDeliverAsync(batch, token))
                     {
                         await Task.Delay(backoff, clock, stoppingToken);
                         backoff = Doubled(backoff);
@@ -77,8 +82,13 @@ internal sealed class EndpointSender(
                     }
 
                     backoff = endpoint.Backoff;
-                    await outbox.AdvanceAsync(_key, through, stoppingToken);
+                    await outbox.AdvanceAsync(_key, through, token);
                     cursor = through;
+                }
+                catch (OperationCanceledException) when (whileLeading.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("Event endpoint {Endpoint}: sending stopped, this server no longer leads; the leader sends from the last delivered event", _key);
+                    cursor = null;
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
@@ -121,12 +131,12 @@ internal sealed class EndpointSender(
         return (batch, through);
     }
 
-    private async Task<bool> TryDeliverAsync(List<NotificationEvent> batch, CancellationToken stoppingToken)
+    private async Task<bool> TryDeliverAsync(List<NotificationEvent> batch, CancellationToken leading)
     {
         string? failure;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(leading);
             timeout.CancelAfter(endpoint.Timeout);
             using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
             {
@@ -141,7 +151,7 @@ internal sealed class EndpointSender(
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             failure = response.IsSuccessStatusCode ? null : $"it answered {(int)response.StatusCode} {response.ReasonPhrase}";
         }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!leading.IsCancellationRequested)
         {
             failure = $"it did not answer within {endpoint.Timeout}";
         }

@@ -10,4 +10,11 @@ public interface ILeadership
 
     /// <summary>Counts the times this server came to lead: work that keeps state while it leads starts afresh when it changes.</summary>
     long Term { get; }
+
+    /// <summary>
+    /// Cancelled when the term this server leads in ends, so that work started as leader stops before another server's
+    /// term can overlap it; already cancelled while the server does not lead. Read it together with <see cref="IsLeader"/>:
+    /// work that finds it cancelled was started as the term ended.
+    /// </summary>
+    CancellationToken WhileLeading { get; }
 }

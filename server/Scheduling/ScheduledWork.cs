@@ -38,9 +38,16 @@ public abstract class ScheduledWork(ILeadership leadership, TimeProvider clock, 
                     continue;
                 }
 
+                // Work that only the leader runs stops when its term ends: the next leader may start it within a second.
+                var term = LeaderOnly ? leadership.WhileLeading : CancellationToken.None;
+                using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
                 try
                 {
-                    await RunOnceAsync(stoppingToken);
+                    await RunOnceAsync(running.Token);
+                }
+                catch (OperationCanceledException) when (term.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("Scheduled {Work} stopped: this server no longer leads scheduled work; the leader runs it now", Name);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -6,4 +6,6 @@ public sealed class SoleLeadership : ILeadership
     public bool IsLeader => true;
 
     public long Term => 1;
+
+    public CancellationToken WhileLeading => CancellationToken.None;
 }

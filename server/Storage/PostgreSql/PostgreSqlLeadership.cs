@@ -20,11 +20,16 @@ public sealed partial class PostgreSqlLeadership(PostgreSqlDatabase database, St
 
     private volatile bool _leader;
     private long _term;
+
+    // Never disposed: work still running may hold a token linked to it, and a cancelled source holds nothing else.
+    private volatile CancellationTokenSource _whileLeading = Ended();
     private string? _lastProblem;
 
     public bool IsLeader => _leader;
 
     public long Term => Interlocked.Read(ref _term);
+
+    public CancellationToken WhileLeading => _whileLeading.Token;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,7 +56,7 @@ public sealed partial class PostgreSqlLeadership(PostgreSqlDatabase database, St
                 {
                     if (_leader)
                     {
-                        _leader = false;
+                        EndTerm();
                         LogLost(logger, e.Message);
                     }
                     else if (e.Message != _lastProblem)
@@ -72,8 +77,21 @@ public sealed partial class PostgreSqlLeadership(PostgreSqlDatabase database, St
         }
         finally
         {
-            _leader = false;
+            EndTerm();
         }
+    }
+
+    private static CancellationTokenSource Ended()
+    {
+        var ended = new CancellationTokenSource();
+        ended.Cancel();
+        return ended;
+    }
+
+    private void EndTerm()
+    {
+        _leader = false;
+        _whileLeading.Cancel();
     }
 
     private async Task HoldAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
@@ -90,6 +108,7 @@ public sealed partial class PostgreSqlLeadership(PostgreSqlDatabase database, St
             else if ((bool)(await take.ExecuteScalarAsync(stoppingToken))!)
             {
                 Interlocked.Increment(ref _term);
+                _whileLeading = new CancellationTokenSource();
                 _leader = true;
                 _lastProblem = null;
                 LogTaken(logger);

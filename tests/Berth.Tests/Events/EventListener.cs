@@ -9,13 +9,17 @@ namespace Berth.Tests.Events;
 
 /// <summary>
 /// A webhook listener on loopback, as an operator's would be: it records every delivery (headers and events), answers
-/// 200, or 500 while <see cref="Failing"/>, and can be stopped and started again on the same port.
+/// 200, or 500 while <see cref="Failing"/>, or not at all while it holds deliveries (<see cref="Hold"/>), and can be
+/// stopped and started again on the same port.
 /// </summary>
 public sealed class EventListener : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly List<EventDelivery> _deliveries = [];
     private WebApplication? _app;
+    private TaskCompletionSource? _held;
+    private int _holding;
+    private int _abandoned;
 
     private EventListener(int port) => Port = port;
 
@@ -35,6 +39,31 @@ public sealed class EventListener : IAsyncDisposable
             {
                 return [.. _deliveries];
             }
+        }
+    }
+
+    /// <summary>Deliveries held unanswered now.</summary>
+    public int Holding => Volatile.Read(ref _holding);
+
+    /// <summary>Held deliveries whose sender gave up (closed the request) before they were answered.</summary>
+    public int Abandoned => Volatile.Read(ref _abandoned);
+
+    /// <summary>Deliveries from now on get no answer until <see cref="Release"/> or until their sender gives up.</summary>
+    public void Hold()
+    {
+        lock (_gate)
+        {
+            _held ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Held deliveries are answered, and the next ones at once.</summary>
+    public void Release()
+    {
+        lock (_gate)
+        {
+            _held?.TrySetResult();
+            _held = null;
         }
     }
 
@@ -78,6 +107,30 @@ public sealed class EventListener : IAsyncDisposable
     private async Task ReceiveAsync(HttpContext context)
     {
         var body = await JsonNode.ParseAsync(context.Request.Body);
+        Task? held;
+        lock (_gate)
+        {
+            held = _held?.Task;
+        }
+
+        if (held is not null)
+        {
+            Interlocked.Increment(ref _holding);
+            try
+            {
+                await held.WaitAsync(context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref _abandoned);
+                return;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _holding);
+            }
+        }
+
         var status = Failing ? StatusCodes.Status500InternalServerError : StatusCodes.Status200OK;
         var delivery = new EventDelivery(
             status,
