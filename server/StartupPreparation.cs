@@ -61,7 +61,7 @@ internal sealed class StartupPreparation(IServiceProvider services, StartupGate 
         await services.GetRequiredService<IMetadataDatabase>().OpenAsync(cancellationToken);
         if (await services.GetRequiredService<IContentStore>().ProbeAsync(cancellationToken) is { Writable: false } content)
         {
-            throw new ContentStoreUnavailableException(content.Problem ?? "it cannot take content");
+            throw new ContentStoreUnavailableException(content.ForOperators ?? "it cannot take content");
         }
 
         await AddMissingReferencesAsync(cancellationToken);

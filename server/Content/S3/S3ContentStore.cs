@@ -161,7 +161,10 @@ public sealed class S3ContentStore(IAmazonS3 client, S3ContentOptions options, T
         {
             var reason = e is OperationCanceledException ? $"no answer within {ProbeBound.TotalSeconds:F0} s" : e.Message;
             probe = new ContentStoreProbe(
-                false, null, $"bucket '{Bucket}' at {options.ServiceUrl ?? $"AWS S3 ({options.Region})"} does not answer: {reason}: check Berth:Content:S3 and that the object store is running");
+                false,
+                null,
+                "the bucket does not answer: check Berth:Content:S3 and that the object store is running; the server's log names the bucket and the error",
+                $"bucket '{Bucket}' at {options.ServiceUrl ?? $"AWS S3 ({options.Region})"} does not answer: {reason}: check Berth:Content:S3 and that the object store is running");
         }
 
         _probe = new ProbeAnswer(probe, clock.GetUtcNow());

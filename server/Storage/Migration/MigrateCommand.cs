@@ -106,7 +106,7 @@ public static class MigrateCommand
         var target = services.GetRequiredService<IContentStore>();
         if (await target.ProbeAsync(cancellationToken) is { Writable: false } probe)
         {
-            await errors.WriteLineAsync($"berth: migrate: {probe.Problem}");
+            await errors.WriteLineAsync($"berth: migrate: {probe.ForOperators}");
             return 2;
         }
 

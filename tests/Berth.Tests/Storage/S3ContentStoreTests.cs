@@ -132,7 +132,7 @@ public sealed class S3ContentStoreTests : ContentStoreContract
     }
 
     [Test]
-    public async Task Probe_NamesTheBucket_WhenItDoesNotAnswer()
+    public async Task Probe_NamesTheBucketForTheLog_AndNotForAnyone_WhenItDoesNotAnswer()
     {
         var options = Options(redirect: true);
         options.Bucket = "no-such-bucket";
@@ -140,7 +140,9 @@ public sealed class S3ContentStoreTests : ContentStoreContract
         using (Assert.EnterMultipleScope())
         {
             Assert.That(probe.Writable, Is.False);
-            Assert.That(probe.Problem, Does.Contain("no-such-bucket").And.Contain(_gateway.ServiceUrl));
+            Assert.That(probe.ForOperators, Does.Contain("no-such-bucket").And.Contain(_gateway.ServiceUrl), "the log and the console name the bucket");
+            Assert.That(probe.Problem, Does.Not.Contain("no-such-bucket").And.Not.Contain(_gateway.ServiceUrl), "readiness is open to anyone: it names neither");
+            Assert.That(probe.Problem, Does.Contain("Berth:Content:S3"), "but says what to check");
         }
     }
 
