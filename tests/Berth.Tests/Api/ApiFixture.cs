@@ -126,16 +126,4 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess, Storage
     /// <summary>The keys of an upload's parts in the bucket (none when content is in the data folder).</summary>
     protected async Task<IReadOnlyList<string>> StoredUploadPartsAsync(string uploadId) =>
         _storage!.Gateway is { } gateway ? await gateway.ListKeysAsync(_storage.Bucket!, $"uploads/{uploadId}/") : [];
-
-    /// <summary>Where the data folder keeps a digest's content; only for tests of the data folder's content store.</summary>
-    protected string ContentPath(string digest)
-    {
-        if (_storage!.Gateway is not null)
-        {
-            Assert.Ignore("this test looks at the data folder's content store, which this run's server does not use (its content is in a bucket)");
-        }
-
-        var (algorithm, hex) = (digest[..digest.IndexOf(':', StringComparison.Ordinal)], digest[(digest.IndexOf(':', StringComparison.Ordinal) + 1)..]);
-        return Path.Combine(Host.DataDir, "content", algorithm, hex[..2], hex);
-    }
 }

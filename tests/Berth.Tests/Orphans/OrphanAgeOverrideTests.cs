@@ -38,14 +38,14 @@ public sealed class OrphanAgeOverrideTests() : AccessFixture(ServerKind.Process)
             Assert.That(overridden["units_removed"]!["docker_tag"]!.GetValue<long>(), Is.EqualTo(1));
             Assert.That(overridden["skipped_in_grace_period"]!.GetValue<long>(), Is.EqualTo(young.Blobs.Count + 2), "the younger image's blobs, manifest and tag");
             Assert.That(overridden["grace_period_seconds"]!.GetValue<double>(), Is.EqualTo(300));
-            Assert.That(Stored(old), Is.All.False, "the older image's files left the disk");
-            Assert.That(Stored(young), Is.All.True, "the younger image's files stay");
+            Assert.That(await StoredAsync(old), Is.All.False, "the older image's content left the content store");
+            Assert.That(await StoredAsync(young), Is.All.True, "the younger image's content stays");
         }
 
         await Host.AdvanceClockAsync(TimeSpan.FromSeconds(1));
         var everything = await CollectAsync("?older_than_seconds=0");
         Assert.That(everything["units_removed_total"]!.GetValue<long>(), Is.EqualTo(young.Blobs.Count + 2));
-        Assert.That(Stored(young), Is.All.False);
+        Assert.That(await StoredAsync(young), Is.All.False);
         Assert.That((await Api.GetJsonAsync("/content/orphans/")).AsArray(), Is.Empty);
     }
 
@@ -84,6 +84,14 @@ public sealed class OrphanAgeOverrideTests() : AccessFixture(ServerKind.Process)
         return (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
     }
 
-    private IEnumerable<bool> Stored(TestManifest image) =>
-        image.Blobs.Select(b => b.Digest.ToString()).Append(image.Digest.ToString()).Select(d => File.Exists(ContentPath(d)));
+    private async Task<List<bool>> StoredAsync(TestManifest image)
+    {
+        var stored = new List<bool>();
+        foreach (var digest in image.Blobs.Select(b => b.Digest.ToString()).Append(image.Digest.ToString()))
+        {
+            stored.Add(await IsStoredAsync(digest));
+        }
+
+        return stored;
+    }
 }
