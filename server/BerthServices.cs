@@ -136,7 +136,8 @@ public static class BerthServices
         services.AddSingleton(sp =>
         {
             var auth = sp.GetRequiredService<IOptions<BerthOptions>>().Value.Auth;
-            return new LoginThrottle(sp.GetRequiredService<TimeProvider>(), auth.MaxFailedSignInsPerMinute, auth.MaxFailedSignInsPerAddressPerMinute);
+            return new LoginThrottle(
+                sp.GetRequiredService<TimeProvider>(), auth.MaxFailedSignInsPerMinute, auth.MaxFailedSignInsPerAddressPerMinute, sp.GetService<ISignInFailureFeed>());
         });
         services.AddSingleton<Authenticator>();
         services.AddSingleton<TokenRealm>();

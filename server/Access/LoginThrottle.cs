@@ -11,9 +11,10 @@ namespace Berth.Server.Access;
 /// address (a CI runner, a NAT gateway) are not affected. A much higher ceiling per address, across logins, stops
 /// one address from trying many logins (credential stuffing). An attempt counts from the moment it starts, not
 /// from when its check fails: a burst of concurrent guesses cannot slip through together before the first of them
-/// is known to fail. An IPv6 client is counted by its /64 network.
+/// is known to fail. An IPv6 client is counted by its /64 network. Servers sharing a metadata store count each other's
+/// failures too (<see cref="ISignInFailureFeed"/>); attempts under way stay each server's own.
 /// </summary>
-public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, int maxFailuresPerAddress)
+public sealed class LoginThrottle
 {
     /// <summary>Past this many entries remembered, those without a failure in the window are forgotten (once a window).</summary>
     internal const int SweepAbove = 10_000;
@@ -27,7 +28,20 @@ public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, i
 
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly TimeProvider _clock;
+    private readonly int _maxFailuresPerLogin;
+    private readonly int _maxFailuresPerAddress;
+    private readonly ISignInFailureFeed? _shared;
     private long _lastSweepTicks;
+
+    public LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, int maxFailuresPerAddress, ISignInFailureFeed? shared = null)
+    {
+        _clock = clock;
+        _maxFailuresPerLogin = maxFailuresPerLogin;
+        _maxFailuresPerAddress = maxFailuresPerAddress;
+        _shared = shared;
+        shared?.Hear(Heard);
+    }
 
     /// <summary>How many logins and addresses are remembered now.</summary>
     internal int Count => _entries.Count;
@@ -71,9 +85,9 @@ public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, i
         {
             lock (byLogin)
             {
-                var now = clock.GetUtcNow();
-                var loginWait = byLogin.WaitBeforeNext(now, maxFailuresPerLogin);
-                var addressWait = byAddress.WaitBeforeNext(now, maxFailuresPerAddress);
+                var now = _clock.GetUtcNow();
+                var loginWait = byLogin.WaitBeforeNext(now, _maxFailuresPerLogin);
+                var addressWait = byAddress.WaitBeforeNext(now, _maxFailuresPerAddress);
                 if (loginWait is not null || addressWait is not null)
                 {
                     var seconds = (long)Math.Ceiling(Math.Max(loginWait?.TotalSeconds ?? 0, addressWait?.TotalSeconds ?? 0));
@@ -104,12 +118,12 @@ public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, i
             return entry;
         }
 
-        return _entries.Count >= MaxEntries ? null : _entries.GetOrAdd(key, _ => new Entry());
+        return _entries.Count >= MaxEntries ? null : _entries.GetOrAdd(key, k => new Entry(k));
     }
 
     private void SweepOncePerWindow()
     {
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         var last = Interlocked.Read(ref _lastSweepTicks);
         if (now.UtcTicks - last < Window.Ticks || Interlocked.CompareExchange(ref _lastSweepTicks, now.UtcTicks, last) != last)
         {
@@ -134,7 +148,7 @@ public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, i
 
     private void End(Entry byAddress, Entry byLogin, bool failed)
     {
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         foreach (var entry in (Entry[])[byAddress, byLogin])
         {
             lock (entry)
@@ -144,6 +158,35 @@ public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, i
                 {
                     entry.Failures.Enqueue(now);
                 }
+            }
+        }
+
+        if (failed)
+        {
+            _shared?.Tell(byLogin.Key);
+        }
+    }
+
+    /// <summary>A failure another server told of, under the key of its login and address: it counts here as if made here.</summary>
+    private void Heard(string loginKey)
+    {
+        if (_entries.Count >= SweepAbove)
+        {
+            SweepOncePerWindow();
+        }
+
+        var end = loginKey.IndexOf('\n', StringComparison.Ordinal);
+        if (end < 0 || Find(loginKey[..end]) is not { } byAddress || Find(loginKey) is not { } byLogin)
+        {
+            return;
+        }
+
+        var now = _clock.GetUtcNow();
+        foreach (var entry in (Entry[])[byAddress, byLogin])
+        {
+            lock (entry)
+            {
+                entry.Failures.Enqueue(now);
             }
         }
     }
@@ -169,8 +212,11 @@ public sealed class LoginThrottle(TimeProvider clock, int maxFailuresPerLogin, i
     }
 
     /// <summary>A login's (or an address's) failures in the window and its attempts under way; used under its lock.</summary>
-    public sealed class Entry
+    public sealed class Entry(string key)
     {
+        /// <summary>The address, or the address and login, it counts for.</summary>
+        internal string Key { get; } = key;
+
         internal Queue<DateTimeOffset> Failures { get; } = new();
 
         internal int Pending { get; set; }

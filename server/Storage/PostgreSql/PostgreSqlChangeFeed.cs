@@ -28,6 +28,9 @@ public sealed class PostgreSqlChangeFeed : IChangeVersions, IAsyncDisposable
     /// <summary>Users, their grants and their tokens.</summary>
     public const string Users = "users";
 
+    /// <summary>Failed sign-ins (see <see cref="PostgreSqlSignInFailureFeed"/>), heard on the same connection.</summary>
+    public const string SignInFailures = "berth_sign_in_failures";
+
     // How often a quiet listening connection is checked: a connection that died silently is noticed within this.
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
@@ -40,10 +43,20 @@ public sealed class PostgreSqlChangeFeed : IChangeVersions, IAsyncDisposable
     private volatile bool _listening;
     private int _disposed;
 
+    // Marks what this server tells: every listener hears its own notifications too.
+    private readonly string _tag = $"{Guid.NewGuid():N}\n";
+    private Action<string>? _signInFailures;
+
     public PostgreSqlChangeFeed(ILogger logger) => _logger = logger;
 
     /// <summary>Whether notifications are being heard now: only then is what is read remembered.</summary>
     public bool Remembers => _listening;
+
+    /// <summary>Sets what is called with each failed sign-in another server told.</summary>
+    public void HearSignInFailures(Action<string> heard) => _signInFailures = heard;
+
+    /// <summary>A payload for <see cref="SignInFailures"/> that this server will know as its own.</summary>
+    public string Tagged(string payload) => _tag + payload;
 
     /// <summary>Starts listening, in the background, for as long as the feed lives.</summary>
     public void Start(NpgsqlDataSource dataSource) => _loop ??= Task.Run(() => ListenAsync(dataSource, _stopping.Token));
@@ -79,6 +92,18 @@ public sealed class PostgreSqlChangeFeed : IChangeVersions, IAsyncDisposable
         }
     }
 
+    private void Heard(string channel, string payload)
+    {
+        if (channel == Channel)
+        {
+            Changed(payload.Split(',', StringSplitOptions.RemoveEmptyEntries));
+        }
+        else if (channel == SignInFailures && !payload.StartsWith(_tag, StringComparison.Ordinal) && payload.IndexOf('\n', StringComparison.Ordinal) is var end and >= 0)
+        {
+            _signInFailures?.Invoke(payload[(end + 1)..]);
+        }
+    }
+
     private async Task ListenAsync(NpgsqlDataSource dataSource, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
@@ -86,8 +111,8 @@ public sealed class PostgreSqlChangeFeed : IChangeVersions, IAsyncDisposable
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stopping);
-                connection.Notification += (_, e) => Changed(e.Payload.Split(',', StringSplitOptions.RemoveEmptyEntries));
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                connection.Notification += (_, e) => Heard(e.Channel, e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {SignInFailures}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stopping);
                 }

@@ -95,6 +95,16 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
         return await read(connection);
     }
 
+    /// <summary>Notifies <paramref name="channel"/> at once, outside any transaction: for what is told, not stored.</summary>
+    public async Task NotifyAsync(string channel, string payload, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
+        notify.Parameters.AddWithValue("channel", channel);
+        notify.Parameters.AddWithValue("payload", payload);
+        await notify.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>
     /// Runs <paramref name="write"/> in a transaction and commits it; once this returns, the write is durable. A write
     /// that loses a deadlock or a serialization check to a concurrent one is rolled back and runs again, so it must

@@ -32,6 +32,7 @@ public static class PostgreSqlServices
         services.AddSingleton<ITagHistoryStore, PostgreSqlTagHistoryStore>();
         services.AddSingleton<IOrphanStore, PostgreSqlOrphanStore>();
         services.AddSingleton<IRetentionPolicyStore, PostgreSqlRetentionPolicyStore>();
+        services.AddSingleton<ISignInFailureFeed, PostgreSqlSignInFailureFeed>();
         services.AddSingleton<PostgreSqlLeadership>();
         services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgreSqlLeadership>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgreSqlLeadership>());

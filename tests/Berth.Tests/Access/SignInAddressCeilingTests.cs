@@ -7,7 +7,7 @@ namespace Berth.Tests.Access;
 /// <summary>One address failing with many logins (credential stuffing) is refused for every login, past a ceiling of its own.</summary>
 public sealed class SignInAddressCeilingTests() : AccessFixture(ServerKind.Process)
 {
-    protected override string? OneServerOnly => "each server throttles failed sign-ins in its own memory";
+    protected override string? OneServerOnly => "a failed sign-in reaches the other servers a moment later, and these tests count on the very next request";
 
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {

@@ -12,7 +12,7 @@ namespace Berth.Tests.Access;
 [TestFixture(ServerKind.Process)]
 public sealed class SignInThrottleTests(ServerKind kind) : AccessFixture(kind)
 {
-    protected override string? OneServerOnly => "each server throttles failed sign-ins in its own memory";
+    protected override string? OneServerOnly => "a failed sign-in reaches the other servers a moment later, and these tests count on the very next request";
 
     private const int MaxFailures = 3;
 
