@@ -110,7 +110,7 @@ def start_one_on_s3(postgresql, gateway, bucket):
 def start_two_behind_haproxy(postgresql, gateway, bucket):
     key = os.path.join(OUT, "replicas-token-key.pem")
     run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
-    settings = berth_settings_on_s3(postgresql.create_database(), gateway, bucket, "two") + (f"--Berth:Auth:TokenSigningKeyFile={key}",)
+    settings = berth_settings_on_s3(postgresql.create_database(), gateway, bucket, "two") + (f"--Berth:Auth:TokenSigningKeyFile={key}", "--Berth:Clients:TrustedProxies:0=127.0.0.1")
     servers = [start_berth(f"replicas-two-{i}", settings=settings) for i in (1, 2)]
     port = free_port()
     config = os.path.join(OUT, "replicas-haproxy.cfg")
@@ -118,7 +118,7 @@ def start_two_behind_haproxy(postgresql, gateway, bucket):
         f.write("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5m\n    timeout server 5m\n"
                 "    option redispatch 1\n    retries 3\n"
                 f"frontend berth\n    bind 127.0.0.1:{port}\n    default_backend replicas\n"
-                "backend replicas\n    balance roundrobin\n    option httpchk GET /readyz\n    default-server inter 300ms fall 2 rise 1\n"
+                "backend replicas\n    balance roundrobin\n    option httpchk GET /readyz\n    option forwardfor\n    default-server inter 300ms fall 2 rise 1\n"
                 + "".join(f"    server r{i} {s.host} check\n" for i, s in enumerate(servers, 1)))
     log = open(os.path.join(OUT, "replicas-haproxy.log"), "w")
     haproxy = subprocess.Popen(["haproxy", "-f", config, "-db"], stdout=log, stderr=subprocess.STDOUT)

@@ -34,7 +34,10 @@ public static class BerthPipeline
         _ = app.Services.GetRequiredService<ServerGauges>();
         _ = app.Services.GetRequiredService<RequestActivities>();
 
-        // First, so that every request is logged: those start-up holds, and those that fail anywhere below.
+        // Before anything that names or counts the client.
+        app.UseTrustedProxies(app.Services.GetRequiredService<IOptions<Configuration.BerthOptions>>().Value.Clients);
+
+        // First after it, so that every request is logged: those start-up holds, and those that fail anywhere below.
         app.Use(app.Services.GetRequiredService<RequestLog>().LogAsync);
         app.Use(app.Services.GetRequiredService<RequestsInFlight>().TrackAsync);
         app.Use(app.Services.GetRequiredService<StartupGate>().HoldAsync);

@@ -54,6 +54,7 @@ public static class BerthServices
         services.AddSingleton<IValidateOptions<BerthOptions>, NotificationValidation>();
         services.AddSingleton<IValidateOptions<BerthOptions>, MetadataValidation>();
         services.AddSingleton<IValidateOptions<BerthOptions>, ContentValidation>();
+        services.AddSingleton<IValidateOptions<BerthOptions>, ClientValidation>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddSingleton(sp => new ConnectionLimiter(
             ConnectionLimits.From(sp.GetRequiredService<IOptions<BerthOptions>>().Value.Clients, NativeFiles.DescriptorLimit()),

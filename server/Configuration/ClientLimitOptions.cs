@@ -24,6 +24,14 @@ public sealed class ClientLimitOptions
     public int? MaxConnectionsPerAddress { get; set; } = 256;
 
     /// <summary>
+    /// Load balancers and reverse proxies (addresses, or networks such as <c>10.0.0.0/8</c>) whose
+    /// <c>X-Forwarded-For</c> names the client: for requests they pass, the sign-in throttle, the audit log and events
+    /// count and name the address the proxy appended, not the proxy's. None (the default): the header is ignored,
+    /// since any client could send it.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>
     /// The most requests one HTTP/2 connection (over TLS) may run at once. Each may hold a file open, so the
     /// connection cap counts this many descriptors per connection besides its socket; clients pull a few layers at
     /// a time.

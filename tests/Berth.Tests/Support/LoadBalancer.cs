@@ -106,6 +106,7 @@ public sealed class LoadBalancer : IAsyncDisposable
         "backend replicas",
         "    balance roundrobin",
         "    option httpchk GET /readyz",
+        "    option forwardfor",
         "    default-server inter 300ms fall 2 rise 1",
         .. servers.Select((server, i) => string.Create(CultureInfo.InvariantCulture, $"    server r{i + 1} {server.Host}:{server.Port} check")),
         "listen stats",

@@ -42,7 +42,7 @@ public sealed class ReplicaSet : BerthHost
 
         var servers = new List<ServerProcess>();
         var replicas = new[] { "replica-1", "replica-2" }
-            .Select(replica => (string[])["--data-dir", folder.Combine(replica), .. arguments, $"--Berth:Auth:TokenSigningKeyFile={keyFile}"])
+            .Select(replica => (string[])["--data-dir", folder.Combine(replica), .. arguments, $"--Berth:Auth:TokenSigningKeyFile={keyFile}", "--Berth:Clients:TrustedProxies:0=127.0.0.1"])
             .ToList();
         try
         {
