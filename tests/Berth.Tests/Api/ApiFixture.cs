@@ -123,6 +123,9 @@ public abstract class ApiFixture(ServerKind kind = ServerKind.InProcess, Storage
 
     protected Task DeleteStrayContentAsync(string stored) => _storage!.DeleteStrayAsync(Host.DataDir, stored);
 
+    /// <summary>Whether uploads live in the bucket, shared by every server (content in S3), rather than in the server's data folder.</summary>
+    protected bool UploadsShared => _storage!.Gateway is not null;
+
     /// <summary>The keys of an upload's parts in the bucket (none when content is in the data folder).</summary>
     protected async Task<IReadOnlyList<string>> StoredUploadPartsAsync(string uploadId) =>
         _storage!.Gateway is { } gateway ? await gateway.ListKeysAsync(_storage.Bucket!, $"uploads/{uploadId}/") : [];

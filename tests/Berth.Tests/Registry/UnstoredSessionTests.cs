@@ -115,6 +115,11 @@ public sealed class UnstoredSessionTests : AccessFixture
     [Test]
     public async Task UnstoredSessions_CountAgainstTheOpenLimit_UntilThePurgeForgetsThemExpired()
     {
+        if (UploadsShared)
+        {
+            Assert.Ignore("with uploads in the bucket no server keeps a session that holds nothing: it counts once it takes bytes (SharedUploadTests)");
+        }
+
         var name = await DockerRepositoryAsync();
         var registry = new RegistryClient(ClientAs(await CreateUserAsync((name, "pull,push"))));
         for (var i = 0; i < MaxOpen; i++)

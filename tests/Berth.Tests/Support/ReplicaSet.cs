@@ -34,9 +34,11 @@ public sealed class ReplicaSet : BerthHost
     {
         ArgumentNullException.ThrowIfNull(folder);
         LoadBalancer.Require();
+        // Kept when the set starts again in the same folder, as an operator keeps it: ids and tokens it signed still hold.
         var keyFile = folder.Combine("token-signing-key.pem");
-        using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        if (!File.Exists(keyFile))
         {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             await File.WriteAllTextAsync(keyFile, key.ExportPkcs8PrivateKeyPem());
         }
 
