@@ -76,6 +76,10 @@ public static class BerthServices
         services.AddOptions<HostOptions>().Configure<IOptions<BerthOptions>>((host, berth) => host.ShutdownTimeout = berth.Value.ShutdownTimeout);
         services.AddSingleton<StartupGate>();
         services.AddHealthChecks().AddBerthReadiness();
+        services.AddSingleton<ReadinessLog>();
+
+        // Each failed check would be logged as an error at every probe: ReadinessLog says it once, when readiness changes.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
         services.AddMetricsExport();
         services.AddApiDocument();
         services.AddSingleton(typeof(Deferred<>));

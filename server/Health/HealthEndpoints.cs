@@ -29,16 +29,21 @@ public static class HealthEndpoints
     // GET and HEAD as two operations: an OpenAPI operation id names one method.
     private static (RouteHandlerBuilder Get, RouteHandlerBuilder Head) MapProbe(IEndpointRouteBuilder routes, string path, string name, string summary, Func<HealthCheckRegistration, bool> predicate)
     {
-        Task<IResult> HandleAsync(HttpContext context, HealthCheckService health) => CheckAsync(context, health, predicate);
+        Task<IResult> HandleAsync(HttpContext context, HealthCheckService health, ReadinessLog log) => CheckAsync(context, health, log, predicate);
         var get = routes.MapGet(path, HandleAsync).WithName($"get{name}").WithTags("Health").WithSummary(summary).Produces<HealthResponse>();
         var head = routes.MapMethods(path, [HttpMethods.Head], HandleAsync).WithName($"head{name}").WithTags("Health").WithSummary(summary).Produces(StatusCodes.Status200OK);
         return (get, head);
     }
 
     // {"status": "healthy" | "unhealthy", "checks": {"NAME": {"status", "description"}}}: what failed, in words.
-    private static async Task<IResult> CheckAsync(HttpContext context, HealthCheckService health, Func<HealthCheckRegistration, bool> predicate)
+    private static async Task<IResult> CheckAsync(HttpContext context, HealthCheckService health, ReadinessLog log, Func<HealthCheckRegistration, bool> predicate)
     {
         var report = await health.CheckHealthAsync(predicate, context.RequestAborted);
+        if (context.Request.Path.Equals(ReadyPath, StringComparison.Ordinal))
+        {
+            log.Report(report);
+        }
+
         context.Response.Headers.CacheControl = "no-store";
         var status = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         if (HttpMethods.IsHead(context.Request.Method))

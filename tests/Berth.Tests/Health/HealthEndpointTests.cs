@@ -40,6 +40,12 @@ public sealed class HealthEndpointTests : FolderPerTest
         using var anonymous = server.CreateAnonymousClient();
         Directory.Delete(Path.Combine(dataDir, "content"), recursive: true);
 
+        // As a balancer asks: often. The log says it once, not at every probe.
+        for (var probe = 0; probe < 5; probe++)
+        {
+            using var again = await anonymous.GetAsync("/readyz");
+        }
+
         using var ready = await anonymous.GetAsync("/readyz");
         using var live = await anonymous.GetAsync("/healthz");
         var body = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
@@ -52,5 +58,17 @@ public sealed class HealthEndpointTests : FolderPerTest
             Assert.That(body["checks"]!["metadata_store"]!["status"]!.GetValue<string>(), Is.EqualTo("healthy"));
             Assert.That(live.StatusCode, Is.EqualTo(HttpStatusCode.OK), "liveness checks nothing: the process answers");
         }
+
+        var log = server.Output.Split('\n');
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(log.Where(l => l.Contains("Not ready: /readyz answers 503", StringComparison.Ordinal)), Has.Exactly(1).Contains("content_store: the content folder is missing"));
+            Assert.That(log.Where(l => l.Contains("Health check", StringComparison.Ordinal)), Is.Empty, "a line per probe");
+        }
+
+        Directory.CreateDirectory(Path.Combine(dataDir, "content"));
+        using var recovered = await anonymous.GetAsync("/readyz");
+        Assert.That(recovered.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await Eventually.WaitAsync(() => server.Output.Contains("Ready: /readyz answers 200", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), Is.True, "and once when it is ready again");
     }
 }
