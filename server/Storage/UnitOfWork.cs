@@ -25,6 +25,7 @@ public sealed class UnitOfWork : IDisposable
     private readonly List<UnitRemoval> _removals = [];
     private readonly List<TagMove> _moves = [];
     private readonly List<UploadId> _endedUploads = [];
+    private readonly List<UploadRequest> _importedUploads = [];
     private readonly List<NotificationEvent> _events = [];
     private readonly List<Func<Task>> _afterCommit = [];
     private readonly List<ReferenceGuard.Hold> _holds = [];
@@ -62,6 +63,12 @@ public sealed class UnitOfWork : IDisposable
 
     /// <summary>Upload requests whose import this work completes.</summary>
     public IReadOnlyList<UploadId> EndedUploads => Snapshot(_endedUploads);
+
+    /// <summary>
+    /// The content API's uploads among <see cref="EndedUploads"/>: remembered as ended with the work, so that their
+    /// owner's DELETE afterwards still succeeds, as Pulp 2's clients send it (see <see cref="IUploadRequestStore.ForgetEndedAsync(UploadId, CancellationToken)"/>).
+    /// </summary>
+    public IReadOnlyList<UploadRequest> ImportedUploads => Snapshot(_importedUploads);
 
     /// <summary>The events that report this work, in order: written to the outbox in its transaction.</summary>
     public IReadOnlyList<NotificationEvent> Events => Snapshot(_events);
@@ -151,13 +158,21 @@ public sealed class UnitOfWork : IDisposable
         }
     }
 
-    public void EndUpload(UploadId uploadId, Func<Task> afterCommit)
+    public void EndUpload(UploadRequest upload, Func<Task> afterCommit)
     {
+        ArgumentNullException.ThrowIfNull(upload);
         ArgumentNullException.ThrowIfNull(afterCommit);
         lock (_gate)
         {
             ThrowIfCommitted();
-            _endedUploads.Add(uploadId);
+            _endedUploads.Add(upload.Id);
+
+            // A registry session ends with the PUT that completes it: no client asks for it again, and a push pays no write for it.
+            if (upload.Repository is null)
+            {
+                _importedUploads.Add(upload);
+            }
+
             _afterCommit.Add(afterCommit);
         }
     }

@@ -34,6 +34,9 @@ public interface IUploadRequestStore
     /// <summary>Whether <see cref="RememberEndedAsync"/> was told of this session.</summary>
     Task<bool> HasEndedAsync(UploadId id, CancellationToken cancellationToken);
 
+    /// <summary>Forgets one ended upload or session; whether it was remembered.</summary>
+    Task<bool> ForgetEndedAsync(UploadId id, CancellationToken cancellationToken);
+
     /// <summary>Forgets the ended sessions opened before <paramref name="openedBefore"/>: their ids have expired anyway.</summary>
     Task<int> ForgetEndedAsync(DateTimeOffset openedBefore, CancellationToken cancellationToken);
 }

@@ -248,7 +248,24 @@ public sealed class UploadService(
     /// <summary>Cancels an upload or a registry session (see <see cref="GetAsync"/>): its record, bytes and id go.</summary>
     public async Task DeleteAsync(UploadId id, string? owner, SessionClaim? claim, CancellationToken cancellationToken)
     {
-        var (upload, stored, session) = await EnterAsync(id, owner, claim, cancellationToken);
+        (UploadRequest Upload, bool Stored, UploadSession Session) entered;
+        try
+        {
+            entered = await EnterAsync(id, owner, claim, cancellationToken);
+        }
+        catch (NotFoundException) when (claim is null)
+        {
+            // One its import consumed: Pulp 2 keeps an upload until its owner deletes it, and its clients do, as its
+            // documentation tells them to. The first DELETE succeeds; the upload is gone either way.
+            if (await store.ForgetEndedAsync(id, cancellationToken))
+            {
+                return;
+            }
+
+            throw;
+        }
+
+        var (upload, stored, session) = entered;
         try
         {
             if (upload.Repository is not null)
@@ -344,7 +361,7 @@ public sealed class UploadService(
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(work);
         var parts = lease.Session.Parts?.Select(p => p.Name).ToList() ?? [];
-        work.EndUpload(lease.Upload.Id, async () =>
+        work.EndUpload(lease.Upload, async () =>
         {
             Forget(lease.Upload, lease.Session, lease.File.Length);
             if (shared is not null)

@@ -56,6 +56,11 @@ public sealed class LiteDbUnitOfWorkStore(LiteDbDatabase database, LiteDbEventSt
                 db.GetCollection(LiteDbDatabase.Uploads).Delete(upload.Value);
             }
 
+            foreach (var imported in work.ImportedUploads)
+            {
+                db.GetCollection(LiteDbDatabase.EndedSessions).Upsert(new BsonDocument { ["_id"] = imported.Id.Value, ["opened"] = BsonDates.ToBson(imported.Created) });
+            }
+
             if (events.Count > 0)
             {
                 outbox.Append(db, events);

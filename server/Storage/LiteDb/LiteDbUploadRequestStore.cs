@@ -72,6 +72,10 @@ public sealed class LiteDbUploadRequestStore(LiteDbDatabase database) : IUploadR
     public Task<bool> HasEndedAsync(UploadId id, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read(db => db.GetCollection(LiteDbDatabase.EndedSessions).FindById(id.Value) is not null));
 
+    public async Task<bool> ForgetEndedAsync(UploadId id, CancellationToken cancellationToken) =>
+        await HasEndedAsync(id, cancellationToken) &&
+        await database.WriteAsync(EndedChanges, db => db.GetCollection(LiteDbDatabase.EndedSessions).Delete(id.Value));
+
     public async Task<int> ForgetEndedAsync(DateTimeOffset openedBefore, CancellationToken cancellationToken)
     {
         // Looked for first: every purge round asks, and a write (with its flush) for nothing would cost every round.

@@ -22,6 +22,7 @@ public sealed class PostgreSqlUnitOfWorkStore(PostgreSqlDatabase database, TimeP
     {
         ArgumentNullException.ThrowIfNull(work);
         var (saves, associations, removals, moves, uploads, events) = (work.Saves, work.Associations, work.Removals, work.Moves, work.EndedUploads, work.Events);
+        var imported = work.ImportedUploads;
         var now = clock.GetUtcNow();
         try
         {
@@ -36,6 +37,15 @@ public sealed class PostgreSqlUnitOfWorkStore(PostgreSqlDatabase database, TimeP
                     {
                         await connection.Command("DELETE FROM uploads WHERE id = ANY(@ids)", transaction)
                             .With("ids", uploads.Select(u => u.Value).ToArray())
+                            .ExecuteAsync(cancellationToken);
+                    }
+
+                    if (imported.Count > 0)
+                    {
+                        await connection.Command(
+                                "INSERT INTO ended_sessions (id, opened) SELECT * FROM unnest(@ids, @opened) ON CONFLICT (id) DO NOTHING", transaction)
+                            .With("ids", imported.Select(u => u.Id.Value).ToArray())
+                            .With("opened", imported.Select(u => u.Created.UtcDateTime).ToArray())
                             .ExecuteAsync(cancellationToken);
                     }
 

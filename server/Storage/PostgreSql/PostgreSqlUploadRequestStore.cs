@@ -85,6 +85,11 @@ public sealed class PostgreSqlUploadRequestStore(PostgreSqlDatabase database) : 
             async connection => await connection.Command("SELECT 1 FROM ended_sessions WHERE id = @id").With("id", id.Value).ScalarAsync<int?>(cancellationToken) is not null,
             cancellationToken);
 
+    public async Task<bool> ForgetEndedAsync(UploadId id, CancellationToken cancellationToken) =>
+        await database.WriteAsync(
+            (connection, transaction) => connection.Command("DELETE FROM ended_sessions WHERE id = @id", transaction).With("id", id.Value).ExecuteAsync(cancellationToken),
+            cancellationToken) > 0;
+
     public Task<int> ForgetEndedAsync(DateTimeOffset openedBefore, CancellationToken cancellationToken) =>
         database.WriteAsync(
             (connection, transaction) => connection.Command("DELETE FROM ended_sessions WHERE opened < @before", transaction).WithTime("before", openedBefore).ExecuteAsync(cancellationToken),

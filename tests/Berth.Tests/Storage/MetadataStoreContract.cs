@@ -449,6 +449,14 @@ public abstract partial class MetadataStoreContract
             Assert.That(await Uploads.HasEndedAsync(old, None), Is.False);
             Assert.That(await Uploads.HasEndedAsync(recent, None), Is.True);
         }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Uploads.ForgetEndedAsync(recent, None), Is.True, "one, by its id");
+            Assert.That(await Uploads.HasEndedAsync(recent, None), Is.False);
+            Assert.That(await Uploads.ForgetEndedAsync(recent, None), Is.False, "once");
+            Assert.That(await Uploads.ForgetEndedAsync(never, None), Is.False);
+        }
     }
 
     [Test]
@@ -486,7 +494,7 @@ public abstract partial class MetadataStoreContract
             work.Associate(repository.Id, blob);
             work.Remove(repository.Id, leaving.Id!);
             work.Record(new TagMove(repository.Id, "latest", DateTimeOffset.UtcNow, "tester", null, "sha256:" + new string('1', 64)));
-            work.EndUpload(upload.Id, () => Task.CompletedTask);
+            work.EndUpload(upload, () => Task.CompletedTask);
             await work.CommitAsync(Work, None);
         }
 
@@ -497,6 +505,7 @@ public abstract partial class MetadataStoreContract
             Assert.That(await Units.FindAsync("docker_blob", leaving.Key, None), Is.Not.Null, "removal takes the unit out of the repository, not out of the store");
             Assert.That((await TagHistory.ListAsync(repository.Id, "latest", None)).Select(m => m.Actor), Is.EqualTo(new[] { "tester" }));
             Assert.That(await Uploads.FindAsync(upload.Id, None), Is.Null);
+            Assert.That(await Uploads.HasEndedAsync(upload.Id, None), Is.True, "a content API upload its import consumed is remembered as ended");
         }
     }
 
@@ -513,7 +522,7 @@ public abstract partial class MetadataStoreContract
             var blob = work.Save(Blob("f1", 5));
             work.Associate(repository.Id, blob);
             work.Record(new TagMove(repository.Id, "latest", DateTimeOffset.UtcNow, "tester", null, "sha256:" + new string('2', 64)));
-            work.EndUpload(upload.Id, () =>
+            work.EndUpload(upload, () =>
             {
                 afterCommit = true;
                 return Task.CompletedTask;
@@ -531,6 +540,7 @@ public abstract partial class MetadataStoreContract
             Assert.That(await Units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), None), Is.Empty);
             Assert.That(await TagHistory.ListAsync(repository.Id, "latest", None), Is.Empty);
             Assert.That(await Uploads.FindAsync(upload.Id, None), Is.Not.Null);
+            Assert.That(await Uploads.HasEndedAsync(upload.Id, None), Is.False);
             Assert.That(afterCommit, Is.False, "what waits for the commit does not run without it");
         }
     }
