@@ -17,6 +17,14 @@ public interface IImporterRegistrationStore
         Func<ImporterRegistration, bool> conflictsWith,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes the configs <paramref name="change"/> makes of a repository's registrations (those it returns), read and
+    /// written in one step, so that two changes at once cannot lose one; what it throws leaves every config as it was.
+    /// </summary>
+    /// <returns>The registrations written.</returns>
+    Task<IReadOnlyList<ImporterRegistration>> ChangeConfigsAsync(
+        RepositoryId repositoryId, Func<IReadOnlyList<ImporterRegistration>, IReadOnlyList<ImporterRegistration>> change, CancellationToken cancellationToken);
+
     /// <summary>Removes a registration; <see langword="false"/> when there was none.</summary>
     Task<bool> RemoveAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken);
 }

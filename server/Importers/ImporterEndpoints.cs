@@ -46,6 +46,19 @@ public static class ImporterEndpoints
             .WithName("getImporter").WithSummary("One importer of a repository.")
             .Produces<ImporterResponse>();
 
+        // Pulp 2's importer update: {"importer_config": {...}}, null values removing keys.
+        importers.MapPut("/{importer}/", async (string repo, string importer, HttpContext context, ImporterService service, AccessControl access, Audit audit, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+        {
+            var repository = await access.RepositoryAsync(context, repo, AccessAction.Admin);
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
+            var changed = await service.UpdateAsync(repository.Id, importer, body, cancellationToken);
+            await audit.RecordAsync(context, "importer.update", $"{repo}/{importer}", body.ToJsonString());
+            return TypedResults.Json(new CallReport<ImporterResponse>(ImporterResponse.From(changed)), ContentApiJsonContext.Api.CallReportImporterResponse);
+        })
+            .WithName("updateImporter").WithSummary("Changes an importer's config, as Pulp 2 does: keys set, or removed by null; answers a call report.")
+            .Produces<CallReport<ImporterResponse>>()
+            .ProducesBodyErrors();
+
         importers.MapDelete("/{importer}/", async (string repo, string importer, HttpContext context, ImporterService service, AccessControl access, Audit audit, CancellationToken cancellationToken) =>
         {
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Admin);

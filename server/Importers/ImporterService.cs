@@ -73,6 +73,101 @@ public sealed class ImporterService(IImporterRegistrationStore store, PluginCata
         (await ListAsync(repositoryId, cancellationToken)).FirstOrDefault(r => r.ImporterTypeId == importerTypeId)
         ?? throw new NotFoundException("importer", importerTypeId);
 
+    /// <summary>Pulp 2's importer update, <c>{"importer_config": {...}}</c> (see <see cref="ChangeConfigAsync"/>).</summary>
+    public async Task<ImporterRegistration> UpdateAsync(RepositoryId repositoryId, string importerTypeId, JsonObject body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        RequestFields.RejectUnknown(body, Body, ContentError.InvalidRequest, "importer_config");
+        var delta = RequestFields.OptionalObject(body, "importer_config", Body, ContentError.InvalidRequest)
+            ?? throw ApiException.Invalid("request.importer_config is required: an object of the config keys to set (null removes one)");
+        return (await ChangeConfigAsync(repositoryId, importerTypeId, (JsonObject)delta.DeepClone(), cancellationToken))[0];
+    }
+
+    /// <summary>
+    /// Changes the config of the repository's importer <paramref name="importerTypeId"/>, or of every importer it has
+    /// (Pulp 2's <c>importer_config</c> on a repository, whose single importer Berth may hold as several, as for
+    /// <c>docker_importer</c>), as Pulp 2 does: a key set to null is removed, any other set; each importer must accept its
+    /// new config, or none changes.
+    /// </summary>
+    /// <returns>The registrations changed.</returns>
+    public async Task<IReadOnlyList<ImporterRegistration>> ChangeConfigAsync(
+        RepositoryId repositoryId, string? importerTypeId, JsonObject delta, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delta);
+        return await store.ChangeConfigsAsync(
+            repositoryId,
+            registrations =>
+            {
+                var targets = importerTypeId is null ? registrations : [.. registrations.Where(r => r.ImporterTypeId == importerTypeId)];
+                if (targets.Count == 0)
+                {
+                    throw importerTypeId is null
+                        ? new ApiException(
+                            ApiError.InvalidRequest,
+                            $"repository '{repositoryId}' has no importer to configure: register one first (POST /pulp/api/v2/repositories/{repositoryId}/importers/)",
+                            new JsonObject { ["importer_config"] = delta.DeepClone() })
+                        : new NotFoundException("importer", importerTypeId);
+                }
+
+                if (importerTypeId is not null || targets.Count == 1)
+                {
+                    return [.. targets.Select(r => r with { Config = Validated(r.ImporterTypeId, Merged(r.Config, delta)) })];
+                }
+
+                // Several importers stand for Pulp 2's one: the config goes to those that take it (docker's
+                // max_manifest_bytes to the manifest importer, say), and is refused only when none does.
+                var attempts = targets.Select(r => (Registration: r, Config: Merged(r.Config, delta), Refusal: Refusal(r.ImporterTypeId, Merged(r.Config, delta)))).ToList();
+                var taken = attempts.Where(a => a.Refusal is null).Select(a => a.Registration with { Config = a.Config }).ToList();
+                return taken.Count > 0
+                    ? taken
+                    : throw new ContentException(
+                        ContentError.InvalidConfiguration,
+                        $"no importer of repository '{repositoryId}' takes this importer_config ({string.Join("; ", attempts.Select(a => $"{a.Registration.ImporterTypeId}: {a.Refusal!.Message}"))}); " +
+                        "to configure one importer, PUT its config to /pulp/api/v2/repositories/{id}/importers/{importer_type_id}/",
+                        new JsonObject { ["importer_config"] = delta.DeepClone() });
+            },
+            cancellationToken);
+    }
+
+    private ContentException? Refusal(string importerTypeId, JsonObject config)
+    {
+        try
+        {
+            Validated(importerTypeId, config);
+            return null;
+        }
+        catch (ContentException refused)
+        {
+            return refused;
+        }
+    }
+
+    private static JsonObject Merged(JsonObject config, JsonObject delta)
+    {
+        var merged = (JsonObject)config.DeepClone();
+        foreach (var (key, value) in delta)
+        {
+            if (value is null)
+            {
+                merged.Remove(key);
+            }
+            else
+            {
+                merged[key] = value.DeepClone();
+            }
+        }
+
+        return merged;
+    }
+
+    private JsonObject Validated(string importerTypeId, JsonObject config)
+    {
+        // An importer registered before its plugin was unloaded cannot say what it accepts: nothing is changed blind.
+        var importer = catalog.FindImporter(importerTypeId) ?? throw UnknownImporter(importerTypeId);
+        importer.Importer.ValidateConfig(config);
+        return config;
+    }
+
     public async Task RemoveAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken)
     {
         if (!await store.RemoveAsync(repositoryId, importerTypeId, cancellationToken))

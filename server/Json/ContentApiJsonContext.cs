@@ -32,6 +32,8 @@ namespace Berth.Server.Json;
 [JsonSerializable(typeof(Orphans.OrphanCollectionReport))]
 [JsonSerializable(typeof(CallReport<object>))]
 [JsonSerializable(typeof(CallReport<UnitResponse>))]
+[JsonSerializable(typeof(CallReport<Repositories.RepositoryResponse>))]
+[JsonSerializable(typeof(CallReport<Importers.ImporterResponse>))]
 [JsonSerializable(typeof(CallReport<UnitsChanged>))]
 [JsonSerializable(typeof(CallReport<Retention.RetentionResult>))]
 [JsonSerializable(typeof(CallReport<Orphans.OrphanCollectionReport>))]

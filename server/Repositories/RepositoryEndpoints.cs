@@ -78,7 +78,9 @@ public static class RepositoryEndpoints
             .Produces<RepositoryResponse>()
             .ProducesNotFound();
 
-        repositories.MapPut("/{repo}/", async (string repo, HttpContext context, RepositoryService service, AccessControl access, Audit audit, IUnitStore units, IImporterRegistrationStore importers, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+        repositories.MapPut("/{repo}/", async (
+            string repo, HttpContext context, RepositoryService service, ImporterService importerService, AccessControl access, Audit audit, IUnitStore units,
+            IImporterRegistrationStore importers, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
             var current = await access.RepositoryAsync(context, repo, AccessAction.Admin);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
@@ -89,12 +91,23 @@ public static class RepositoryEndpoints
                 await access.RequireForNewRepositoryAsync(context, AccessAction.Admin, null, newName);
             }
 
-            var repository = await service.UpdateAsync(current.Id, command, cancellationToken);
+            // The importers first: their configs are checked whole before anything changes, and a refused one changes nothing.
+            if (command.ImporterConfig is { } importerConfig)
+            {
+                await importerService.ChangeConfigAsync(current.Id, null, importerConfig, cancellationToken);
+            }
+
+            var repository = command.ChangesRepository ? await service.UpdateAsync(current.Id, command, cancellationToken) : current;
             await audit.RecordAsync(context, "repository.update", repository.Id.Value, body.ToJsonString());
-            return TypedResults.Json(await DescribeAsync(repository, units, importers, default, cancellationToken), ContentApiJsonContext.Api.RepositoryResponse);
+
+            // As Pulp 2 answers: a call report whose result is the repository.
+            return TypedResults.Json(
+                new Imports.CallReport<RepositoryResponse>(await DescribeAsync(repository, units, importers, default, cancellationToken)),
+                ContentApiJsonContext.Api.CallReportRepositoryResponse);
         })
-            .WithName("updateRepository").WithSummary("Changes a repository's display name, description, registry name or anonymous pull.")
-            .Produces<RepositoryResponse>()
+            .WithName("updateRepository")
+            .WithSummary("Changes a repository's display name, description, registry name or anonymous pull (delta), and its importers' configs (importer_config); answers a call report.")
+            .Produces<Imports.CallReport<RepositoryResponse>>()
             .ProducesNotFound()
             .ProducesBodyErrors()
             .ProducesContentApiErrors(StatusCodes.Status409Conflict);

@@ -51,6 +51,22 @@ public sealed class LiteDbImporterRegistrationStore(LiteDbDatabase database) : I
         ["registered"] = BsonDates.ToBson(registration.Registered),
     };
 
+    public async Task<IReadOnlyList<ImporterRegistration>> ChangeConfigsAsync(
+        RepositoryId repositoryId, Func<IReadOnlyList<ImporterRegistration>, IReadOnlyList<ImporterRegistration>> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return await database.WriteAsync(db =>
+        {
+            var changed = change(List(db, repositoryId));
+            foreach (var registration in changed)
+            {
+                db.GetCollection(LiteDbDatabase.Importers).Update(ToDocument(registration));
+            }
+
+            return changed;
+        });
+    }
+
     public Task<bool> RemoveAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken) =>
         database.WriteAsync(db => db.GetCollection(LiteDbDatabase.Importers).Delete(Id(repositoryId, importerTypeId)));
 

@@ -52,6 +52,31 @@ public sealed class PostgreSqlImporterRegistrationStore(PostgreSqlDatabase datab
             cancellationToken);
     }
 
+    public Task<IReadOnlyList<ImporterRegistration>> ChangeConfigsAsync(
+        RepositoryId repositoryId, Func<IReadOnlyList<ImporterRegistration>, IReadOnlyList<ImporterRegistration>> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return database.WriteAsync(
+            Changes,
+            async (connection, transaction) =>
+            {
+                // Locked as registration locks them: a change here or on another server waits for this one.
+                await connection.Command("SELECT id FROM repositories WHERE id = @id FOR UPDATE", transaction).With("id", repositoryId.Value).ScalarAsync<string>(cancellationToken);
+                var changed = change(await ListAsync(connection, transaction, repositoryId, cancellationToken));
+                foreach (var registration in changed)
+                {
+                    await connection.Command("UPDATE importers SET config = @config WHERE repo_id = @repo AND importer_type_id = @type", transaction)
+                        .With("repo", repositoryId.Value)
+                        .With("type", registration.ImporterTypeId)
+                        .WithJson("config", registration.Config)
+                        .ExecuteAsync(cancellationToken);
+                }
+
+                return changed;
+            },
+            cancellationToken);
+    }
+
     public Task<bool> RemoveAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken) =>
         database.WriteAsync(
             Changes,

@@ -6,8 +6,9 @@ using NUnit.Framework;
 namespace Berth.Tests.Api;
 
 /// <summary>
-/// Repository creation and reading as Pulp 2's REST API documents them (issue 17, rows 1, 7 and 8): the importer made
-/// in the same call, the Location of the new repository, and the importers and distributors a client asks for.
+/// Repositories as Pulp 2's REST API documents them (issue 17, rows 1, 5, 7 and 8): the importer made in the same call,
+/// the Location of the new repository, the importers and distributors a client asks for, and updates of the repository
+/// and its importer's config answered with a call report.
 /// </summary>
 [TestFixture(StorageBackend.Default)]
 [TestFixture(StorageBackend.PostgreSql)]
@@ -120,6 +121,100 @@ public sealed class Pulp2RepositoryApiTests(StorageBackend backend) : ApiFixture
             Assert.That(listed["distributors"]!.AsArray(), Is.Empty);
         }
     }
+
+    [Test]
+    public async Task Update_WithAnImporterConfig_ChangesTheImportersThatTakeIt_AndAnswersACallReport()
+    {
+        var id = await DockerImporterRepositoryAsync();
+        using (var response = await Api.Http.PutAsync(
+            $"{ContentApiClient.Root}/repositories/{id}/",
+            new StringContent("""{"delta": {"display_name": "Shop"}, "importer_config": {"max_manifest_bytes": 1000}, "distributor_configs": {}}""")))
+        {
+            var report = await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(report["result"]!["display_name"]!.GetValue<string>(), Is.EqualTo("Shop"));
+                Assert.That(report["error"], Is.Null);
+                Assert.That(report["spawned_tasks"]!.AsArray(), Is.Empty);
+            }
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await ConfigAsync(id, "docker_manifest_importer"))["max_manifest_bytes"]!.GetValue<long>(), Is.EqualTo(1000));
+            Assert.That(await ConfigAsync(id, "docker_blob_importer"), Is.Empty, "a key the blob importer does not know is not its");
+        }
+
+        // The config is what imports go by.
+        using (var refused = await Api.ImportAsync(id, await Api.UploadAsync(new byte[2000]), "docker_manifest", []))
+        {
+            await ContentApiClient.ReadErrorAsync(refused, HttpStatusCode.RequestEntityTooLarge, "BRT0107", "(importer_config.max_manifest_bytes)");
+        }
+
+        // Only the importer config, and null removes a key, as in Pulp 2.
+        using (var response = await Api.Http.PutAsync($"{ContentApiClient.Root}/repositories/{id}/", new StringContent("""{"importer_config": {"max_manifest_bytes": null}}""")))
+        {
+            Assert.That((await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!["display_name"]!.GetValue<string>(), Is.EqualTo("Shop"));
+        }
+
+        Assert.That(await ConfigAsync(id, "docker_manifest_importer"), Is.Empty);
+    }
+
+    [Test]
+    public async Task Update_WithAnImporterConfigNoImporterTakes_Is400NamingEach_AndChangesNothing()
+    {
+        var id = await DockerImporterRepositoryAsync();
+        using var response = await Api.Http.PutAsync(
+            $"{ContentApiClient.Root}/repositories/{id}/", new StringContent("""{"delta": {"display_name": "Shop"}, "importer_config": {"max_manifest_bytes": -5}}"""));
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "BRT0101", "docker_blob_importer", "docker_manifest_importer", "max_manifest_bytes");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await Api.GetJsonAsync($"/repositories/{id}/"))["display_name"]!.GetValue<string>(), Is.EqualTo(id));
+            Assert.That(await ConfigAsync(id, "docker_manifest_importer"), Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task UpdateOfOneImporter_ChangesItsConfig_AndRefusesWhatItDoesNotTake()
+    {
+        var id = await DockerImporterRepositoryAsync();
+        var path = $"{ContentApiClient.Root}/repositories/{id}/importers/docker_manifest_importer/";
+        using (var response = await Api.Http.PutAsync(path, new StringContent("""{"importer_config": {"max_manifest_bytes": 2048}}""")))
+        {
+            var report = await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+            Assert.That(report["result"]!["config"]!["max_manifest_bytes"]!.GetValue<long>(), Is.EqualTo(2048));
+        }
+
+        using (var refused = await Api.Http.PutAsync(
+            $"{ContentApiClient.Root}/repositories/{id}/importers/docker_blob_importer/", new StringContent("""{"importer_config": {"max_manifest_bytes": 2048}}""")))
+        {
+            await ContentApiClient.ReadErrorAsync(refused, HttpStatusCode.BadRequest, "BRT0101", "max_manifest_bytes");
+        }
+
+        using (var missing = await Api.Http.PutAsync(
+            $"{ContentApiClient.Root}/repositories/{id}/importers/docker_sync_importer/", new StringContent("""{"importer_config": {}}""")))
+        {
+            await ContentApiClient.ReadErrorAsync(missing, HttpStatusCode.NotFound, "PLP0009");
+        }
+
+        using (var malformed = await Api.Http.PutAsync(path, new StringContent("""{"config": {}}""")))
+        {
+            await ContentApiClient.ReadErrorAsync(malformed, HttpStatusCode.BadRequest, "PLP0015", "config");
+        }
+
+        Assert.That((await ConfigAsync(id, "docker_manifest_importer"))["max_manifest_bytes"]!.GetValue<long>(), Is.EqualTo(2048));
+    }
+
+    private async Task<string> DockerImporterRepositoryAsync()
+    {
+        var id = NewRepositoryId();
+        using var response = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = id, ["importer_type_id"] = "docker_importer" });
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.Created);
+        return id;
+    }
+
+    private async Task<JsonObject> ConfigAsync(string id, string importer) =>
+        (await Api.GetJsonAsync($"/repositories/{id}/importers/{importer}/"))["config"]!.AsObject();
 
     private async Task AssertAbsentAsync(string id)
     {

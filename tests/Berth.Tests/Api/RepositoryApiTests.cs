@@ -284,9 +284,12 @@ public sealed class RepositoryApiTests(StorageBackend backend) : ApiFixture(Serv
         using var response = await Api.Http.PutAsync(
             $"{ContentApiClient.Root}/repositories/{id}/",
             new StringContent("""{"delta": {"display_name": "New name", "registry_name": "renamed/repo", "description": null}}"""));
-        var updated = await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        var report = await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        var updated = report["result"]!;
         using (Assert.EnterMultipleScope())
         {
+            Assert.That(report["error"], Is.Null, "Pulp 2's call report");
+            Assert.That(report["spawned_tasks"]!.AsArray(), Is.Empty);
             Assert.That(updated["display_name"]!.GetValue<string>(), Is.EqualTo("New name"));
             Assert.That(updated["registry_name"]!.GetValue<string>(), Is.EqualTo("renamed/repo"));
             Assert.That(updated["description"], Is.Null);
@@ -296,6 +299,8 @@ public sealed class RepositoryApiTests(StorageBackend backend) : ApiFixture(Serv
     }
 
     [TestCase("{}", "request.delta is required")]
+    [TestCase("{\"delta\":{},\"distributor_configs\":{\"web\":{}}}", "no distributors")]
+    [TestCase("{\"importer_config\":[]}", "importer_config")]
     [TestCase("{\"delta\":{\"id\":\"x\"}}", "unknown field id")]
     [TestCase("{\"delta\":{\"registry_name\":\"UPPER\"}}", "registry_name")]
     public async Task Update_Malformed_Is400(string body, string reason)

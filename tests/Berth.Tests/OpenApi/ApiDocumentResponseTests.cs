@@ -124,6 +124,7 @@ public sealed class ApiDocumentResponseTests : FolderPerTest
         await SendAsync(admin, HttpMethod.Put, $"{Root}/repositories/app/", new JsonObject { ["delta"] = new JsonObject { ["description"] = "the app", ["notes"] = new JsonObject { ["team"] = "ci" } } });
         await SendAsync(admin, HttpMethod.Get, $"{Root}/repositories/app/importers/");
         await SendAsync(admin, HttpMethod.Get, $"{Root}/repositories/app/importers/docker_blob_importer/");
+        await SendAsync(admin, HttpMethod.Put, $"{Root}/repositories/app/importers/docker_manifest_importer/", new JsonObject { ["importer_config"] = new JsonObject { ["max_manifest_bytes"] = 4_194_304 } });
 
         // Uploads: one left to look at and delete; the images go through upload and import.
         var uploadId = await api.CreateUploadAsync();
