@@ -12,7 +12,6 @@ namespace Berth.Tests.Registry;
 [TestFixture(ServerKind.InProcess)]
 [TestFixture(ServerKind.Process)]
 [TestFixture(ServerKind.Process, StorageBackend.PostgreSql)]
-[TestFixture(ServerKind.Process, StorageBackend.PostgreSqlS3Streamed)]
 [TestFixture(ServerKind.Replicas, StorageBackend.PostgreSqlS3Streamed)]
 public sealed class ManifestTests(ServerKind kind, StorageBackend backend = StorageBackend.Default) : RegistryFixture(kind, backend)
 {

@@ -8,7 +8,6 @@ namespace Berth.Tests.Registry;
 /// <summary>Registry deletes keep what stays whole: nothing a manifest or list still needs can go by itself.</summary>
 [TestFixture(ServerKind.Process)]
 [TestFixture(ServerKind.Process, StorageBackend.PostgreSql)]
-[TestFixture(ServerKind.Process, StorageBackend.PostgreSqlS3Streamed)]
 [TestFixture(ServerKind.Replicas, StorageBackend.PostgreSqlS3Streamed)]
 public sealed class RegistryDeleteTests(ServerKind kind, StorageBackend backend = StorageBackend.Default) : RegistryFixture(kind, backend)
 {
