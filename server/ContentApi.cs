@@ -14,4 +14,8 @@ public static class ContentApi
     public static string ImporterPluginHref(string importerTypeId) => $"{Root}/plugins/importers/{importerTypeId}/";
 
     public static string UnitTypeHref(string unitTypeId) => $"{Root}/plugins/types/{unitTypeId}/";
+
+    public static string OrphansHref(string unitTypeId) => $"{Root}/content/orphans/{unitTypeId}/";
+
+    public static string OrphanHref(string unitTypeId, string unitId) => $"{Root}/content/orphans/{unitTypeId}/{unitId}/";
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Berth.Cli.Uploads;
 
 namespace Berth.Cli.Lifecycle;
@@ -23,7 +24,16 @@ public static class OrphanCommands
         var command = new Command("list", "List the units in no repository") { type };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
-            var units = (await client.GetAsync(Path(parse.GetValue(type)), cancellationToken)).AsArray();
+            // The server lists orphans by type (Pulp 2's shape): without --type, each type that has some.
+            var units = new List<JsonNode?>();
+            var types = parse.GetValue(type) is { } one
+                ? [one]
+                : (await client.GetAsync(Path(null), cancellationToken)).AsObject().Where(t => t.Value?["count"]?.GetValue<long>() > 0).Select(t => t.Key).ToList();
+            foreach (var typeId in types)
+            {
+                units.AddRange((await client.GetAsync(Path(typeId), cancellationToken)).AsArray());
+            }
+
             output.Table(
                 ["TYPE", "UNIT", "ID"],
                 units.Select(u => (IReadOnlyList<string>)[

@@ -6,7 +6,6 @@ using Berth.Server.Imports;
 using Berth.Server.Json;
 using Berth.Server.OpenApi;
 using Berth.Server.Plugins;
-using Berth.Server.Units;
 
 namespace Berth.Server.Orphans;
 
@@ -26,15 +25,27 @@ public static class OrphanEndpoints
     public static void MapOrphanEndpoints(this IEndpointRouteBuilder routes)
     {
         var orphans = routes.MapGroup($"{ContentApi.Root}/content/orphans").WithTags("Orphans").ProducesCallerErrors();
-        orphans.MapGet("/", (HttpContext context, AccessControl access, OrphanCollector collector) =>
-            ListAsync(context, access, collector, null))
-            .WithName("listOrphans").WithSummary("The units in no repository (administrators).")
-            .Produces<List<UnitResponse>>();
+        orphans.MapGet("/", SummaryAsync)
+            .WithName("listOrphans").WithSummary("How many units of each type are in no repository, and where each type's are listed (administrators).")
+            .Produces<Dictionary<string, OrphanTypeSummary>>();
         orphans.MapGet("/{type}/", (string type, HttpContext context, AccessControl access, OrphanCollector collector, PluginCatalog catalog) =>
             ListAsync(context, access, collector, KnownType(catalog, type)))
             .WithName("listOrphansOfType").WithSummary("The units of one type in no repository (administrators).")
-            .Produces<List<UnitResponse>>()
-            .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
+            .Produces<List<OrphanResponse>>()
+            .ProducesNotFound();
+        orphans.MapGet("/{type}/{id}/", async (string type, string id, HttpContext context, AccessControl access, OrphanCollector collector, PluginCatalog catalog) =>
+        {
+            await access.RequireAdministratorAsync(context);
+            var typeId = KnownType(catalog, type);
+
+            // Found among the type's orphans, which collection keeps few: a unit in a repository is no orphan, whatever its id.
+            var orphan = await collector.ListAsync(typeId, context.RequestAborted).FirstOrDefaultAsync(o => o.Unit.Id == id, context.RequestAborted)
+                ?? throw new NotFoundException("orphan", $"{typeId}/{id}");
+            return TypedResults.Json(OrphanResponse.From(orphan.Unit), ContentApiJsonContext.Api.OrphanResponse);
+        })
+            .WithName("getOrphan").WithSummary("One unit in no repository, by its type and id (administrators).")
+            .Produces<OrphanResponse>()
+            .ProducesNotFound();
         orphans.MapDelete("/", (HttpContext context, AccessControl access, OrphanCollector collector, Audit audit) =>
             CollectAsync(context, access, collector, audit, null))
             .WithName("collectOrphans").WithSummary("Removes the orphans past the grace period (?older_than_seconds=N: older than N s) and frees their bytes.")
@@ -47,13 +58,28 @@ public static class OrphanEndpoints
             .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, AccessControl access, OrphanCollector collector, string? typeId)
+    // As Pulp 2: every unit type the plugins define, those without orphans too.
+    private static async Task<IResult> SummaryAsync(HttpContext context, AccessControl access, OrphanCollector collector, PluginCatalog catalog)
+    {
+        await access.RequireAdministratorAsync(context);
+        var counts = catalog.UnitTypes.ToDictionary(t => t.Id, _ => 0L, StringComparer.Ordinal);
+        await foreach (var orphan in collector.ListAsync(null, context.RequestAborted))
+        {
+            counts[orphan.Unit.TypeId] = counts.GetValueOrDefault(orphan.Unit.TypeId) + 1;
+        }
+
+        return TypedResults.Json(
+            counts.ToDictionary(c => c.Key, c => new OrphanTypeSummary(c.Value, ContentApi.OrphansHref(c.Key)), StringComparer.Ordinal),
+            ContentApiJsonContext.Api.DictionaryStringOrphanTypeSummary);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, AccessControl access, OrphanCollector collector, string typeId)
     {
         await access.RequireAdministratorAsync(context);
 
         // Streamed as found: a store with many orphans is never listed whole in memory.
-        var orphans = collector.ListAsync(typeId, context.RequestAborted).Select(o => UnitResponse.From(o.Unit));
-        return TypedResults.Json(orphans, ContentApiJsonContext.Api.IAsyncEnumerableUnitResponse);
+        var orphans = collector.ListAsync(typeId, context.RequestAborted).Select(o => OrphanResponse.From(o.Unit));
+        return TypedResults.Json(orphans, ContentApiJsonContext.Api.IAsyncEnumerableOrphanResponse);
     }
 
     private static async Task<IResult> CollectAsync(HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, string? typeId)
@@ -86,8 +112,7 @@ public static class OrphanEndpoints
                 new JsonObject { ["parameter"] = OlderThanParameter });
     }
 
+    // Pulp 2 answers an unknown type here as a missing resource: its orphans are a resource under the type.
     private static string KnownType(PluginCatalog catalog, string typeId) =>
-        catalog.FindUnitType(typeId) is not null
-            ? typeId
-            : throw new UnknownUnitTypeException(typeId, catalog.UnitTypes.Select(t => t.Id));
+        catalog.FindUnitType(typeId) is not null ? typeId : throw new NotFoundException("content type", typeId);
 }

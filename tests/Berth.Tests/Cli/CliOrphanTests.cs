@@ -36,6 +36,6 @@ public sealed class CliOrphanTests : CliFixture
             Assert.That(oldEnough.Output, Does.Contain($"removed {image.Blobs.Count} docker_blob").And.Not.Contain("left for later"), oldEnough.ToString());
         }
 
-        Assert.That((await Api.GetJsonAsync("/content/orphans/")).AsArray(), Is.Empty);
+        Assert.That(await Api.OrphansAsync(), Is.Empty);
     }
 }

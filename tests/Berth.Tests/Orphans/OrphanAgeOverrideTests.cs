@@ -24,7 +24,7 @@ public sealed class OrphanAgeOverrideTests() : AccessFixture(ServerKind.Process)
         await OrphanAsync(repo, old, "old");
         await Host.AdvanceClockAsync(TimeSpan.FromMinutes(10));
         await OrphanAsync(repo, young, "young");
-        var orphans = (await Api.GetJsonAsync("/content/orphans/")).AsArray().Count;
+        var orphans = (await Api.OrphansAsync()).Count;
 
         var byDefault = await CollectAsync(string.Empty);
         Assert.That(byDefault["units_removed_total"]!.GetValue<long>(), Is.Zero, "both are within the hour of grace");
@@ -46,7 +46,7 @@ public sealed class OrphanAgeOverrideTests() : AccessFixture(ServerKind.Process)
         var everything = await CollectAsync("?older_than_seconds=0");
         Assert.That(everything["units_removed_total"]!.GetValue<long>(), Is.EqualTo(young.Blobs.Count + 2));
         Assert.That(await StoredAsync(young), Is.All.False);
-        Assert.That((await Api.GetJsonAsync("/content/orphans/")).AsArray(), Is.Empty);
+        Assert.That(await Api.OrphansAsync(), Is.Empty);
     }
 
     [TestCase("-1")]

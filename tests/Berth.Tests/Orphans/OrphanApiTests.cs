@@ -31,10 +31,10 @@ public sealed class OrphanApiTests(StorageBackend backend) : AccessFixture(Serve
         await Api.ImportImageAsync(repo, image, "1.0");
         await RemoveAllAsync(repo);
 
-        var listed = await Api.GetJsonAsync("/content/orphans/");
+        var listed = await Api.OrphansAsync();
         var expected = image.Blobs.Select(b => b.Digest.ToString()).Append(image.Digest.ToString());
-        Assert.That(Digests(listed.AsArray()), Is.SupersetOf(expected));
-        Assert.That(listed.AsArray().Select(u => u!["metadata"]!["_content_type_id"]!.GetValue<string>()), Has.Member("docker_tag"));
+        Assert.That(Digests(listed), Is.SupersetOf(expected));
+        Assert.That(listed.Select(u => u!["metadata"]!["_content_type_id"]!.GetValue<string>()), Has.Member("docker_tag"));
 
         var report = await CollectAsync();
 
@@ -51,7 +51,7 @@ public sealed class OrphanApiTests(StorageBackend backend) : AccessFixture(Serve
             }
         }
 
-        Assert.That((await Api.GetJsonAsync("/content/orphans/")).AsArray(), Is.Empty);
+        Assert.That(await Api.OrphansAsync(), Is.Empty);
     }
 
     [Test]
@@ -165,11 +165,56 @@ public sealed class OrphanApiTests(StorageBackend backend) : AccessFixture(Serve
     }
 
     [Test]
-    public async Task UnknownType_IsRefused()
+    public async Task UnknownType_Is404_AsPulp2AnswersIt_ForEachOrphanCall()
     {
-        using var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/no_such_type/");
+        foreach (var (method, path) in new[]
+        {
+            (HttpMethod.Get, "/content/orphans/no_such_type/"),
+            (HttpMethod.Get, "/content/orphans/no_such_type/0123/"),
+            (HttpMethod.Delete, "/content/orphans/no_such_type/"),
+        })
+        {
+            using var response = await Api.Http.SendAsync(new HttpRequestMessage(method, ContentApiClient.Root + path));
+            await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.NotFound, "PLP0009", "no_such_type");
+        }
+    }
 
-        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, null, "no_such_type");
+    [Test]
+    public async Task TheSummary_CountsEveryTypeWithItsHref_AndEachOrphanIsReadableAtItsHref()
+    {
+        var repo = await DockerRepositoryAsync();
+        var image = TestManifest.DockerImage(layers: 1);
+        await Api.ImportImageAsync(repo, image, "1.0");
+        await RemoveAllAsync(repo);
+        var kept = await DockerRepositoryAsync();
+        var inUse = TestManifest.DockerImage(layers: 1);
+        await Api.ImportImageAsync(kept, inUse, "1.0");
+
+        var summary = (await Api.GetJsonAsync("/content/orphans/")).AsObject();
+        var blobs = (await Api.GetJsonAsync("/content/orphans/docker_blob/")).AsArray();
+        var orphan = blobs.Single(b => b!["metadata"]!["digest"]!.GetValue<string>() == image.Blobs[0].Digest.ToString())!;
+        var href = orphan["_href"]!.GetValue<string>();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(summary.Select(t => t.Key), Is.SupersetOf(new[] { "docker_blob", "docker_manifest", "docker_manifest_list", "docker_tag" }), "every type, those without orphans too");
+            Assert.That(summary["docker_blob"]!["count"]!.GetValue<long>(), Is.EqualTo(blobs.Count));
+            Assert.That(summary["docker_blob"]!["_href"]!.GetValue<string>(), Is.EqualTo("/pulp/api/v2/content/orphans/docker_blob/"));
+            Assert.That(orphan["_id"]!.GetValue<string>(), Is.EqualTo(orphan["unit_id"]!.GetValue<string>()));
+            Assert.That(orphan["_content_type_id"]!.GetValue<string>(), Is.EqualTo("docker_blob"));
+            Assert.That(href, Is.EqualTo($"/pulp/api/v2/content/orphans/docker_blob/{orphan["_id"]!.GetValue<string>()}/"));
+            Assert.That(Digests(blobs), Has.None.EqualTo(inUse.Blobs[0].Digest.ToString()), "a layer a repository holds");
+        }
+
+        using (var one = await Api.Http.GetAsync(href))
+        {
+            var read = await ContentApiClient.ReadAsync(one, HttpStatusCode.OK);
+            Assert.That(read.ToJsonString(), Is.EqualTo(orphan.ToJsonString()));
+        }
+
+        // A unit a repository holds is no orphan, by whatever id it is asked for.
+        var held = (await Api.SearchUnitsAsync(kept)).First(u => u!["unit_type_id"]!.GetValue<string>() == "docker_blob")!["unit_id"]!.GetValue<string>();
+        using var notOrphan = await Api.Http.GetAsync($"{ContentApiClient.Root}/content/orphans/docker_blob/{held}/");
+        await ContentApiClient.ReadErrorAsync(notOrphan, HttpStatusCode.NotFound, "PLP0009");
     }
 
     private static IEnumerable<string> Digests(JsonArray units) =>

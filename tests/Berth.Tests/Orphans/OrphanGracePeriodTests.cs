@@ -18,7 +18,7 @@ public sealed class OrphanGracePeriodTests : ApiFixture
         await Api.UnassociateAllAsync(repo);
 
         // The fixture's other tests leave orphans of their own in this server: all of them are young.
-        var orphans = (await Api.GetJsonAsync("/content/orphans/")).AsArray();
+        var orphans = await Api.OrphansAsync();
         Assert.That(
             orphans.Select(u => u!["metadata"]!["digest"]?.GetValue<string>()),
             Is.SupersetOf(image.Blobs.Select(b => b.Digest.ToString()).Append(image.Digest.ToString())));
@@ -34,7 +34,7 @@ public sealed class OrphanGracePeriodTests : ApiFixture
             Assert.That(await IsStoredAsync(image.Digest.ToString()), Is.True);
         }
 
-        Assert.That((await Api.GetJsonAsync("/content/orphans/")).AsArray(), Has.Count.EqualTo(orphans.Count));
+        Assert.That(await Api.OrphansAsync(), Has.Count.EqualTo(orphans.Count));
     }
 
     [Test]

@@ -37,6 +37,35 @@ public sealed class ContentApiClient(HttpClient http)
         }
     }
 
+    /// <summary>
+    /// Every orphan, as a Pulp 2 client finds them: the summary by type, then the list of each type that has some (both
+    /// read, and checked for their shape, here).
+    /// </summary>
+    public async Task<JsonArray> OrphansAsync()
+    {
+        var orphans = new JsonArray();
+        foreach (var (type, summary) in (await GetJsonAsync("/content/orphans/")).AsObject())
+        {
+            if (summary!["_href"]!.GetValue<string>() != $"{Root}/content/orphans/{type}/")
+            {
+                throw new InvalidOperationException($"the orphans of {type} are listed at {summary["_href"]}");
+            }
+
+            var listed = (await GetJsonAsync($"/content/orphans/{type}/")).AsArray();
+            if (listed.Count != summary["count"]!.GetValue<long>())
+            {
+                throw new InvalidOperationException($"{summary["count"]} orphans of {type} counted, {listed.Count} listed");
+            }
+
+            foreach (var orphan in listed)
+            {
+                orphans.Add(orphan!.DeepClone());
+            }
+        }
+
+        return orphans;
+    }
+
     /// <summary>Creates a repository with both docker importers registered.</summary>
     public Task CreateDockerRepositoryAsync(string id) => CreateRepositoryAsync(id, "docker_blob_importer", "docker_manifest_importer");
 
