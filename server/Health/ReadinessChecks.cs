@@ -14,8 +14,6 @@ internal static class ReadinessChecks
 {
     private const string Starting = "not open yet: the server is starting";
 
-    private static string? _lastDetail;
-
     public static IHealthChecksBuilder AddBerthReadiness(this IHealthChecksBuilder checks) => checks
         .AddReadiness("started", sp => Started(sp)
             ? HealthCheckResult.Healthy("the data folder is open")
@@ -38,19 +36,11 @@ internal static class ReadinessChecks
         }
 
         var probe = await services.GetRequiredService<IContentStore>().ProbeAsync(cancellationToken);
-        if (probe.Writable)
-        {
-            _lastDetail = null;
-            return HealthCheckResult.Healthy("writable");
-        }
 
-        // The answer is open to anyone and names no address; the log does, once for each new finding, not at every probe.
-        if (probe.Detail is { } detail && Interlocked.Exchange(ref _lastDetail, detail) != detail)
-        {
-            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ReadinessChecks)).LogWarning("Not ready: the content store {Detail}", detail);
-        }
-
-        return HealthCheckResult.Unhealthy(probe.Problem);
+        // The answer is open to anyone and names no address; the detail that does goes only to the log (ReadinessLog).
+        return probe.Writable
+            ? HealthCheckResult.Healthy("writable")
+            : HealthCheckResult.Unhealthy(probe.Problem, data: probe.Detail is { } detail ? new Dictionary<string, object> { [ReadinessLog.Detail] = detail } : null);
     }
 
     private static bool Started(IServiceProvider services) => services.GetRequiredService<StartupGate>().IsOpen;

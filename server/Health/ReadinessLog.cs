@@ -8,6 +8,9 @@ namespace Berth.Server.Health;
 /// </summary>
 public sealed partial class ReadinessLog(ILogger<ReadinessLog> logger)
 {
+    /// <summary>The key of a check's data that the log adds to its description: what only operators may read (an address, say).</summary>
+    public const string Detail = "detail";
+
     // Starts as ready, so that a server that is not ready at its first probe says so, and one that is says nothing
     // more than its start-up lines.
     private int _ready = 1;
@@ -27,7 +30,7 @@ public sealed partial class ReadinessLog(ILogger<ReadinessLog> logger)
         }
         else
         {
-            LogNotReady(logger, string.Join("; ", report.Entries.Where(e => e.Value.Status == HealthStatus.Unhealthy).Select(e => $"{e.Key}: {e.Value.Description}")));
+            LogNotReady(logger, string.Join("; ", report.Entries.Where(e => e.Value.Status == HealthStatus.Unhealthy).Select(e => e.Value.Data.TryGetValue(Detail, out var detail) ? $"{e.Key}: {e.Value.Description} ({detail})" : $"{e.Key}: {e.Value.Description}")));
         }
     }
 

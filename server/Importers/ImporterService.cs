@@ -109,15 +109,15 @@ public sealed class ImporterService(IImporterRegistrationStore store, PluginCata
                         : new NotFoundException("importer", importerTypeId);
                 }
 
-                if (importerTypeId is not null || targets.Count == 1)
+                // Each target's new config, checked. Where several importers stand for Pulp 2's one, the config goes
+                // to those that take it (docker's max_manifest_bytes to the manifest importer, say), refused only when none does.
+                var attempts = targets.Select(r => r with { Config = Merged(r.Config, delta) }).Select(r => (Registration: r, Refusal: Refusal(r))).ToList();
+                if (importerTypeId is not null || attempts.Count == 1)
                 {
-                    return [.. targets.Select(r => r with { Config = Validated(r.ImporterTypeId, Merged(r.Config, delta)) })];
+                    return attempts[0].Refusal is { } refusal ? throw refusal : [attempts[0].Registration];
                 }
 
-                // Several importers stand for Pulp 2's one: the config goes to those that take it (docker's
-                // max_manifest_bytes to the manifest importer, say), and is refused only when none does.
-                var attempts = targets.Select(r => (Registration: r, Config: Merged(r.Config, delta), Refusal: Refusal(r.ImporterTypeId, Merged(r.Config, delta)))).ToList();
-                var taken = attempts.Where(a => a.Refusal is null).Select(a => a.Registration with { Config = a.Config }).ToList();
+                var taken = attempts.Where(a => a.Refusal is null).Select(a => a.Registration).ToList();
                 return taken.Count > 0
                     ? taken
                     : throw new ContentException(
@@ -129,11 +129,13 @@ public sealed class ImporterService(IImporterRegistrationStore store, PluginCata
             cancellationToken);
     }
 
-    private ContentException? Refusal(string importerTypeId, JsonObject config)
+    // An importer registered before its plugin was unloaded cannot say what it accepts: nothing is changed blind.
+    private ContentException? Refusal(ImporterRegistration changed)
     {
+        var importer = catalog.FindImporter(changed.ImporterTypeId) ?? throw UnknownImporter(changed.ImporterTypeId);
         try
         {
-            Validated(importerTypeId, config);
+            importer.Importer.ValidateConfig(changed.Config);
             return null;
         }
         catch (ContentException refused)
@@ -158,14 +160,6 @@ public sealed class ImporterService(IImporterRegistrationStore store, PluginCata
         }
 
         return merged;
-    }
-
-    private JsonObject Validated(string importerTypeId, JsonObject config)
-    {
-        // An importer registered before its plugin was unloaded cannot say what it accepts: nothing is changed blind.
-        var importer = catalog.FindImporter(importerTypeId) ?? throw UnknownImporter(importerTypeId);
-        importer.Importer.ValidateConfig(config);
-        return config;
     }
 
     public async Task RemoveAsync(RepositoryId repositoryId, string importerTypeId, CancellationToken cancellationToken)
