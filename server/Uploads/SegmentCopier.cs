@@ -23,7 +23,7 @@ internal static class SegmentCopier
     /// </summary>
     /// <returns>The position after the last byte written.</returns>
     public static async Task<long> CopyAsync(
-        PipeReader body, UploadFileWriter file, long position, DigestCalculator? hash, Action<long>? claimEnd, CancellationToken cancellationToken)
+        PipeReader body, UploadFileWriter file, long position, DigestCalculator? hash, Func<long, ValueTask>? claimEnd, CancellationToken cancellationToken)
     {
         var spare = Channel.CreateUnbounded<AlignedChunk>();
         var received = Channel.CreateBounded<AlignedChunk>(new BoundedChannelOptions(ChunksInFlight) { SingleReader = true, SingleWriter = true });
@@ -49,7 +49,10 @@ internal static class SegmentCopier
                 var buffer = read.Buffer;
                 examining = buffer;
                 end += buffer.Length;
-                claimEnd?.Invoke(end);
+                if (claimEnd is not null)
+                {
+                    await claimEnd(end);
+                }
 
                 foreach (var segment in buffer)
                 {

@@ -38,4 +38,16 @@ public sealed class UploadLimitException : Exception
     }
 
     public UploadLimit Limit { get; }
+
+    /// <summary>The refusal of an upload to an owner who has <paramref name="open"/> open, as many as allowed.</summary>
+    internal static UploadLimitException TooManyOpen(string owner, int open, int max, TimeSpan expiry) => new(
+        UploadLimit.OpenUploads,
+        $"{owner} has {open} uploads open, as many as allowed: finish (import or complete) or delete some before starting another " +
+        $"(abandoned ones are purged once untouched for {expiry}), or ask the administrator to raise Berth:Uploads:MaxOpenPerUser ({max})");
+
+    /// <summary>The refusal of bytes that would take what an owner's uploads hold, <paramref name="held"/> now, past the limit.</summary>
+    internal static UploadLimitException TooManyBytes(string owner, long held, long max) => new(
+        UploadLimit.BytesHeld,
+        $"the open uploads of {owner} would hold more than {max} bytes together (they hold {held}): finish (import or complete) " +
+        "or delete some uploads first, or ask the administrator to raise Berth:Uploads:MaxBytesPerUser");
 }

@@ -102,11 +102,7 @@ internal sealed class UploadQuota(IOptions<BerthOptions> options)
         _owners.TryGetValue(owner, out var usage);
         if (MaxOpen is { } max && usage?.Open >= max)
         {
-            throw new UploadLimitException(
-                UploadLimit.OpenUploads,
-                $"{owner} has {usage.Open} uploads open, as many as allowed: finish (import or complete) or delete some before starting another " +
-                $"(abandoned ones are purged once untouched for {options.Value.UploadExpiry}), or ask the administrator to raise " +
-                $"Berth:Uploads:MaxOpenPerUser ({max})");
+            throw UploadLimitException.TooManyOpen(owner, usage.Open, max, options.Value.UploadExpiry);
         }
     }
 
@@ -139,10 +135,7 @@ internal sealed class UploadQuota(IOptions<BerthOptions> options)
             if (MaxBytes is { } max && usage.Bytes + bytes > max)
             {
                 ForgetIfIdle(owner, usage);
-                throw new UploadLimitException(
-                    UploadLimit.BytesHeld,
-                    $"the open uploads of {owner} would hold more than {max} bytes together (they hold {usage.Bytes}): finish (import or complete) " +
-                    "or delete some uploads first, or ask the administrator to raise Berth:Uploads:MaxBytesPerUser");
+                throw UploadLimitException.TooManyBytes(owner, usage.Bytes, max);
             }
 
             usage.Bytes += bytes;
@@ -189,23 +182,23 @@ internal sealed class UploadQuota(IOptions<BerthOptions> options)
     /// The bytes one segment adds to its upload: claimed as the upload's end moves past what it held, and settled
     /// once the segment is over, to the length the upload kept.
     /// </summary>
-    internal sealed class Growth(UploadQuota quota, string? owner, long length)
+    internal sealed class Growth(UploadQuota quota, string? owner, long length) : IUploadGrowth
     {
         private readonly long _length = length;
         private long _claimedEnd = length;
 
-        /// <exception cref="UploadLimitException">When the owner's uploads would hold more than allowed.</exception>
-        public void Claim(long end)
+        public ValueTask ClaimAsync(long end, CancellationToken cancellationToken)
         {
             if (owner is not null && end > _claimedEnd)
             {
                 quota.Claim(owner, end - _claimedEnd);
                 _claimedEnd = end;
             }
+
+            return ValueTask.CompletedTask;
         }
 
-        /// <summary>Gives back what was claimed beyond the length the upload kept.</summary>
-        public void Settle(long kept)
+        public ValueTask SettleAsync(long kept)
         {
             var end = Math.Max(kept, _length);
             if (owner is not null && _claimedEnd > end)
@@ -213,6 +206,8 @@ internal sealed class UploadQuota(IOptions<BerthOptions> options)
                 quota.Release(owner, _claimedEnd - end);
                 _claimedEnd = end;
             }
+
+            return ValueTask.CompletedTask;
         }
     }
 

@@ -23,9 +23,14 @@ public sealed class UploadService(
     TimeProvider clock,
     IOptions<BerthOptions> options,
     ILogger<UploadService> logger,
-    SharedUploads? shared = null)
+    SharedUploads? shared = null,
+    IUploadLimitStore? limits = null)
 {
+    // This server's own count of each user's uploads, which is exact unless other servers share the uploads.
     private readonly UploadQuota _quota = new(options);
+
+    // When they do, and the metadata store that can count them: every server's requests count together there.
+    private readonly StoredUploadLimits? _storedLimits = shared is not null && limits is not null ? new(limits, options, logger) : null;
     private readonly ConcurrentDictionary<UploadId, UploadSession> _sessions = new();
 
     // Registry sessions this server counts against their owners' limits and that are not stored (see OpenSessionAsync).
@@ -40,12 +45,24 @@ public sealed class UploadService(
     /// <summary>How many uploads and registry sessions are open (those made before uploads had owners aside).</summary>
     internal int OpenUploads => _quota.OpenUploads;
 
+    /// <summary>Whether users' upload limits are counted in the metadata store, shared by every server, rather than by this server.</summary>
+    internal bool CountsInStore => _storedLimits is not null;
+
     /// <summary>How many users have uploads counted against their limits: at most those with open uploads.</summary>
     internal int QuotaOwners => _quota.Owners;
 
     /// <summary>Refuses when <paramref name="owner"/> has no room for another upload, as <see cref="CreateAsync"/> would, without making one.</summary>
     /// <exception cref="UploadLimitException">When the owner has as many uploads open as allowed.</exception>
-    public Task RequireRoomAsync(string? owner, CancellationToken cancellationToken) => WithRoomAsync(() => _quota.RequireRoom(owner), cancellationToken);
+    public Task RequireRoomAsync(string? owner, CancellationToken cancellationToken)
+    {
+        if (_storedLimits is not null)
+        {
+            return _storedLimits.RequireRoomAsync(owner, cancellationToken);
+        }
+
+        _quota.RequireRoom(owner);
+        return Task.CompletedTask;
+    }
 
     /// <summary>
     /// Creates an upload of the content API owned by <paramref name="owner"/> (the user who asks for it), within their
@@ -55,8 +72,14 @@ public sealed class UploadService(
     /// <exception cref="UploadLimitException">When the owner has as many uploads open as allowed.</exception>
     public async Task<UploadRequest> CreateAsync(string owner, CancellationToken cancellationToken)
     {
-        await WithRoomAsync(() => _quota.Open(owner), cancellationToken);
         var upload = new UploadRequest(UploadId.New(), clock.GetUtcNow(), null, owner);
+        if (_storedLimits is not null)
+        {
+            await _storedLimits.CreateAsync(upload, cancellationToken);
+            return upload;
+        }
+
+        _quota.Open(owner);
         try
         {
             // The record alone: the upload's file is made by its first segment, which makes its name durable when it
@@ -83,39 +106,23 @@ public sealed class UploadService(
         var now = clock.GetUtcNow();
         var upload = new UploadRequest(sessionIds.New(repository, owner, now), now, repository, owner);
 
-        // When uploads are shared, the session holds nothing here: the server a request for it goes to counts it while it
-        // holds something (see EnterAsync). Counted here, it would count for ever when its PUT goes to another server.
-        await WithRoomAsync(shared is null ? () => Count(upload) : () => _quota.RequireRoom(owner), cancellationToken);
+        // When uploads are shared, the session holds nothing here, and counts from when it holds something: stored (see
+        // StoredUploadLimits), or, on the one server of an embedded store, from the first request that writes to it (see
+        // EnterAsync). Counted here, it would count for ever when its PUT went to another server.
+        if (_storedLimits is not null)
+        {
+            await _storedLimits.RequireRoomAsync(owner, cancellationToken);
+        }
+        else if (shared is not null)
+        {
+            _quota.RequireRoom(owner);
+        }
+        else
+        {
+            Count(upload);
+        }
+
         return upload;
-    }
-
-    /// <summary>
-    /// Takes room for an upload, and when refused while uploads are shared, counts again from the stores first: this
-    /// server's counts drift as other servers store and end uploads it counted.
-    /// </summary>
-    private async Task WithRoomAsync(Action take, CancellationToken cancellationToken)
-    {
-        try
-        {
-            take();
-        }
-        catch (UploadLimitException) when (shared is not null)
-        {
-            await RecountAsync(cancellationToken);
-            take();
-        }
-    }
-
-    /// <summary>Counts the uploads of every owner again: the stored ones from the stores, with the sessions this server opened and no server stored yet.</summary>
-    private async Task RecountAsync(CancellationToken cancellationToken)
-    {
-        var held = new List<(string?, long)>();
-        foreach (var upload in await store.ListAsync(cancellationToken))
-        {
-            held.Add((upload.Owner, shared is not null ? await shared.ExtentAsync(upload.Id, cancellationToken) : SizeOf(upload.Id)));
-        }
-
-        _quota.Load([.. held, .. _unstored.Values.Select(u => (u.Owner, SizeOf(u.Id)))]);
     }
 
     public async Task<IReadOnlyList<UploadRequest>> ListAsync(string? owner, CancellationToken cancellationToken) =>
@@ -182,15 +189,10 @@ public sealed class UploadService(
                 throw BeyondLimit(max);
             }
 
-            var growth = _quota.Grow(upload.Owner, length);
+            var growth = await GrowAsync(upload.Owner, length, start + declaredLength, cancellationToken);
             try
             {
-                if (declaredLength is { } declared)
-                {
-                    growth.Claim(start + declared);
-                }
-
-                var end = await WriteAsync(handle, path, session, length, start, body, ClaimEnd, cancellationToken);
+                var end = await WriteAsync(handle, path, session, length, start, body, ClaimEndAsync, cancellationToken);
                 var size = Math.Max(length, end);
                 if (sharing)
                 {
@@ -211,33 +213,36 @@ public sealed class UploadService(
 
                 return new UploadStatus(upload, size);
             }
-            catch (UploadLimitException) when (shared is not null)
-            {
-                // Refused perhaps for bytes of uploads other servers have ended since: a retry finds the right count.
-                growth.Settle(RandomAccess.GetLength(handle));
-                await RecountAsync(CancellationToken.None);
-                throw;
-            }
             finally
             {
                 // A failed segment was cut back: the upload keeps what its file holds.
-                growth.Settle(RandomAccess.GetLength(handle));
+                await growth.SettleAsync(RandomAccess.GetLength(handle));
             }
 
-            void ClaimEnd(long end)
-            {
-                if (end > maxEnd)
-                {
-                    throw BeyondLimit(maxEnd.Value);
-                }
-
-                growth.Claim(end);
-            }
+            ValueTask ClaimEndAsync(long end) => end > maxEnd ? throw BeyondLimit(maxEnd.Value) : growth.ClaimAsync(end, cancellationToken);
         }
         finally
         {
             session.Gate.Release();
         }
+    }
+
+    /// <summary>Claims the bytes a segment adds, up front for those it declares (see <see cref="IUploadGrowth"/>).</summary>
+    /// <exception cref="UploadLimitException">When the declared end would take the owner's uploads past their limit.</exception>
+    private async ValueTask<IUploadGrowth> GrowAsync(string? owner, long length, long? declaredEnd, CancellationToken cancellationToken)
+    {
+        if (_storedLimits is not null)
+        {
+            return await _storedLimits.GrowAsync(owner, length, declaredEnd, cancellationToken);
+        }
+
+        var growth = _quota.Grow(owner, length);
+        if (declaredEnd is { } end)
+        {
+            await growth.ClaimAsync(end, cancellationToken);
+        }
+
+        return growth;
     }
 
     /// <summary>The refusal of a segment that would take an upload past the largest accepted.</summary>
@@ -387,7 +392,6 @@ public sealed class UploadService(
         if (shared is not null)
         {
             await DropEndedCopiesAsync(cancellationToken);
-            await RecountAsync(cancellationToken);
         }
 
         if (!stored)
@@ -514,7 +518,17 @@ public sealed class UploadService(
                 File.Delete(file);
             }
 
-            await RecountAsync(cancellationToken);
+            if (_storedLimits is null)
+            {
+                var held = new List<(string?, long)>();
+                foreach (var upload in await store.ListAsync(cancellationToken))
+                {
+                    held.Add((upload.Owner, await shared.ExtentAsync(upload.Id, cancellationToken)));
+                }
+
+                _quota.Load(held);
+            }
+
             return;
         }
 
@@ -539,7 +553,7 @@ public sealed class UploadService(
         long length,
         long offset,
         PipeReader body,
-        Action<long> claimEnd,
+        Func<long, ValueTask> claimEnd,
         CancellationToken cancellationToken)
     {
         if (offset == 0 && length == 0 && session.Sha256 is null)
@@ -608,10 +622,10 @@ public sealed class UploadService(
 
             // Checked again inside the gate: a delete or completed import may have ended the upload while we waited.
             var (upload, stored) = await LookupAsync(uploadId, owner, claim, cancellationToken) ?? throw new NotFoundException("upload", uploadId.Value);
-            if (!stored)
+            if (!stored && _storedLimits is null)
             {
                 // One this server did not open, or opened before it restarted: it counts from now on, as it may hold bytes.
-                await WithRoomAsync(() => Count(upload), cancellationToken);
+                Count(upload);
             }
 
             return (upload, stored, session);
@@ -709,16 +723,28 @@ public sealed class UploadService(
         }
     }
 
-    /// <summary>Stores a session that was not (see <see cref="OpenSessionAsync"/>), with its gate held; it counts as it did.</summary>
+    /// <summary>
+    /// Stores a session that was not (see <see cref="OpenSessionAsync"/>), with its gate held: within its owner's limits when
+    /// they are counted in the store, and as it was counted otherwise.
+    /// </summary>
+    /// <exception cref="UploadLimitException">When its owner has as many uploads stored as allowed.</exception>
     private async Task StoreAsync(UploadRequest upload)
     {
         try
         {
-            await store.CreateAsync(upload, CancellationToken.None);
+            if (_storedLimits is not null)
+            {
+                await _storedLimits.CreateAsync(upload, CancellationToken.None);
+            }
+            else
+            {
+                await store.CreateAsync(upload, CancellationToken.None);
+            }
         }
         catch (Exception) when (shared is not null)
         {
-            // Another server stored it a moment before (a client that sent its first chunk twice): stored either way.
+            // Another server stored it a moment before (a client that sent its first chunk twice), and it counts already:
+            // stored either way.
             if (await store.FindAsync(upload.Id, CancellationToken.None) is null)
             {
                 throw;

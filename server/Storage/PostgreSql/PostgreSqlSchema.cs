@@ -151,6 +151,18 @@ internal static class PostgreSqlSchema
                 PRIMARY KEY (upload_id, seq)
             );
             """),
+        new(3, "each user's uploads counted across servers: uploads by owner, and reservations of segments being written", """
+            CREATE INDEX uploads_by_owner ON uploads (owner);
+
+            -- Unlogged: a reservation lives as long as its request, so one lost with the database's crash was never needed.
+            CREATE UNLOGGED TABLE upload_reservations (
+                id uuid PRIMARY KEY,
+                owner text COLLATE "C" NOT NULL,
+                bytes bigint NOT NULL,
+                expires timestamptz NOT NULL
+            );
+            CREATE INDEX upload_reservations_by_owner ON upload_reservations (owner);
+            """),
     ];
 
     /// <summary>Applies the migrations this database lacks; returns them.</summary>

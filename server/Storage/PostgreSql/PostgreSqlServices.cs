@@ -28,6 +28,7 @@ public static class PostgreSqlServices
         services.AddSingleton<IUnitOfWorkStore, PostgreSqlUnitOfWorkStore>();
         services.AddSingleton<IEventStore, PostgreSqlEventStore>();
         services.AddSingleton<IUploadRequestStore, PostgreSqlUploadRequestStore>();
+        services.AddSingleton<IUploadLimitStore, PostgreSqlUploadLimitStore>();
         services.AddSingleton<IUserStore, PostgreSqlUserStore>();
         services.AddSingleton<ITagHistoryStore, PostgreSqlTagHistoryStore>();
         services.AddSingleton<IOrphanStore, PostgreSqlOrphanStore>();

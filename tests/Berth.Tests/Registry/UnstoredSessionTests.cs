@@ -117,7 +117,7 @@ public sealed class UnstoredSessionTests : AccessFixture
     {
         if (UploadsShared)
         {
-            Assert.Ignore("with uploads in the bucket no server keeps a session that holds nothing: it counts once it takes bytes (SharedUploadTests)");
+            Assert.Ignore("with uploads in the bucket no server keeps a session that holds nothing: it counts once a chunk stores it (SharedUploadLimitTests)");
         }
 
         var name = await DockerRepositoryAsync();

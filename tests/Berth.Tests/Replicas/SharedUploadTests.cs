@@ -220,7 +220,7 @@ public sealed class SharedUploadTests : FolderPerTest
             Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created), $"push {i}: {await put.Content.ReadAsStringAsync()}");
         }
 
-        // The limit still holds for uploads that hold something, on the server that counts them.
+        // The limit still holds for sessions that hold something: their first chunk stores them, and they count.
         for (var i = 0; i < 3; i++)
         {
             await PatchInTurnAsync([one], await StartAsync(two), RandomNumberGenerator.GetBytes(ChunkBytes), 0, 1);

@@ -64,13 +64,10 @@ public sealed class SegmentCopierTests
         var copy = SegmentCopier.CopyAsync(reader, writer, 0, null, ClaimEnd, timeout.Token);
         Assert.That(async () => await copy, Throws.TypeOf<TooLargeException>().With.Property(nameof(TooLargeException.Limit)).EqualTo(3 * 1024 * 1024));
 
-        static void ClaimEnd(long end)
+        static ValueTask ClaimEnd(long end)
         {
             const long max = 3 * 1024 * 1024;
-            if (end > max)
-            {
-                throw UploadService.BeyondLimit(max);
-            }
+            return end > max ? throw UploadService.BeyondLimit(max) : ValueTask.CompletedTask;
         }
     }
 
