@@ -6,8 +6,8 @@ using Berth.Server.Errors;
 namespace Berth.Server.Json;
 
 /// <summary>
-/// Reads a JSON object request body within a size limit. Any content type is accepted, since curl users often
-/// forget the header; anything that is not one JSON object is refused with a message that says why.
+/// Reads a JSON request body, one object or one array, within a size limit. Any content type is accepted, since curl
+/// users often forget the header; anything else is refused with a message that says why.
 /// </summary>
 public static class JsonRequest
 {
@@ -17,7 +17,13 @@ public static class JsonRequest
         MaxDepth = 64,
     };
 
-    public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken) =>
+        await ReadAsync(request, maxBytes, "a JSON object", cancellationToken) as JsonObject ?? throw ApiException.Invalid("the request body must be a JSON object");
+
+    public static async Task<JsonArray> ReadArrayAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken) =>
+        await ReadAsync(request, maxBytes, "a JSON array", cancellationToken) as JsonArray ?? throw ApiException.Invalid("the request body must be a JSON array");
+
+    private static async Task<JsonNode?> ReadAsync(HttpRequest request, long maxBytes, string expected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > maxBytes)
@@ -44,7 +50,7 @@ public static class JsonRequest
 
         if (body.WrittenCount == 0)
         {
-            throw ApiException.Invalid("the request needs a JSON object as its body");
+            throw ApiException.Invalid($"the request needs {expected} as its body");
         }
 
         // JsonNode decodes strings lazily: invalid UTF-8 would surface later, far from here, as a server error.
@@ -53,17 +59,14 @@ public static class JsonRequest
             throw ApiException.Invalid("the request body is not valid JSON: it is not UTF-8");
         }
 
-        JsonNode? node;
         try
         {
-            node = JsonNode.Parse(body.WrittenSpan, documentOptions: DocumentOptions);
+            return JsonNode.Parse(body.WrittenSpan, documentOptions: DocumentOptions);
         }
         catch (JsonException e)
         {
             throw ApiException.Invalid($"the request body is not valid JSON: {e.Message}");
         }
-
-        return node as JsonObject ?? throw ApiException.Invalid("the request body must be a JSON object");
     }
 
     private static TooLargeException TooLarge(long maxBytes) =>

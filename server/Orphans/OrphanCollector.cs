@@ -75,6 +75,48 @@ public sealed class OrphanCollector(
         }
     }
 
+    /// <summary>
+    /// Removes the named units that are orphans, however recently they became one (an administrator named them), and the
+    /// content no other unit names. A named unit that is in a repository, that an import holds, or that is not there, stays.
+    /// </summary>
+    public async Task<OrphanCollectionReport> RemoveAsync(IReadOnlyCollection<OrphanName> names, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        await _running.WaitAsync(cancellationToken);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var cutoff = clock.GetUtcNow();
+            var tally = new Tally();
+            var found = new List<Orphan>();
+            foreach (var type in names.GroupBy(n => n.TypeId, StringComparer.Ordinal))
+            {
+                var ids = type.Select(n => n.UnitId).ToHashSet(StringComparer.Ordinal);
+                found.AddRange(await ListAsync(type.Key, cancellationToken).Where(o => o.Unit.Id is { } id && ids.Contains(id)).ToListAsync(cancellationToken));
+            }
+
+            var removed = new List<Orphan>();
+            foreach (var batch in found.Chunk(DeletionBatch))
+            {
+                removed.AddRange(await CollectBatchAsync(batch, cutoff, tally, cancellationToken));
+            }
+
+            // Their content is swept here, a digest prefix at a time: the sweep of a collection would walk the whole store for a few files.
+            var digests = removed.Select(o => o.Unit.ContentDigest).OfType<string>().Distinct(StringComparer.Ordinal).Select(Docker.Common.Digests.Digest.Parse);
+            foreach (var prefix in digests.GroupBy(PrefixOf, StringComparer.Ordinal))
+            {
+                var named = await orphans.NamedDigestsAsync(prefix.Key, cancellationToken);
+                await SweepAsync(prefix.Key, [.. prefix.Where(d => !named.Contains(d.ToString()))], tally, cancellationToken);
+            }
+
+            return await ReportAsync(tally, TimeSpan.Zero, started, cancellationToken);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
     private async Task<OrphanCollectionReport> RunAsync(string? typeId, TimeSpan grace, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -104,7 +146,12 @@ public sealed class OrphanCollector(
         while (after is not null);
 
         await SweepContentAsync(cutoff, tally, cancellationToken);
+        return await ReportAsync(tally, grace, started, cancellationToken);
+    }
 
+    /// <summary>What a collection or removal did, counted in the metrics, logged, and announced when it removed anything.</summary>
+    private async Task<OrphanCollectionReport> ReportAsync(Tally tally, TimeSpan grace, long started, CancellationToken cancellationToken)
+    {
         var report = new OrphanCollectionReport(
             tally.ByType,
             tally.ByType.Values.Sum(),
@@ -134,7 +181,8 @@ public sealed class OrphanCollector(
         return report;
     }
 
-    private async Task CollectBatchAsync(Orphan[] ripe, DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
+    /// <returns>The orphans it deleted.</returns>
+    private async Task<IReadOnlyList<Orphan>> CollectBatchAsync(Orphan[] ripe, DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
     {
         var condemned = new List<Orphan>();
         var condemnations = new List<ReferenceGuard.Condemnation>();
@@ -159,14 +207,17 @@ public sealed class OrphanCollector(
 
             if (condemned.Count == 0)
             {
-                return;
+                return [];
             }
 
             await ConfirmAsync(condemnations, cancellationToken);
-            foreach (var unit in await orphans.DeleteAsync(condemned, cutoff, cancellationToken))
+            var deleted = await orphans.DeleteAsync(condemned, cutoff, cancellationToken);
+            foreach (var unit in deleted)
             {
                 tally.ByType[unit.Unit.TypeId] = tally.ByType.GetValueOrDefault(unit.Unit.TypeId) + 1;
             }
+
+            return deleted;
         }
         finally
         {
@@ -187,25 +238,26 @@ public sealed class OrphanCollector(
         (string Prefix, IReadOnlySet<string> Named)? last = null;
         await foreach (var page in content.ListAsync(cancellationToken))
         {
-            foreach (var group in page.Where(e => e.Digest is not null).GroupBy(e => $"{e.Digest!.Value.Algorithm.Name}:{e.Digest.Value.Encoded[..2]}", StringComparer.Ordinal))
+            foreach (var group in page.Where(e => e.Digest is not null).GroupBy(e => PrefixOf(e.Digest!.Value), StringComparer.Ordinal))
             {
                 if (last?.Prefix != group.Key)
                 {
                     last = (group.Key, await orphans.NamedDigestsAsync(group.Key, cancellationToken));
                 }
 
-                await SweepAsync(group.Key, [.. group], last.Value.Named, cutoff, tally, cancellationToken);
+                var named = last.Value.Named;
+                await SweepAsync(group.Key, [.. group.Where(f => f.Stored < cutoff && !named.Contains(f.Digest!.Value.ToString())).Select(f => f.Digest!.Value)], tally, cancellationToken);
             }
         }
     }
 
-    private async Task SweepAsync(
-        string prefix, IReadOnlyList<ContentEntry> stored, IReadOnlySet<string> named, DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
+    /// <summary>Deletes content of one digest prefix that no unit named when last asked, unless an import holds it or names it meanwhile.</summary>
+    private async Task SweepAsync(string prefix, IReadOnlyList<Docker.Common.Digests.Digest> unnamed, Tally tally, CancellationToken cancellationToken)
     {
         var condemned = new List<(Docker.Common.Digests.Digest Digest, ReferenceGuard.Condemnation Condemnation)>();
         try
         {
-            foreach (var digest in stored.Where(f => f.Stored < cutoff && !named.Contains(f.Digest!.Value.ToString())).Select(f => f.Digest!.Value))
+            foreach (var digest in unnamed)
             {
                 if (await guard.TryCondemnAsync([ReferenceGuard.ContentKey(digest.ToString())], cancellationToken) is { } condemnation)
                 {
@@ -246,6 +298,9 @@ public sealed class OrphanCollector(
             await condemnation.ConfirmAsync(cancellationToken);
         }
     }
+
+    // What the metadata store is asked about at once: the algorithm and two hex digits.
+    private static string PrefixOf(Docker.Common.Digests.Digest digest) => $"{digest.Algorithm.Name}:{digest.Encoded[..2]}";
 
     private static string[] KeysOf(Orphan orphan) => orphan.Unit.ContentDigest is { } digest
         ? [ReferenceGuard.UnitKey(orphan.Unit.TypeId, orphan.Unit.Key), ReferenceGuard.ContentKey(digest)]

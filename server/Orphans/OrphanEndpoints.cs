@@ -1,18 +1,22 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Berth.Plugins;
 using Berth.Server.Access;
+using Berth.Server.Configuration;
 using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
 using Berth.Server.OpenApi;
 using Berth.Server.Plugins;
+using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Orphans;
 
 /// <summary>
-/// <c>GET</c> and <c>DELETE /pulp/api/v2/content/orphans/</c> (and <c>.../orphans/{type}/</c>), in Pulp 2's shape
-/// (administrators): the units in no repository, and their collection, answered once done with what it freed.
-/// <c>DELETE ...?older_than_seconds=N</c> collects what has been an orphan for N seconds instead of the grace period.
+/// <c>GET</c> and <c>DELETE /pulp/api/v2/content/orphans/</c> (and <c>.../orphans/{type}/</c>, <c>.../orphans/{type}/{id}/</c>),
+/// and <c>POST /pulp/api/v2/content/actions/delete_orphans/</c>, in Pulp 2's shape (administrators): the units in no
+/// repository, and their collection or removal, answered once done with what it freed. <c>DELETE ...?older_than_seconds=N</c>
+/// collects what has been an orphan for N seconds instead of the grace period; orphans named one by one go whatever their age.
 /// </summary>
 public static class OrphanEndpoints
 {
@@ -36,11 +40,7 @@ public static class OrphanEndpoints
         orphans.MapGet("/{type}/{id}/", async (string type, string id, HttpContext context, AccessControl access, OrphanCollector collector, PluginCatalog catalog) =>
         {
             await access.RequireAdministratorAsync(context);
-            var typeId = KnownType(catalog, type);
-
-            // Found among the type's orphans, which collection keeps few: a unit in a repository is no orphan, whatever its id.
-            var orphan = await collector.ListAsync(typeId, context.RequestAborted).FirstOrDefaultAsync(o => o.Unit.Id == id, context.RequestAborted)
-                ?? throw new NotFoundException("orphan", $"{typeId}/{id}");
+            var orphan = await FindAsync(collector, KnownType(catalog, type), id, context.RequestAborted);
             return TypedResults.Json(OrphanResponse.From(orphan.Unit), ContentApiJsonContext.Api.OrphanResponse);
         })
             .WithName("getOrphan").WithSummary("One unit in no repository, by its type and id (administrators).")
@@ -56,6 +56,68 @@ public static class OrphanEndpoints
             .WithName("collectOrphansOfType").WithSummary("Removes the orphans of one type past the grace period and frees their bytes.")
             .Produces<CallReport<OrphanCollectionReport>>()
             .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
+        orphans.MapDelete("/{type}/{id}/", async (string type, string id, HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog) =>
+        {
+            await access.RequireAdministratorAsync(context);
+            var orphan = await FindAsync(collector, KnownType(catalog, type), id, context.RequestAborted);
+            return await RemoveAsync(context, collector, audit, [new OrphanName(orphan.Unit.TypeId, id)]);
+        })
+            .WithName("removeOrphan").WithSummary("Removes one unit in no repository, whatever its age, and frees its bytes (administrators).")
+            .Produces<CallReport<OrphanCollectionReport>>()
+            .ProducesNotFound();
+
+        // Pulp 2's older form: it names orphans in the body.
+        routes.MapPost($"{ContentApi.Root}/content/actions/delete_orphans/", async (
+            HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog, IOptions<BerthOptions> options) =>
+        {
+            await access.RequireAdministratorAsync(context);
+            var body = await JsonRequest.ReadArrayAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
+            return await RemoveAsync(context, collector, audit, ReadNames(body, catalog));
+        })
+            .WithTags("Orphans").WithName("removeOrphans")
+            .WithSummary("Removes the units named [{content_type_id, unit_id}, ...] that are in no repository, whatever their age, and frees their bytes (administrators).")
+            .Produces<CallReport<OrphanCollectionReport>>()
+            .ProducesCallerErrors()
+            .ProducesBodyErrors();
+    }
+
+    // Found among the type's orphans, which collection keeps few: a unit in a repository is no orphan, whatever its id.
+    private static async Task<Orphan> FindAsync(OrphanCollector collector, string typeId, string id, CancellationToken cancellationToken) =>
+        await collector.ListAsync(typeId, cancellationToken).FirstOrDefaultAsync(o => o.Unit.Id == id, cancellationToken)
+            ?? throw new NotFoundException("orphan", $"{typeId}/{id}");
+
+    private static async Task<IResult> RemoveAsync(HttpContext context, OrphanCollector collector, Audit audit, List<OrphanName> names)
+    {
+        var report = await collector.RemoveAsync(names, context.RequestAborted);
+        await audit.RecordAsync(
+            context,
+            "delete.orphans",
+            names.Count == 1 ? $"{names[0].TypeId}/{names[0].UnitId}" : $"{names.Count} named units",
+            $"{report.UnitsRemovedTotal} units, {report.BytesFreed} bytes");
+        return TypedResults.Json(new CallReport<OrphanCollectionReport>(report), ContentApiJsonContext.Api.CallReportOrphanCollectionReport);
+    }
+
+    /// <summary>Reads Pulp 2's list of orphans to remove: <c>[{"content_type_id": TYPE, "unit_id": ID}, ...]</c>, of known types.</summary>
+    private static List<OrphanName> ReadNames(JsonArray body, PluginCatalog catalog)
+    {
+        var names = new List<OrphanName>(body.Count);
+        for (var i = 0; i < body.Count; i++)
+        {
+            var name = $"orphan {i}";
+            var item = body[i] as JsonObject ?? throw ApiException.Invalid($"{name} must be an object with content_type_id and unit_id");
+            RequestFields.RejectUnknown(item, name, ContentError.InvalidRequest, "content_type_id", "unit_id");
+            var typeId = RequestFields.RequireString(item, "content_type_id", name, ContentError.InvalidRequest);
+            if (catalog.FindUnitType(typeId) is null)
+            {
+                throw ApiException.Invalid(
+                    $"{name} names content type '{typeId}', which no plugin defines: use one of {string.Join(", ", catalog.UnitTypes.Select(t => t.Id))}",
+                    new JsonObject { ["content_type_id"] = typeId });
+            }
+
+            names.Add(new OrphanName(typeId, RequestFields.RequireString(item, "unit_id", name, ContentError.InvalidRequest)));
+        }
+
+        return names;
     }
 
     // As Pulp 2: every unit type the plugins define, those without orphans too.

@@ -112,6 +112,7 @@ public static partial class HostileCases
             yield return Pulp($"json over 1 MiB: {method} {target}", method, target, TooLargeCode, 413) with { Bytes = oversize };
         }
 
+        yield return Pulp("json over 1 MiB: POST delete_orphans", "POST", Api + "/content/actions/delete_orphans/", TooLargeCode, 413) with { Bytes = oversize };
         yield return Pulp("json over 1 MiB, chunked without a length", "POST", Api + "/repositories/", TooLargeCode, 413) with
         {
             Bytes = Encoding.ASCII.GetBytes($"{oversize.Length:x}\r\n").Concat(oversize).Concat("\r\n0\r\n\r\n"u8.ToArray()).ToArray(),
@@ -132,6 +133,7 @@ public static partial class HostileCases
         var import = Api + "/repositories/{repo}/actions/import_upload/";
         var search = Api + "/repositories/{repo}/search/units/";
         var users = Api + "/users/";
+        var deleteOrphans = Api + "/content/actions/delete_orphans/";
         var user = Api + "/users/{user}/";
         var tokens = Api + "/users/{user}/tokens/";
 
@@ -226,6 +228,16 @@ public static partial class HostileCases
             ("PUT", Api + "/repositories/{repo}/retention/", """{"untagged_older_than_seconds":-5}""", InvalidRequest),
             ("POST", Api + "/repositories/{repo}/actions/apply_retention/", """{"dry_run":"yes"}""", InvalidRequest),
             ("POST", Api + "/repositories/{repo}/actions/apply_retention/", """{"dry_run":true,"force":true}""", InvalidRequest),
+            ("POST", deleteOrphans, "{}", InvalidRequest),
+            ("POST", deleteOrphans, "[", InvalidRequest),
+            ("POST", deleteOrphans, "null", InvalidRequest),
+            ("POST", deleteOrphans, "[] x", InvalidRequest),
+            ("POST", deleteOrphans, "[[]]", InvalidRequest),
+            ("POST", deleteOrphans, new string('[', 1000) + new string(']', 1000), InvalidRequest),
+            ("POST", deleteOrphans, """[{"content_type_id":"docker_blob"}]""", InvalidRequest),
+            ("POST", deleteOrphans, """[{"content_type_id":5,"unit_id":"a"}]""", InvalidRequest),
+            ("POST", deleteOrphans, """[{"content_type_id":"docker_blob","unit_id":"a","unit_id":"b"}]""", InvalidRequest),
+            ("POST", deleteOrphans, """[{"content_type_id":"../../etc","unit_id":"a"}]""", InvalidRequest),
         ];
         return cases.Select(c => Pulp($"wrong type: {c.Method} {c.Target} {c.Body}", c.Method, c.Target, c.Code, c.Code is Conflict ? 409 : 400) with
         {

@@ -162,8 +162,12 @@ public sealed class ApiDocumentResponseTests : FolderPerTest
         await api.UnassociateAllAsync("staging");
         await SendAsync(admin, HttpMethod.Get, $"{Root}/content/orphans/");
         await SendAsync(admin, HttpMethod.Get, $"{Root}/content/orphans/docker_blob/");
-        var orphan = (await api.GetJsonAsync("/content/orphans/docker_blob/")).AsArray()[0]!["_href"]!.GetValue<string>();
+        var orphans = (await api.GetJsonAsync("/content/orphans/docker_blob/")).AsArray();
+        var orphan = orphans[0]!["_href"]!.GetValue<string>();
         await SendAsync(admin, HttpMethod.Get, orphan);
+        await SendAsync(admin, HttpMethod.Delete, orphan);
+        await SendAsync(admin, HttpMethod.Post, $"{Root}/content/actions/delete_orphans/", new JsonArray(
+            [.. orphans.Skip(1).Take(1).Select(o => (JsonNode)new JsonObject { ["content_type_id"] = "docker_blob", ["unit_id"] = o!["_id"]!.GetValue<string>() })]));
         await SendAsync(admin, HttpMethod.Delete, $"{Root}/content/orphans/docker_blob/?older_than_seconds=0");
         await SendAsync(admin, HttpMethod.Delete, $"{Root}/content/orphans/?older_than_seconds=0");
         await SendAsync(admin, HttpMethod.Post, $"{Root}/content/actions/verify/");
