@@ -21,6 +21,27 @@ public static class DockerUnitTypes
     /// <summary>The importer of manifests, manifest lists and tags.</summary>
     public const string ManifestImporter = "docker_manifest_importer";
 
+    /// <summary>
+    /// What a tag's <c>manifest_type</c> says it points at, in pulp_docker's words: <c>image</c> or <c>list</c>. Tags
+    /// stored before Berth spoke them recorded the unit type id there, which is still read.
+    /// </summary>
+    public static class ManifestKinds
+    {
+        public const string Image = "image";
+        public const string List = "list";
+
+        /// <summary>The kind of a manifest unit type: <see cref="List"/> for <see cref="ManifestList"/>, else <see cref="Image"/>.</summary>
+        public static string Of(string unitTypeId) => unitTypeId == ManifestList ? List : Image;
+
+        /// <summary>The manifest unit type a tag's <c>manifest_type</c> names; <see langword="null"/> when it names none.</summary>
+        public static string? UnitTypeOf(string? kind) => kind switch
+        {
+            Image or Manifest => Manifest,
+            List or ManifestList => ManifestList,
+            _ => null,
+        };
+    }
+
     /// <summary>Unit key and metadata field names.</summary>
     public static class Fields
     {

@@ -54,7 +54,7 @@ internal static class ManifestReferences
 
     private static List<UnitReference> OfTag(JsonObject metadata) =>
         Text(metadata, DockerUnitTypes.Fields.ManifestDigest) is { } digest
-            ? [Reference(Text(metadata, DockerUnitTypes.Fields.ManifestType) ?? DockerUnitTypes.Manifest, digest, UnitReferenceKind.Target)]
+            ? [Reference(DockerUnitTypes.ManifestKinds.UnitTypeOf(Text(metadata, DockerUnitTypes.Fields.ManifestType)) ?? DockerUnitTypes.Manifest, digest, UnitReferenceKind.Target)]
             : [];
 
     // An index may list indexes as well as image manifests; anything else it lists is taken for an image manifest,

@@ -69,18 +69,18 @@ internal static class TagImport
     public static async Task<Unit> TagAsync(IImportConduit conduit, TagName tag, Digest manifestDigest, CancellationToken cancellationToken)
     {
         var manifestKey = UnitKey.Of(DockerUnitTypes.Fields.Digest, manifestDigest.ToString());
-        string? manifestType = null;
+        Unit? manifest = null;
         foreach (var type in TaggableTypes)
         {
             var found = await conduit.FindRepositoryUnitsAsync(type, [manifestKey], cancellationToken).ConfigureAwait(false);
             if (found.Count > 0)
             {
-                manifestType = type;
+                manifest = found[0];
                 break;
             }
         }
 
-        if (manifestType is null)
+        if (manifest is null)
         {
             throw new ContentException(
                 ContentError.ManifestUnknown,
@@ -99,7 +99,9 @@ internal static class TagImport
                 {
                     [DockerUnitTypes.Fields.Name] = tag.Value,
                     [DockerUnitTypes.Fields.ManifestDigest] = manifestDigest.ToString(),
-                    [DockerUnitTypes.Fields.ManifestType] = manifestType,
+                    // As pulp_docker records a tag: what it points at, image or list, and that document's schema version.
+                    [DockerUnitTypes.Fields.ManifestType] = DockerUnitTypes.ManifestKinds.Of(manifest.TypeId),
+                    [DockerUnitTypes.Fields.SchemaVersion] = manifest.Metadata[DockerUnitTypes.Fields.SchemaVersion]?.DeepClone() ?? 2,
                 },
             },
             cancellationToken).ConfigureAwait(false);

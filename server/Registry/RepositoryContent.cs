@@ -71,7 +71,8 @@ public sealed class RepositoryContent(IUnitStore units)
 
         var key = DigestKey(tagged);
         return found.Referenced.FirstOrDefault(u => ManifestTypes.Contains(u.TypeId) && u.Key.Equals(key))
-            ?? await FindManifestAsync(repository, tagged, cancellationToken, found.Unit.Metadata[DockerUnitTypes.Fields.ManifestType]?.GetValue<string>());
+            ?? await FindManifestAsync(
+                repository, tagged, cancellationToken, DockerUnitTypes.ManifestKinds.UnitTypeOf(found.Unit.Metadata[DockerUnitTypes.Fields.ManifestType]?.GetValue<string>()));
     }
 
     /// <summary>Every unit of some types in the repository.</summary>

@@ -145,7 +145,7 @@ public sealed class ImportManifestApiTests(StorageBackend backend) : ApiFixture(
         }
 
         var tag = (await Api.SearchUnitsAsync(_repository, "docker_tag")).Single()!["metadata"]!;
-        Assert.That(tag["manifest_type"]!.GetValue<string>(), Is.EqualTo("docker_manifest_list"));
+        Assert.That(tag["manifest_type"]!.GetValue<string>(), Is.EqualTo("list"));
     }
 
     [Test]

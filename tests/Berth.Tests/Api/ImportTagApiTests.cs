@@ -35,7 +35,8 @@ public sealed class ImportTagApiTests(StorageBackend backend) : ApiFixture(Serve
             Assert.That(unit["unit_key"]!["name"]!.GetValue<string>(), Is.EqualTo("1.0"));
             Assert.That(unit["unit_key"]!["repo_id"]!.GetValue<string>(), Is.EqualTo(_repository));
             Assert.That(unit["metadata"]!["manifest_digest"]!.GetValue<string>(), Is.EqualTo(image.Digest.ToString()));
-            Assert.That(unit["metadata"]!["manifest_type"]!.GetValue<string>(), Is.EqualTo("docker_manifest"));
+            Assert.That(unit["metadata"]!["manifest_type"]!.GetValue<string>(), Is.EqualTo("image"), "pulp_docker's word for what the tag points at");
+            Assert.That(unit["metadata"]!["schema_version"]!.GetValue<int>(), Is.EqualTo(2));
         }
     }
 
@@ -48,7 +49,18 @@ public sealed class ImportTagApiTests(StorageBackend backend) : ApiFixture(Serve
         await Api.ImportManifestAsync(_repository, index);
         using var response = await TagAsync("multi", index.Digest);
         var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
-        Assert.That(unit["metadata"]!["manifest_type"]!.GetValue<string>(), Is.EqualTo("docker_manifest_list"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(unit["metadata"]!["manifest_type"]!.GetValue<string>(), Is.EqualTo("list"));
+            Assert.That(unit["metadata"]!["schema_version"]!.GetValue<int>(), Is.EqualTo(2));
+        }
+
+        // Pulled by the tag, the list is served: the tag's manifest_type leads to the right unit.
+        using var pulled = await Api.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/v2/{_repository}/manifests/multi")
+        {
+            Headers = { { "Accept", index.MediaType } },
+        });
+        Assert.That(await pulled.Content.ReadAsByteArrayAsync(), Is.EqualTo(index.Bytes));
     }
 
     [Test]
