@@ -5,7 +5,10 @@ using Berth.Cli.Uploads;
 
 namespace Berth.Cli.Lifecycle;
 
-/// <summary><c>berth orphans list|collect [--type T] [--older-than AGE]</c>: content in no repository, and its collection (administrators).</summary>
+/// <summary>
+/// <c>berth orphans list|collect [--type T] [--older-than AGE]</c> and <c>berth orphans remove --type T ID...</c>: content in
+/// no repository, its collection, and the removal of named orphans (administrators).
+/// </summary>
 public static class OrphanCommands
 {
     public static Command Create()
@@ -13,6 +16,7 @@ public static class OrphanCommands
         var command = new Command("orphans", "Content that is in no repository: list it, or collect it to free the disk (administrators)");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Collect());
+        command.Subcommands.Add(Remove());
         return command;
     }
 
@@ -63,27 +67,53 @@ public static class OrphanCommands
             output.Info("collecting orphans...");
             var path = Path(parse.GetValue(type)) + (age is { } seconds ? string.Create(CultureInfo.InvariantCulture, $"?older_than_seconds={seconds}") : string.Empty);
             var report = (await client.DeleteAsync(path, cancellationToken))["result"]!;
-            foreach (var (typeId, count) in report["units_removed"]!.AsObject())
-            {
-                output.Result($"removed {count} {typeId}");
-            }
-
-            output.Result(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{Quantity.Of(report["units_removed_total"]!.GetValue<long>(), "unit")} and {Quantity.Of(report["content_files_removed"]!.GetValue<long>(), "file")} removed, {TransferProgress.Size(report["bytes_freed"]!.GetValue<long>())} freed in {report["seconds"]!.GetValue<double>():F1} s"));
-            var young = report["skipped_in_grace_period"]!.GetValue<long>();
-            var inUse = report["skipped_in_use"]!.GetValue<long>();
-            if (young + inUse > 0)
-            {
-                output.Result($"left for later: {young} orphaned less than {report["grace_period_seconds"]} s ago, {inUse} in use by an import under way");
-            }
-
-            if (young > 0 && age is null)
+            Print(output, report);
+            if (report["skipped_in_grace_period"]!.GetValue<long>() > 0 && age is null)
             {
                 output.Info("to collect them now, when no client may still be using them: berth orphans collect --older-than 0s");
             }
         });
         return command;
+    }
+
+    private static Command Remove()
+    {
+        var type = new Option<string>("--type") { Description = "The unit type of the orphans named (docker_blob, docker_manifest, ...)", Required = true };
+        var ids = new Argument<string[]>("id") { Description = "Unit ids, as berth orphans list shows them", Arity = ArgumentArity.OneOrMore };
+        var command = new Command(
+            "remove", "Delete the named units, if they are in no repository, whatever their age, and the files no other unit names; imports under way stay protected")
+        { type, ids };
+        CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
+        {
+            var typeId = parse.GetValue(type)!;
+            var named = new JsonArray([.. parse.GetValue(ids)!.Select(id => (JsonNode)new JsonObject { ["content_type_id"] = typeId, ["unit_id"] = id })]);
+            var report = (await client.PostAsync("/content/actions/delete_orphans/", named, cancellationToken))["result"]!;
+            Print(output, report);
+            var missed = named.Count - report["units_removed_total"]!.GetValue<long>() - report["skipped_in_use"]!.GetValue<long>();
+            if (missed > 0)
+            {
+                output.Info($"{Quantity.Of(missed, "named unit")} not removed: not an orphan of type {typeId} (in a repository, or not there)");
+            }
+        });
+        return command;
+    }
+
+    private static void Print(Output output, JsonNode report)
+    {
+        foreach (var (typeId, count) in report["units_removed"]!.AsObject())
+        {
+            output.Result($"removed {count} {typeId}");
+        }
+
+        output.Result(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Quantity.Of(report["units_removed_total"]!.GetValue<long>(), "unit")} and {Quantity.Of(report["content_files_removed"]!.GetValue<long>(), "file")} removed, {TransferProgress.Size(report["bytes_freed"]!.GetValue<long>())} freed in {report["seconds"]!.GetValue<double>():F1} s"));
+        var young = report["skipped_in_grace_period"]!.GetValue<long>();
+        var inUse = report["skipped_in_use"]!.GetValue<long>();
+        if (young + inUse > 0)
+        {
+            output.Result($"left for later: {young} orphaned less than {report["grace_period_seconds"]} s ago, {inUse} in use by an import under way");
+        }
     }
 
     private static string Path(string? type) => type is null ? "/content/orphans/" : $"/content/orphans/{Uri.EscapeDataString(type)}/";

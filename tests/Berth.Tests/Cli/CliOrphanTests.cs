@@ -3,7 +3,10 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Cli;
 
-/// <summary><c>berth orphans collect --older-than</c>: an administrator collects orphans younger than the server's grace period.</summary>
+/// <summary>
+/// <c>berth orphans collect --older-than</c> and <c>berth orphans remove</c>: an administrator collects or removes orphans
+/// younger than the server's grace period.
+/// </summary>
 public sealed class CliOrphanTests : CliFixture
 {
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>([ServerClock.Manual]);
@@ -37,5 +40,27 @@ public sealed class CliOrphanTests : CliFixture
         }
 
         Assert.That(await Api.OrphansAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Remove_TakesTheNamedOrphansAtOnce_AndSaysWhichItDidNot()
+    {
+        var repo = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repo);
+        var image = TestManifest.OciImage();
+        await Api.ImportImageAsync(repo, image, "1.0");
+        await Api.UnassociateAllAsync(repo);
+        var layer = image.Blobs[^1].Digest.ToString();
+        var id = (await Api.OrphansAsync()).Single(o => o!["metadata"]!["digest"]?.GetValue<string>() == layer)!["unit_id"]!.GetValue<string>();
+
+        var removed = await Cli.RunAsync(null, "orphans", "remove", "--type", "docker_blob", id, "no-such-unit");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(removed.ExitCode, Is.Zero, removed.ToString());
+            Assert.That(removed.Output, Does.Contain("removed 1 docker_blob").And.Contain("1 unit and 1 file removed"), removed.ToString());
+            Assert.That(removed.Output, Does.Contain("1 named unit not removed"), removed.ToString());
+            Assert.That((await Api.OrphansAsync()).Select(o => o!["metadata"]!["digest"]?.GetValue<string>()), Does.Not.Contain(layer).And.Contain(image.Digest.ToString()));
+        }
     }
 }
