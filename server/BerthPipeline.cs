@@ -80,6 +80,7 @@ public static class BerthPipeline
         app.MapAssociateEndpoints();
         app.MapTagHistoryEndpoints();
         app.MapUnitSearchEndpoints();
+        app.MapUnitUserMetadataEndpoints();
         app.MapUserEndpoints();
         app.MapTokenEndpoints();
         app.MapVerifyEndpoints();

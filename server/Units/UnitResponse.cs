@@ -39,6 +39,13 @@ public sealed record UnitResponse(
     public static UnitResponse From(RepositoryUnit member)
     {
         ArgumentNullException.ThrowIfNull(member);
-        return From(member.Unit) with { RepoId = member.RepositoryId.Value, Created = member.Created, Updated = member.Updated };
+        var response = From(member.Unit) with { RepoId = member.RepositoryId.Value, Created = member.Created, Updated = member.Updated };
+        if (member.UserMetadata is { } userMetadata)
+        {
+            // Where Pulp 2 shows it, once a user has set it.
+            response.Metadata["pulp_user_metadata"] = userMetadata.DeepClone();
+        }
+
+        return response;
     }
 }

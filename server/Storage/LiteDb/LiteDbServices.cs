@@ -27,6 +27,7 @@ public static class LiteDbServices
         services.AddSingleton<IRepositoryStore, LiteDbRepositoryStore>();
         services.AddSingleton<IImporterRegistrationStore, LiteDbImporterRegistrationStore>();
         services.AddSingleton<IUnitStore, LiteDbUnitStore>();
+        services.AddSingleton<IUnitUserMetadataStore, LiteDbUnitUserMetadataStore>();
         services.AddSingleton<IUnitOfWorkStore, LiteDbUnitOfWorkStore>();
         services.AddSingleton<LiteDbEventStore>();
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<LiteDbEventStore>());

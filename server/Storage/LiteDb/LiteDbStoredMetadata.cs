@@ -37,7 +37,8 @@ public sealed class LiteDbStoredMetadata(LiteDbDatabase database)
             BsonDates.FromBson(d["created"]),
             BsonDates.FromBson(d["updated"]),
             BsonDates.FromBsonOrNull(d["released"]),
-            BsonUnitReferences.IsStored(d)));
+            BsonUnitReferences.IsStored(d),
+            LiteDbUnitUserMetadataStore.Of(d)));
 
     public long AssociationCount() => database.Read(db => db.GetCollection(LiteDbDatabase.Associations).LongCount());
 

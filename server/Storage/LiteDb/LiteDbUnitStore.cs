@@ -81,14 +81,15 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
 
             var units = db.GetCollection(LiteDbDatabase.Units)
                 .Find(LiteQuery.In("_id", page.Select(a => a["unit_id"]).ToArray()))
-                .ToDictionary(u => u["_id"].AsString, FromDocument);
+                .ToDictionary(u => u["_id"].AsString);
             return page
                 .Where(a => units.ContainsKey(a["unit_id"].AsString))
                 .Select(a => new RepositoryUnit(
                     repositoryId,
-                    units[a["unit_id"].AsString],
+                    FromDocument(units[a["unit_id"].AsString]),
                     BsonDates.FromBson(a["created"]),
-                    BsonDates.FromBson(a["updated"])))
+                    BsonDates.FromBson(a["updated"]),
+                    LiteDbUnitUserMetadataStore.Of(units[a["unit_id"].AsString])))
                 .ToList();
         });
         return Task.FromResult<IReadOnlyList<RepositoryUnit>>(results);

@@ -98,8 +98,8 @@ public sealed class PostgreSqlMetadataImport(PostgreSqlDatabase database)
         database.WriteAsync(
             (connection, transaction) => connection.Command(
                     """
-                    INSERT INTO units (id, type_id, unit_key, key_fields, metadata, unit_references, content_digest, created, updated, released)
-                    SELECT * FROM unnest(@ids, @types, @keys, @key_fields, @metadata, @references, @digests, @created, @updated, @released)
+                    INSERT INTO units (id, type_id, unit_key, key_fields, metadata, unit_references, content_digest, created, updated, released, user_metadata)
+                    SELECT * FROM unnest(@ids, @types, @keys, @key_fields, @metadata, @references, @digests, @created, @updated, @released, @user_metadata)
                     ON CONFLICT DO NOTHING
                     """,
                     transaction)
@@ -113,6 +113,7 @@ public sealed class PostgreSqlMetadataImport(PostgreSqlDatabase database)
                 .With("created", units.Select(u => u.Created.ToUniversalTime()).ToArray())
                 .With("updated", units.Select(u => u.Updated.ToUniversalTime()).ToArray())
                 .With("released", units.Select(u => u.Released?.ToUniversalTime()).ToArray())
+                .WithJsonArray("user_metadata", units.Select(u => u.UserMetadata))
                 .ExecuteAsync(cancellationToken),
             cancellationToken);
 

@@ -163,6 +163,9 @@ internal static class PostgreSqlSchema
             );
             CREATE INDEX upload_reservations_by_owner ON upload_reservations (owner);
             """),
+        new(4, "what users set on units (Pulp 2's pulp_user_metadata), apart from what importers recorded", """
+            ALTER TABLE units ADD COLUMN user_metadata jsonb;
+            """),
     ];
 
     /// <summary>Applies the migrations this database lacks; returns them.</summary>

@@ -25,6 +25,7 @@ public static class PostgreSqlServices
         services.AddSingleton<IRepositoryStore, PostgreSqlRepositoryStore>();
         services.AddSingleton<IImporterRegistrationStore, PostgreSqlImporterRegistrationStore>();
         services.AddSingleton<IUnitStore, PostgreSqlUnitStore>();
+        services.AddSingleton<IUnitUserMetadataStore, PostgreSqlUnitUserMetadataStore>();
         services.AddSingleton<IUnitOfWorkStore, PostgreSqlUnitOfWorkStore>();
         services.AddSingleton<IEventStore, PostgreSqlEventStore>();
         services.AddSingleton<IUploadRequestStore, PostgreSqlUploadRequestStore>();

@@ -54,7 +54,7 @@ public sealed class PostgreSqlUnitStore(PostgreSqlDatabase database, TimeProvide
         return await database.ReadAsync(
             connection => connection.Command(
                     $"""
-                    SELECT {PostgreSqlUnitRows.Columns("u")}, a.created, a.updated
+                    SELECT {PostgreSqlUnitRows.Columns("u")}, a.created, a.updated, u.user_metadata
                     FROM associations a JOIN units u ON u.id = a.unit_id
                     WHERE a.repo_id = @repo {byType}
                     ORDER BY a.seq
@@ -64,7 +64,10 @@ public sealed class PostgreSqlUnitStore(PostgreSqlDatabase database, TimeProvide
                 .With("types", criteria.TypeIds?.ToArray() ?? [])
                 .With("skip", (long)criteria.Skip)
                 .With<long?>("limit", criteria.Limit)
-                .ListAsync(reader => new RepositoryUnit(repositoryId, PostgreSqlUnitRows.Read(reader), reader.GetTime(6), reader.GetTime(7)), cancellationToken),
+                .ListAsync(
+                    reader => new RepositoryUnit(
+                        repositoryId, PostgreSqlUnitRows.Read(reader), reader.GetTime(6), reader.GetTime(7), reader.IsDBNull(8) ? null : reader.GetJson(8).AsObject()),
+                    cancellationToken),
             cancellationToken);
     }
 

@@ -224,6 +224,13 @@ public sealed class MigrateCommandTests : FolderPerTest
             await ContentApiClient.ReadAsync(user, HttpStatusCode.Created);
         }
 
+        using (var userMetadata = await api.Http.PutAsync(
+            $"{ContentApiClient.Root}/content/units/docker_blob/{await FirstBlobAsync(api)}/pulp_user_metadata/",
+            new StringContent("""{"team": "builds", "reviewed": true}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.That(userMetadata.IsSuccessStatusCode, Is.True, await userMetadata.Content.ReadAsStringAsync());
+        }
+
         await api.CreateUploadAsync();
         using var minted = await api.PostJsonAsync("/users/admin/tokens/", new JsonObject { ["name"] = "ci" });
         return (await ContentApiClient.ReadAsync(minted, HttpStatusCode.Created))["token"]!.GetValue<string>();
@@ -240,7 +247,11 @@ public sealed class MigrateCommandTests : FolderPerTest
         ["users"] = await api.GetJsonAsync("/users/"),
         ["tokens"] = await api.GetJsonAsync("/users/admin/tokens/"),
         ["uploads"] = await api.GetJsonAsync("/content/uploads/"),
+        ["user_metadata"] = await api.GetJsonAsync($"/content/units/docker_blob/{await FirstBlobAsync(api)}/pulp_user_metadata/"),
     };
+
+    private static async Task<string> FirstBlobAsync(ContentApiClient api) =>
+        (await api.SearchUnitsAsync("app", "docker_blob"))[0]!["unit_id"]!.GetValue<string>();
 
     private async Task<(int Exit, string Output)> RunAsync(string[] arguments)
     {

@@ -69,6 +69,7 @@ public static partial class HostileCases
         ("POST", Api + "/repositories/{repo}/actions/tag_rollback/"),
         ("PUT", Api + "/repositories/{repo}/retention/"),
         ("POST", Api + "/repositories/{repo}/actions/apply_retention/"),
+        ("PUT", Api + "/content/units/docker_blob/no-such-unit/pulp_user_metadata/"),
     ];
 
     public static IEnumerable<HostileCase> All() =>

@@ -165,6 +165,9 @@ public sealed class ApiDocumentResponseTests : FolderPerTest
         var orphans = (await api.GetJsonAsync("/content/orphans/docker_blob/")).AsArray();
         var orphan = orphans[0]!["_href"]!.GetValue<string>();
         await SendAsync(admin, HttpMethod.Get, orphan);
+        var userMetadata = $"{Root}/content/units/docker_blob/{orphans[0]!["_id"]!.GetValue<string>()}/pulp_user_metadata/";
+        await SendAsync(admin, HttpMethod.Put, userMetadata, new JsonObject { ["team"] = "builds" });
+        await SendAsync(admin, HttpMethod.Get, userMetadata);
         await SendAsync(admin, HttpMethod.Delete, orphan);
         await SendAsync(admin, HttpMethod.Post, $"{Root}/content/actions/delete_orphans/", new JsonArray(
             [.. orphans.Skip(1).Take(1).Select(o => (JsonNode)new JsonObject { ["content_type_id"] = "docker_blob", ["unit_id"] = o!["_id"]!.GetValue<string>() })]));

@@ -37,6 +37,7 @@ public sealed class LiteDbMetadataStoreTests : MetadataStoreContract
         Repositories = new LiteDbRepositoryStore(_database, Clock);
         Importers = new LiteDbImporterRegistrationStore(_database);
         Units = new LiteDbUnitStore(_database, Clock);
+        UserMetadata = new LiteDbUnitUserMetadataStore(_database);
         Uploads = new LiteDbUploadRequestStore(_database);
         TagHistory = new LiteDbTagHistoryStore(_database);
         var events = new LiteDbEventStore(_database);

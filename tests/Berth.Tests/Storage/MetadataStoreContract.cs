@@ -44,6 +44,8 @@ public abstract partial class MetadataStoreContract
 
     protected IEventStore Events { get; set; } = null!;
 
+    protected IUnitUserMetadataStore UserMetadata { get; set; } = null!;
+
     /// <summary>The stores' clock (give it to every store that takes one): it moves only when a test moves it.</summary>
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
@@ -270,6 +272,35 @@ public abstract partial class MetadataStoreContract
             Assert.That(found!.Metadata["note"]!.GetValue<string>(), Is.EqualTo("more"));
             Assert.That(await Units.FindAsync("docker_manifest", Blob("a", 1).Key, None), Is.Null, "keys are per type");
         }
+    }
+
+    [Test]
+    public async Task UsersMetadataOfAUnit_IsSetAndRead_AndOutlivesTheUnitBeingSavedAgain()
+    {
+        var unit = await SaveAsync(Blob("f", 5), None);
+        var set = new JsonObject { ["owner"] = "team-a", ["approved"] = true, ["nested"] = new JsonObject { ["list"] = new JsonArray(1, "two") } };
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await UserMetadata.FindAsync("docker_blob", unit.Id!, None))!.ToJsonString(), Is.EqualTo("{}"), "none set: an empty object");
+            Assert.That(await UserMetadata.SetAsync("docker_blob", unit.Id!, set, None), Is.True);
+            Assert.That(await UserMetadata.SetAsync("docker_manifest", unit.Id!, set, None), Is.False, "a unit is found by its type and id");
+            Assert.That(await UserMetadata.SetAsync("docker_blob", "no-such-unit", set, None), Is.False);
+            Assert.That(await UserMetadata.FindAsync("docker_blob", "no-such-unit", None), Is.Null);
+        }
+
+        // Imported again, the unit keeps what users set: that is theirs, not the importer's.
+        await SaveAsync(Blob("f", 5) with { Metadata = new JsonObject { ["size"] = 5, ["note"] = "again" } }, None);
+        await ReopenAsync();
+        var found = await UserMetadata.FindAsync("docker_blob", unit.Id!, None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(JsonNode.DeepEquals(found, set), Is.True, found?.ToJsonString());
+            Assert.That((await Units.FindAsync("docker_blob", Blob("f", 5).Key, None))!.Metadata["note"]!.GetValue<string>(), Is.EqualTo("again"));
+        }
+
+        Assert.That(await UserMetadata.SetAsync("docker_blob", unit.Id!, [], None), Is.True);
+        Assert.That((await UserMetadata.FindAsync("docker_blob", unit.Id!, None))!.ToJsonString(), Is.EqualTo("{}"), "replaced, not merged");
     }
 
     [Test]

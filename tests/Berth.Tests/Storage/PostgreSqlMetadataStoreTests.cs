@@ -46,6 +46,7 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         Repositories = new PostgreSqlRepositoryStore(_database, Clock);
         Importers = new PostgreSqlImporterRegistrationStore(_database);
         Units = new PostgreSqlUnitStore(_database, Clock);
+        UserMetadata = new PostgreSqlUnitUserMetadataStore(_database);
         Uploads = new PostgreSqlUploadRequestStore(_database);
         TagHistory = new PostgreSqlTagHistoryStore(_database);
         Work = new PostgreSqlUnitOfWorkStore(_database, Clock);
