@@ -25,6 +25,16 @@ public static partial class UserCommands
 
     public static string ReadPassword(JsonObject body, string objectName)
     {
+        ArgumentNullException.ThrowIfNull(body);
+        if (!body.ContainsKey("password"))
+        {
+            // Pulp 2 made users without one; its clients send only a login.
+            throw ApiException.Invalid(
+                $"{objectName}.password is required: every Berth user signs in with a password (of at least {MinPasswordLength} characters); " +
+                "for a robot, give it one it never uses and sign in with an API token (POST /pulp/api/v2/users/{login}/tokens/)",
+                new JsonObject { ["property_names"] = new JsonArray("password") });
+        }
+
         var password = RequestFields.RequireString(body, "password", objectName, ContentError.InvalidRequest);
         return password.Length >= MinPasswordLength
             ? password

@@ -1,4 +1,5 @@
 using Berth.Server.Configuration;
+using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
 using Berth.Server.OpenApi;
@@ -26,6 +27,18 @@ public static class UserEndpoints
             .Produces<UserResponse>(StatusCodes.Status201Created)
             .ProducesBodyErrors()
             .ProducesContentApiErrors(StatusCodes.Status409Conflict);
+
+        // Pulp 2 answers a login with a certificate and key for the client to present; Berth has none to give.
+        routes.MapPost($"{ContentApi.Root}/actions/login/", async (HttpContext context, AccessControl access) =>
+        {
+            var caller = await access.RequireSignedInAsync(context);
+            throw ApiException.Invalid(
+                "Berth issues no login certificates: every request signs in with Basic authentication, a password or an API token as the password. " +
+                $"To get a token: POST /pulp/api/v2/users/{caller.Login}/tokens/ {{\"name\": \"...\"}}; it is shown once");
+        })
+            .WithTags("Users").WithName("login").WithSummary("Pulp 2's login: refused, saying how Berth signs in instead (API tokens).")
+            .ProducesCallerErrors()
+            .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
 
         users.MapGet("/", async (HttpContext context, UserService service) =>
             TypedResults.Json((await service.ListAsync(context)).Select(UserResponse.From).ToList(), ContentApiJsonContext.Api.ListUserResponse))
