@@ -255,7 +255,9 @@ public sealed class CrashTests : FolderPerTest
             await operation();
             return true;
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        // A server killed just as a connection was made surfaces as a bare SocketException: HttpClient reads the socket's
+        // remote end point after connecting, and that read fails unwrapped once the peer has gone.
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or System.Net.Sockets.SocketException)
         {
             return false;
         }

@@ -84,8 +84,9 @@ internal static class ReplicaPushes
                     return null;
                 }
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException)
             {
+                // A bare SocketException: the peer went as the connection was made (see CrashTests.RunAsync).
                 last = e.Message;
             }
 
