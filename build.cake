@@ -45,8 +45,9 @@ Task("Publish")
         OutputDirectory = output,
     });
 
-    foreach (var required in new[] { "plugins.conf.d/docker_blob_importer.json", "plugins.conf.d/docker_manifest_importer.json",
-                                     "plugins/Docker.BlobImporter/Docker.BlobImporter.dll", "plugins/Docker.ManifestImporter/Docker.ManifestImporter.dll" })
+    foreach (var required in new[] { "plugins.conf.d/docker_blob_importer.json", "plugins.conf.d/docker_manifest_importer.json", "plugins.conf.d/docker_sync_importer.json",
+                                     "plugins/Docker.BlobImporter/Docker.BlobImporter.dll", "plugins/Docker.ManifestImporter/Docker.ManifestImporter.dll",
+                                     "plugins/Docker.SyncImporter/Docker.SyncImporter.dll" })
     {
         if (!FileExists(output + File(required)))
         {

@@ -41,4 +41,10 @@ public enum ContentError
 
     /// <summary>A tag name does not follow the tag grammar.</summary>
     TagInvalid,
+
+    /// <summary>
+    /// The feed a sync reads from (another registry) could not be reached, refused a request, or answered something that
+    /// is not what it was asked for.
+    /// </summary>
+    FeedFailed,
 }

@@ -180,10 +180,7 @@ internal static class ManifestImport
 
     private static async Task CheckBlobsPresentAsync(IImportConduit conduit, ImageManifest manifest, ImportLimits limits, CancellationToken cancellationToken)
     {
-        // Foreign and non-distributable layers are fetched from their urls, so a registry need not hold them.
-        var needed = manifest.References
-            .Where(d => !(MediaTypes.IsNonDistributable(d.MediaType) && d.Urls is { Count: > 0 }))
-            .ToList();
+        var needed = manifest.RegistryBlobs.ToList();
         var found = await FindAsync(conduit, [DockerUnitTypes.Blob], needed, cancellationToken).ConfigureAwait(false);
         var missing = needed.Where(d => !found.ContainsKey(d.Digest.ToString())).Select(d => d.Digest.ToString()).Distinct().ToList();
         if (missing.Count > 0)

@@ -109,8 +109,7 @@ internal sealed class SkopeoDirArchive
     /// <summary>The blobs the manifest needs that the repository lacks; refuses when the archive lacks any of them too.</summary>
     public async Task<IReadOnlySet<Digest>> NeededBlobsAsync(ImageManifest manifest, IImportConduit conduit, ImportLimits limits, CancellationToken cancellationToken)
     {
-        var referenced = manifest.References
-            .Where(d => !(MediaTypes.IsNonDistributable(d.MediaType) && d.Urls is { Count: > 0 }))
+        var referenced = manifest.RegistryBlobs
             .Select(d => d.Digest)
             .ToHashSet();
         var keys = referenced.Select(d => UnitKey.Of(DockerUnitTypes.Fields.Digest, d.ToString())).ToList();

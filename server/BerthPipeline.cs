@@ -14,7 +14,9 @@ using Berth.Server.Registry;
 using Berth.Server.Repositories;
 using Berth.Server.Retention;
 using Berth.Server.Status;
+using Berth.Server.Sync;
 using Berth.Server.TagHistory;
+using Berth.Server.Tasks;
 using Berth.Server.Testing;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
@@ -77,6 +79,8 @@ public static class BerthPipeline
         app.MapImporterEndpoints();
         app.MapUploadEndpoints();
         app.MapImportEndpoints();
+        app.MapSyncEndpoints();
+        app.MapTaskEndpoints();
         app.MapAssociateEndpoints();
         app.MapTagHistoryEndpoints();
         app.MapUnitSearchEndpoints();

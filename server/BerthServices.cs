@@ -20,7 +20,9 @@ using Berth.Server.Retention;
 using Berth.Server.Storage;
 using Berth.Server.Storage.LiteDb;
 using Berth.Server.Storage.PostgreSql;
+using Berth.Server.Sync;
 using Berth.Server.TagHistory;
+using Berth.Server.Tasks;
 using Berth.Server.Testing;
 using Berth.Server.Uploads;
 using Berth.Server.Verification;
@@ -133,6 +135,8 @@ public static class BerthServices
         services.AddSingleton<ImporterService>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<ImportService>();
+        services.AddSingleton<SyncService>();
+        services.AddSingleton<TaskRunner>();
         services.AddSingleton<ImportMemoryBudget>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BerthOptions>>().Value.Auth.TokenSigningKeyFile is { Length: > 0 } shared
             ? TokenSigner.Shared(shared)
@@ -173,6 +177,7 @@ public static class BerthServices
         services.AddHostedService<RetentionSchedule>();
         services.AddHostedService<OrphanSchedule>();
         services.AddHostedService<EventDelivery>();
+        services.AddHostedService(sp => sp.GetRequiredService<TaskRunner>());
         return services;
     }
 

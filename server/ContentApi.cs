@@ -15,6 +15,8 @@ public static class ContentApi
 
     public static string UnitTypeHref(string unitTypeId) => $"{Root}/plugins/types/{unitTypeId}/";
 
+    public static string TaskHref(string taskId) => $"{Root}/tasks/{taskId}/";
+
     public static string OrphansHref(string unitTypeId) => $"{Root}/content/orphans/{unitTypeId}/";
 
     public static string OrphanHref(string unitTypeId, string unitId) => $"{Root}/content/orphans/{unitTypeId}/{unitId}/";

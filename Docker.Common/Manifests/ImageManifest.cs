@@ -18,4 +18,11 @@ public sealed record ImageManifest : Manifest
 
     /// <inheritdoc />
     public override IReadOnlyList<Descriptor> References => [Config, .. Layers];
+
+    /// <summary>
+    /// The blobs a registry must hold for the image: all it references but foreign and non-distributable layers that name
+    /// the <c>urls</c> clients fetch them from instead.
+    /// </summary>
+    [JsonIgnore]
+    public IEnumerable<Descriptor> RegistryBlobs => References.Where(d => !(MediaTypes.IsNonDistributable(d.MediaType) && d.Urls is { Count: > 0 }));
 }

@@ -68,6 +68,8 @@ public sealed class BerthOptions
 
     public LifecycleOptions Lifecycle { get; set; } = new();
 
+    public TaskOptions Tasks { get; set; } = new();
+
     public ImportLimitOptions Imports { get; set; } = new();
 
     public MetricsOptions Metrics { get; set; } = new();

@@ -44,6 +44,7 @@ public sealed record ApiError(string Code, int Status)
         ContentError.ManifestBlobUnknown => new("BRT0109", StatusCodes.Status400BadRequest),
         ContentError.ManifestUnknown => new("BRT0110", StatusCodes.Status400BadRequest),
         ContentError.TagInvalid => new("BRT0111", StatusCodes.Status400BadRequest),
+        ContentError.FeedFailed => new("BRT0112", StatusCodes.Status502BadGateway),
         _ => InvalidRequest,
     };
 }

@@ -16,6 +16,23 @@ public static class ContentApiErrors
     public static ApiFailure Describe(Exception exception, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return Map(exception, context, context.TraceIdentifier);
+    }
+
+    /// <summary>
+    /// Why a task failed, as Pulp 2 shows it in the task's <c>error</c>: the code, description and data the content API would
+    /// answer had the work run within a request. <paramref name="traceId"/> names the log lines of a failure of the server's own.
+    /// </summary>
+    public static JsonObject ForTask(Exception exception, string traceId)
+    {
+        var failure = Map(exception, null, traceId);
+        var message = ErrorBodyLimits.Clamp(failure.Message);
+        var detail = new PulpErrorDetail(failure.Error.Code, message, (JsonObject)ErrorBodyLimits.Clamp(failure.Details)!);
+        return System.Text.Json.JsonSerializer.SerializeToNode(detail, ContentApiJsonContext.Api.PulpErrorDetail)!.AsObject();
+    }
+
+    private static PulpFailure Map(Exception exception, HttpContext? context, string traceId)
+    {
         return exception switch
         {
             ApiException e => new PulpFailure(e.Error, e.Message, e.Details),
@@ -48,7 +65,7 @@ public static class ContentApiErrors
             AccessDeniedException e => new PulpFailure(ApiError.TooManyAttempts, e.Message, []) { RetryAfter = e.RetryAfter },
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new PulpFailure(
                 ApiError.RequestTooLarge,
-                $"the request body is larger than the {context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes this endpoint accepts",
+                $"the request body is larger than the {context?.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes this endpoint accepts",
                 []),
             BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => new PulpFailure(
                 ApiError.RequestTimeout,
@@ -56,7 +73,7 @@ public static class ContentApiErrors
                 []),
             IOException e when RequestBodyFaults.IsMalformedBody(e) => new PulpFailure(ApiError.InvalidRequest, $"the request could not be read: {e.Message}", []),
             BadHttpRequestException e => new PulpFailure(ApiError.InvalidRequest, $"the request could not be read: {e.Message}", []),
-            _ => new PulpFailure(ApiError.Internal, $"the server failed to handle the request; its log has the details (trace id {context.TraceIdentifier})", []),
+            _ => new PulpFailure(ApiError.Internal, $"the server failed to handle the request; its log has the details (trace id {traceId})", []),
         };
     }
 

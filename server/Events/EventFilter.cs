@@ -1,5 +1,5 @@
+using Berth.Plugins;
 using Berth.Server.Configuration;
-using Berth.Server.Matching;
 
 namespace Berth.Server.Events;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Berth.Server.Plugins;
 
 namespace Berth.Server.Importers;
 
@@ -12,14 +13,15 @@ public sealed record ImporterResponse(
     DateTimeOffset LastUpdated,
     [property: JsonPropertyName("_href")] string Href)
 {
-    public static ImporterResponse From(ImporterRegistration registration)
+    public static ImporterResponse From(ImporterRegistration registration, PluginCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(registration);
+        ArgumentNullException.ThrowIfNull(catalog);
         return new ImporterResponse(
             registration.ImporterTypeId,
             registration.ImporterTypeId,
             registration.RepositoryId.Value,
-            registration.Config,
+            catalog.ShownConfig(registration.ImporterTypeId, registration.Config),
             registration.Registered,
             ContentApi.ImporterHref(registration.RepositoryId.Value, registration.ImporterTypeId));
     }

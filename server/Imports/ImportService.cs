@@ -165,7 +165,22 @@ public sealed class ImportService(
         RepositoryId repositoryId, string unitTypeId, JsonObject unitKey, JsonObject unitMetadata, ImportReport? report, CancellationToken cancellationToken) =>
         ImportAsync(null, repositoryId, unitTypeId, unitKey, unitMetadata, null, prepaidBytes: 0, report, cancellationToken);
 
-    private ImportLimits Limits => options.Value.Imports.ToImportLimits();
+    /// <summary>The server's ceilings for one import.</summary>
+    public ImportLimits Limits => options.Value.Imports.ToImportLimits();
+
+    /// <summary>
+    /// Runs what a sync importer makes of one upstream image as one unit of work: its nested imports go through the
+    /// repository's importers, and all of it is committed when <paramref name="import"/> returns, none when it throws.
+    /// </summary>
+    internal async Task<T> ImportAsOneAsync<T>(
+        RepositoryId repositoryId, LoadedImporter importer, Func<IImportConduit, CancellationToken, Task<T>> import, CancellationToken cancellationToken)
+    {
+        _ = await repositories.FindAsync(repositoryId, cancellationToken) ?? throw new NotFoundException("repository", repositoryId.Value);
+        using var work = new UnitOfWork();
+        var answer = await import(Conduit(work, repositoryId, importer, prepaidBytes: 0), cancellationToken);
+        await membership.CommitAsync(work, cancellationToken);
+        return answer;
+    }
 
     /// <summary>
     /// Routes an import by unit type to the repository's importer, with its registered configuration; it commits on its
@@ -271,7 +286,7 @@ public sealed class ImportService(
     /// The plugin's defaults overlaid by the repository's registration (registered), and that overlaid by the call's
     /// override (effective).
     /// </summary>
-    private static (JsonObject Registered, JsonObject Effective) Configs(LoadedImporter importer, ImporterRegistration registration, JsonObject? overrideConfig)
+    internal static (JsonObject Registered, JsonObject Effective) Configs(LoadedImporter importer, ImporterRegistration registration, JsonObject? overrideConfig)
     {
         var registered = Overlay(importer.DefaultConfig, registration.Config);
         if (overrideConfig is null)

@@ -17,6 +17,10 @@ namespace Berth.Server.Json;
 /// <summary>Source-generated JSON for the content API's responses, in Pulp's snake_case.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(PulpError))]
+[JsonSerializable(typeof(PulpErrorDetail))]
+[JsonSerializable(typeof(Tasks.TaskResponse))]
+[JsonSerializable(typeof(List<Tasks.TaskResponse>))]
+[JsonSerializable(typeof(Tasks.TaskCallReport))]
 [JsonSerializable(typeof(Verification.VerificationReport))]
 [JsonSerializable(typeof(List<TagHistory.TagMoveResponse>))]
 [JsonSerializable(typeof(RepositoryResponse))]

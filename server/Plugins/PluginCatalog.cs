@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Berth.Plugins;
 
 namespace Berth.Server.Plugins;
@@ -22,6 +23,41 @@ public sealed class PluginCatalog(IReadOnlyList<LoadedImporter> importers)
             : [.. Importers.Where(i => i.Conf.Groups.Contains(importerTypeIdOrGroup, StringComparer.Ordinal))];
 
     public UnitTypeDefinition? FindUnitType(string unitTypeId) => UnitTypes.FirstOrDefault(t => t.Id == unitTypeId);
+
+    /// <summary>
+    /// A registration's configuration as responses and the audit log show it: without the keys its importer says are secret
+    /// (an upstream password, say), which are kept only where the importer reads them.
+    /// </summary>
+    public JsonObject ShownConfig(string importerTypeId, JsonObject config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var shown = (JsonObject)config.DeepClone();
+        foreach (var secret in FindImporter(importerTypeId)?.Metadata.SecretConfigKeys ?? [])
+        {
+            shown.Remove(secret);
+        }
+
+        return shown;
+    }
+
+    /// <summary>
+    /// A request body with an <c>importer_config</c> (an importer or repository update) as the audit log shows it: without any
+    /// key that some importer says is secret, since the body may be meant for several importers.
+    /// </summary>
+    public JsonObject ShownRequest(JsonObject body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var shown = (JsonObject)body.DeepClone();
+        if (shown["importer_config"] is JsonObject config)
+        {
+            foreach (var secret in Importers.SelectMany(i => i.Metadata.SecretConfigKeys))
+            {
+                config.Remove(secret);
+            }
+        }
+
+        return shown;
+    }
 
     /// <summary>The importers that handle a unit type, whichever repositories they are registered on.</summary>
     public IEnumerable<LoadedImporter> ImportersOfType(string unitTypeId) => Importers.Where(i => i.Handles(unitTypeId));

@@ -6,6 +6,7 @@ using Berth.Server.Importers;
 using Berth.Server.Json;
 using Berth.Server.Membership;
 using Berth.Server.OpenApi;
+using Berth.Server.Plugins;
 using Berth.Server.Units;
 using Docker.Common.References;
 using Microsoft.AspNetCore.Mvc;
@@ -47,7 +48,7 @@ public static class RepositoryEndpoints
         // ?registry_name=NAME narrows the list to the repository served under that name, if any: clients find a
         // repository by the name they push and pull it by.
         repositories.MapGet("/", async (
-            HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers,
+            HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers, PluginCatalog catalog,
             bool? details, [FromQuery(Name = "importers")] bool? withImporters, [FromQuery(Name = "distributors")] bool? withDistributors,
             [FromQuery(Name = "registry_name")] string? registryName, CancellationToken cancellationToken) =>
         {
@@ -56,7 +57,7 @@ public static class RepositoryEndpoints
             var list = new List<RepositoryResponse>();
             foreach (var repository in candidates.Where(r => caller.AllowedOn(r).HasFlag(AccessAction.Pull)))
             {
-                list.Add(await DescribeAsync(repository, units, importers, Parts(details, withImporters, withDistributors), cancellationToken));
+                list.Add(await DescribeAsync(repository, units, importers, catalog, Parts(details, withImporters, withDistributors), cancellationToken));
             }
 
             return TypedResults.Json(list, ContentApiJsonContext.Api.ListRepositoryResponse);
@@ -66,12 +67,12 @@ public static class RepositoryEndpoints
             .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
 
         repositories.MapGet("/{repo}/", async (
-            string repo, HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers,
+            string repo, HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers, PluginCatalog catalog,
             bool? details, [FromQuery(Name = "importers")] bool? withImporters, [FromQuery(Name = "distributors")] bool? withDistributors, CancellationToken cancellationToken) =>
         {
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Pull);
             return TypedResults.Json(
-                await DescribeAsync(repository, units, importers, Parts(details, withImporters, withDistributors), cancellationToken),
+                await DescribeAsync(repository, units, importers, catalog, Parts(details, withImporters, withDistributors), cancellationToken),
                 ContentApiJsonContext.Api.RepositoryResponse);
         })
             .WithName("getRepository").WithSummary("One repository, with its unit counts (?importers=true, ?distributors=true, or both with ?details=true).")
@@ -80,7 +81,7 @@ public static class RepositoryEndpoints
 
         repositories.MapPut("/{repo}/", async (
             string repo, HttpContext context, RepositoryService service, ImporterService importerService, AccessControl access, Audit audit, IUnitStore units,
-            IImporterRegistrationStore importers, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+            IImporterRegistrationStore importers, PluginCatalog catalog, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
             var current = await access.RepositoryAsync(context, repo, AccessAction.Admin);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
@@ -98,11 +99,11 @@ public static class RepositoryEndpoints
             }
 
             var repository = command.ChangesRepository ? await service.UpdateAsync(current.Id, command, cancellationToken) : current;
-            await audit.RecordAsync(context, "repository.update", repository.Id.Value, body.ToJsonString());
+            await audit.RecordAsync(context, "repository.update", repository.Id.Value, catalog.ShownRequest(body).ToJsonString());
 
             // As Pulp 2 answers: a call report whose result is the repository.
             return TypedResults.Json(
-                new Imports.CallReport<RepositoryResponse>(await DescribeAsync(repository, units, importers, default, cancellationToken)),
+                new Imports.CallReport<RepositoryResponse>(await DescribeAsync(repository, units, importers, catalog, default, cancellationToken)),
                 ContentApiJsonContext.Api.CallReportRepositoryResponse);
         })
             .WithName("updateRepository")
@@ -142,11 +143,11 @@ public static class RepositoryEndpoints
         (details == true || importers == true, details == true || distributors == true);
 
     private static async Task<RepositoryResponse> DescribeAsync(
-        Repository repository, IUnitStore units, IImporterRegistrationStore importers, (bool Importers, bool Distributors) parts, CancellationToken cancellationToken)
+        Repository repository, IUnitStore units, IImporterRegistrationStore importers, PluginCatalog catalog, (bool Importers, bool Distributors) parts, CancellationToken cancellationToken)
     {
         var counts = await units.CountByTypeAsync(repository.Id, cancellationToken);
         var registered = parts.Importers ? await importers.ListAsync(repository.Id, cancellationToken) : null;
-        return RepositoryResponse.From(repository, counts, await units.LastAddedAsync(repository.Id, cancellationToken), registered) with
+        return RepositoryResponse.From(repository, counts, await units.LastAddedAsync(repository.Id, cancellationToken), registered?.Select(r => ImporterResponse.From(r, catalog)).ToList()) with
         {
             // Berth has no distributors (the registry API serves every repository), so a client that asks for them finds none.
             Distributors = parts.Distributors ? [] : null,

@@ -22,7 +22,7 @@ public sealed record RepositoryResponse(
     public IReadOnlyList<JsonObject>? Distributors { get; init; }
 
     public static RepositoryResponse From(
-        Repository repository, IReadOnlyDictionary<string, long> counts, DateTimeOffset? lastUnitAdded, IReadOnlyList<ImporterRegistration>? importers = null)
+        Repository repository, IReadOnlyDictionary<string, long> counts, DateTimeOffset? lastUnitAdded, IReadOnlyList<ImporterResponse>? importers = null)
     {
         ArgumentNullException.ThrowIfNull(repository);
         return new RepositoryResponse(
@@ -35,6 +35,6 @@ public sealed record RepositoryResponse(
             repository.RegistryName?.Value,
             repository.AnonymousPull,
             ContentApi.RepositoryHref(repository.Id.Value),
-            importers?.Select(ImporterResponse.From).ToList());
+            importers);
     }
 }

@@ -1,4 +1,4 @@
-using Berth.Server.Matching;
+using Berth.Plugins;
 
 namespace Berth.Server.Retention;
 

@@ -6,6 +6,9 @@ public interface IMetadataDatabase
     /// <summary>Opens the store and brings its schema up to date; start-up waits for it before it serves anything.</summary>
     Task OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>Whether other servers may use the store at the same time (PostgreSQL), rather than this process alone (the embedded file).</summary>
+    bool IsShared { get; }
+
     /// <summary>Whether the store answers a read now.</summary>
     bool IsConnected();
 

@@ -27,6 +27,7 @@ public sealed class LiteDbDatabase : IMetadataDatabase, IChangeVersions, IDispos
     public const string RepositoryActivity = "repository_activity";
     public const string Events = "events";
     public const string EventCursors = "event_cursors";
+    public const string Tasks = "tasks";
 
     // Joins the parts of compound ids; it cannot occur in repository ids, type ids or unit ids.
     public const char Separator = '\n';
@@ -81,6 +82,8 @@ public sealed class LiteDbDatabase : IMetadataDatabase, IChangeVersions, IDispos
         _database.GetCollection(Importers).EnsureIndex("repo_id", "$.repo_id");
         _database.GetCollection(Repositories).EnsureIndex("registry_name", "$.registry_name");
         _database.GetCollection(Tokens).EnsureIndex("login", "$.login");
+        _database.GetCollection(Tasks).EnsureIndex("repo_id", "$.repo_id");
+        _database.GetCollection(Tasks).EnsureIndex("created", "$.created");
 
         // By-repository lookups of these are ranges of their keys now (an index fewer to write at every import); a
         // database made before keeps no index that nothing reads.
@@ -316,6 +319,9 @@ public sealed class LiteDbDatabase : IMetadataDatabase, IChangeVersions, IDispos
             return covered;
         }
     }
+
+    /// <summary>The file is this process's alone (it holds the data folder's lock).</summary>
+    public bool IsShared => false;
 
     /// <summary>Opened when made: nothing more to do.</summary>
     public Task OpenAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -7,6 +7,7 @@ using Berth.Server.Repositories;
 using Berth.Server.Retention;
 using Berth.Server.Scheduling;
 using Berth.Server.TagHistory;
+using Berth.Server.Tasks;
 using Berth.Server.Testing;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
@@ -36,6 +37,7 @@ public static class LiteDbServices
         services.AddSingleton<ITagHistoryStore, LiteDbTagHistoryStore>();
         services.AddSingleton<IOrphanStore, LiteDbOrphanStore>();
         services.AddSingleton<IRetentionPolicyStore, LiteDbRetentionPolicyStore>();
+        services.AddSingleton<ITaskStore, LiteDbTaskStore>();
         return services;
     }
 }

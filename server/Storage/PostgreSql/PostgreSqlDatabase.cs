@@ -69,6 +69,9 @@ public sealed class PostgreSqlDatabase : IMetadataDatabase, IAsyncDisposable, ID
         _logger.LogInformation("Metadata in {Database}", Describe());
     }
 
+    /// <summary>Any number of servers share the database.</summary>
+    public bool IsShared => true;
+
     public bool IsConnected()
     {
         try

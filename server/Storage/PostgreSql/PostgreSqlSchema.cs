@@ -166,6 +166,27 @@ internal static class PostgreSqlSchema
         new(4, "what users set on units (Pulp 2's pulp_user_metadata), apart from what importers recorded", """
             ALTER TABLE units ADD COLUMN user_metadata jsonb;
             """),
+        new(5, "tasks (syncs) that clients poll, one unended per repository", """
+            -- No reference to repositories: a task's record outlives its repository, as Pulp 2's do.
+            CREATE TABLE tasks (
+                id text COLLATE "C" PRIMARY KEY,
+                task_type text NOT NULL,
+                repo_id text COLLATE "C" NOT NULL,
+                state text NOT NULL,
+                worker text NOT NULL,
+                created timestamptz NOT NULL,
+                heartbeat timestamptz NOT NULL,
+                start_time timestamptz,
+                finish_time timestamptz,
+                cancel_requested boolean NOT NULL DEFAULT false,
+                progress jsonb,
+                result jsonb,
+                error jsonb
+            );
+            CREATE UNIQUE INDEX tasks_one_unended_per_repository ON tasks (repo_id) WHERE state IN ('waiting', 'running');
+            CREATE INDEX tasks_by_repository ON tasks (repo_id, created DESC);
+            CREATE INDEX tasks_by_created ON tasks (created DESC);
+            """),
     ];
 
     /// <summary>Applies the migrations this database lacks; returns them.</summary>

@@ -7,6 +7,7 @@ using Berth.Server.Repositories;
 using Berth.Server.Retention;
 using Berth.Server.Scheduling;
 using Berth.Server.TagHistory;
+using Berth.Server.Tasks;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,7 @@ public static class PostgreSqlServices
         services.AddSingleton<ITagHistoryStore, PostgreSqlTagHistoryStore>();
         services.AddSingleton<IOrphanStore, PostgreSqlOrphanStore>();
         services.AddSingleton<IRetentionPolicyStore, PostgreSqlRetentionPolicyStore>();
+        services.AddSingleton<ITaskStore, PostgreSqlTaskStore>();
         services.AddSingleton<ISignInFailureFeed, PostgreSqlSignInFailureFeed>();
         services.AddSingleton<PostgreSqlLeadership>();
         services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgreSqlLeadership>());

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Berth.Server.Matching;
+using Berth.Plugins;
 using NUnit.Framework;
 
 namespace Berth.Tests.Access;

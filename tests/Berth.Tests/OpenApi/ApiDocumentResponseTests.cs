@@ -147,6 +147,28 @@ public sealed class ApiDocumentResponseTests : FolderPerTest
             ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_tag") },
         });
 
+        // Sync: a repository synced from app through this server's own registry API (its token challenge included); the
+        // task polled until it ends, listed, and cancelled once ended (a no-op, answered as Pulp 2 does).
+        await api.CreateDockerRepositoryAsync("mirror");
+        await SendAsync(admin, HttpMethod.Post, $"{Root}/repositories/mirror/importers/", new JsonObject
+        {
+            ["importer_type_id"] = "docker_sync_importer",
+            ["importer_config"] = new JsonObject
+            {
+                ["feed"] = admin.BaseAddress!.AbsoluteUri,
+                ["upstream_name"] = "app",
+                ["username"] = TestCredentials.AdminLogin,
+                ["password"] = TestCredentials.AdminPassword,
+            },
+        });
+        var task = (await SendAsync(admin, HttpMethod.Post, $"{Root}/repositories/mirror/actions/sync/", new JsonObject()))["spawned_tasks"]![0]!["_href"]!.GetValue<string>();
+        Assert.That(
+            await Eventually.WaitAsync(async () => (await SendAsync(admin, HttpMethod.Get, task))["state"]!.GetValue<string>() == "finished", TimeSpan.FromSeconds(60)),
+            Is.True,
+            "the sync finished");
+        await SendAsync(admin, HttpMethod.Get, $"{Root}/tasks/?repository=mirror&state=finished");
+        await SendAsync(admin, HttpMethod.Delete, task);
+
         // Retention.
         await SendAsync(admin, HttpMethod.Put, $"{Root}/repositories/app/retention/", new JsonObject
         {

@@ -31,13 +31,15 @@ public sealed class ImporterPluginLoaderTests
         Assert.Throws<PluginLoadException>(() => ImporterPluginLoader.LoadAll(_folder.Path, BaseDirectory))!;
 
     [Test]
-    public void DefaultConfFolder_LoadsBothDockerImportersByTypeId()
+    public void DefaultConfFolder_LoadsTheDockerImportersByTypeId()
     {
         var importers = ImporterPluginLoader.LoadAll(Path.Combine(BaseDirectory, "plugins.conf.d"), BaseDirectory);
         var catalog = new PluginCatalog(importers);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(importers.Select(i => i.Id), Is.EquivalentTo(new[] { "docker_blob_importer", "docker_manifest_importer" }));
+            Assert.That(importers.Select(i => i.Id), Is.EquivalentTo(new[] { "docker_blob_importer", "docker_manifest_importer", "docker_sync_importer" }));
+            Assert.That(catalog.FindImporter("docker_sync_importer")!.Importer, Is.InstanceOf<Berth.Plugins.ISyncImporter>());
+            Assert.That(catalog.FindImporter("docker_sync_importer")!.Metadata.SecretConfigKeys, Is.EquivalentTo(new[] { "password", "token" }));
             Assert.That(catalog.FindImporter("docker_blob_importer")!.Metadata.Types.Select(t => t.Id), Is.EqualTo(new[] { "docker_blob" }));
             Assert.That(
                 catalog.FindImporter("docker_manifest_importer")!.Metadata.Types.Select(t => t.Id),

@@ -46,5 +46,6 @@ public sealed class LiteDbMetadataStoreTests : MetadataStoreContract
         Users = new LiteDbUserStore(_database);
         RetentionPolicies = new LiteDbRetentionPolicyStore(_database);
         Orphans = new LiteDbOrphanStore(_database);
+        Tasks = new LiteDbTaskStore(_database);
     }
 }

@@ -46,6 +46,8 @@ public abstract partial class MetadataStoreContract
 
     protected IUnitUserMetadataStore UserMetadata { get; set; } = null!;
 
+    protected Berth.Server.Tasks.ITaskStore Tasks { get; set; } = null!;
+
     /// <summary>The stores' clock (give it to every store that takes one): it moves only when a test moves it.</summary>
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 

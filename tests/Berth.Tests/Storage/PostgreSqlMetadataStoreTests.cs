@@ -47,6 +47,7 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         Importers = new PostgreSqlImporterRegistrationStore(_database);
         Units = new PostgreSqlUnitStore(_database, Clock);
         UserMetadata = new PostgreSqlUnitUserMetadataStore(_database);
+        Tasks = new PostgreSqlTaskStore(_database);
         Uploads = new PostgreSqlUploadRequestStore(_database);
         TagHistory = new PostgreSqlTagHistoryStore(_database);
         Work = new PostgreSqlUnitOfWorkStore(_database, Clock);

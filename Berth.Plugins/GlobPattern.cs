@@ -1,6 +1,10 @@
-namespace Berth.Server.Matching;
+namespace Berth.Plugins;
 
-/// <summary>Patterns with <c>*</c> (any run of characters, <c>/</c> included) and <c>?</c> (one character), matched whole.</summary>
+/// <summary>
+/// Patterns with <c>*</c> (any run of characters, <c>/</c> included) and <c>?</c> (one character), matched whole. Shared by
+/// the server (grants, retention rules, event filters) and plugins (a sync's tag filter), so that a pattern means the same
+/// everywhere.
+/// </summary>
 public static class GlobPattern
 {
     /// <summary>

@@ -1,0 +1,19 @@
+namespace Berth.Plugins;
+
+/// <summary>What the server lets a sync importer do to the repository it syncs.</summary>
+public interface ISyncConduit
+{
+    /// <summary>The id of the repository being synced.</summary>
+    string RepositoryId { get; }
+
+    /// <summary>
+    /// Runs one import, all or nothing: what <paramref name="import"/> does through the conduit it is given (nested imports of
+    /// the bits it fetched, associations of units the server already holds) is committed together when it returns, and
+    /// none of it when it throws or is cancelled. Make one per image, so that a repository never holds half of one.
+    /// </summary>
+    /// <returns>What <paramref name="import"/> answered.</returns>
+    Task<T> ImportAsync<T>(Func<IImportConduit, CancellationToken, Task<T>> import, CancellationToken cancellationToken);
+
+    /// <summary>The units of one type associated with the repository (the tags it holds, say), in no particular order.</summary>
+    Task<IReadOnlyList<Unit>> ListRepositoryUnitsAsync(string typeId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,204 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Docker.Common.References;
+
+namespace Docker.SyncImporter;
+
+/// <summary>
+/// The sync importer's configuration, read all at once so that a refusal names every bad key. A registration may leave
+/// out the feed (Pulp 2 allows an importer without one); a sync needs it.
+/// </summary>
+internal sealed record SyncImporterConfig
+{
+    public const string Feed = "feed";
+    public const string UpstreamName = "upstream_name";
+    public const string Tags = "tags";
+    public const string Username = "username";
+    public const string Password = "password";
+    public const string Token = "token";
+    public const string TlsVerify = "tls_verify";
+    public const string CaCert = "ca_cert";
+    public const string MaxConcurrentDownloads = "max_concurrent_downloads";
+
+    private const string Object = "importer_config";
+    private const int MostConcurrentDownloads = 32;
+
+    /// <summary>Keys the issue plans that this version does not do yet: refused with a word on it rather than ignored.</summary>
+    private static readonly string[] NotYet = ["platforms", "mirror", "referrers", "on_demand"];
+
+    private static readonly string[] Known = [Feed, UpstreamName, Tags, Username, Password, Token, TlsVerify, CaCert, MaxConcurrentDownloads];
+
+    /// <summary>The keys whose values no API response shows.</summary>
+    public static IReadOnlyList<string> SecretKeys { get; } = [Password, Token];
+
+    public Uri? FeedUrl { get; init; }
+
+    public RegistryName? Upstream { get; init; }
+
+    public TagFilter TagFilter { get; init; } = TagFilter.All;
+
+    public string? User { get; init; }
+
+    public string? Secret { get; init; }
+
+    public string? BearerToken { get; init; }
+
+    public bool VerifyTls { get; init; } = true;
+
+    public X509Certificate2Collection? TrustedRoots { get; init; }
+
+    public int Downloads { get; init; } = 4;
+
+    /// <summary>Reads a configuration.</summary>
+    /// <exception cref="ContentException">With <see cref="ContentError.InvalidConfiguration"/>, naming every bad key.</exception>
+    public static SyncImporterConfig Read(JsonObject config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var problems = new List<(string Key, string Problem)>();
+        T? Take<T>(string key, Func<T?> read)
+        {
+            try
+            {
+                return read();
+            }
+            catch (ContentException e)
+            {
+                problems.Add((key, e.Message));
+                return default;
+            }
+        }
+
+        foreach (var (key, _) in config)
+        {
+            if (NotYet.Contains(key))
+            {
+                problems.Add((key, $"{Object}.{key} is not supported by this version of {SyncImporter.TypeId} yet"));
+            }
+            else if (!Known.Contains(key))
+            {
+                problems.Add((key, $"{Object}.{key} is unknown; the keys are {string.Join(", ", Known)}"));
+            }
+        }
+
+        var feed = Take(Feed, () => ReadFeed(config));
+        var upstream = Take(UpstreamName, () => ReadUpstream(config));
+        var tags = Take(Tags, () => TagFilter.Read(config, Tags, Object));
+        var user = Take(Username, () => RequestFields.OptionalString(config, Username, Object, ContentError.InvalidConfiguration));
+        var password = Take(Password, () => RequestFields.OptionalString(config, Password, Object, ContentError.InvalidConfiguration));
+        var token = Take(Token, () => RequestFields.OptionalString(config, Token, Object, ContentError.InvalidConfiguration));
+        var verify = Take(TlsVerify, () => RequestFields.OptionalBoolean(config, TlsVerify, Object, ContentError.InvalidConfiguration));
+        var roots = Take(CaCert, () => ReadCaCert(config));
+        var downloads = Take(MaxConcurrentDownloads, () => RequestFields.OptionalPositiveInteger(config, MaxConcurrentDownloads, Object, ContentError.InvalidConfiguration));
+        if (downloads > MostConcurrentDownloads)
+        {
+            problems.Add((MaxConcurrentDownloads, $"{Object}.{MaxConcurrentDownloads} may be {MostConcurrentDownloads} at most"));
+        }
+
+        if ((user is null) != (password is null) && !problems.Any(p => p.Key is Username or Password))
+        {
+            problems.Add((user is null ? Username : Password, $"{Object}.{Username} and {Object}.{Password} go together: set both, or neither"));
+        }
+
+        if (token is not null && user is not null)
+        {
+            problems.Add((Token, $"{Object}.{Token} and {Object}.{Username} are two ways to sign in upstream: set one of them"));
+        }
+
+        if (problems.Count > 0)
+        {
+            var keys = problems.Select(p => p.Key).Distinct().ToList();
+            throw new ContentException(
+                ContentError.InvalidConfiguration,
+                string.Join("; ", problems.Select(p => p.Problem)),
+                new JsonObject { ["keys"] = new JsonArray([.. keys.Select(k => JsonValue.Create(k))]) });
+        }
+
+        return new SyncImporterConfig
+        {
+            FeedUrl = feed,
+            Upstream = upstream,
+            TagFilter = tags ?? TagFilter.All,
+            User = user,
+            Secret = password,
+            BearerToken = token,
+            VerifyTls = verify ?? true,
+            TrustedRoots = roots,
+            Downloads = (int)(downloads ?? 4),
+        };
+    }
+
+    /// <summary>What a sync needs beyond a valid configuration: somewhere to sync from.</summary>
+    /// <exception cref="ContentException">Naming what is missing and how to set it.</exception>
+    public (Uri Feed, RegistryName Upstream) RequireSource(string repositoryId)
+    {
+        var missing = new[] { (Key: Feed, Value: (object?)FeedUrl), (Key: UpstreamName, Value: Upstream) }.Where(k => k.Value is null).Select(k => k.Key).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ContentException(
+                ContentError.InvalidConfiguration,
+                $"repository '{repositoryId}' has no {string.Join(" or ", missing)} to sync from: set {string.Join(" and ", missing.Select(m => $"{Object}.{m}"))} " +
+                $"(PUT /pulp/api/v2/repositories/{repositoryId}/importers/{SyncImporter.TypeId}/), or pass them in override_config",
+                new JsonObject { ["keys"] = new JsonArray([.. missing.Select(k => JsonValue.Create(k))]) });
+        }
+
+        return (FeedUrl!, Upstream!.Value);
+    }
+
+    private static Uri? ReadFeed(JsonObject config)
+    {
+        var text = RequestFields.OptionalString(config, Feed, Object, ContentError.InvalidConfiguration);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(url.Query) || !string.IsNullOrEmpty(url.Fragment))
+        {
+            throw new ContentException(ContentError.InvalidConfiguration, $"{Object}.{Feed} must be an http or https URL of a registry, such as https://registry.example.com");
+        }
+
+        if (!string.IsNullOrEmpty(url.UserInfo))
+        {
+            throw new ContentException(ContentError.InvalidConfiguration, $"{Object}.{Feed} must not hold credentials: set {Object}.{Username} and {Object}.{Password}");
+        }
+
+        return url;
+    }
+
+    private static RegistryName? ReadUpstream(JsonObject config)
+    {
+        var text = RequestFields.OptionalString(config, UpstreamName, Object, ContentError.InvalidConfiguration);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return RegistryName.TryParse(text, out var name, out var problem)
+            ? name
+            : throw new ContentException(ContentError.InvalidConfiguration, $"{Object}.{UpstreamName}: {problem}");
+    }
+
+    private static X509Certificate2Collection? ReadCaCert(JsonObject config)
+    {
+        var pem = RequestFields.OptionalString(config, CaCert, Object, ContentError.InvalidConfiguration);
+        if (pem is null)
+        {
+            return null;
+        }
+
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPem(pem);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new ContentException(ContentError.InvalidConfiguration, $"{Object}.{CaCert} is not PEM certificates: {e.Message}");
+        }
+
+        return roots.Count > 0
+            ? roots
+            : throw new ContentException(ContentError.InvalidConfiguration, $"{Object}.{CaCert} holds no certificate: give the upstream's CA in PEM (-----BEGIN CERTIFICATE-----)");
+    }
+}

@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Docker.Common;
+using Docker.Common.Manifests;
+using Docker.Common.References;
+
+namespace Docker.SyncImporter;
+
+/// <summary>
+/// One sync: resolves the upstream tags the filter selects to digests (manifest requests only), then brings each digest
+/// not already tagged here as one import (its blobs, manifests and the tags that point at it), several at once. A blob or
+/// manifest the repository holds is not fetched; one the server holds for another repository is associated, not fetched.
+/// </summary>
+internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, UpstreamRegistry upstream, SyncImporterConfig config)
+{
+    private const int MostListed = 100;
+
+    private readonly SyncProgress _progress = new(request.Progress);
+    private readonly ConcurrentBag<string> _added = [];
+    private readonly ConcurrentBag<string> _moved = [];
+    private readonly ConcurrentBag<string> _missing = [];
+    private long _unchanged;
+
+    public async Task<JsonObject> RunAsync(CancellationToken cancellationToken)
+    {
+        var held = (await conduit.ListRepositoryUnitsAsync(DockerUnitTypes.Tag, cancellationToken).ConfigureAwait(false))
+            .Where(t => t.Metadata[DockerUnitTypes.Fields.ManifestDigest] is not null)
+            .ToDictionary(t => t.Key[DockerUnitTypes.Fields.Name]!, t => t.Metadata[DockerUnitTypes.Fields.ManifestDigest]!.GetValue<string>(), StringComparer.Ordinal);
+
+        var literal = config.TagFilter.Literal;
+        _progress.Step(literal is null ? "listing tags" : "resolving tags");
+        var tags = literal ?? [.. (await upstream.ListTagsAsync(cancellationToken).ConfigureAwait(false)).Where(config.TagFilter.Matches)];
+        var valid = tags.Where(t => TagName.TryParse(t, out _, out _)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+        _progress.Step("resolving tags", valid.Count);
+        var resolved = new ConcurrentDictionary<string, UpstreamManifest>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(valid, Options(cancellationToken), async (tag, token) =>
+        {
+            try
+            {
+                resolved[tag] = await upstream.GetManifestAsync(tag, request.Limits.MaxDocumentBytes, token).ConfigureAwait(false);
+            }
+            catch (ContentException e) when (literal is not null && e.Error == ContentError.FeedFailed && e.Details["status"]?.GetValue<int>() == (int)HttpStatusCode.NotFound)
+            {
+                // A tag named in the filter that upstream does not have is reported, not fatal: the others still come.
+                _missing.Add(tag);
+                _progress.TagSkipped();
+            }
+        }).ConfigureAwait(false);
+
+        // One import per digest, with every tag that should point at it: tags sharing an image share its download.
+        var work = resolved
+            .Where(r => !(held.TryGetValue(r.Key, out var current) && current == r.Value.Digest.ToString()))
+            .GroupBy(r => r.Value.Digest)
+            .Select(g => (Manifest: g.First().Value, Tags: g.Select(r => r.Key).Order(StringComparer.Ordinal).ToList()))
+            .ToList();
+        foreach (var _ in Enumerable.Range(0, resolved.Count - work.Sum(w => w.Tags.Count)))
+        {
+            Interlocked.Increment(ref _unchanged);
+            _progress.TagSkipped();
+        }
+
+        _progress.Step("importing");
+        await Parallel.ForEachAsync(work, Options(cancellationToken), async (item, token) =>
+        {
+            await conduit.ImportAsync(
+                async (import, ct) =>
+                {
+                    await ImportTreeAsync(import, item.Manifest, ct).ConfigureAwait(false);
+                    foreach (var tag in item.Tags)
+                    {
+                        await import.ImportNestedAsync(
+                            DockerUnitTypes.Tag,
+                            Stream.Null,
+                            new JsonObject { [DockerUnitTypes.Fields.Name] = tag },
+                            new JsonObject { [DockerUnitTypes.Fields.ManifestDigest] = item.Manifest.Digest.ToString() },
+                            ct).ConfigureAwait(false);
+                    }
+
+                    return true;
+                },
+                token).ConfigureAwait(false);
+            foreach (var tag in item.Tags)
+            {
+                (held.ContainsKey(tag) ? _moved : _added).Add(tag);
+                _progress.TagDone();
+            }
+        }).ConfigureAwait(false);
+
+        _progress.Step("finished");
+        return new JsonObject
+        {
+            ["feed"] = upstream.Describe,
+            ["tags_added"] = Listed(_added),
+            ["tags_moved"] = Listed(_moved),
+            ["tags_unchanged"] = Interlocked.Read(ref _unchanged),
+            ["tags_missing"] = Listed(_missing),
+            ["manifests_added"] = _progress.ManifestsDone,
+            ["blobs_downloaded"] = _progress.BlobsDownloaded,
+            ["blobs_present"] = _progress.BlobsSkipped,
+            ["bytes_downloaded"] = _progress.Bytes,
+        };
+    }
+
+    /// <summary>A manifest, or a list or index with its manifests, with every blob they need, unless the repository has it.</summary>
+    private async Task ImportTreeAsync(IImportConduit import, UpstreamManifest upstreamManifest, CancellationToken cancellationToken)
+    {
+        Manifest manifest;
+        try
+        {
+            manifest = ManifestParser.Parse(upstreamManifest.Bytes, request.Limits.MaxDocumentReferences);
+        }
+        catch (ManifestInvalidException e)
+        {
+            throw new ContentException(ContentError.ManifestInvalid, $"upstream {upstream.Describe} manifest {upstreamManifest.Digest} is not one Berth takes: {e.Message}");
+        }
+
+        var type = manifest is ImageIndex ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
+        var key = UnitKey.Of(DockerUnitTypes.Fields.Digest, upstreamManifest.Digest.ToString());
+        if ((await import.FindRepositoryUnitsAsync(type, [key], cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            _progress.ManifestSkipped();
+            return;
+        }
+
+        switch (manifest)
+        {
+            case ImageIndex index:
+                foreach (var child in index.Manifests.DistinctBy(d => d.Digest))
+                {
+                    var fetched = await upstream.GetManifestAsync(child.Digest.ToString(), request.Limits.MaxDocumentBytes, cancellationToken).ConfigureAwait(false);
+                    await ImportTreeAsync(import, fetched, cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
+            case ImageManifest image:
+                foreach (var blob in image.RegistryBlobs.DistinctBy(d => d.Digest))
+                {
+                    await BringBlobAsync(import, blob, cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
+        }
+
+        using var bytes = new MemoryStream(upstreamManifest.Bytes, writable: false);
+        await import.ImportNestedAsync(type, bytes, new JsonObject { [DockerUnitTypes.Fields.Digest] = upstreamManifest.Digest.ToString() }, [], cancellationToken).ConfigureAwait(false);
+        _progress.ManifestDone();
+    }
+
+    private async Task BringBlobAsync(IImportConduit import, Descriptor blob, CancellationToken cancellationToken)
+    {
+        var key = UnitKey.Of(DockerUnitTypes.Fields.Digest, blob.Digest.ToString());
+        if ((await import.FindRepositoryUnitsAsync(DockerUnitTypes.Blob, [key], cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            _progress.BlobSkipped();
+            return;
+        }
+
+        if (await import.FindUnitAsync(DockerUnitTypes.Blob, key, cancellationToken).ConfigureAwait(false) is { } elsewhere)
+        {
+            await import.AssociateAsync(elsewhere, cancellationToken).ConfigureAwait(false);
+            _progress.BlobSkipped();
+            return;
+        }
+
+        using var response = await upstream.OpenBlobAsync(blob.Digest, cancellationToken).ConfigureAwait(false);
+        var what = $"upstream {upstream.Describe} blob {blob.Digest}";
+        if (response.Content.Headers.ContentLength is { } length && length != blob.Size)
+        {
+            throw new ContentException(
+                ContentError.DigestMismatch, $"{what} is {length} bytes, but its manifest says {blob.Size}",
+                new JsonObject { ["digest"] = blob.Digest.ToString(), ["size"] = blob.Size, ["actual_size"] = length });
+        }
+
+        await using var bits = new CountingStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), blob.Size, what, _progress);
+        try
+        {
+            await import.ImportNestedAsync(DockerUnitTypes.Blob, bits, new JsonObject { [DockerUnitTypes.Fields.Digest] = blob.Digest.ToString() }, [], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContentException e) when (e.Error == ContentError.DigestMismatch)
+        {
+            throw new ContentException(ContentError.DigestMismatch, $"{what} was refused: {e.Message}", e.Details);
+        }
+
+        _progress.BlobDone();
+    }
+
+    private ParallelOptions Options(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = config.Downloads, CancellationToken = cancellationToken };
+
+    private static JsonArray Listed(IEnumerable<string> names) =>
+        [.. names.Order(StringComparer.Ordinal).Take(MostListed).Select(n => JsonValue.Create(n))];
+}

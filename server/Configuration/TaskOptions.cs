@@ -1,0 +1,12 @@
+namespace Berth.Server.Configuration;
+
+/// <summary>How tasks (syncs) are kept track of: <c>Berth:Tasks</c>.</summary>
+public sealed class TaskOptions
+{
+    /// <summary>
+    /// How long a running task may go without its server saying it is still at it before it counts as abandoned (its server
+    /// stopped or crashed) and ends in error; its server says so four times within it. The next sync picks up from what the
+    /// abandoned one imported.
+    /// </summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,152 @@
+using System.Text.Json.Nodes;
+using Berth.Server.Repositories;
+using Berth.Server.Tasks;
+using LiteDB;
+
+namespace Berth.Server.Storage.LiteDb;
+
+/// <summary>
+/// Tasks in collection <c>tasks</c>, by id. The database runs one write at a time, so a create's check for an unended task
+/// of the repository and its insert cannot be split by another.
+/// </summary>
+public sealed class LiteDbTaskStore(LiteDbDatabase database) : ITaskStore
+{
+    public Task<(TaskRecord Task, bool Created)> CreateUnlessBusyAsync(TaskRecord task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return database.WriteAsync(db =>
+        {
+            var tasks = db.GetCollection(LiteDbDatabase.Tasks);
+            var busy = tasks.Find(Query.EQ("repo_id", task.RepositoryId)).Select(Read).FirstOrDefault(t => !t.State.IsEnded());
+            if (busy is not null)
+            {
+                return (busy, false);
+            }
+
+            tasks.Insert(ToDocument(task));
+            return (task, true);
+        });
+    }
+
+    public Task<TaskRecord?> FindAsync(string id, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(db => db.GetCollection(LiteDbDatabase.Tasks).FindById(id) is { } found ? Read(found) : null));
+
+    public Task<IReadOnlyList<TaskRecord>> ListAsync(RepositoryId? repositoryId, IReadOnlyCollection<TaskState>? states, int limit, CancellationToken cancellationToken)
+    {
+        var found = database.Read(db =>
+        {
+            var tasks = db.GetCollection(LiteDbDatabase.Tasks);
+            var documents = repositoryId is { } repository ? tasks.Find(Query.EQ("repo_id", repository.Value)) : tasks.FindAll();
+            return documents.Select(Read)
+                .Where(t => states is null || states.Contains(t.State))
+                .OrderByDescending(t => t.Created).ThenBy(t => t.Id, StringComparer.Ordinal)
+                .Take(limit)
+                .ToList();
+        });
+        return Task.FromResult<IReadOnlyList<TaskRecord>>(found);
+    }
+
+    public Task<bool> StartAsync(string id, string worker, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Change(id, t => t.State == TaskState.Waiting ? t with { State = TaskState.Running, Worker = worker, StartTime = at, Heartbeat = at } : null, t => t is not null);
+
+    public Task<bool> BeatAsync(string id, string worker, JsonObject? progress, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.WriteAsync(db =>
+        {
+            var tasks = db.GetCollection(LiteDbDatabase.Tasks);
+            if (tasks.FindById(id) is not { } document || Read(document) is not { State: TaskState.Running } task || task.Worker != worker)
+            {
+                return true;
+            }
+
+            tasks.Update(ToDocument(task with { Heartbeat = at, ProgressReport = progress ?? task.ProgressReport }));
+            return task.CancelRequested;
+        });
+
+    public Task EndAsync(string id, TaskState state, JsonObject? progress, JsonNode? result, JsonObject? error, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Change(id, t => t.State.IsEnded() ? null : t with { State = state, FinishTime = at, ProgressReport = progress ?? t.ProgressReport, Result = result, Error = error }, _ => true);
+
+    public Task<TaskRecord?> RequestCancelAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.WriteAsync(db =>
+        {
+            var tasks = db.GetCollection(LiteDbDatabase.Tasks);
+            if (tasks.FindById(id) is not { } document)
+            {
+                return null;
+            }
+
+            var task = Read(document);
+            var asked = task.State switch
+            {
+                TaskState.Waiting => task with { State = TaskState.Canceled, CancelRequested = true, FinishTime = at },
+                TaskState.Running => task with { CancelRequested = true },
+                _ => task,
+            };
+            if (asked != task)
+            {
+                tasks.Update(ToDocument(asked));
+            }
+
+            return asked;
+        });
+
+    public Task<int> EndAbandonedAsync(DateTimeOffset heartbeatBefore, JsonObject error, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.WriteAsync(db =>
+        {
+            var tasks = db.GetCollection(LiteDbDatabase.Tasks);
+            var abandoned = tasks.Find(Query.Or(Query.EQ("state", TaskState.Waiting.Name()), Query.EQ("state", TaskState.Running.Name())))
+                .Select(Read)
+                .Where(t => t.Heartbeat < heartbeatBefore)
+                .ToList();
+            foreach (var task in abandoned)
+            {
+                tasks.Update(ToDocument(task with { State = TaskState.Error, FinishTime = at, Error = (JsonObject)error.DeepClone() }));
+            }
+
+            return abandoned.Count;
+        });
+
+    private Task<T> Change<T>(string id, Func<TaskRecord, TaskRecord?> change, Func<TaskRecord?, T> answer) =>
+        database.WriteAsync(db =>
+        {
+            var tasks = db.GetCollection(LiteDbDatabase.Tasks);
+            var changed = tasks.FindById(id) is { } document ? change(Read(document)) : null;
+            if (changed is not null)
+            {
+                tasks.Update(ToDocument(changed));
+            }
+
+            return answer(changed);
+        });
+
+    private static BsonDocument ToDocument(TaskRecord task) => new()
+    {
+        ["_id"] = task.Id,
+        ["task_type"] = task.TaskType,
+        ["repo_id"] = task.RepositoryId,
+        ["state"] = task.State.Name(),
+        ["worker"] = task.Worker,
+        ["created"] = BsonDates.ToBson(task.Created),
+        ["heartbeat"] = BsonDates.ToBson(task.Heartbeat),
+        ["start_time"] = task.StartTime is { } start ? BsonDates.ToBson(start) : BsonValue.Null,
+        ["finish_time"] = task.FinishTime is { } finish ? BsonDates.ToBson(finish) : BsonValue.Null,
+        ["cancel_requested"] = task.CancelRequested,
+        ["progress"] = task.ProgressReport?.ToJsonString() is { } progress ? progress : BsonValue.Null,
+        ["result"] = task.Result?.ToJsonString() is { } result ? result : BsonValue.Null,
+        ["error"] = task.Error?.ToJsonString() is { } error ? error : BsonValue.Null,
+    };
+
+    private static TaskRecord Read(BsonDocument document) => new(
+        document["_id"].AsString,
+        document["task_type"].AsString,
+        document["repo_id"].AsString,
+        TaskStates.TryParse(document["state"].AsString, out var state) ? state : throw new InvalidDataException($"task {document["_id"].AsString} has state '{document["state"].AsString}'"),
+        document["worker"].AsString,
+        BsonDates.FromBson(document["created"]),
+        BsonDates.FromBson(document["heartbeat"]),
+        BsonDates.FromBsonOrNull(document["start_time"]),
+        BsonDates.FromBsonOrNull(document["finish_time"]),
+        document["cancel_requested"].AsBoolean,
+        document["progress"].IsNull ? null : JsonNode.Parse(document["progress"].AsString)!.AsObject(),
+        document["result"].IsNull ? null : JsonNode.Parse(document["result"].AsString),
+        document["error"].IsNull ? null : JsonNode.Parse(document["error"].AsString)!.AsObject());
+}
