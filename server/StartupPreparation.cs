@@ -25,7 +25,8 @@ internal sealed class StartupPreparation(IServiceProvider services, StartupGate 
         var catalog = services.GetRequiredService<PluginCatalog>();
         foreach (var importer in catalog.Importers)
         {
-            logger.LogInformation("Loaded importer {Id} ({Types}) from {Assembly}", importer.Id, string.Join(", ", importer.Metadata.Types.Select(t => t.Id)), importer.Conf.AssemblyPath);
+            var types = importer.Metadata.Types.Count > 0 ? string.Join(", ", importer.Metadata.Types.Select(t => t.Id)) : "no unit type of its own";
+            logger.LogInformation("Loaded importer {Id} ({Types}) from {Assembly}", importer.Id, types, importer.Conf.AssemblyPath);
         }
 
         logger.LogInformation("{ConnectionLimits}", services.GetRequiredService<ConnectionLimiter>().Limits);

@@ -29,8 +29,9 @@ public static class TaskEndpoints
                 throw ApiException.Invalid($"tag must be {RepositoryTag}<repository id>; tasks are tagged by repository");
             }
 
-            var repositoryFilter = repository ?? tag?[RepositoryTag.Length..];
-            if (repository is not null && tag is not null && repository != repositoryFilter)
+            var tagged = tag?[RepositoryTag.Length..];
+            var repositoryFilter = repository ?? tagged;
+            if (repository is not null && tagged is not null && repository != tagged)
             {
                 throw ApiException.Invalid("repository and tag name different repositories; give one of them");
             }

@@ -43,7 +43,14 @@ public sealed class TaskRunner(
             new TaskRecord(TaskRecord.NewId(), kind.TaskType, repositoryId.Value, TaskState.Waiting, Worker, now, now), cancellationToken);
         if (created)
         {
-            _running[task.Id] = Task.Run(() => RunAsync(task, reporter, work), CancellationToken.None);
+            // The task outlives the request that asked for it: nothing of the request (its HttpContext, its trace) goes with it.
+            // Listed before it starts, so that its end, however soon, finds it to remove.
+            using (ExecutionContext.SuppressFlow())
+            {
+                var run = new Task<Task>(() => RunAsync(task, reporter, work));
+                _running[task.Id] = run.Unwrap();
+                run.Start(TaskScheduler.Default);
+            }
         }
 
         return (task, created);

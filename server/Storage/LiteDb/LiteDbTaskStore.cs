@@ -49,8 +49,9 @@ public sealed class LiteDbTaskStore(LiteDbDatabase database) : ITaskStore
     public Task<bool> StartAsync(string id, string worker, DateTimeOffset at, CancellationToken cancellationToken) =>
         Change(id, t => t.State == TaskState.Waiting ? t with { State = TaskState.Running, Worker = worker, StartTime = at, Heartbeat = at } : null, t => t is not null);
 
+    // A beat need not wait for the disk: one lost with a crash only makes the task look abandoned a second sooner.
     public Task<bool> BeatAsync(string id, string worker, JsonObject? progress, DateTimeOffset at, CancellationToken cancellationToken) =>
-        database.WriteAsync(db =>
+        database.WriteWithoutWaitingForDiskAsync(null, db =>
         {
             var tasks = db.GetCollection(LiteDbDatabase.Tasks);
             if (tasks.FindById(id) is not { } document || Read(document) is not { State: TaskState.Running } task || task.Worker != worker)

@@ -76,7 +76,7 @@ public sealed class ContainerPublishTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
-            Assert.That(body, Does.Contain("2 importer(s) loaded"));
+            Assert.That(body, Does.Contain("3 importer(s) loaded"));
         }
     }
 

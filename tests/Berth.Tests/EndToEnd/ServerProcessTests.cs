@@ -27,7 +27,7 @@ public sealed class ServerProcessTests : FolderPerTest
 
             var status = await api.GetJsonAsync("/status/");
             Assert.That(status["database_connection"]!["connected"]!.GetValue<bool>(), Is.True);
-            Assert.That((await api.GetJsonAsync("/plugins/importers/")).AsArray(), Has.Count.EqualTo(2));
+            Assert.That((await api.GetJsonAsync("/plugins/importers/")).AsArray(), Has.Count.EqualTo(3), "the docker importers, the sync importer among them");
 
             await api.CreateDockerRepositoryAsync("app");
             foreach (var blob in amd64.Blobs.Concat(arm64.Blobs))

@@ -70,6 +70,7 @@ public static partial class HostileCases
         ("PUT", Api + "/repositories/{repo}/retention/"),
         ("POST", Api + "/repositories/{repo}/actions/apply_retention/"),
         ("PUT", Api + "/content/units/docker_blob/no-such-unit/pulp_user_metadata/"),
+        ("POST", Api + "/repositories/{repo}/actions/sync/"),
     ];
 
     public static IEnumerable<HostileCase> All() =>
@@ -90,7 +91,8 @@ public static partial class HostileCases
             .Concat(LogsAndPages())
             .Concat(ApiDocumentCases())
             .Concat(Connections())
-            .Concat(MemoryCases());
+            .Concat(MemoryCases())
+            .Concat(SyncCases());
 
     private static HostileCase Pulp(string name, string method, string target, string? code = InvalidRequest, int status = PulpBadRequest) =>
         new(name, method, target, status, ErrorShape.Pulp, code);

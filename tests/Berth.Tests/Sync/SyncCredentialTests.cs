@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Sync;
+
+/// <summary>
+/// Upstreams that want credentials, as each kind asks for them: the reference registry behind an htpasswd file (a basic
+/// challenge) and Berth itself (a bearer challenge, its token service, a pull-only user); and what a sync brought, pulled
+/// by skopeo from the real server process.
+/// </summary>
+[NonParallelizable]
+public sealed class SyncCredentialTests() : SyncFixture(ServerKind.Process)
+{
+    [Test]
+    public async Task ABasicChallenge_IsAnsweredWithTheConfiguredCredentials()
+    {
+        using var folder = new TempFolder();
+        await using var guarded = await ReferenceRegistry.StartAsync(folder.Path, ("puller", "upstream-password-1"));
+        var name = NewUpstreamName();
+        var image = TestManifest.DockerImage(layers: 1);
+        await guarded.Client.PushImageAsync(name, image, "1.0");
+
+        var anonymous = await SyncedRepositoryAsync(FeedOf(name, guarded.Address));
+        var refused = await SyncToEndAsync(anonymous);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(refused["state"]!.GetValue<string>(), Is.EqualTo("error"));
+            Assert.That(refused["error"]!["code"]!.GetValue<string>(), Is.EqualTo("BRT0112"));
+            Assert.That(refused["error"]!["description"]!.GetValue<string>(), Does.Contain("importer_config.username"));
+        }
+
+        var signedIn = await SyncedRepositoryAsync(new JsonObject(FeedOf(name, guarded.Address)) { ["username"] = "puller", ["password"] = "upstream-password-1" });
+        Finished(await SyncToEndAsync(signedIn));
+        Assert.That(await TagDigestAsync(signedIn, "1.0"), Is.EqualTo(image.Digest.ToString()));
+    }
+
+    [Test]
+    public async Task ABearerChallenge_GetsATokenFromTheRealm_AndSkopeoPullsWhatWasSynced()
+    {
+        Skopeo.Require();
+        var source = "src/" + NewRepositoryId();
+        var image = ImageGenerator.Build(layers: 2, fileSize: 50_000);
+        await new RegistryClient(Api.Http).PushImageAsync(source, image, "1.0");
+        var puller = await CreateUserAsync((source, "pull"));
+        var feed = Host.CreateAnonymousClient().BaseAddress!;
+
+        var wrong = await SyncedRepositoryAsync(new JsonObject(FeedOf(source, feed)) { ["username"] = puller, ["password"] = "not-the-password" });
+        var refused = await SyncToEndAsync(wrong);
+        Assert.That(refused["state"]!.GetValue<string>(), Is.EqualTo("error"));
+        Assert.That(refused["error"]!["description"]!.GetValue<string>(), Does.Contain("token service").And.Contain("check importer_config.username and password"));
+
+        var mirror = await SyncedRepositoryAsync(new JsonObject(FeedOf(source, feed)) { ["username"] = puller, ["password"] = UserPassword });
+        var result = Finished(await SyncToEndAsync(mirror));
+        Assert.That(result["blobs_present"]!.GetValue<long>(), Is.EqualTo(image.Blobs.Count), "the server holds them already: associated, not fetched");
+
+        using var pulled = new TempFolder();
+        await Skopeo.RunAsync(
+            "copy", "--src-tls-verify=false", $"--src-creds={Support.TestCredentials.AdminLogin}:{Support.TestCredentials.AdminPassword}",
+            $"docker://{feed.Authority}/{mirror}:1.0", $"dir:{pulled.Path}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await File.ReadAllBytesAsync(Path.Combine(pulled.Path, "manifest.json")), Is.EqualTo(image.Bytes));
+            foreach (var blob in image.Blobs)
+            {
+                Assert.That(await File.ReadAllBytesAsync(Path.Combine(pulled.Path, blob.Digest.Encoded)), Is.EqualTo(blob.Bytes), blob.Digest.ToString());
+            }
+        }
+    }
+
+    [Test]
+    public async Task ATokenInTheConfig_IsSentAsTheBearer()
+    {
+        var source = "src/" + NewRepositoryId();
+        var image = TestManifest.DockerImage(layers: 1);
+        await new RegistryClient(Api.Http).PushImageAsync(source, image, "1.0");
+        var feed = Host.CreateAnonymousClient().BaseAddress!;
+        var puller = await CreateUserAsync((source, "pull"));
+        using var tokenClient = ClientAs(puller);
+        var token = await TokenAsync(tokenClient, $"repository:{source}:pull");
+
+        var repository = await SyncedRepositoryAsync(new JsonObject(FeedOf(source, feed)) { ["token"] = token });
+        Finished(await SyncToEndAsync(repository));
+        Assert.That(await TagDigestAsync(repository, "1.0"), Is.EqualTo(image.Digest.ToString()));
+        Assert.That((await Api.GetJsonAsync($"/repositories/{repository}/importers/docker_sync_importer/")).ToJsonString(), Does.Not.Contain(token));
+    }
+}
