@@ -5,6 +5,7 @@ using Berth.Cli.Importers;
 using Berth.Cli.Lifecycle;
 using Berth.Cli.Promotion;
 using Berth.Cli.Repositories;
+using Berth.Cli.Sync;
 using Berth.Cli.Tags;
 using Berth.Cli.Uploads;
 
@@ -37,6 +38,9 @@ public static class BerthCommand
         root.Subcommands.Add(RemoveCommand.Create());
         root.Subcommands.Add(RetentionCommands.Create());
         root.Subcommands.Add(OrphanCommands.Create());
+        root.Subcommands.Add(RemoteCommands.Create());
+        root.Subcommands.Add(SyncCommand.Create());
+        root.Subcommands.Add(TaskCommands.Create());
         return root;
     }
 }
