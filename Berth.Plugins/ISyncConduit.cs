@@ -16,4 +16,14 @@ public interface ISyncConduit
 
     /// <summary>The units of one type associated with the repository (the tags it holds, say), in no particular order.</summary>
     Task<IReadOnlyList<Unit>> ListRepositoryUnitsAsync(string typeId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes names (tags) from the repository and, as the repository's retention would, what only they named there: a
+    /// manifest or list that no remaining name or list needs, the manifests only such a list brought, their referrers, and
+    /// the blobs nothing that stays needs. A mirroring sync calls it for the names its feed no longer has.
+    /// </summary>
+    /// <param name="names">The names, as a name unit's name field holds them; those the repository does not hold are passed over.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>Every unit removed, names included.</returns>
+    Task<IReadOnlyList<Unit>> RemoveNamesAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken);
 }

@@ -20,14 +20,15 @@ internal sealed record SyncImporterConfig
     public const string TlsVerify = "tls_verify";
     public const string CaCert = "ca_cert";
     public const string MaxConcurrentDownloads = "max_concurrent_downloads";
+    public const string Mirror = "mirror";
 
     private const string Object = "importer_config";
     private const int MostConcurrentDownloads = 32;
 
     /// <summary>Keys the issue plans that this version does not do yet: refused with a word on it rather than ignored.</summary>
-    private static readonly string[] NotYet = ["platforms", "mirror", "referrers", "on_demand"];
+    private static readonly string[] NotYet = ["platforms", "referrers", "on_demand"];
 
-    private static readonly string[] Known = [Feed, UpstreamName, Tags, Username, Password, Token, TlsVerify, CaCert, MaxConcurrentDownloads];
+    private static readonly string[] Known = [Feed, UpstreamName, Tags, Username, Password, Token, TlsVerify, CaCert, MaxConcurrentDownloads, Mirror];
 
     /// <summary>The keys whose values no API response shows.</summary>
     public static IReadOnlyList<string> SecretKeys { get; } = [Password, Token];
@@ -49,6 +50,9 @@ internal sealed record SyncImporterConfig
     public X509Certificate2Collection? TrustedRoots { get; init; }
 
     public int Downloads { get; init; } = 4;
+
+    /// <summary>Whether tags the feed dropped (among those the filter selects) go here too, with what only they named.</summary>
+    public bool Mirrors { get; init; }
 
     /// <summary>Reads a configuration.</summary>
     /// <exception cref="ContentException">With <see cref="ContentError.InvalidConfiguration"/>, naming every bad key.</exception>
@@ -88,6 +92,7 @@ internal sealed record SyncImporterConfig
         var password = Take(Password, () => RequestFields.OptionalString(config, Password, Object, ContentError.InvalidConfiguration));
         var token = Take(Token, () => RequestFields.OptionalString(config, Token, Object, ContentError.InvalidConfiguration));
         var verify = Take(TlsVerify, () => RequestFields.OptionalBoolean(config, TlsVerify, Object, ContentError.InvalidConfiguration));
+        var mirror = Take(Mirror, () => RequestFields.OptionalBoolean(config, Mirror, Object, ContentError.InvalidConfiguration));
         var roots = Take(CaCert, () => ReadCaCert(config));
         var downloads = Take(MaxConcurrentDownloads, () => RequestFields.OptionalPositiveInteger(config, MaxConcurrentDownloads, Object, ContentError.InvalidConfiguration));
         if (downloads > MostConcurrentDownloads)
@@ -125,6 +130,7 @@ internal sealed record SyncImporterConfig
             VerifyTls = verify ?? true,
             TrustedRoots = roots,
             Downloads = (int)(downloads ?? 4),
+            Mirrors = mirror ?? false,
         };
     }
 

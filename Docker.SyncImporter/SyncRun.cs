@@ -21,6 +21,8 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
     private readonly ConcurrentBag<string> _added = [];
     private readonly ConcurrentBag<string> _moved = [];
     private readonly ConcurrentBag<string> _missing = [];
+    private IReadOnlyList<string> _removed = [];
+    private int _unitsRemoved;
     private long _unchanged;
 
     public async Task<JsonObject> RunAsync(CancellationToken cancellationToken)
@@ -89,6 +91,16 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
             }
         }).ConfigureAwait(false);
 
+        if (config.Mirrors)
+        {
+            // Only once everything upstream has is here: a sync that failed removes nothing.
+            _progress.Step("removing what upstream dropped");
+            var dropped = held.Keys.Where(tag => config.TagFilter.Matches(tag) && !resolved.ContainsKey(tag)).Order(StringComparer.Ordinal).ToList();
+            var removed = await conduit.RemoveNamesAsync(dropped, cancellationToken).ConfigureAwait(false);
+            _removed = [.. removed.Where(u => u.TypeId == DockerUnitTypes.Tag).Select(u => u.Key[DockerUnitTypes.Fields.Name]!)];
+            _unitsRemoved = removed.Count;
+        }
+
         _progress.Step("finished");
         return new JsonObject
         {
@@ -97,6 +109,8 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
             ["tags_moved"] = Listed(_moved),
             ["tags_unchanged"] = Interlocked.Read(ref _unchanged),
             ["tags_missing"] = Listed(_missing),
+            ["tags_removed"] = Listed(_removed),
+            ["units_removed"] = _unitsRemoved,
             ["manifests_added"] = _progress.ManifestsDone,
             ["blobs_downloaded"] = _progress.BlobsDownloaded,
             ["blobs_present"] = _progress.BlobsSkipped,

@@ -50,6 +50,36 @@ public sealed class RetentionService(
         return plan;
     }
 
+    /// <summary>
+    /// Removes the named tags from the repository with what only they named, exactly as a policy that keeps none of them
+    /// would (a mirroring sync, for the tags its upstream dropped); answers what was removed.
+    /// </summary>
+    public async Task<IReadOnlyList<Berth.Plugins.Unit>> RemoveNamesAsync(
+        RepositoryId repositoryId, IReadOnlyCollection<string> names, string action, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (names.Count == 0)
+        {
+            return [];
+        }
+
+        var policy = new RetentionPolicy([.. names.Distinct(StringComparer.Ordinal).Select(n => new TagRule(n, 0))], null);
+        var now = clock.GetUtcNow();
+        var removed = await membership.RemoveAsync(
+            repositoryId,
+            graph => RetentionPlan.For(graph, policy, now).All,
+            action,
+            repositoryId.Value,
+            (work, units) => events.AnnounceAsync(work, EventActions.Remove, repositoryId, name => new EventTarget { Repository = name, Units = units.Count }),
+            cancellationToken);
+        if (removed.Count > 0)
+        {
+            logger.LogInformation("{Action} in {Repository}: {Count} units removed", action, repositoryId.Value, removed.Count);
+        }
+
+        return removed;
+    }
+
     /// <summary>Applies every repository's policy; one failing does not stop the others.</summary>
     public async Task ApplyAllAsync(CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using Berth.Plugins;
 using Berth.Server.Imports;
 using Berth.Server.Plugins;
 using Berth.Server.Repositories;
+using Berth.Server.Retention;
 using Berth.Server.Units;
 
 namespace Berth.Server.Sync;
@@ -10,7 +11,8 @@ namespace Berth.Server.Sync;
 /// The conduit of one sync into one repository: each import it runs is one unit of work through the import service, so
 /// that what a sync brings passes the same importers and checks as an upload or a push of it.
 /// </summary>
-internal sealed class SyncConduit(RepositoryId repositoryId, LoadedImporter importer, ImportService imports, IUnitStore units) : ISyncConduit
+internal sealed class SyncConduit(RepositoryId repositoryId, LoadedImporter importer, ImportService imports, IUnitStore units, RetentionService retention)
+    : ISyncConduit
 {
     public string RepositoryId => repositoryId.Value;
 
@@ -19,4 +21,7 @@ internal sealed class SyncConduit(RepositoryId repositoryId, LoadedImporter impo
 
     public async Task<IReadOnlyList<Unit>> ListRepositoryUnitsAsync(string typeId, CancellationToken cancellationToken) =>
         [.. (await units.SearchAsync(repositoryId, new UnitCriteria([typeId], 0, null), cancellationToken)).Select(u => u.Unit)];
+
+    public Task<IReadOnlyList<Unit>> RemoveNamesAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken) =>
+        retention.RemoveNamesAsync(repositoryId, names, "sync.mirror", cancellationToken);
 }

@@ -5,6 +5,7 @@ using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Plugins;
 using Berth.Server.Repositories;
+using Berth.Server.Retention;
 using Berth.Server.Tasks;
 using Berth.Server.Units;
 
@@ -15,7 +16,13 @@ namespace Berth.Server.Sync;
 /// <see cref="ISyncImporter"/>); the server knows nothing of what it syncs from.
 /// </summary>
 public sealed class SyncService(
-    IRepositoryStore repositories, IImporterRegistrationStore registrations, PluginCatalog catalog, ImportService imports, IUnitStore units, TaskRunner tasks)
+    IRepositoryStore repositories,
+    IImporterRegistrationStore registrations,
+    PluginCatalog catalog,
+    ImportService imports,
+    IUnitStore units,
+    RetentionService retention,
+    TaskRunner tasks)
 {
     /// <summary>
     /// Starts a sync of the repository with the registered configuration, overlaid by <paramref name="overrideConfig"/>;
@@ -40,7 +47,7 @@ public sealed class SyncService(
 
         // An override the importer refuses is refused here, before a task starts.
         var (_, config) = ImportService.Configs(importer, registration, overrideConfig);
-        var conduit = new SyncConduit(repositoryId, importer, imports, units);
+        var conduit = new SyncConduit(repositoryId, importer, imports, units, retention);
         return await tasks.StartAsync(
             repositoryId,
             TaskKind.Sync,

@@ -43,7 +43,7 @@ public sealed class CliSyncTests : CliFixture
         var set = await Cli.RunAsync(
             null, "remote", "set", "--repo", repo, "--feed", _upstream.Address.AbsoluteUri, "--upstream", name, "--include", "*", "--exclude", "*-rc",
             "--upstream-username", "robot");
-        var changed = await Cli.RunAsync(null, "remote", "set", "--repo", repo, "--max-downloads", "2");
+        var changed = await Cli.RunAsync(null, "remote", "set", "--repo", repo, "--max-downloads", "2", "--mirror", "true");
         var shown = await Cli.RunAsync(null, "remote", "show", "--repo", repo);
         using (Assert.EnterMultipleScope())
         {
@@ -51,7 +51,7 @@ public sealed class CliSyncTests : CliFixture
             Assert.That(set.Output, Does.Contain($"upstream_name: {name}").And.Contain("username: robot").And.Not.Contain("upstream-secret-1"), set.ToString());
             Assert.That(set.Output, Does.Contain($"berth sync {repo}"));
             Assert.That(changed.ExitCode, Is.Zero, changed.ToString());
-            Assert.That(shown.Output, Does.Contain("max_concurrent_downloads: 2").And.Contain($"upstream_name: {name}").And.Not.Contain("upstream-secret-1"), shown.ToString());
+            Assert.That(shown.Output, Does.Contain("max_concurrent_downloads: 2").And.Contain("mirror: true").And.Contain($"upstream_name: {name}").And.Not.Contain("upstream-secret-1"), shown.ToString());
         }
 
         var synced = await Cli.RunAsync(null, "sync", repo, "--wait");

@@ -25,7 +25,8 @@ public static partial class HostileCases
             ("tls_verify as text", Registration("""{"tls_verify":"no"}""")),
             ("a ca_cert that is not PEM", Registration("""{"ca_cert":"not a certificate"}""")),
             ("a token and a username", Registration("""{"token":"t","username":"u","password":"p"}""")),
-            ("a key not yet supported", Registration("""{"mirror":true}""")),
+            ("a key not yet supported", Registration("""{"platforms":["linux/amd64"]}""")),
+            ("mirror as text", Registration("""{"mirror":"yes"}""")),
         ];
         foreach (var (label, body) in configs)
         {

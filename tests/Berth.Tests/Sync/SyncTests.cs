@@ -131,6 +131,44 @@ public sealed class SyncTests(StorageBackend backend) : SyncFixture(ServerKind.I
     }
 
     [Test]
+    public async Task Mirror_RemovesTheTagsUpstreamDropped_WithWhatOnlyTheyNamed_AndNothingElse()
+    {
+        var name = NewUpstreamName();
+        var (kept, dropped) = (TestManifest.DockerImage(layers: 1), TestManifest.DockerImage(layers: 2));
+        await Upstream.Client.PushImageAsync(name, kept, "v1");
+        await Upstream.Client.PushImageAsync(name, dropped, "v2");
+        var mirrored = await SyncedRepositoryAsync(new JsonObject(FeedOf(name)) { ["mirror"] = true, ["tags"] = new JsonObject { ["include"] = new JsonArray("v*") } });
+        var additive = await SyncedRepositoryAsync(FeedOf(name));
+        Finished(await SyncToEndAsync(mirrored));
+        Finished(await SyncToEndAsync(additive));
+
+        // A tag pushed here that the filter does not select is not the mirror's to remove.
+        var local = TestManifest.DockerImage(layers: 1);
+        await new RegistryClient(Api.Http).PushImageAsync(mirrored, local, "mine");
+
+        using (var deleted = await Upstream.Client.Http.DeleteAsync($"/v2/{name}/manifests/{dropped.Digest}"))
+        {
+            Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await deleted.Content.ReadAsStringAsync());
+        }
+
+        var result = Finished(await SyncToEndAsync(mirrored));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Names(result["tags_removed"]), Is.EqualTo(new[] { "v2" }));
+            Assert.That(result["units_removed"]!.GetValue<long>(), Is.EqualTo(1 + 1 + dropped.Blobs.Count), "the tag, its manifest and the blobs only it needed");
+            Assert.That(await TagDigestAsync(mirrored, "v2"), Is.Null);
+            Assert.That(await TagDigestAsync(mirrored, "v1"), Is.EqualTo(kept.Digest.ToString()));
+            Assert.That(await TagDigestAsync(mirrored, "mine"), Is.EqualTo(local.Digest.ToString()));
+            Assert.That((await CountsAsync(mirrored))["docker_blob"]!.GetValue<long>(), Is.EqualTo(kept.Blobs.Count + local.Blobs.Count));
+        }
+
+        // Without mirror, a sync only adds.
+        var again = Finished(await SyncToEndAsync(additive));
+        Assert.That(Names(again["tags_removed"]), Is.Empty);
+        Assert.That(await TagDigestAsync(additive, "v2"), Is.EqualTo(dropped.Digest.ToString()));
+    }
+
+    [Test]
     public async Task BlobsTheServerHolds_AreAssociated_NotDownloaded()
     {
         var name = NewUpstreamName();
