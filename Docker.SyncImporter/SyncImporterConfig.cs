@@ -21,14 +21,15 @@ internal sealed record SyncImporterConfig
     public const string CaCert = "ca_cert";
     public const string MaxConcurrentDownloads = "max_concurrent_downloads";
     public const string Mirror = "mirror";
+    public const string ReferrersKey = "referrers";
 
     private const string Object = "importer_config";
     private const int MostConcurrentDownloads = 32;
 
     /// <summary>Keys the issue plans that this version does not do yet: refused with a word on it rather than ignored.</summary>
-    private static readonly string[] NotYet = ["platforms", "referrers", "on_demand"];
+    private static readonly string[] NotYet = ["platforms", "on_demand"];
 
-    private static readonly string[] Known = [Feed, UpstreamName, Tags, Username, Password, Token, TlsVerify, CaCert, MaxConcurrentDownloads, Mirror];
+    private static readonly string[] Known = [Feed, UpstreamName, Tags, Username, Password, Token, TlsVerify, CaCert, MaxConcurrentDownloads, Mirror, ReferrersKey];
 
     /// <summary>The keys whose values no API response shows.</summary>
     public static IReadOnlyList<string> SecretKeys { get; } = [Password, Token];
@@ -53,6 +54,9 @@ internal sealed record SyncImporterConfig
 
     /// <summary>Whether tags the feed dropped (among those the filter selects) go here too, with what only they named.</summary>
     public bool Mirrors { get; init; }
+
+    /// <summary>Whether manifests that refer to synced ones (signatures, SBOMs, attestations) come too.</summary>
+    public bool Referrers { get; init; }
 
     /// <summary>Reads a configuration.</summary>
     /// <exception cref="ContentException">With <see cref="ContentError.InvalidConfiguration"/>, naming every bad key.</exception>
@@ -93,6 +97,7 @@ internal sealed record SyncImporterConfig
         var token = Take(Token, () => RequestFields.OptionalString(config, Token, Object, ContentError.InvalidConfiguration));
         var verify = Take(TlsVerify, () => RequestFields.OptionalBoolean(config, TlsVerify, Object, ContentError.InvalidConfiguration));
         var mirror = Take(Mirror, () => RequestFields.OptionalBoolean(config, Mirror, Object, ContentError.InvalidConfiguration));
+        var referrers = Take(ReferrersKey, () => RequestFields.OptionalBoolean(config, ReferrersKey, Object, ContentError.InvalidConfiguration));
         var roots = Take(CaCert, () => ReadCaCert(config));
         var downloads = Take(MaxConcurrentDownloads, () => RequestFields.OptionalPositiveInteger(config, MaxConcurrentDownloads, Object, ContentError.InvalidConfiguration));
         if (downloads > MostConcurrentDownloads)
@@ -131,6 +136,7 @@ internal sealed record SyncImporterConfig
             TrustedRoots = roots,
             Downloads = (int)(downloads ?? 4),
             Mirrors = mirror ?? false,
+            Referrers = referrers ?? false,
         };
     }
 

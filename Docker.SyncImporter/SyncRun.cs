@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Docker.Common;
+using Docker.Common.Digests;
 using Docker.Common.Manifests;
 using Docker.Common.References;
 
@@ -16,6 +16,7 @@ namespace Docker.SyncImporter;
 internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, UpstreamRegistry upstream, SyncImporterConfig config)
 {
     private const int MostListed = 100;
+    private const int MostReferrerDepth = 3;
 
     private readonly SyncProgress _progress = new(request.Progress);
     private readonly ConcurrentBag<string> _added = [];
@@ -23,6 +24,7 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
     private readonly ConcurrentBag<string> _missing = [];
     private IReadOnlyList<string> _removed = [];
     private int _unitsRemoved;
+    private int _referrers;
     private long _unchanged;
 
     public async Task<JsonObject> RunAsync(CancellationToken cancellationToken)
@@ -44,7 +46,7 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
             {
                 resolved[tag] = await upstream.GetManifestAsync(tag, request.Limits.MaxDocumentBytes, token).ConfigureAwait(false);
             }
-            catch (ContentException e) when (literal is not null && e.Error == ContentError.FeedFailed && e.Details["status"]?.GetValue<int>() == (int)HttpStatusCode.NotFound)
+            catch (ContentException e) when (literal is not null && UpstreamRegistry.IsNotFound(e))
             {
                 // A tag named in the filter that upstream does not have is reported, not fatal: the others still come.
                 _missing.Add(tag);
@@ -91,6 +93,22 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
             }
         }).ConfigureAwait(false);
 
+        if (config.Referrers)
+        {
+            // Every sync asks again, unchanged images too: a signature may have come upstream since the image did.
+            _progress.Step("bringing referrers");
+            var subjects = resolved.Values.DistinctBy(m => m.Digest).SelectMany(SubjectsOf).Distinct().ToList();
+            await Parallel.ForEachAsync(subjects, Options(cancellationToken), async (subject, token) =>
+                await conduit.ImportAsync(
+                    async (import, ct) =>
+                    {
+                        await BringReferrersAsync(import, subject, 0, ct).ConfigureAwait(false);
+                        return true;
+                    },
+                    token).ConfigureAwait(false))
+                .ConfigureAwait(false);
+        }
+
         if (config.Mirrors)
         {
             // Only once everything upstream has is here: a sync that failed removes nothing.
@@ -111,6 +129,7 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
             ["tags_missing"] = Listed(_missing),
             ["tags_removed"] = Listed(_removed),
             ["units_removed"] = _unitsRemoved,
+            ["referrers_added"] = _referrers,
             ["manifests_added"] = _progress.ManifestsDone,
             ["blobs_downloaded"] = _progress.BlobsDownloaded,
             ["blobs_present"] = _progress.BlobsSkipped,
@@ -161,6 +180,41 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
         using var bytes = new MemoryStream(upstreamManifest.Bytes, writable: false);
         await import.ImportNestedAsync(type, bytes, new JsonObject { [DockerUnitTypes.Fields.Digest] = upstreamManifest.Digest.ToString() }, [], cancellationToken).ConfigureAwait(false);
         _progress.ManifestDone();
+    }
+
+    /// <summary>The manifests of an upstream tag whose referrers are brought: the manifest itself and, for a list, its manifests.</summary>
+    private IEnumerable<Digest> SubjectsOf(UpstreamManifest manifest)
+    {
+        yield return manifest.Digest;
+        if (ManifestParser.Parse(manifest.Bytes, request.Limits.MaxDocumentReferences) is ImageIndex index)
+        {
+            foreach (var child in index.Manifests)
+            {
+                yield return child.Digest;
+            }
+        }
+    }
+
+    /// <summary>Brings the manifests that refer to <paramref name="subject"/> (signatures, SBOMs), and theirs, that the repository lacks.</summary>
+    private async Task BringReferrersAsync(IImportConduit import, Digest subject, int depth, CancellationToken cancellationToken)
+    {
+        foreach (var referrer in (await upstream.ListReferrersAsync(subject, request.Limits.MaxDocumentBytes, cancellationToken).ConfigureAwait(false)).DistinctBy(d => d.Digest))
+        {
+            var type = MediaTypes.IsIndex(referrer.MediaType) ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
+            var key = UnitKey.Of(DockerUnitTypes.Fields.Digest, referrer.Digest.ToString());
+            if ((await import.FindRepositoryUnitsAsync(type, [key], cancellationToken).ConfigureAwait(false)).Count == 0)
+            {
+                await ImportTreeAsync(import, await upstream.GetManifestAsync(referrer.Digest.ToString(), request.Limits.MaxDocumentBytes, cancellationToken).ConfigureAwait(false), cancellationToken)
+                    .ConfigureAwait(false);
+                Interlocked.Increment(ref _referrers);
+            }
+
+            // A signature of an SBOM: referrers of referrers, a few levels down at most.
+            if (depth < MostReferrerDepth)
+            {
+                await BringReferrersAsync(import, referrer.Digest, depth + 1, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task BringBlobAsync(IImportConduit import, Descriptor blob, CancellationToken cancellationToken)

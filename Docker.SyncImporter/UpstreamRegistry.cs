@@ -122,6 +122,46 @@ internal sealed class UpstreamRegistry : IDisposable
         return new UpstreamManifest(bytes, actual, response.Content.Headers.ContentType?.MediaType);
     }
 
+    /// <summary>
+    /// The manifests whose subject is <paramref name="subject"/>: from the referrers API, or, where the upstream has none
+    /// (it answers 404), from the referrers tag schema's index (<c>sha256-HEX</c>); none when neither is there.
+    /// </summary>
+    public async Task<IReadOnlyList<Docker.Common.Manifests.Descriptor>> ListReferrersAsync(Digest subject, long maxBytes, CancellationToken cancellationToken)
+    {
+        var what = $"list the referrers of {subject}";
+        try
+        {
+            using var response = await SendAsync(
+                () =>
+                {
+                    var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_feed, $"v2/{_name.Value}/referrers/{subject}"));
+                    request.Headers.TryAddWithoutValidation("Accept", MediaTypes.OciIndex);
+                    return request;
+                },
+                what,
+                cancellationToken).ConfigureAwait(false);
+            return ReferrersIn(await ReadBoundedAsync(response, maxBytes, $"referrers of {subject}", cancellationToken).ConfigureAwait(false), what);
+        }
+        catch (ContentException e) when (IsNotFound(e))
+        {
+            // No referrers API: the tag schema, if anyone kept it.
+        }
+
+        try
+        {
+            var index = await GetManifestAsync($"{subject.Algorithm.Name}-{subject.Encoded}", maxBytes, cancellationToken).ConfigureAwait(false);
+            return ReferrersIn(index.Bytes, what);
+        }
+        catch (ContentException e) when (IsNotFound(e))
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Whether a refusal was the upstream's 404: it does not have what was asked for.</summary>
+    public static bool IsNotFound(ContentException refusal) =>
+        refusal is { Error: ContentError.FeedFailed } && refusal.Details["status"]?.GetValue<int>() == (int)HttpStatusCode.NotFound;
+
     /// <summary>Opens a blob's bytes as the upstream streams them; the caller disposes the response.</summary>
     public async Task<HttpResponseMessage> OpenBlobAsync(Digest digest, CancellationToken cancellationToken) =>
         await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(_feed, $"v2/{_name.Value}/blobs/{digest}")), $"fetch blob {digest}", cancellationToken).ConfigureAwait(false);
@@ -260,6 +300,20 @@ internal sealed class UpstreamRegistry : IDisposable
             }
 
             throw Failed(what, $"the token service {realmUrl.GetLeftPart(UriPartial.Path)} answered no token");
+        }
+    }
+
+    private IReadOnlyList<Docker.Common.Manifests.Descriptor> ReferrersIn(byte[] document, string what)
+    {
+        try
+        {
+            return Docker.Common.Manifests.ManifestParser.Parse(document) is Docker.Common.Manifests.ImageIndex index
+                ? index.Manifests
+                : throw Failed(what, "the answer is not an image index");
+        }
+        catch (Docker.Common.Manifests.ManifestInvalidException e)
+        {
+            throw Failed(what, $"the answer is not a valid image index: {e.Message}");
         }
     }
 

@@ -37,13 +37,14 @@ public static class RemoteCommands
         var insecure = new Option<bool>("--insecure-skip-tls-verify") { Description = "Accept any certificate from the upstream (a test registry only)" };
         var caCert = new Option<FileInfo?>("--ca-cert") { Description = "A PEM file of certificates to trust for the upstream" };
         var downloads = new Option<int?>("--max-downloads") { Description = "How many images to fetch at once (1 to 32)" };
+        var referrers = new Option<bool?>("--referrers") { Description = "true: signatures, SBOMs and attestations of synced images come too" };
         var mirror = new Option<bool?>("--mirror")
         {
             Description = "true: tags upstream dropped (of those --include selects) go here too, with what only they named; false (the default): syncs only add",
         };
         var command = new Command("set", "Set where the repository syncs from; keys not given keep their values")
         {
-            repo, feed, upstream, include, exclude, username, insecure, caCert, downloads, mirror,
+            repo, feed, upstream, include, exclude, username, insecure, caCert, downloads, mirror, referrers,
         };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
@@ -85,6 +86,11 @@ public static class RemoteCommands
             if (parse.GetValue(caCert) is { } file)
             {
                 config["ca_cert"] = file.Exists ? await File.ReadAllTextAsync(file.FullName, cancellationToken) : throw CliException.Usage($"--ca-cert: {file.FullName} does not exist");
+            }
+
+            if (parse.GetValue(referrers) is { } withReferrers)
+            {
+                config["referrers"] = withReferrers;
             }
 
             if (parse.GetValue(mirror) is { } mirrors)

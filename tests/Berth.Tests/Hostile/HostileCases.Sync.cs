@@ -27,6 +27,7 @@ public static partial class HostileCases
             ("a token and a username", Registration("""{"token":"t","username":"u","password":"p"}""")),
             ("a key not yet supported", Registration("""{"platforms":["linux/amd64"]}""")),
             ("mirror as text", Registration("""{"mirror":"yes"}""")),
+            ("referrers as a number", Registration("""{"referrers":1}""")),
         ];
         foreach (var (label, body) in configs)
         {

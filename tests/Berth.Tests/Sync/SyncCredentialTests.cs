@@ -69,6 +69,37 @@ public sealed class SyncCredentialTests() : SyncFixture(ServerKind.Process)
     }
 
     [Test]
+    public async Task Referrers_ComeThroughTheReferrersApi_AndNewOnesOfAnUnchangedImageToo()
+    {
+        var source = "src/" + NewRepositoryId();
+        var image = TestManifest.DockerImage(layers: 1);
+        var sbom = TestManifest.OciArtifact(image);
+        var registry = new RegistryClient(Api.Http);
+        await registry.PushImageAsync(source, image, "1.0");
+        await registry.PushImageAsync(source, sbom);
+        var feed = Host.CreateAnonymousClient().BaseAddress!;
+        var mirror = await SyncedRepositoryAsync(new JsonObject(FeedOf(source, feed))
+        {
+            ["username"] = Support.TestCredentials.AdminLogin,
+            ["password"] = Support.TestCredentials.AdminPassword,
+            ["referrers"] = true,
+        });
+        Assert.That(Finished(await SyncToEndAsync(mirror))["referrers_added"]!.GetValue<long>(), Is.EqualTo(1));
+
+        // A signature of the SBOM arrives upstream later: the image is unchanged, and its referrers' referrers come anyway.
+        var signature = TestManifest.OciArtifact(sbom, "application/vnd.example.signature.v1+json");
+        await registry.PushImageAsync(source, signature);
+        var again = Finished(await SyncToEndAsync(mirror));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(again["referrers_added"]!.GetValue<long>(), Is.EqualTo(1));
+            Assert.That(again["tags_unchanged"]!.GetValue<long>(), Is.EqualTo(1));
+            Assert.That(await Api.Http.GetStringAsync($"/v2/{mirror}/referrers/{image.Digest}"), Does.Contain(sbom.Digest.ToString()));
+            Assert.That(await Api.Http.GetStringAsync($"/v2/{mirror}/referrers/{sbom.Digest}"), Does.Contain(signature.Digest.ToString()));
+        }
+    }
+
+    [Test]
     public async Task ATokenInTheConfig_IsSentAsTheBearer()
     {
         var source = "src/" + NewRepositoryId();

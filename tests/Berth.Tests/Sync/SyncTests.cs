@@ -169,6 +169,43 @@ public sealed class SyncTests(StorageBackend backend) : SyncFixture(ServerKind.I
     }
 
     [Test]
+    public async Task Referrers_ComeThroughTheTagSchema_WhereUpstreamHasNoReferrersApi()
+    {
+        var name = NewUpstreamName();
+        var image = TestManifest.DockerImage(layers: 1);
+        var sbom = TestManifest.OciArtifact(image);
+        await Upstream.Client.PushImageAsync(name, image, "1.0");
+        await Upstream.Client.PushImageAsync(name, sbom);
+
+        // What oras and cosign keep where a registry has no referrers API: an index under the subject's digest as a tag.
+        var schema = TestManifest.OciIndex(sbom);
+        using (var tagged = await Upstream.Client.PutManifestAsync(name, $"sha256-{image.Digest.Encoded}", schema.Bytes, schema.MediaType))
+        {
+            Assert.That(tagged.StatusCode, Is.EqualTo(HttpStatusCode.Created), await tagged.Content.ReadAsStringAsync());
+        }
+
+        var config = (bool referrers) => new JsonObject(FeedOf(name)) { ["referrers"] = referrers, ["tags"] = new JsonObject { ["include"] = new JsonArray("1.0") } };
+        var without = await SyncedRepositoryAsync(config(false));
+        var with = await SyncedRepositoryAsync(config(true));
+        Finished(await SyncToEndAsync(without));
+        var result = Finished(await SyncToEndAsync(with));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result["referrers_added"]!.GetValue<long>(), Is.EqualTo(1));
+            Assert.That(await ReferrersAsync(with, image), Is.EqualTo(new[] { sbom.Digest.ToString() }));
+            Assert.That(await ReferrersAsync(without, image), Is.Empty, "referrers come only when asked for");
+            Assert.That(Finished(await SyncToEndAsync(with))["referrers_added"]!.GetValue<long>(), Is.Zero, "held already");
+        }
+    }
+
+    private async Task<string[]> ReferrersAsync(string repository, TestManifest subject)
+    {
+        using var response = await Api.Http.GetAsync($"/v2/{repository}/referrers/{subject.Digest}");
+        var index = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        return [.. index["manifests"]!.AsArray().Select(m => m!["digest"]!.GetValue<string>())];
+    }
+
+    [Test]
     public async Task BlobsTheServerHolds_AreAssociated_NotDownloaded()
     {
         var name = NewUpstreamName();
