@@ -80,6 +80,7 @@ public static class BerthPipeline
         app.MapUploadEndpoints();
         app.MapImportEndpoints();
         app.MapSyncEndpoints();
+        app.MapSyncScheduleEndpoints();
         app.MapTaskEndpoints();
         app.MapAssociateEndpoints();
         app.MapTagHistoryEndpoints();

@@ -136,6 +136,7 @@ public static class BerthServices
         services.AddSingleton<UploadService>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<SyncService>();
+        services.AddSingleton<SyncScheduleService>();
         services.AddSingleton<TaskRunner>();
         services.AddSingleton<ImportMemoryBudget>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BerthOptions>>().Value.Auth.TokenSigningKeyFile is { Length: > 0 } shared
@@ -178,6 +179,7 @@ public static class BerthServices
         services.AddHostedService<OrphanSchedule>();
         services.AddHostedService<EventDelivery>();
         services.AddHostedService(sp => sp.GetRequiredService<TaskRunner>());
+        services.AddHostedService<SyncScheduleRunner>();
         return services;
     }
 

@@ -15,6 +15,9 @@ public static class ContentApi
 
     public static string UnitTypeHref(string unitTypeId) => $"{Root}/plugins/types/{unitTypeId}/";
 
+    public static string SyncScheduleHref(string repositoryId, string importerTypeId, string scheduleId) =>
+        $"{Root}/repositories/{repositoryId}/importers/{importerTypeId}/schedules/sync/{scheduleId}/";
+
     public static string TaskHref(string taskId) => $"{Root}/tasks/{taskId}/";
 
     public static string OrphansHref(string unitTypeId) => $"{Root}/content/orphans/{unitTypeId}/";

@@ -9,4 +9,7 @@ public sealed class TaskOptions
     /// abandoned one imported.
     /// </summary>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the leading server looks for sync schedules that are due; unset or zero turns schedules off.</summary>
+    public TimeSpan? ScheduleCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -21,6 +21,8 @@ namespace Berth.Server.Json;
 [JsonSerializable(typeof(Tasks.TaskResponse))]
 [JsonSerializable(typeof(List<Tasks.TaskResponse>))]
 [JsonSerializable(typeof(Tasks.TaskCallReport))]
+[JsonSerializable(typeof(Sync.SyncScheduleResponse))]
+[JsonSerializable(typeof(List<Sync.SyncScheduleResponse>))]
 [JsonSerializable(typeof(Verification.VerificationReport))]
 [JsonSerializable(typeof(List<TagHistory.TagMoveResponse>))]
 [JsonSerializable(typeof(RepositoryResponse))]

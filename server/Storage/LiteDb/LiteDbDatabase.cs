@@ -28,6 +28,7 @@ public sealed class LiteDbDatabase : IMetadataDatabase, IChangeVersions, IDispos
     public const string Events = "events";
     public const string EventCursors = "event_cursors";
     public const string Tasks = "tasks";
+    public const string SyncSchedules = "sync_schedules";
 
     // Joins the parts of compound ids; it cannot occur in repository ids, type ids or unit ids.
     public const char Separator = '\n';
@@ -84,6 +85,7 @@ public sealed class LiteDbDatabase : IMetadataDatabase, IChangeVersions, IDispos
         _database.GetCollection(Tokens).EnsureIndex("login", "$.login");
         _database.GetCollection(Tasks).EnsureIndex("repo_id", "$.repo_id");
         _database.GetCollection(Tasks).EnsureIndex("created", "$.created");
+        _database.GetCollection(SyncSchedules).EnsureIndex("repo_id", "$.repo_id");
 
         // By-repository lookups of these are ranges of their keys now (an index fewer to write at every import); a
         // database made before keeps no index that nothing reads.

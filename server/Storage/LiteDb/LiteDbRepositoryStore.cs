@@ -105,6 +105,7 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
             db.GetCollection(LiteDbDatabase.Marks).Upsert(new BsonDocument { ["_id"] = LiteDbOrphanStore.RepositoryDeletedMark, ["at"] = BsonDates.ToBson(clock.GetUtcNow()) });
             db.GetCollection(LiteDbDatabase.Importers).DeleteMany(LiteQuery.Equal("repo_id", id.Value));
             db.GetCollection(LiteDbDatabase.RetentionPolicies).Delete(id.Value);
+            db.GetCollection(LiteDbDatabase.SyncSchedules).DeleteMany(LiteQuery.Equal("repo_id", id.Value));
             db.GetCollection(LiteDbDatabase.TagHistory).DeleteMany(LiteDbTagHistoryStore.MovesIn(id));
             db.GetCollection(LiteDbDatabase.RepositoryActivity).Delete(id.Value);
             return true;

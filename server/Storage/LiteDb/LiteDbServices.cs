@@ -38,6 +38,7 @@ public static class LiteDbServices
         services.AddSingleton<IOrphanStore, LiteDbOrphanStore>();
         services.AddSingleton<IRetentionPolicyStore, LiteDbRetentionPolicyStore>();
         services.AddSingleton<ITaskStore, LiteDbTaskStore>();
+        services.AddSingleton<Berth.Server.Sync.ISyncScheduleStore, LiteDbSyncScheduleStore>();
         return services;
     }
 }

@@ -187,6 +187,22 @@ internal static class PostgreSqlSchema
             CREATE INDEX tasks_by_repository ON tasks (repo_id, created DESC);
             CREATE INDEX tasks_by_created ON tasks (created DESC);
             """),
+        new(6, "sync schedules, which go with their repository", """
+            CREATE TABLE sync_schedules (
+                id text COLLATE "C" PRIMARY KEY,
+                repo_id text COLLATE "C" NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+                importer_type_id text NOT NULL,
+                schedule text NOT NULL,
+                first_run timestamptz NOT NULL,
+                interval_ticks bigint NOT NULL,
+                enabled boolean NOT NULL,
+                override_config jsonb,
+                next_run timestamptz NOT NULL,
+                last_run_at timestamptz,
+                total_run_count bigint NOT NULL
+            );
+            CREATE INDEX sync_schedules_by_repository ON sync_schedules (repo_id);
+            """),
     ];
 
     /// <summary>Applies the migrations this database lacks; returns them.</summary>

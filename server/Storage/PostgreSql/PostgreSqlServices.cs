@@ -36,6 +36,7 @@ public static class PostgreSqlServices
         services.AddSingleton<IOrphanStore, PostgreSqlOrphanStore>();
         services.AddSingleton<IRetentionPolicyStore, PostgreSqlRetentionPolicyStore>();
         services.AddSingleton<ITaskStore, PostgreSqlTaskStore>();
+        services.AddSingleton<Berth.Server.Sync.ISyncScheduleStore, PostgreSqlSyncScheduleStore>();
         services.AddSingleton<ISignInFailureFeed, PostgreSqlSignInFailureFeed>();
         services.AddSingleton<PostgreSqlLeadership>();
         services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgreSqlLeadership>());

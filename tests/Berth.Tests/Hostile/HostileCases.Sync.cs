@@ -38,6 +38,9 @@ public static partial class HostileCases
         yield return Pulp("sync: unknown field", "POST", sync) with { Body = """{"override_config":{},"now":true}""" };
         yield return Pulp("sync: a repository without a sync importer", "POST", sync) with { Body = "{}" };
         yield return Pulp("sync: an unknown repository", "POST", Api + "/repositories/no-such-repository/actions/sync/", "PLP0009", 404) with { Body = "{}" };
+        yield return Pulp("sync schedule: of an importer that does not sync", "POST", importers + "docker_blob_importer/schedules/sync/") with { Body = """{"schedule":"PT1H"}""" };
+        yield return Pulp("sync schedule: of a sync importer not registered", "POST", importers + "docker_sync_importer/schedules/sync/", "PLP0009", 404) with { Body = """{"schedule":"PT1H"}""" };
+        yield return Pulp("sync schedule: an unknown schedule", "GET", importers + "docker_sync_importer/schedules/sync/no-such-schedule/", "PLP0009", 404);
         yield return Pulp("tasks: an unknown state", "GET", Api + "/tasks/?state=sleeping");
         yield return Pulp("tasks: a limit of none", "GET", Api + "/tasks/?limit=0");
         yield return Pulp("tasks: a limit past the most", "GET", Api + "/tasks/?limit=1000000");

@@ -168,6 +168,12 @@ public sealed class ApiDocumentResponseTests : FolderPerTest
             "the sync finished");
         await SendAsync(admin, HttpMethod.Get, $"{Root}/tasks/?repository=mirror&state=finished");
         await SendAsync(admin, HttpMethod.Delete, task);
+        var schedules = $"{Root}/repositories/mirror/importers/docker_sync_importer/schedules/sync/";
+        var schedule = (await SendAsync(admin, HttpMethod.Post, schedules, new JsonObject { ["schedule"] = "PT6H" }))["_href"]!.GetValue<string>();
+        await SendAsync(admin, HttpMethod.Get, schedules);
+        await SendAsync(admin, HttpMethod.Get, schedule);
+        await SendAsync(admin, HttpMethod.Put, schedule, new JsonObject { ["enabled"] = false });
+        await SendAsync(admin, HttpMethod.Delete, schedule);
 
         // Retention.
         await SendAsync(admin, HttpMethod.Put, $"{Root}/repositories/app/retention/", new JsonObject

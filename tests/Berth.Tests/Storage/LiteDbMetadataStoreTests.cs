@@ -47,5 +47,6 @@ public sealed class LiteDbMetadataStoreTests : MetadataStoreContract
         RetentionPolicies = new LiteDbRetentionPolicyStore(_database);
         Orphans = new LiteDbOrphanStore(_database);
         Tasks = new LiteDbTaskStore(_database);
+        SyncSchedules = new LiteDbSyncScheduleStore(_database);
     }
 }

@@ -79,6 +79,36 @@ public abstract partial class MetadataStoreContract
     }
 
     [Test]
+    public async Task SyncSchedules_NeedTheirRepository_AreChangedAndDeleted_AndGoWithIt()
+    {
+        var repository = await CreateAsync("scheduled");
+        var schedule = new Berth.Server.Sync.SyncSchedule(
+            "s1", repository.Id, "docker_sync_importer", "PT1H", TaskEpoch, TimeSpan.FromHours(1), true, new JsonObject { ["mirror"] = true }, TaskEpoch, null, 0);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await SyncSchedules.AddAsync(schedule, None), Is.True);
+            Assert.That(await SyncSchedules.AddAsync(schedule with { Id = "s2", RepositoryId = Id("no-such-repository") }, None), Is.False);
+            Assert.That(await SyncSchedules.UpdateAsync(schedule with { Id = "s9" }, None), Is.False);
+            Assert.That(await SyncSchedules.UpdateAsync(schedule with { Enabled = false, LastRunAt = TaskEpoch.AddHours(1), NextRun = TaskEpoch.AddHours(2), TotalRunCount = 1 }, None), Is.True);
+        }
+
+        await ReopenAsync();
+        var stored = (await SyncSchedules.ListAsync(repository.Id, None)).Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(stored with { OverrideConfig = null }, Is.EqualTo(schedule with { Enabled = false, LastRunAt = TaskEpoch.AddHours(1), NextRun = TaskEpoch.AddHours(2), TotalRunCount = 1, OverrideConfig = null }));
+            Assert.That(stored.OverrideConfig!.ToJsonString(), Is.EqualTo("""{"mirror":true}"""));
+            Assert.That(await SyncSchedules.ListAsync(null, None), Has.Count.EqualTo(1));
+            Assert.That(await SyncSchedules.DeleteAsync(Id("elsewhere"), "s1", None), Is.False, "only in its repository");
+        }
+
+        await SyncSchedules.AddAsync(schedule with { Id = "s3" }, None);
+        Assert.That(await SyncSchedules.DeleteAsync(repository.Id, "s1", None), Is.True);
+        await Repositories.DeleteAsync(repository.Id, None);
+        Assert.That(await SyncSchedules.ListAsync(null, None), Is.Empty, "a repository's schedules go with it");
+    }
+
+    [Test]
     public async Task Tasks_AbandonedByTheirServer_EndInError_AndAreListedNewestFirst()
     {
         var old = (await Tasks.CreateUnlessBusyAsync(NewTask("old", TaskEpoch), None)).Task;

@@ -48,6 +48,8 @@ public abstract partial class MetadataStoreContract
 
     protected Berth.Server.Tasks.ITaskStore Tasks { get; set; } = null!;
 
+    protected Berth.Server.Sync.ISyncScheduleStore SyncSchedules { get; set; } = null!;
+
     /// <summary>The stores' clock (give it to every store that takes one): it moves only when a test moves it.</summary>
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 

@@ -48,6 +48,7 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         Units = new PostgreSqlUnitStore(_database, Clock);
         UserMetadata = new PostgreSqlUnitUserMetadataStore(_database);
         Tasks = new PostgreSqlTaskStore(_database);
+        SyncSchedules = new PostgreSqlSyncScheduleStore(_database);
         Uploads = new PostgreSqlUploadRequestStore(_database);
         TagHistory = new PostgreSqlTagHistoryStore(_database);
         Work = new PostgreSqlUnitOfWorkStore(_database, Clock);
