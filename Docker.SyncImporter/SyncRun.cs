@@ -233,16 +233,17 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
             return;
         }
 
-        using var response = await upstream.OpenBlobAsync(blob.Digest, cancellationToken).ConfigureAwait(false);
+        var response = await upstream.OpenBlobAsync(blob.Digest, 0, cancellationToken).ConfigureAwait(false);
         var what = $"upstream {upstream.Describe} blob {blob.Digest}";
         if (response.Content.Headers.ContentLength is { } length && length != blob.Size)
         {
+            response.Dispose();
             throw new ContentException(
                 ContentError.DigestMismatch, $"{what} is {length} bytes, but its manifest says {blob.Size}",
                 new JsonObject { ["digest"] = blob.Digest.ToString(), ["size"] = blob.Size, ["actual_size"] = length });
         }
 
-        await using var bits = new CountingStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), blob.Size, what, _progress);
+        await using var bits = new CountingStream(await ResumingBlobStream.OpenAsync(upstream, blob.Digest, response, cancellationToken).ConfigureAwait(false), blob.Size, what, _progress);
         try
         {
             await import.ImportNestedAsync(DockerUnitTypes.Blob, bits, new JsonObject { [DockerUnitTypes.Fields.Digest] = blob.Digest.ToString() }, [], cancellationToken).ConfigureAwait(false);

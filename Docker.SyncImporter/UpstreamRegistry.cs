@@ -20,6 +20,11 @@ internal sealed class UpstreamRegistry : IDisposable
 {
     private const int TagPage = 1000;
 
+    // Four tries a request, a quarter second, then a half, then one between them: about two seconds before giving up.
+    private const int MostAttempts = 4;
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan LongestRetryAfter = TimeSpan.FromSeconds(30);
+
     private static readonly string Accept = string.Join(", ", MediaTypes.OciIndex, MediaTypes.DockerManifestList, MediaTypes.OciManifest, MediaTypes.DockerManifest);
 
     private readonly HttpClient _http;
@@ -162,9 +167,24 @@ internal sealed class UpstreamRegistry : IDisposable
     public static bool IsNotFound(ContentException refusal) =>
         refusal is { Error: ContentError.FeedFailed } && refusal.Details["status"]?.GetValue<int>() == (int)HttpStatusCode.NotFound;
 
-    /// <summary>Opens a blob's bytes as the upstream streams them; the caller disposes the response.</summary>
-    public async Task<HttpResponseMessage> OpenBlobAsync(Digest digest, CancellationToken cancellationToken) =>
-        await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(_feed, $"v2/{_name.Value}/blobs/{digest}")), $"fetch blob {digest}", cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Opens a blob's bytes as the upstream streams them, from byte <paramref name="from"/> on (a <c>Range</c> request; an
+    /// upstream that ignores it answers 200 with the whole blob); the caller disposes the response.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenBlobAsync(Digest digest, long from, CancellationToken cancellationToken) =>
+        await SendAsync(
+            () =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_feed, $"v2/{_name.Value}/blobs/{digest}"));
+                if (from > 0)
+                {
+                    request.Headers.Range = new RangeHeaderValue(from, null);
+                }
+
+                return request;
+            },
+            $"fetch blob {digest}",
+            cancellationToken).ConfigureAwait(false);
 
     public void Dispose()
     {
@@ -174,7 +194,8 @@ internal sealed class UpstreamRegistry : IDisposable
 
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> make, string what, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        var signedIn = false;
+        for (var attempt = 1; ; attempt++)
         {
             var sent = _authorization;
             HttpResponseMessage response;
@@ -185,17 +206,24 @@ internal sealed class UpstreamRegistry : IDisposable
                 {
                     response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 }
+                catch (HttpRequestException) when (attempt < MostAttempts)
+                {
+                    // A connection refused or reset: the upstream may be restarting, or a balancer shed it.
+                    await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
                 catch (HttpRequestException e)
                 {
-                    throw Failed(what, $"{e.Message}; check importer_config.feed, and tls_verify or ca_cert for a registry with its own certificate");
+                    throw Failed(what, $"{e.Message} (tried {MostAttempts} times); check importer_config.feed, and tls_verify or ca_cert for a registry with its own certificate");
                 }
             }
 
-            if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 0 && _config.BearerToken is null)
+            if (response.StatusCode == HttpStatusCode.Unauthorized && !signedIn && _config.BearerToken is null)
             {
                 var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
                 response.Dispose();
                 await SignInAsync(challenge, sent, what, cancellationToken).ConfigureAwait(false);
+                signedIn = true;
                 continue;
             }
 
@@ -204,11 +232,38 @@ internal sealed class UpstreamRegistry : IDisposable
                 return response;
             }
 
+            if (IsRetried(response.StatusCode) && attempt < MostAttempts)
+            {
+                var wait = RetryAfter(response) ?? Backoff(attempt);
+                response.Dispose();
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             using (response)
             {
                 throw await RefusedAsync(response, what, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Too many requests, and the server errors a retry may get past.</summary>
+    private static bool IsRetried(HttpStatusCode status) =>
+        status is HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
+            or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    private static TimeSpan Backoff(int attempt) => FirstBackoff * Math.Pow(2, attempt - 1);
+
+    /// <summary>What the upstream asked to wait (<c>Retry-After</c>, seconds or a date), at most <see cref="LongestRetryAfter"/>.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var wait = response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            _ => (TimeSpan?)null,
+        };
+        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, LongestRetryAfter.Ticks)) : null;
     }
 
     private async Task SignInAsync(AuthenticationHeaderValue? challenge, AuthenticationHeaderValue? sent, string what, CancellationToken cancellationToken)

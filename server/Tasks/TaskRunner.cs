@@ -70,9 +70,11 @@ public sealed class TaskRunner(
         }
     }
 
+    // As BackgroundService's own: cancelled, not disposed, since a host may be stopped again after it was disposed (a test
+    // host stopped by its factory once the server's own run has ended).
     public override void Dispose()
     {
-        _stopping.Dispose();
+        _stopping.Cancel();
         base.Dispose();
     }
 

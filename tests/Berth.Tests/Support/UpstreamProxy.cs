@@ -19,6 +19,9 @@ public sealed class UpstreamProxy : IAsyncDisposable
     private readonly ConcurrentQueue<string> _requests = new();
     private TaskCompletionSource _blobGate = Open();
     private int _blobsWaiting;
+    private long _cutBlobAfter = -1;
+    private int _failures;
+    private int _failureStatus;
 
     public UpstreamProxy(Uri target)
     {
@@ -46,6 +49,16 @@ public sealed class UpstreamProxy : IAsyncDisposable
     public void ReleaseBlobs() => Volatile.Read(ref _blobGate).TrySetResult();
 
     public void Forget() => _requests.Clear();
+
+    /// <summary>The next blob download is cut after <paramref name="bytes"/> bytes: its connection reset, as a network failure would.</summary>
+    public void CutNextBlobAfter(long bytes) => Interlocked.Exchange(ref _cutBlobAfter, bytes);
+
+    /// <summary>The next <paramref name="count"/> requests are answered <paramref name="status"/> without reaching the upstream.</summary>
+    public void FailNext(int count, HttpStatusCode status)
+    {
+        Volatile.Write(ref _failureStatus, (int)status);
+        Volatile.Write(ref _failures, count);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -92,9 +105,17 @@ public sealed class UpstreamProxy : IAsyncDisposable
     private async Task ForwardAsync(HttpListenerContext context)
     {
         var path = context.Request.RawUrl ?? "/";
-        _requests.Enqueue($"{context.Request.HttpMethod} {path}");
+        var range = context.Request.Headers["Range"];
+        _requests.Enqueue($"{context.Request.HttpMethod} {path}{(range is null ? "" : " " + range)}");
         try
         {
+            if (Interlocked.Decrement(ref _failures) >= 0)
+            {
+                context.Response.StatusCode = Volatile.Read(ref _failureStatus);
+                context.Response.Close();
+                return;
+            }
+
             if (path.Contains("/blobs/", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref _blobsWaiting);
@@ -130,6 +151,18 @@ public sealed class UpstreamProxy : IAsyncDisposable
             }
 
             await using var body = await response.Content.ReadAsStreamAsync();
+            // Only a blob longer than the cut is cut: a shorter one leaves it for the next.
+            var cut = path.Contains("/blobs/", StringComparison.Ordinal) && context.Request.HttpMethod == "GET" ? Volatile.Read(ref _cutBlobAfter) : -1;
+            if (cut >= 0 && response.Content.Headers.ContentLength > cut && Interlocked.CompareExchange(ref _cutBlobAfter, -1, cut) == cut)
+            {
+                var buffer = new byte[cut];
+                await body.ReadExactlyAsync(buffer);
+                await context.Response.OutputStream.WriteAsync(buffer);
+                await context.Response.OutputStream.FlushAsync();
+                context.Response.Abort();
+                return;
+            }
+
             await body.CopyToAsync(context.Response.OutputStream);
             context.Response.Close();
         }

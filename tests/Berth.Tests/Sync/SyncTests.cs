@@ -278,6 +278,33 @@ public sealed class SyncTests(StorageBackend backend) : SyncFixture(ServerKind.I
     }
 
     [Test]
+    public async Task ABlobCutOffMidway_IsResumedFromWhereItBroke_AndBusyAnswersAreRetried()
+    {
+        var name = NewUpstreamName();
+        var image = TestManifest.DockerImage(layers: 1, layerSize: 200_000);
+        await Upstream.Client.PushImageAsync(name, image, "1.0");
+        await using var proxy = new UpstreamProxy(Upstream.Address);
+        var repository = await SyncedRepositoryAsync(new JsonObject(FeedOf(name, proxy.Address)) { ["max_concurrent_downloads"] = 1 });
+
+        // Two 503s before the first request gets through, then the first blob's connection is reset after 64 KiB.
+        proxy.FailNext(2, HttpStatusCode.ServiceUnavailable);
+        proxy.CutNextBlobAfter(65_536);
+        var result = Finished(await SyncToEndAsync(repository));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result["blobs_downloaded"]!.GetValue<long>(), Is.EqualTo(image.Blobs.Count));
+            Assert.That(proxy.Requests.Where(r => r.Contains("bytes=65536-", StringComparison.Ordinal)), Has.Exactly(1).Items, string.Join('\n', proxy.Requests));
+            Assert.That(await TagDigestAsync(repository, "1.0"), Is.EqualTo(image.Digest.ToString()));
+        }
+
+        foreach (var blob in image.Blobs)
+        {
+            using var response = await Api.Http.GetAsync($"/v2/{repository}/blobs/{blob.Digest}");
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(blob.Bytes), blob.Digest.ToString());
+        }
+    }
+
+    [Test]
     public async Task AnUnreachableFeed_FailsTheTask_SayingWhatToCheck()
     {
         var repository = await SyncedRepositoryAsync(FeedOf(NewUpstreamName(), new Uri($"http://127.0.0.1:{LoopbackPorts.Take()}")));
