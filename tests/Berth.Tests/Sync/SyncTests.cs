@@ -10,9 +10,11 @@ namespace Berth.Tests.Sync;
 /// the sync action answers 202 with the task to poll, the task ends with what was brought, and what it brought is served
 /// by the registry API exactly as upstream served it. Tags, manifests, lists and blobs all pass the docker importers.
 /// </summary>
-[TestFixture(StorageBackend.Default)]
-[TestFixture(StorageBackend.PostgreSql)]
-public sealed class SyncTests(StorageBackend backend) : SyncFixture(ServerKind.InProcess, backend)
+/// <remarks>
+/// On the run's stores (<c>BERTH_TEST_STORAGE</c>); in the default run PostgreSQL's side of syncs is the task store's
+/// contract, <see cref="SyncRestartTests"/> and the replica test.
+/// </remarks>
+public sealed class SyncTests() : SyncFixture(ServerKind.InProcess)
 {
     [Test]
     public async Task Sync_BringsEveryTag_AsUpstreamServesIt()
