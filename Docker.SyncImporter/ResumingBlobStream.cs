@@ -1,14 +1,18 @@
 using System.Net;
+using Berth.Plugins;
 using Docker.Common.Digests;
 
 namespace Docker.SyncImporter;
 
 /// <summary>
-/// A blob's bytes from upstream that survive a connection cut mid-blob: the rest is asked for again with <c>Range</c> from
-/// where it broke, a few times at most; from an upstream that ignores the range (200, the whole blob), what already
-/// arrived is read past. The digest check after it is what proves the pieces make the blob.
+/// A blob's bytes from upstream, counted into the sync's progress and cut off once they pass the size its descriptor
+/// declares (an upstream cannot fill the disk with a blob that was never going to match), that survive a connection cut
+/// mid-blob: the rest is asked for again with <c>Range</c> from where it broke, a few times at most; from an upstream that
+/// ignores the range (200, the whole blob), what already arrived is read past. The digest check after it is what proves
+/// the pieces make the blob.
 /// </summary>
-internal sealed class ResumingBlobStream(UpstreamRegistry upstream, Digest digest, HttpResponseMessage first, Stream body) : Stream
+internal sealed class ResumingBlobStream(
+    UpstreamRegistry upstream, Digest digest, long declaredSize, SyncProgress progress, HttpResponseMessage first, Stream body) : Stream
 {
     private const int MostResumptions = 3;
 
@@ -27,8 +31,9 @@ internal sealed class ResumingBlobStream(UpstreamRegistry upstream, Digest diges
 
     public override long Position { get => _position; set => throw new NotSupportedException(); }
 
-    public static async Task<ResumingBlobStream> OpenAsync(UpstreamRegistry upstream, Digest digest, HttpResponseMessage response, CancellationToken cancellationToken) =>
-        new(upstream, digest, response, await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+    public static async Task<ResumingBlobStream> OpenAsync(
+        UpstreamRegistry upstream, Digest digest, long declaredSize, SyncProgress progress, HttpResponseMessage response, CancellationToken cancellationToken) =>
+        new(upstream, digest, declaredSize, progress, response, await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -38,6 +43,13 @@ internal sealed class ResumingBlobStream(UpstreamRegistry upstream, Digest diges
             {
                 var read = await _body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
                 _position += read;
+                if (_position > declaredSize)
+                {
+                    throw new ContentException(
+                        ContentError.DigestMismatch, $"upstream {upstream.Describe} blob {digest} sent more than the {declaredSize} bytes its descriptor declares");
+                }
+
+                progress.Downloaded(read);
                 return read;
             }
             catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested && _resumptions < MostResumptions)

@@ -243,7 +243,7 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
                 new JsonObject { ["digest"] = blob.Digest.ToString(), ["size"] = blob.Size, ["actual_size"] = length });
         }
 
-        await using var bits = new CountingStream(await ResumingBlobStream.OpenAsync(upstream, blob.Digest, response, cancellationToken).ConfigureAwait(false), blob.Size, what, _progress);
+        await using var bits = await ResumingBlobStream.OpenAsync(upstream, blob.Digest, blob.Size, _progress, response, cancellationToken).ConfigureAwait(false);
         try
         {
             await import.ImportNestedAsync(DockerUnitTypes.Blob, bits, new JsonObject { [DockerUnitTypes.Fields.Digest] = blob.Digest.ToString() }, [], cancellationToken).ConfigureAwait(false);
