@@ -26,4 +26,15 @@ public interface ISyncConduit
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>Every unit removed, names included.</returns>
     Task<IReadOnlyList<Unit>> RemoveNamesAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads bits from the feed once, however many ask for them at once: a download of <paramref name="digest"/> for this
+    /// repository already under way (a client pulling it through the cache, another image of the same sync) is joined, and
+    /// only otherwise does <paramref name="open"/> start one. The bits are checked against the digest as they arrive; the
+    /// last of them is held back until they match.
+    /// </summary>
+    /// <param name="digest">The bits' digest, <c>algorithm:hex</c>.</param>
+    /// <param name="open">Starts the download, when none is under way.</param>
+    /// <param name="cancellationToken">Ends this reader's wait; the download goes on while anyone else reads it.</param>
+    Task<FeedContent> ReadFeedContentAsync(string digest, Func<CancellationToken, Task<FeedContent>> open, CancellationToken cancellationToken);
 }

@@ -19,4 +19,10 @@ public sealed record SyncRequest
     /// the task's <c>progress_report</c>, writing it down at most about once a second.
     /// </summary>
     public required IProgress<JsonObject> Progress { get; init; }
+
+    /// <summary>
+    /// When set, the sync brings these and nothing else (a pull-through cache's miss): no listing of the feed, no filter,
+    /// nothing removed.
+    /// </summary>
+    public IReadOnlyList<SyncTarget>? Only { get; init; }
 }

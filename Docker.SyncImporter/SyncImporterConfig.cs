@@ -22,14 +22,23 @@ internal sealed record SyncImporterConfig
     public const string MaxConcurrentDownloads = "max_concurrent_downloads";
     public const string Mirror = "mirror";
     public const string ReferrersKey = "referrers";
+    public const string OnDemandKey = "on_demand";
+    public const string TagRefreshKey = "tag_refresh_seconds";
+    public const string AllowPushKey = "allow_push";
 
     private const string Object = "importer_config";
     private const int MostConcurrentDownloads = 32;
 
     /// <summary>Keys the issue plans that this version does not do yet: refused with a word on it rather than ignored.</summary>
-    private static readonly string[] NotYet = ["platforms", "on_demand"];
+    private static readonly string[] NotYet = ["platforms"];
 
-    private static readonly string[] Known = [Feed, UpstreamName, Tags, Username, Password, Token, TlsVerify, CaCert, MaxConcurrentDownloads, Mirror, ReferrersKey];
+    private static readonly string[] Known =
+        [Feed, UpstreamName, Tags, Username, Password, Token, TlsVerify, CaCert, MaxConcurrentDownloads, Mirror, ReferrersKey, OnDemandKey, TagRefreshKey, AllowPushKey];
+
+    /// <summary>How long a tag fetched on demand is served before upstream is asked again, unless configured.</summary>
+    private static readonly TimeSpan DefaultTagRefresh = TimeSpan.FromMinutes(5);
+
+    private const long MostTagRefreshSeconds = 366L * 24 * 3600;
 
     /// <summary>The keys whose values no API response shows.</summary>
     public static IReadOnlyList<string> SecretKeys { get; } = [Password, Token];
@@ -57,6 +66,15 @@ internal sealed record SyncImporterConfig
 
     /// <summary>Whether manifests that refer to synced ones (signatures, SBOMs, attestations) come too.</summary>
     public bool Referrers { get; init; }
+
+    /// <summary>Whether the repository is a pull-through cache: a pull of what it lacks is fetched from the feed.</summary>
+    public bool OnDemand { get; init; }
+
+    /// <summary>How long a tag fetched on demand is served before the feed is asked again where it points.</summary>
+    public TimeSpan TagRefresh { get; init; } = DefaultTagRefresh;
+
+    /// <summary>Whether a pull-through cache takes pushes too.</summary>
+    public bool AllowPush { get; init; }
 
     /// <summary>Reads a configuration.</summary>
     /// <exception cref="ContentException">With <see cref="ContentError.InvalidConfiguration"/>, naming every bad key.</exception>
@@ -99,6 +117,9 @@ internal sealed record SyncImporterConfig
         var mirror = Take(Mirror, () => RequestFields.OptionalBoolean(config, Mirror, Object, ContentError.InvalidConfiguration));
         var referrers = Take(ReferrersKey, () => RequestFields.OptionalBoolean(config, ReferrersKey, Object, ContentError.InvalidConfiguration));
         var roots = Take(CaCert, () => ReadCaCert(config));
+        var onDemand = Take(OnDemandKey, () => RequestFields.OptionalBoolean(config, OnDemandKey, Object, ContentError.InvalidConfiguration));
+        var allowPush = Take(AllowPushKey, () => RequestFields.OptionalBoolean(config, AllowPushKey, Object, ContentError.InvalidConfiguration));
+        var refresh = Take(TagRefreshKey, () => ReadTagRefresh(config));
         var downloads = Take(MaxConcurrentDownloads, () => RequestFields.OptionalPositiveInteger(config, MaxConcurrentDownloads, Object, ContentError.InvalidConfiguration));
         if (downloads > MostConcurrentDownloads)
         {
@@ -108,6 +129,11 @@ internal sealed record SyncImporterConfig
         if ((user is null) != (password is null) && !problems.Any(p => p.Key is Username or Password))
         {
             problems.Add((user is null ? Username : Password, $"{Object}.{Username} and {Object}.{Password} go together: set both, or neither"));
+        }
+
+        if (onDemand == true && (feed is null || upstream is null) && !problems.Any(p => p.Key is Feed or UpstreamName))
+        {
+            problems.Add((feed is null ? Feed : UpstreamName, $"{Object}.{OnDemandKey} serves pulls from a feed: set {Object}.{Feed} and {Object}.{UpstreamName} with it"));
         }
 
         if (token is not null && user is not null)
@@ -137,6 +163,9 @@ internal sealed record SyncImporterConfig
             Downloads = (int)(downloads ?? 4),
             Mirrors = mirror ?? false,
             Referrers = referrers ?? false,
+            OnDemand = onDemand ?? false,
+            TagRefresh = refresh ?? DefaultTagRefresh,
+            AllowPush = allowPush ?? false,
         };
     }
 
@@ -155,6 +184,20 @@ internal sealed record SyncImporterConfig
         }
 
         return (FeedUrl!, Upstream!.Value);
+    }
+
+    private static TimeSpan? ReadTagRefresh(JsonObject config)
+    {
+        if (!config.TryGetPropertyValue(TagRefreshKey, out var node) || node is null)
+        {
+            return null;
+        }
+
+        return node.GetValueKind() == System.Text.Json.JsonValueKind.Number && node.AsValue().TryGetValue<long>(out var seconds) && seconds is >= 0 and <= MostTagRefreshSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ContentException(
+                ContentError.InvalidConfiguration,
+                $"{Object}.{TagRefreshKey} must be a whole number of seconds from 0 (ask upstream at every pull) to {MostTagRefreshSeconds}, such as 300");
     }
 
     private static Uri? ReadFeed(JsonObject config)

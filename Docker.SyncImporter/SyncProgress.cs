@@ -9,6 +9,9 @@ namespace Docker.SyncImporter;
 /// </summary>
 internal sealed class SyncProgress(IProgress<JsonObject> sink)
 {
+    /// <summary>For downloads that report to nobody (a pull-through cache's blob).</summary>
+    public static SyncProgress None { get; } = new(new Progress<JsonObject>());
+
     private readonly Lock _lock = new();
     private readonly long _started = Stopwatch.GetTimestamp();
     private string _step = "listing tags";

@@ -33,6 +33,11 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
             .Where(t => t.Metadata[DockerUnitTypes.Fields.ManifestDigest] is not null)
             .ToDictionary(t => t.Key[DockerUnitTypes.Fields.Name]!, t => t.Metadata[DockerUnitTypes.Fields.ManifestDigest]!.GetValue<string>(), StringComparer.Ordinal);
 
+        if (request.Only is { } only)
+        {
+            return await BringOnlyAsync(only, held, cancellationToken).ConfigureAwait(false);
+        }
+
         var literal = config.TagFilter.Literal;
         _progress.Step(literal is null ? "listing tags" : "resolving tags");
         var tags = literal ?? [.. (await upstream.ListTagsAsync(cancellationToken).ConfigureAwait(false)).Where(config.TagFilter.Matches)];
@@ -66,6 +71,43 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
             _progress.TagSkipped();
         }
 
+        await ImportAsync(work, held, cancellationToken).ConfigureAwait(false);
+        await BringAllReferrersAsync(resolved.Values, cancellationToken).ConfigureAwait(false);
+
+        if (config.Mirrors)
+        {
+            // Only once everything upstream has is here: a sync that failed removes nothing.
+            _progress.Step("removing what upstream dropped");
+            var dropped = held.Keys.Where(tag => config.TagFilter.Matches(tag) && !resolved.ContainsKey(tag)).Order(StringComparer.Ordinal).ToList();
+            var removed = await conduit.RemoveNamesAsync(dropped, cancellationToken).ConfigureAwait(false);
+            _removed = [.. removed.Where(u => u.TypeId == DockerUnitTypes.Tag).Select(u => u.Key[DockerUnitTypes.Fields.Name]!)];
+            _unitsRemoved = removed.Count;
+        }
+
+        return Result();
+    }
+
+    /// <summary>What a pull-through cache's miss asks for: those manifests, by digest, and the names given, nothing else.</summary>
+    private async Task<JsonObject> BringOnlyAsync(IReadOnlyList<SyncTarget> only, Dictionary<string, string> held, CancellationToken cancellationToken)
+    {
+        _progress.Step("resolving", only.Count);
+        var work = new List<(UpstreamManifest Manifest, List<string> Tags)>();
+        foreach (var target in only.GroupBy(t => t.Digest, StringComparer.Ordinal))
+        {
+            var manifest = await upstream.GetManifestAsync(target.Key, request.Limits.MaxDocumentBytes, cancellationToken).ConfigureAwait(false);
+            var names = target.Select(t => t.Name).OfType<string>().Distinct(StringComparer.Ordinal)
+                .Where(n => !(held.TryGetValue(n, out var current) && current == manifest.Digest.ToString())).ToList();
+            work.Add((manifest, names));
+        }
+
+        await ImportAsync(work, held, cancellationToken).ConfigureAwait(false);
+        await BringAllReferrersAsync(work.Select(w => w.Manifest), cancellationToken).ConfigureAwait(false);
+        return Result();
+    }
+
+    /// <summary>One import per manifest, with the tags that point at it, several at once.</summary>
+    private async Task ImportAsync(List<(UpstreamManifest Manifest, List<string> Tags)> work, Dictionary<string, string> held, CancellationToken cancellationToken)
+    {
         _progress.Step("importing");
         await Parallel.ForEachAsync(work, Options(cancellationToken), async (item, token) =>
         {
@@ -92,33 +134,33 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
                 _progress.TagDone();
             }
         }).ConfigureAwait(false);
+    }
 
-        if (config.Referrers)
+    /// <summary>
+    /// Every sync asks again, unchanged images too: a signature may have come upstream since the image did.
+    /// </summary>
+    private async Task BringAllReferrersAsync(IEnumerable<UpstreamManifest> manifests, CancellationToken cancellationToken)
+    {
+        if (!config.Referrers)
         {
-            // Every sync asks again, unchanged images too: a signature may have come upstream since the image did.
-            _progress.Step("bringing referrers");
-            var subjects = resolved.Values.DistinctBy(m => m.Digest).SelectMany(SubjectsOf).Distinct().ToList();
-            await Parallel.ForEachAsync(subjects, Options(cancellationToken), async (subject, token) =>
-                await conduit.ImportAsync(
-                    async (import, ct) =>
-                    {
-                        await BringReferrersAsync(import, subject, 0, ct).ConfigureAwait(false);
-                        return true;
-                    },
-                    token).ConfigureAwait(false))
-                .ConfigureAwait(false);
+            return;
         }
 
-        if (config.Mirrors)
-        {
-            // Only once everything upstream has is here: a sync that failed removes nothing.
-            _progress.Step("removing what upstream dropped");
-            var dropped = held.Keys.Where(tag => config.TagFilter.Matches(tag) && !resolved.ContainsKey(tag)).Order(StringComparer.Ordinal).ToList();
-            var removed = await conduit.RemoveNamesAsync(dropped, cancellationToken).ConfigureAwait(false);
-            _removed = [.. removed.Where(u => u.TypeId == DockerUnitTypes.Tag).Select(u => u.Key[DockerUnitTypes.Fields.Name]!)];
-            _unitsRemoved = removed.Count;
-        }
+        _progress.Step("bringing referrers");
+        var subjects = manifests.DistinctBy(m => m.Digest).SelectMany(SubjectsOf).Distinct().ToList();
+        await Parallel.ForEachAsync(subjects, Options(cancellationToken), async (subject, token) =>
+            await conduit.ImportAsync(
+                async (import, ct) =>
+                {
+                    await BringReferrersAsync(import, subject, 0, ct).ConfigureAwait(false);
+                    return true;
+                },
+                token).ConfigureAwait(false))
+            .ConfigureAwait(false);
+    }
 
+    private JsonObject Result()
+    {
         _progress.Step("finished");
         return new JsonObject
         {
@@ -233,20 +275,28 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
             return;
         }
 
-        var response = await upstream.OpenBlobAsync(blob.Digest, 0, cancellationToken).ConfigureAwait(false);
         var what = $"upstream {upstream.Describe} blob {blob.Digest}";
-        if (response.Content.Headers.ContentLength is { } length && length != blob.Size)
+        await using var bits = await conduit.ReadFeedContentAsync(blob.Digest.ToString(), async ct =>
         {
-            response.Dispose();
-            throw new ContentException(
-                ContentError.DigestMismatch, $"{what} is {length} bytes, but its manifest says {blob.Size}",
-                new JsonObject { ["digest"] = blob.Digest.ToString(), ["size"] = blob.Size, ["actual_size"] = length });
+            var response = await upstream.OpenBlobAsync(blob.Digest, 0, ct).ConfigureAwait(false);
+            if (response.Content.Headers.ContentLength is { } length && length != blob.Size)
+            {
+                response.Dispose();
+                throw SizeMismatch(what, blob, length);
+            }
+
+            return new FeedContent(await ResumingBlobStream.OpenAsync(upstream, blob.Digest, blob.Size, _progress, response, ct).ConfigureAwait(false), blob.Size);
+        }, cancellationToken).ConfigureAwait(false);
+
+        // A download another reader started (a client pulling through a cache) says its own length.
+        if (bits.Length != blob.Size)
+        {
+            throw SizeMismatch(what, blob, bits.Length);
         }
 
-        await using var bits = await ResumingBlobStream.OpenAsync(upstream, blob.Digest, blob.Size, _progress, response, cancellationToken).ConfigureAwait(false);
         try
         {
-            await import.ImportNestedAsync(DockerUnitTypes.Blob, bits, new JsonObject { [DockerUnitTypes.Fields.Digest] = blob.Digest.ToString() }, [], cancellationToken).ConfigureAwait(false);
+            await import.ImportNestedAsync(DockerUnitTypes.Blob, bits.Content, new JsonObject { [DockerUnitTypes.Fields.Digest] = blob.Digest.ToString() }, [], cancellationToken).ConfigureAwait(false);
         }
         catch (ContentException e) when (e.Error == ContentError.DigestMismatch)
         {
@@ -255,6 +305,11 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
 
         _progress.BlobDone();
     }
+
+    private static ContentException SizeMismatch(string what, Descriptor blob, long length) =>
+        new(
+            ContentError.DigestMismatch, $"{what} is {length} bytes, but its manifest says {blob.Size}",
+            new JsonObject { ["digest"] = blob.Digest.ToString(), ["size"] = blob.Size, ["actual_size"] = length });
 
     private ParallelOptions Options(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = config.Downloads, CancellationToken = cancellationToken };

@@ -14,6 +14,7 @@ using Berth.Server.OpenApi;
 using Berth.Server.Orphans;
 using Berth.Server.Plugins;
 using Berth.Server.Promotion;
+using Berth.Server.PullThrough;
 using Berth.Server.Registry;
 using Berth.Server.Repositories;
 using Berth.Server.Retention;
@@ -163,6 +164,9 @@ public static class BerthServices
         services.AddSingleton<OrphanCollector>();
         services.AddSingleton<RetentionService>();
 
+        services.AddSingleton<FeedDownloads>();
+        services.AddSingleton<PullThroughService>();
+        services.AddSingleton<PullThroughPrefixes>();
         services.AddSingleton<RegistryRepositories>();
         services.AddSingleton<RepositoryContent>();
         services.AddSingleton<BlobUploadHandler>();

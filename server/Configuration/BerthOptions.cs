@@ -70,6 +70,9 @@ public sealed class BerthOptions
 
     public TaskOptions Tasks { get; set; } = new();
 
+    /// <summary>Upstreams proxied by name: a pull of <c>PREFIX/NAME</c> creates a pull-through cache of <c>NAME</c> at the feed.</summary>
+    public List<PullThroughPrefixOptions> PullThrough { get; set; } = [];
+
     public ImportLimitOptions Imports { get; set; } = new();
 
     public MetricsOptions Metrics { get; set; } = new();

@@ -37,6 +37,9 @@ public sealed class ImporterService(IImporterRegistrationStore store, PluginCata
     /// </summary>
     public ImporterRegistration Prepare(RepositoryId repositoryId, string importerTypeId) => Prepare(repositoryId, importerTypeId, []).Registration;
 
+    /// <summary>As <see cref="Prepare(RepositoryId, string)"/>, with a configuration the importer must accept.</summary>
+    public ImporterRegistration PrepareConfigured(RepositoryId repositoryId, string importerTypeId, JsonObject config) => Prepare(repositoryId, importerTypeId, config).Registration;
+
     /// <summary>
     /// Registrations, not yet stored, of the importer with this type id or of every importer in the group of that name
     /// (Pulp 2's <c>docker_importer</c>), each with <paramref name="config"/>, which each must accept: for a repository

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
+using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Content;
 using Berth.Server.Events;
 using Berth.Server.Membership;
+using Berth.Server.PullThrough;
 using Docker.Common;
 using Docker.Common.Digests;
 using Docker.Common.References;
@@ -12,7 +14,12 @@ namespace Berth.Server.Registry;
 
 /// <summary>Blobs of a repository: GET (with single ranges) and HEAD (end-2), DELETE (end-10).</summary>
 public sealed class BlobHandler(
-    RegistryRepositories registry, RepositoryContent content, IContentStore store, MembershipService membership, EventAnnouncer events)
+    RegistryRepositories registry,
+    RepositoryContent content,
+    IContentStore store,
+    MembershipService membership,
+    EventAnnouncer events,
+    PullThroughService pullThrough)
 {
     internal const string OctetStream = System.Net.Mime.MediaTypeNames.Application.Octet;
 
@@ -20,7 +27,14 @@ public sealed class BlobHandler(
     {
         var digest = ParseDigest(reference);
         var repository = await registry.ForPullAsync(context, name);
-        var blob = await content.FindBlobAsync(repository, digest, context.RequestAborted) ?? throw Unknown(digest, name);
+        var blob = await content.FindBlobAsync(repository, digest, context.RequestAborted);
+        if (blob is null)
+        {
+            return await pullThrough.SourceAsync(repository.Id, context.RequestAborted) is { } source
+                ? await FromFeedAsync(context, name, source, digest)
+                : throw Unknown(digest, name);
+        }
+
         context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
         var size = blob.Metadata[DockerUnitTypes.Fields.Size]!.GetValue<long>();
         var entityTag = new EntityTagHeaderValue($"\"{digest}\"");
@@ -54,6 +68,47 @@ public sealed class BlobHandler(
 
         var read = await store.OpenReadAsync(digest, range, context.RequestAborted) ?? throw Unknown(digest, name);
         return new BlobContentResult(read, range, size, entityTag);
+    }
+
+    /// <summary>
+    /// A blob a pull-through cache lacks, streamed from its feed while the import of the image it belongs to stores it
+    /// (one download for both, and for every client asking at once). Served whole, whatever range was asked for.
+    /// </summary>
+    private async Task<IResult> FromFeedAsync(HttpContext context, RegistryName name, PullThroughSource source, Digest digest)
+    {
+        if (HttpMethods.IsHead(context.Request.Method) && pullThrough.LengthInFlight(source, digest) is { } inFlight)
+        {
+            context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
+            context.Response.ContentType = OctetStream;
+            context.Response.ContentLength = inFlight;
+            return Results.Empty;
+        }
+
+        FeedContent feed;
+        try
+        {
+            feed = await pullThrough.OpenBlobAsync(source, digest, context.RequestAborted);
+        }
+        catch (ContentException e) when (PullThroughService.FeedLacks(e))
+        {
+            throw new RegistryException(
+                RegistryError.BlobUnknown, $"blob {digest} is neither in repository '{name}' nor at its upstream {source.Policy.Feed}", JsonValue.Create(digest.ToString()));
+        }
+        catch (ContentException e)
+        {
+            throw new RegistryException(RegistryError.FeedFailed, $"repository '{name}' could not fetch blob {digest} from its upstream {source.Policy.Feed}: {e.Message}");
+        }
+
+        context.Response.Headers[RegistryApi.ContentDigestHeader] = digest.ToString();
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            await feed.DisposeAsync();
+            context.Response.ContentType = OctetStream;
+            context.Response.ContentLength = feed.Length;
+            return Results.Empty;
+        }
+
+        return new BlobContentResult(new ContentRead(feed.Content, feed.Length), null, feed.Length, new EntityTagHeaderValue($"\"{digest}\""));
     }
 
     private static bool NotModified(HttpRequest request, EntityTagHeaderValue entityTag) =>

@@ -7,6 +7,8 @@ using Berth.Server.Content;
 using Berth.Server.Events;
 using Berth.Server.Imports;
 using Berth.Server.Membership;
+using Berth.Server.PullThrough;
+using Berth.Server.Repositories;
 using Berth.Server.Storage;
 using Docker.Common;
 using Docker.Common.Digests;
@@ -30,13 +32,21 @@ public sealed class ManifestHandler(
     IOptions<BerthOptions> options,
     ImportMemoryBudget memoryBudget,
     DataLayout layout,
-    EventAnnouncer events)
+    EventAnnouncer events,
+    PullThroughService pullThrough,
+    ILogger<ManifestHandler> logger)
 {
     private const int BodySegmentBytes = 64 * 1024;
 
     public async Task<IResult> GetAsync(HttpContext context, RegistryName name, string reference)
     {
-        var repository = await registry.ForPullAsync(context, name);
+        var repository = await registry.ForPullAsync(context, name, cacheReference: reference);
+        if (await pullThrough.SourceAsync(repository.Id, context.RequestAborted) is { } source && ManifestReference.TryParse(reference, out var wanted, out _)
+            && await FromFeedAsync(context, repository, source, wanted, reference) is { } fetched)
+        {
+            return fetched;
+        }
+
         var manifest = await content.ResolveManifestAsync(repository, reference, context.RequestAborted);
         var digest = Digest.Parse(manifest.ContentDigest!);
         var mediaType = manifest.Metadata[DockerUnitTypes.Fields.MediaType]!.GetValue<string>();
@@ -54,6 +64,57 @@ public sealed class ManifestHandler(
         Diagnostics.ServerMetrics.Pulls.Add(1);
         await events.AnnouncePullAsync(name.Value, () => RegistryEvents.Manifest(context, name, manifest, ManifestReference.Parse(reference).Tag));
         return Results.Bytes(bytes, mediaType);
+    }
+
+    /// <summary>
+    /// A pull-through cache's answer when it lacks the manifest, or holds a tag it has not checked with its feed lately: the
+    /// feed's manifest, which the repository gets behind the answer. <see langword="null"/> when what the repository holds
+    /// is current, or the feed failed and the repository holds one (a cache keeps serving while its upstream is away).
+    /// </summary>
+    private async Task<IResult?> FromFeedAsync(HttpContext context, Repository repository, PullThroughSource source, ManifestReference wanted, string reference)
+    {
+        var held = await content.FindManifestAsync(repository, wanted, context.RequestAborted);
+        if (held is not null && (wanted.Tag is not { } tag || pullThrough.IsFresh(source, tag.Value)))
+        {
+            return null;
+        }
+
+        FeedManifest manifest;
+        try
+        {
+            manifest = await pullThrough.FetchManifestAsync(source, reference, wanted.Tag?.Value, context.RequestAborted);
+        }
+        catch (ContentException e) when (held is not null)
+        {
+            logger.LogWarning("Serving {Reference} of pull-through cache {Repository} as held: its feed {Feed} failed: {Problem}", reference, repository.Id, source.Policy.Feed, e.Message);
+            return null;
+        }
+        catch (ContentException e) when (PullThroughService.FeedLacks(e))
+        {
+            throw new RegistryException(
+                RegistryError.ManifestUnknown, $"manifest '{reference}' is neither in repository '{repository.RegistryName}' nor at its upstream {source.Policy.Feed}", JsonValue.Create(reference));
+        }
+        catch (ContentException e)
+        {
+            throw new RegistryException(RegistryError.FeedFailed, $"repository '{repository.RegistryName}' could not fetch '{reference}' from its upstream {source.Policy.Feed}: {e.Message}");
+        }
+
+        if (held?.ContentDigest == manifest.Digest)
+        {
+            return null;
+        }
+
+        context.Response.Headers[RegistryApi.ContentDigestHeader] = manifest.Digest;
+        context.Response.Headers.ETag = $"\"{manifest.Digest}\"";
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            context.Response.ContentType = manifest.MediaType;
+            context.Response.ContentLength = manifest.Bytes.Length;
+            return Results.Empty;
+        }
+
+        Diagnostics.ServerMetrics.Pulls.Add(1);
+        return Results.Bytes(manifest.Bytes, manifest.MediaType);
     }
 
     public async Task<IResult> PutAsync(HttpContext context, RegistryName name, string reference)

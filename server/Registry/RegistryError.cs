@@ -35,6 +35,9 @@ public sealed record RegistryError(string Code, int Status)
     // which clients retry.
     public static readonly RegistryError Unavailable = new("UNAVAILABLE", StatusCodes.Status503ServiceUnavailable);
 
+    // A pull-through cache whose upstream failed: distribution's proxy answers such pulls with a 5xx too.
+    public static readonly RegistryError FeedFailed = new("UNAVAILABLE", StatusCodes.Status502BadGateway);
+
     // The spec has no code for a delete that meets a push under way; 409 says "try again" to any client.
     public static readonly RegistryError InUse = new("UNSUPPORTED", StatusCodes.Status409Conflict);
 

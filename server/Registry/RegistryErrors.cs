@@ -93,6 +93,7 @@ public static class RegistryErrors
         ContentError.ManifestBlobUnknown or ContentError.ManifestUnknown => RegistryError.ManifestBlobUnknown,
         ContentError.TooLarge => RegistryError.TooLarge,
         ContentError.TagInvalid => RegistryError.TagInvalid,
+        ContentError.FeedFailed => RegistryError.FeedFailed,
         _ => RegistryError.RequestInvalid,
     };
 

@@ -1,8 +1,11 @@
 using System.Text.Json.Nodes;
+using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Importers;
+using Berth.Server.Imports;
 using Berth.Server.Plugins;
+using Berth.Server.PullThrough;
 using Berth.Server.Repositories;
 using Docker.Common;
 using Docker.Common.References;
@@ -19,7 +22,10 @@ public sealed class RegistryRepositories(
     ImporterService importers,
     PluginCatalog catalog,
     AccessControl access,
+    ImportService imports,
     IOptions<BerthOptions> options,
+    PullThroughService pullThrough,
+    PullThroughPrefixes prefixes,
     ILogger<RegistryRepositories> logger)
 {
     private static readonly string[] DockerImporters = [DockerUnitTypes.BlobImporter, DockerUnitTypes.ManifestImporter];
@@ -27,15 +33,22 @@ public sealed class RegistryRepositories(
 
     /// <summary>
     /// The repository of a name, for an action that reads or removes (pull by default). A caller who may not do
-    /// that action on the name learns nothing of whether it exists.
+    /// that action on the name learns nothing of whether it exists. A pull of a manifest (<paramref name="cacheReference"/>)
+    /// under a prefix <c>Berth:PullThrough</c> proxies creates the repository as a cache of the upstream, once the upstream
+    /// has shown it holds that manifest.
     /// </summary>
-    public async Task<Repository> ForPullAsync(HttpContext context, RegistryName name, AccessAction action = AccessAction.Pull)
+    public async Task<Repository> ForPullAsync(HttpContext context, RegistryName name, AccessAction action = AccessAction.Pull, string? cacheReference = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         var repository = await repositories.FindByRegistryNameAsync(name, context.RequestAborted);
         if (repository is null)
         {
             await access.RequireAsync(context, action, null, name.Value);
+            if (cacheReference is not null && prefixes.Match(name) is { } proxied)
+            {
+                return await CreateCacheAsync(name, proxied.Prefix, proxied.UpstreamName, cacheReference, context.RequestAborted);
+            }
+
             throw Unknown(name);
         }
 
@@ -71,7 +84,22 @@ public sealed class RegistryRepositories(
 
         if (existing is not null)
         {
+            if (await pullThrough.SourceAsync(existing.Id, cancellationToken) is { Policy.AcceptsPushes: false } cache)
+            {
+                throw new RegistryException(
+                    RegistryError.Denied,
+                    $"repository '{name}' is a pull-through cache of {cache.Policy.Feed}, which takes no pushes: push to another name, " +
+                    $"or let it take pushes with importer_config.allow_push on its {cache.Importer.Id}");
+            }
+
             return existing;
+        }
+
+        if (prefixes.Match(name) is { } proxied)
+        {
+            throw new RegistryException(
+                RegistryError.Denied,
+                $"names under '{proxied.Prefix.Prefix}/' are pull-through caches of {proxied.Prefix.Feed} ({BerthOptions.Section}:PullThrough), which take no pushes: push to another name");
         }
 
         if (!options.Value.CreateRepositoriesOnPush)
@@ -103,6 +131,50 @@ public sealed class RegistryRepositories(
         }
 
         return repository;
+    }
+
+    /// <summary>
+    /// A cache of an upstream name, made with both docker importers and the on-demand importer, after the upstream answered
+    /// for <paramref name="reference"/>: a pull of what the upstream lacks leaves no repository behind.
+    /// </summary>
+    private async Task<Repository> CreateCacheAsync(RegistryName name, PullThroughPrefixOptions prefix, string upstreamName, string reference, CancellationToken cancellationToken)
+    {
+        var (importer, onDemand, config) = prefixes.CacheImporter(prefix, upstreamName);
+        var feed = $"{prefix.Feed.TrimEnd('/')}/{upstreamName}";
+        try
+        {
+            _ = await onDemand.FetchManifestAsync(new SyncRequest { Config = config, Limits = imports.Limits, Progress = new Progress<JsonObject>() }, reference, cancellationToken);
+        }
+        catch (ContentException e) when (PullThroughService.FeedLacks(e))
+        {
+            throw new RegistryException(RegistryError.ManifestUnknown, $"manifest '{reference}' is not at {feed}, the upstream of '{name}'", JsonValue.Create(reference));
+        }
+        catch (ContentException e)
+        {
+            throw new RegistryException(RegistryError.FeedFailed, $"'{name}' is proxied from {feed}, which could not be asked for '{reference}': {e.Message}");
+        }
+
+        var creation = _creations.GetOrAdd(name, n => new Lazy<Task<Repository>>(async () =>
+        {
+            var (repository, created) = await repositories.CreateForNameAsync(
+                n,
+                id => [.. DockerImporters.Where(type => catalog.FindImporter(type) is not null).Select(type => importers.Prepare(id, type)), importers.PrepareConfigured(id, importer.Id, config)],
+                CancellationToken.None);
+            if (created)
+            {
+                logger.LogInformation("Created repository {Id}, a pull-through cache of {Feed}, on its first pull", repository.Id, feed);
+            }
+
+            return repository;
+        }));
+        try
+        {
+            return await creation.Value;
+        }
+        finally
+        {
+            _creations.TryRemove(new KeyValuePair<RegistryName, Lazy<Task<Repository>>>(name, creation));
+        }
     }
 
     private static RegistryException Unknown(RegistryName name) =>

@@ -49,15 +49,17 @@ public sealed class RepositoryContent(IUnitStore units)
             throw new RegistryException(RegistryError.ManifestUnknown, $"no manifest has this reference: {problem}", System.Text.Json.Nodes.JsonValue.Create(reference));
         }
 
-        var found = parsed switch
-        {
-            { Digest: { } digest } => await FindManifestAsync(repository, digest, cancellationToken),
-            { Tag: { } tag } => await ResolveTagAsync(repository, tag, cancellationToken),
-            _ => null,
-        };
-        return found ?? throw new RegistryException(
+        return await FindManifestAsync(repository, parsed, cancellationToken) ?? throw new RegistryException(
             RegistryError.ManifestUnknown, $"manifest '{reference}' is not in repository '{repository.RegistryName}'", System.Text.Json.Nodes.JsonValue.Create(reference));
     }
+
+    /// <summary>The manifest a parsed reference stands for in the repository, if it holds one.</summary>
+    public async Task<Unit?> FindManifestAsync(Repository repository, ManifestReference reference, CancellationToken cancellationToken) => reference switch
+    {
+        { Digest: { } digest } => await FindManifestAsync(repository, digest, cancellationToken),
+        { Tag: { } tag } => await ResolveTagAsync(repository, tag, cancellationToken),
+        _ => null,
+    };
 
     // The tag with the manifest it names, in one lookup: a tag references its manifest. A tag stored before units
     // kept references (until the start that adds them) finds its manifest with a second lookup.

@@ -1,9 +1,11 @@
 using Berth.Plugins;
 using Berth.Server.Imports;
 using Berth.Server.Plugins;
+using Berth.Server.PullThrough;
 using Berth.Server.Repositories;
 using Berth.Server.Retention;
 using Berth.Server.Units;
+using Docker.Common.Digests;
 
 namespace Berth.Server.Sync;
 
@@ -11,7 +13,8 @@ namespace Berth.Server.Sync;
 /// The conduit of one sync into one repository: each import it runs is one unit of work through the import service, so
 /// that what a sync brings passes the same importers and checks as an upload or a push of it.
 /// </summary>
-internal sealed class SyncConduit(RepositoryId repositoryId, LoadedImporter importer, ImportService imports, IUnitStore units, RetentionService retention)
+internal sealed class SyncConduit(
+    RepositoryId repositoryId, LoadedImporter importer, ImportService imports, IUnitStore units, RetentionService retention, FeedDownloads downloads)
     : ISyncConduit
 {
     public string RepositoryId => repositoryId.Value;
@@ -24,4 +27,9 @@ internal sealed class SyncConduit(RepositoryId repositoryId, LoadedImporter impo
 
     public Task<IReadOnlyList<Unit>> RemoveNamesAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken) =>
         retention.RemoveNamesAsync(repositoryId, names, "sync.mirror", cancellationToken);
+
+    public Task<FeedContent> ReadFeedContentAsync(string digest, Func<CancellationToken, Task<FeedContent>> open, CancellationToken cancellationToken) =>
+        Digest.TryParse(digest, out var parsed, out var problem)
+            ? downloads.ReadAsync(repositoryId.Value, parsed, open, cancellationToken)
+            : throw new ContentException(ContentError.DigestInvalid, $"the importer asked to read {digest} from its feed: {problem}");
 }

@@ -4,6 +4,7 @@ using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Imports;
 using Berth.Server.Plugins;
+using Berth.Server.PullThrough;
 using Berth.Server.Repositories;
 using Berth.Server.Retention;
 using Berth.Server.Tasks;
@@ -22,6 +23,7 @@ public sealed class SyncService(
     ImportService imports,
     IUnitStore units,
     RetentionService retention,
+    FeedDownloads downloads,
     TaskRunner tasks)
 {
     /// <summary>
@@ -47,7 +49,7 @@ public sealed class SyncService(
 
         // An override the importer refuses is refused here, before a task starts.
         var (_, config) = ImportService.Configs(importer, registration, overrideConfig);
-        var conduit = new SyncConduit(repositoryId, importer, imports, units, retention);
+        var conduit = new SyncConduit(repositoryId, importer, imports, units, retention, downloads);
         return await tasks.StartAsync(
             repositoryId,
             TaskKind.Sync,

@@ -14,7 +14,6 @@ public sealed class UpstreamProxy : IAsyncDisposable
 
     private readonly HttpListener _listener = new();
     private readonly HttpClient _upstream = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
-    private readonly Uri _target;
     private readonly Task _serving;
     private readonly ConcurrentQueue<string> _requests = new();
     private TaskCompletionSource _blobGate = Open();
@@ -25,7 +24,7 @@ public sealed class UpstreamProxy : IAsyncDisposable
 
     public UpstreamProxy(Uri target)
     {
-        _target = target;
+        Target = target;
         var port = LoopbackPorts.Take();
         Address = new Uri($"http://127.0.0.1:{port}");
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
@@ -34,6 +33,9 @@ public sealed class UpstreamProxy : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>Where requests go: settable, for a proxy whose address a server must know before its upstream runs.</summary>
+    public Uri Target { get; set; }
 
     /// <summary>The requests forwarded so far, as <c>METHOD path</c>.</summary>
     public IReadOnlyList<string> Requests => [.. _requests];
@@ -129,7 +131,7 @@ public sealed class UpstreamProxy : IAsyncDisposable
                 }
             }
 
-            using var request = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), new Uri(_target, path));
+            using var request = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), new Uri(Target, path));
             foreach (var name in context.Request.Headers.AllKeys.OfType<string>().Where(n => !SkippedHeaders.Contains(n)))
             {
                 request.Headers.TryAddWithoutValidation(name, context.Request.Headers.GetValues(name) ?? []);
