@@ -25,15 +25,13 @@ internal sealed record SyncImporterConfig
     public const string OnDemandKey = "on_demand";
     public const string TagRefreshKey = "tag_refresh_seconds";
     public const string AllowPushKey = "allow_push";
+    public const string PlatformsKey = "platforms";
 
     private const string Object = "importer_config";
     private const int MostConcurrentDownloads = 32;
 
-    /// <summary>Keys the issue plans that this version does not do yet: refused with a word on it rather than ignored.</summary>
-    private static readonly string[] NotYet = ["platforms"];
-
     private static readonly string[] Known =
-        [Feed, UpstreamName, Tags, Username, Password, Token, TlsVerify, CaCert, MaxConcurrentDownloads, Mirror, ReferrersKey, OnDemandKey, TagRefreshKey, AllowPushKey];
+        [Feed, UpstreamName, Tags, PlatformsKey, Username, Password, Token, TlsVerify, CaCert, MaxConcurrentDownloads, Mirror, ReferrersKey, OnDemandKey, TagRefreshKey, AllowPushKey];
 
     /// <summary>How long a tag fetched on demand is served before upstream is asked again, unless configured.</summary>
     private static readonly TimeSpan DefaultTagRefresh = TimeSpan.FromMinutes(5);
@@ -48,6 +46,9 @@ internal sealed record SyncImporterConfig
     public RegistryName? Upstream { get; init; }
 
     public TagFilter TagFilter { get; init; } = TagFilter.All;
+
+    /// <summary>Which platforms of a list come; all when <see langword="null"/>.</summary>
+    public PlatformFilter? Platforms { get; init; }
 
     public string? User { get; init; }
 
@@ -97,11 +98,7 @@ internal sealed record SyncImporterConfig
 
         foreach (var (key, _) in config)
         {
-            if (NotYet.Contains(key))
-            {
-                problems.Add((key, $"{Object}.{key} is not supported by this version of {SyncImporter.TypeId} yet"));
-            }
-            else if (!Known.Contains(key))
+            if (!Known.Contains(key))
             {
                 problems.Add((key, $"{Object}.{key} is unknown; the keys are {string.Join(", ", Known)}"));
             }
@@ -110,6 +107,7 @@ internal sealed record SyncImporterConfig
         var feed = Take(Feed, () => ReadFeed(config));
         var upstream = Take(UpstreamName, () => ReadUpstream(config));
         var tags = Take(Tags, () => TagFilter.Read(config, Tags, Object));
+        var platforms = Take(PlatformsKey, () => PlatformFilter.Read(config, PlatformsKey, Object));
         var user = Take(Username, () => RequestFields.OptionalString(config, Username, Object, ContentError.InvalidConfiguration));
         var password = Take(Password, () => RequestFields.OptionalString(config, Password, Object, ContentError.InvalidConfiguration));
         var token = Take(Token, () => RequestFields.OptionalString(config, Token, Object, ContentError.InvalidConfiguration));
@@ -155,6 +153,7 @@ internal sealed record SyncImporterConfig
             FeedUrl = feed,
             Upstream = upstream,
             TagFilter = tags ?? TagFilter.All,
+            Platforms = platforms,
             User = user,
             Secret = password,
             BearerToken = token,

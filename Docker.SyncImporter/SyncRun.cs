@@ -22,6 +22,7 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
     private readonly ConcurrentBag<string> _added = [];
     private readonly ConcurrentBag<string> _moved = [];
     private readonly ConcurrentBag<string> _missing = [];
+    private readonly ConcurrentBag<string> _withoutPlatform = [];
     private IReadOnlyList<string> _removed = [];
     private int _unitsRemoved;
     private int _referrers;
@@ -49,7 +50,21 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
         {
             try
             {
-                resolved[tag] = await upstream.GetManifestAsync(tag, request.Limits.MaxDocumentBytes, token).ConfigureAwait(false);
+                var manifest = await upstream.GetManifestAsync(tag, request.Limits.MaxDocumentBytes, token).ConfigureAwait(false);
+                if (config.Platforms is not { } platforms)
+                {
+                    resolved[tag] = manifest;
+                }
+                else if (platforms.Apply(manifest, Parse(manifest)) is { } kept)
+                {
+                    resolved[tag] = kept;
+                }
+                else
+                {
+                    // A list of none of the platforms asked for: nothing of it comes, and the tag is reported.
+                    _withoutPlatform.Add(tag);
+                    _progress.TagSkipped();
+                }
             }
             catch (ContentException e) when (literal is not null && UpstreamRegistry.IsNotFound(e))
             {
@@ -169,6 +184,7 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
             ["tags_moved"] = Listed(_moved),
             ["tags_unchanged"] = Interlocked.Read(ref _unchanged),
             ["tags_missing"] = Listed(_missing),
+            ["tags_without_platform"] = Listed(_withoutPlatform),
             ["tags_removed"] = Listed(_removed),
             ["units_removed"] = _unitsRemoved,
             ["referrers_added"] = _referrers,
@@ -182,16 +198,7 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
     /// <summary>A manifest, or a list or index with its manifests, with every blob they need, unless the repository has it.</summary>
     private async Task ImportTreeAsync(IImportConduit import, UpstreamManifest upstreamManifest, CancellationToken cancellationToken)
     {
-        Manifest manifest;
-        try
-        {
-            manifest = ManifestParser.Parse(upstreamManifest.Bytes, request.Limits.MaxDocumentReferences);
-        }
-        catch (ManifestInvalidException e)
-        {
-            throw new ContentException(ContentError.ManifestInvalid, $"upstream {upstream.Describe} manifest {upstreamManifest.Digest} is not one Berth takes: {e.Message}");
-        }
-
+        var manifest = Parse(upstreamManifest);
         var type = manifest is ImageIndex ? DockerUnitTypes.ManifestList : DockerUnitTypes.Manifest;
         var key = UnitKey.Of(DockerUnitTypes.Fields.Digest, upstreamManifest.Digest.ToString());
         if ((await import.FindRepositoryUnitsAsync(type, [key], cancellationToken).ConfigureAwait(false)).Count > 0)
@@ -222,6 +229,18 @@ internal sealed class SyncRun(SyncRequest request, ISyncConduit conduit, Upstrea
         using var bytes = new MemoryStream(upstreamManifest.Bytes, writable: false);
         await import.ImportNestedAsync(type, bytes, new JsonObject { [DockerUnitTypes.Fields.Digest] = upstreamManifest.Digest.ToString() }, [], cancellationToken).ConfigureAwait(false);
         _progress.ManifestDone();
+    }
+
+    private Manifest Parse(UpstreamManifest upstreamManifest)
+    {
+        try
+        {
+            return ManifestParser.Parse(upstreamManifest.Bytes, request.Limits.MaxDocumentReferences);
+        }
+        catch (ManifestInvalidException e)
+        {
+            throw new ContentException(ContentError.ManifestInvalid, $"upstream {upstream.Describe} manifest {upstreamManifest.Digest} is not one Berth takes: {e.Message}");
+        }
     }
 
     /// <summary>The manifests of an upstream tag whose referrers are brought: the manifest itself and, for a list, its manifests.</summary>

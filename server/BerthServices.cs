@@ -55,6 +55,7 @@ public static class BerthServices
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BerthOptions>, ImportLimitValidation>();
         services.AddSingleton<IValidateOptions<BerthOptions>, NotificationValidation>();
+        services.AddSingleton<IValidateOptions<BerthOptions>, PullThroughValidation>();
         services.AddSingleton<IValidateOptions<BerthOptions>, MetadataValidation>();
         services.AddSingleton<IValidateOptions<BerthOptions>, ContentValidation>();
         services.AddSingleton<IValidateOptions<BerthOptions>, ClientValidation>();

@@ -7,10 +7,10 @@ namespace Berth.Server.Configuration;
 public sealed class PullThroughPrefixOptions
 {
     /// <summary>The first components of the names that go to this upstream: <c>hub</c>, or <c>mirrors/quay</c>.</summary>
-    public string Prefix { get; set; } = string.Empty;
+    public string? Prefix { get; set; }
 
     /// <summary>The upstream registry: <c>https://registry-1.docker.io</c>.</summary>
-    public string Feed { get; set; } = string.Empty;
+    public string? Feed { get; set; }
 
     public string? Username { get; set; }
 

@@ -16,9 +16,9 @@ public sealed class PullThroughPrefixes(IOptions<BerthOptions> options, PluginCa
     /// <summary>The prefix a name falls under (the longest that matches), with the name upstream: what follows the prefix.</summary>
     public (PullThroughPrefixOptions Prefix, string UpstreamName)? Match(RegistryName name) =>
         options.Value.PullThrough
-            .Where(p => name.Value.StartsWith(p.Prefix.TrimEnd('/') + "/", StringComparison.Ordinal))
-            .OrderByDescending(p => p.Prefix.Length)
-            .Select(p => ((PullThroughPrefixOptions, string)?)(p, name.Value[(p.Prefix.TrimEnd('/').Length + 1)..]))
+            .Where(p => p.Prefix is not null && name.Value.StartsWith(p.Prefix.TrimEnd('/') + "/", StringComparison.Ordinal))
+            .OrderByDescending(p => p.Prefix!.Length)
+            .Select(p => ((PullThroughPrefixOptions, string)?)(p, name.Value[(p.Prefix!.TrimEnd('/').Length + 1)..]))
             .FirstOrDefault();
 
     /// <summary>The loaded importer that serves pulls on demand, and its configuration for one upstream name under a prefix.</summary>
@@ -31,7 +31,7 @@ public sealed class PullThroughPrefixes(IOptions<BerthOptions> options, PluginCa
                 $"{BerthOptions.Section}:PullThrough names upstreams, but no loaded importer serves pulls on demand; the loaded importers are {string.Join(", ", catalog.Importers.Select(i => i.Id))}");
         var onDemand = (IOnDemandImporter)importer.Importer;
         var config = onDemand.CacheConfig(
-            new Uri(prefix.Feed), upstreamName, prefix.Username, prefix.Password, prefix.TagRefreshSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
+            new Uri(prefix.Feed!), upstreamName, prefix.Username, prefix.Password, prefix.TagRefreshSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
         importer.Importer.ValidateConfig(config);
         return (importer, onDemand, config);
     }

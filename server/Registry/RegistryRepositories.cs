@@ -140,7 +140,7 @@ public sealed class RegistryRepositories(
     private async Task<Repository> CreateCacheAsync(RegistryName name, PullThroughPrefixOptions prefix, string upstreamName, string reference, CancellationToken cancellationToken)
     {
         var (importer, onDemand, config) = prefixes.CacheImporter(prefix, upstreamName);
-        var feed = $"{prefix.Feed.TrimEnd('/')}/{upstreamName}";
+        var feed = $"{prefix.Feed!.TrimEnd('/')}/{upstreamName}";
         try
         {
             _ = await onDemand.FetchManifestAsync(new SyncRequest { Config = config, Limits = imports.Limits, Progress = new Progress<JsonObject>() }, reference, cancellationToken);

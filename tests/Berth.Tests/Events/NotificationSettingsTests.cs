@@ -24,14 +24,7 @@ public sealed class NotificationSettingsTests : FolderPerTest
 
         arguments.Add($"--Berth:Notifications:Endpoints:0:{setting}");
 
-        var exit = await ServerProcess.RunToExitAsync(ServerProcess.StartInfo(Folder.Path, [.. arguments]), TimeSpan.FromSeconds(60));
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(exit.Code, Is.EqualTo(2), exit.Errors + exit.Output);
-            Assert.That(exit.Errors.TrimEnd().Split('\n'), Has.Length.EqualTo(1), exit.Errors);
-            Assert.That(exit.Errors, Does.StartWith("berth: cannot start: ").And.Contain(expected));
-        }
+        await StartRefusal.AssertAsync(Folder.Path, arguments, expected);
     }
 
     [Test]

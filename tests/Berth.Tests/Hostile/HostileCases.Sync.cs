@@ -2,8 +2,9 @@ namespace Berth.Tests.Hostile;
 
 /// <summary>
 /// Syncs and tasks (issue 13): a sync importer's config that names a feed it must not (another scheme, credentials in the
-/// URL), patterns of the wrong type, limits out of range, a sync of a repository without a sync importer, and the tasks
-/// API's filters and ids. Each is refused as the content API refuses, and nothing is registered or started.
+/// URL), patterns of the wrong type, limits out of range, a pull-through cache without a feed, a sync of a repository
+/// without a sync importer, and the tasks API's filters and ids. Each is refused as the content API refuses, and nothing
+/// is registered or started.
 /// </summary>
 public static partial class HostileCases
 {
@@ -25,9 +26,17 @@ public static partial class HostileCases
             ("tls_verify as text", Registration("""{"tls_verify":"no"}""")),
             ("a ca_cert that is not PEM", Registration("""{"ca_cert":"not a certificate"}""")),
             ("a token and a username", Registration("""{"token":"t","username":"u","password":"p"}""")),
-            ("a key not yet supported", Registration("""{"platforms":["linux/amd64"]}""")),
+            ("a platform without an architecture", Registration("""{"platforms":["linux"]}""")),
+            ("no platforms at all", Registration("""{"platforms":[]}""")),
+            ("a platform with a path in it", Registration("""{"platforms":["linux/../amd64"]}""")),
             ("mirror as text", Registration("""{"mirror":"yes"}""")),
             ("referrers as a number", Registration("""{"referrers":1}""")),
+            ("on_demand without a feed", Registration("""{"on_demand":true}""")),
+            ("on_demand as text", Registration("""{"feed":"http://127.0.0.1:1","upstream_name":"library/x","on_demand":"yes"}""")),
+            ("a negative tag refresh", Registration("""{"tag_refresh_seconds":-5}""")),
+            ("a tag refresh as text", Registration("""{"tag_refresh_seconds":"PT5M"}""")),
+            ("a tag refresh of years", Registration("""{"tag_refresh_seconds":99999999999}""")),
+            ("allow_push as a number", Registration("""{"allow_push":1}""")),
         ];
         foreach (var (label, body) in configs)
         {
