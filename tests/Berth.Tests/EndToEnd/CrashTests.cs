@@ -20,7 +20,8 @@ namespace Berth.Tests.EndToEnd;
 [Category("Crash")]
 public sealed class CrashTests : FolderPerTest
 {
-    private const int Rounds = 25;
+    // Each round is a kill at a random moment; the longer run makes more of them.
+    private static readonly int Rounds = LongerRun.Rounds(8, 25);
     private const int ImagePushers = 4;
     private const string Name = "crash/app";
     private const string ContentRepository = "crash-content";

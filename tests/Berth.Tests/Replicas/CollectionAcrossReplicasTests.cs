@@ -16,7 +16,7 @@ namespace Berth.Tests.Replicas;
 [NonParallelizable]
 public sealed class CollectionAcrossReplicasTests : FolderPerTest
 {
-    private const int Rounds = 5;
+    private static readonly int Rounds = LongerRun.Rounds(2, 5);
     private const int OrphansEachRound = 40;
     private const int Pushers = 4;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
