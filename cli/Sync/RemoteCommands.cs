@@ -42,9 +42,16 @@ public static class RemoteCommands
         {
             Description = "true: tags upstream dropped (of those --include selects) go here too, with what only they named; false (the default): syncs only add",
         };
+        var platform = new Option<string[]>("--platform")
+        {
+            Description = "Of a list, sync only this platform's manifests, as os/architecture[/variant] (repeatable); the list gets a digest of its own",
+        };
+        var onDemand = new Option<bool?>("--on-demand") { Description = "true: the repository is also a pull-through cache: a pull of what it lacks is fetched from the feed" };
+        var tagRefresh = new Option<int?>("--tag-refresh") { Description = "With --on-demand: seconds a tag fetched is served before the feed is asked again (0: every pull)" };
+        var allowPush = new Option<bool?>("--allow-push") { Description = "With --on-demand: true lets clients push into the cache too" };
         var command = new Command("set", "Set where the repository syncs from; keys not given keep their values")
         {
-            repo, feed, upstream, include, exclude, username, insecure, caCert, downloads, mirror, referrers,
+            repo, feed, upstream, include, exclude, platform, username, insecure, caCert, downloads, mirror, referrers, onDemand, tagRefresh, allowPush,
         };
         CommandAction.Set(command, async (parse, client, output, cancellationToken) =>
         {
@@ -68,6 +75,26 @@ public static class RemoteCommands
                     ["include"] = new JsonArray([.. included.Select(p => JsonValue.Create(p))]),
                     ["exclude"] = new JsonArray([.. excluded.Select(p => JsonValue.Create(p))]),
                 };
+            }
+
+            if (parse.GetValue(platform) is { Length: > 0 } platforms)
+            {
+                config["platforms"] = new JsonArray([.. platforms.Select(p => JsonValue.Create(p))]);
+            }
+
+            if (parse.GetValue(onDemand) is { } cache)
+            {
+                config["on_demand"] = cache;
+            }
+
+            if (parse.GetValue(tagRefresh) is { } seconds)
+            {
+                config["tag_refresh_seconds"] = seconds;
+            }
+
+            if (parse.GetValue(allowPush) is { } pushes)
+            {
+                config["allow_push"] = pushes;
             }
 
             if (parse.GetValue(username) is { } user)

@@ -40,8 +40,10 @@ public sealed class ManifestHandler(
 
     public async Task<IResult> GetAsync(HttpContext context, RegistryName name, string reference)
     {
-        var repository = await registry.ForPullAsync(context, name, cacheReference: reference);
-        if (await pullThrough.SourceAsync(repository.Id, context.RequestAborted) is { } source && ManifestReference.TryParse(reference, out var wanted, out _)
+        // Only a reference that names a manifest goes upstream, to make a cache or to fill one.
+        var named = ManifestReference.TryParse(reference, out var wanted, out _);
+        var repository = await registry.ForPullAsync(context, name, cacheReference: named ? reference : null);
+        if (named && await pullThrough.SourceAsync(repository.Id, context.RequestAborted) is { } source
             && await FromFeedAsync(context, repository, source, wanted, reference) is { } fetched)
         {
             return fetched;

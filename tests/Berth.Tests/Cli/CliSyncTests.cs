@@ -29,6 +29,34 @@ public sealed class CliSyncTests : CliFixture
     }
 
     [Test]
+    public async Task RemoteSet_OnDemand_MakesAPullThroughCache_ThatAPullFills()
+    {
+        var name = "library/app" + Guid.NewGuid().ToString("N")[..8];
+        var image = TestManifest.DockerImage(layers: 1);
+        await _upstream.Client.PushImageAsync(name, image, "1.0");
+        var repo = NewRepositoryId();
+        await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = repo, ["importer_type_id"] = "docker_importer" });
+
+        var set = await Cli.RunAsync(
+            null, "remote", "set", "--repo", repo, "--feed", _upstream.Address.AbsoluteUri, "--upstream", name, "--on-demand", "true", "--tag-refresh", "0",
+            "--platform", "linux/amd64", "--platform", "linux/arm64/v8");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(set.ExitCode, Is.Zero, set.ToString());
+            Assert.That(set.Output, Does.Contain("on_demand: true").And.Contain("tag_refresh_seconds: 0").And.Contain("""platforms: ["linux/amd64","linux/arm64/v8"]"""), set.ToString());
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/{repo}/manifests/1.0");
+        request.Headers.Accept.ParseAdd(image.MediaType);
+        using var pulled = await Api.Http.SendAsync(request);
+        Assert.That(await pulled.Content.ReadAsByteArrayAsync(), Is.EqualTo(image.Bytes), "pulled through the cache");
+
+        var refused = await Cli.RunAsync(null, "remote", "set", "--repo", repo, "--tag-refresh", "-1");
+        Assert.That(refused.ExitCode, Is.Not.Zero, refused.ToString());
+        Assert.That(refused.Error, Does.Contain("tag_refresh_seconds"), refused.ToString());
+    }
+
+    [Test]
     public async Task RemoteSet_ThenSyncWait_BringsTheTags_AndTheTaskIsListed()
     {
         var name = "library/app" + Guid.NewGuid().ToString("N")[..8];

@@ -36,9 +36,13 @@ public sealed class PullThroughPrefixTests() : SyncFixture(ServerKind.Process)
         var name = NewUpstreamName();
         var (amd, arm) = (TestManifest.DockerImage(layers: 2), TestManifest.DockerImage(layers: 1, architecture: "arm64"));
         var list = TestManifest.DockerList(amd, arm);
-        await Upstream.Client.PushImageAsync(name, amd);
-        await Upstream.Client.PushImageAsync(name, arm);
-        await Upstream.Client.PushImageAsync(name, list, "multi");
+        using (var source = new TempFolder())
+        {
+            // Pushed upstream by skopeo, as an operator's build would: the list and both its images, digests kept.
+            ImageFolders.WriteSkopeoDir(source.Path, list, amd, arm);
+            await Skopeo.RunAsync("copy", "--all", "--preserve-digests", "--dest-tls-verify=false", $"dir:{source.Path}", $"docker://{Upstream.Address.Authority}/{name}:multi");
+        }
+
         var feed = Host.CreateAnonymousClient().BaseAddress!;
         var cache = $"{Prefix}/{name}";
 
@@ -62,8 +66,19 @@ public sealed class PullThroughPrefixTests() : SyncFixture(ServerKind.Process)
     public async Task APullOfWhatUpstreamLacks_UnderThePrefix_MakesNoRepository()
     {
         var name = NewUpstreamName();
-        using var response = await Api.Http.GetAsync($"/v2/{Prefix}/{name}/manifests/latest");
-        await RegistryClient.ReadErrorAsync(response, HttpStatusCode.NotFound, "MANIFEST_UNKNOWN");
+        using (var response = await Api.Http.GetAsync($"/v2/{Prefix}/{name}/manifests/latest"))
+        {
+            await RegistryClient.ReadErrorAsync(response, HttpStatusCode.NotFound, "MANIFEST_UNKNOWN");
+        }
+
+        // A reference that names no manifest is not even asked for upstream: the name stays unknown.
+        _hub.Forget();
+        using (var response = await Api.Http.GetAsync($"/v2/{Prefix}/{name}/manifests/sha256:nothex"))
+        {
+            await RegistryClient.ReadErrorAsync(response, HttpStatusCode.NotFound, "NAME_UNKNOWN");
+        }
+
+        Assert.That(_hub.Requests, Is.Empty);
         Assert.That(await CatalogAsync(), Does.Not.Contain($"{Prefix}/{name}"));
     }
 
