@@ -161,9 +161,9 @@ def start_berth_on_postgresql_and_s3(postgresql, bucket_url, name="berth-postgre
                        server_dir=server_dir)
 
 
-def start_distribution(name="distribution"):
+def start_distribution(name="distribution", extra=""):
     """The reference registry on a free port with a fresh data folder bench/out/NAME-data and its configuration in
-    bench/out/NAME.yml; None when docker-registry is not installed."""
+    bench/out/NAME.yml (EXTRA appended to it: a proxy section, say); None when docker-registry is not installed."""
     if not shutil.which("docker-registry"):
         return None
     port = free_port()
@@ -174,5 +174,5 @@ def start_distribution(name="distribution"):
     with open(config, "w") as f:
         f.write(f"version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"
                 f"storage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\n"
-                f"http:\n  addr: 127.0.0.1:{port}\n")
+                f"http:\n  addr: 127.0.0.1:{port}\n{extra}")
     return Server("distribution", ["docker-registry", "serve", config], data, f"http://127.0.0.1:{port}")
