@@ -13,7 +13,8 @@ internal sealed class FeedDownload(string scope, Digest digest, string path) : I
     private const int ChunkBytes = 81920;
 
     private readonly Lock _gate = new();
-    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completes false when the feed refused: a faulted task nobody awaited any more would go unobserved.
+    private readonly TaskCompletionSource<bool> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _written;
@@ -26,8 +27,8 @@ internal sealed class FeedDownload(string scope, Digest digest, string path) : I
 
     public string Path { get; } = path;
 
-    /// <summary>Completes once the feed answered with the bits' length; fails as the feed's refusal did.</summary>
-    public Task Started => _started.Task;
+    /// <summary>Completes once the feed answered: true with the bits' length known, false when it refused (see <see cref="ThrowIfFailed"/>).</summary>
+    public Task<bool> Started => _started.Task;
 
     /// <summary>The length the feed announced; known once <see cref="Started"/> completed.</summary>
     public long Length { get; private set; }
@@ -88,7 +89,7 @@ internal sealed class FeedDownload(string scope, Digest digest, string path) : I
             await using var file = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous);
             await using var feed = await open(token);
             Length = feed.Length;
-            _started.TrySetResult();
+            _started.TrySetResult(true);
             using var hash = Digest.Algorithm.CreateHash();
             var buffer = new byte[ChunkBytes];
             long total = 0;
@@ -168,7 +169,7 @@ internal sealed class FeedDownload(string scope, Digest digest, string path) : I
             _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        _started.TrySetException(e);
+        _started.TrySetResult(false);
         changed.TrySetResult();
     }
 }

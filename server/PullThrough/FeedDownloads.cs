@@ -49,7 +49,11 @@ public sealed class FeedDownloads(DataLayout layout, ILogger<FeedDownloads> logg
 
         try
         {
-            await download.Started.WaitAsync(cancellationToken);
+            if (!await download.Started.WaitAsync(cancellationToken))
+            {
+                download.ThrowIfFailed();
+            }
+
             return new FeedContent(FeedDownloadStream.Open(download, Release), download.Length);
         }
         catch
@@ -64,7 +68,7 @@ public sealed class FeedDownloads(DataLayout layout, ILogger<FeedDownloads> logg
     {
         lock (_gate)
         {
-            return _downloads.TryGetValue((scope, digest), out var download) && download.Started.IsCompletedSuccessfully && !download.Failed ? download.Length : null;
+            return _downloads.TryGetValue((scope, digest), out var download) && download.Started is { IsCompletedSuccessfully: true, Result: true } && !download.Failed ? download.Length : null;
         }
     }
 
