@@ -10,7 +10,10 @@ namespace Berth.Server.PullThrough;
 /// </summary>
 internal sealed class FeedDownload(string scope, Digest digest, string path) : IDisposable
 {
-    private const int ChunkBytes = 81920;
+    // Written, hashed and announced to readers a chunk at a time: an upstream's reads come in pieces of a few KiB, and
+    // waking every reader for each would cost more than the bytes.
+    private const int ChunkBytes = 1024 * 1024;
+    private const int FewestBytesAnnounced = 256 * 1024;
 
     private readonly Lock _gate = new();
     // Completes false when the feed refused: a faulted task nobody awaited any more would go unobserved.
@@ -94,7 +97,7 @@ internal sealed class FeedDownload(string scope, Digest digest, string path) : I
             var buffer = new byte[ChunkBytes];
             long total = 0;
             int read;
-            while ((read = await feed.Content.ReadAsync(buffer, token)) > 0)
+            while ((read = await FillAsync(feed.Content, buffer, token)) > 0)
             {
                 if ((total += read) > Length)
                 {
@@ -133,6 +136,19 @@ internal sealed class FeedDownload(string scope, Digest digest, string path) : I
                 Ended = true;
             }
         }
+    }
+
+    /// <summary>Reads until a chunk worth announcing has arrived, or the bits end.</summary>
+    private static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        int read;
+        while (filled < FewestBytesAnnounced && (read = await source.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+        {
+            filled += read;
+        }
+
+        return filled;
     }
 
     /// <summary>How far a reader may read now, and what to wait on when it has read that far.</summary>
