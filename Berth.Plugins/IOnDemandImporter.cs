@@ -9,7 +9,10 @@ namespace Berth.Plugins;
 /// </summary>
 public interface IOnDemandImporter : ISyncImporter
 {
-    /// <summary>How a repository with this configuration is served on demand; <see langword="null"/> when it is not.</summary>
+    /// <summary>
+    /// How a repository with this configuration (one the importer accepted) is served on demand; <see langword="null"/>
+    /// when it is not. The server asks at every pull from a repository the importer is registered on: answer cheaply.
+    /// </summary>
     /// <exception cref="ContentException">When the configuration is invalid.</exception>
     OnDemandPolicy? OnDemand(JsonObject config);
 

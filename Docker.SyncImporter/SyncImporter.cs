@@ -19,6 +19,7 @@ public sealed class SyncImporter : IOnDemandImporter
     private const int MostUpstreams = 256;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, UpstreamRegistry> _upstreams = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OnDemandPolicy> _policies = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ImporterMetadata Metadata { get; } = new(TypeId, "Docker Sync Importer", []) { SecretConfigKeys = SyncImporterConfig.SecretKeys };
@@ -47,8 +48,28 @@ public sealed class SyncImporter : IOnDemandImporter
     /// <inheritdoc />
     public OnDemandPolicy? OnDemand(JsonObject config)
     {
+        ArgumentNullException.ThrowIfNull(config);
+
+        // Asked at every pull from a repository that syncs: a configuration that serves no pulls is read no further, and
+        // one that does is read once.
+        if (config[SyncImporterConfig.OnDemandKey] is not JsonValue flag || !flag.TryGetValue<bool>(out var onDemand) || !onDemand)
+        {
+            return null;
+        }
+
+        var key = config.ToJsonString();
+        if (_policies.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
         var read = SyncImporterConfig.Read(config);
-        return read.OnDemand ? new OnDemandPolicy(read.TagRefresh, read.AllowPush, $"{read.FeedUrl!.AbsoluteUri.TrimEnd('/')}/{read.Upstream}") : null;
+        if (_policies.Count >= MostUpstreams)
+        {
+            _policies.Clear();
+        }
+
+        return _policies.GetOrAdd(key, new OnDemandPolicy(read.TagRefresh, read.AllowPush, $"{read.FeedUrl!.AbsoluteUri.TrimEnd('/')}/{read.Upstream}"));
     }
 
     /// <inheritdoc />

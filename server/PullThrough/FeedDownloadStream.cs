@@ -1,7 +1,9 @@
+using Berth.Server.Content;
+
 namespace Berth.Server.PullThrough;
 
 /// <summary>One reader of a <see cref="FeedDownload"/>: reads its spool file as far as it has arrived, and waits for more.</summary>
-internal sealed class FeedDownloadStream : Stream
+internal sealed class FeedDownloadStream : ReadOnlyStream
 {
     private readonly FeedDownload _download;
     private readonly Action<FeedDownload> _release;
@@ -30,12 +32,6 @@ internal sealed class FeedDownloadStream : Stream
             throw;
         }
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => _download.Length;
 
@@ -66,21 +62,6 @@ internal sealed class FeedDownloadStream : Stream
             await changed.WaitAsync(cancellationToken);
         }
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
