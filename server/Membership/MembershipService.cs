@@ -28,6 +28,13 @@ public sealed class MembershipService(
     public async Task<MemberGraph> GraphAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
         new(await units.SearchAsync(repositoryId, new UnitCriteria(null, 0, null), cancellationToken), types);
 
+    /// <summary>
+    /// The ids of the repository's units a criteria chooses, found by the store: what <c>associate</c> and
+    /// <c>unassociate</c> then take from the repository's graph.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> ChosenAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken) =>
+        (await units.SearchAsync(repositoryId, criteria, cancellationToken)).Select(member => member.Unit.Id!).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Those of the given units that the repository holds, or that <paramref name="work"/> adds to it.</summary>
     public async Task<IReadOnlyList<Unit>> FindInRepositoryAsync(
         UnitOfWork work, RepositoryId repositoryId, string typeId, IReadOnlyCollection<UnitKey> keys, CancellationToken cancellationToken)

@@ -1,15 +1,16 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
+using Berth.Server.Units;
 
 namespace Berth.Server.Promotion;
 
 /// <summary>
 /// The body of <c>POST /repositories/{dest}/actions/associate/</c>, in Pulp 2's shape:
-/// <c>{"source_repo_id", "criteria": {"type_ids"?, "filters"?: {"unit": {FIELD: VALUE | {"$in": [VALUES]}}}},
-/// "override_config"?: {"referrers": true}}</c>; with referrers, the manifests whose subject is a promoted manifest
-/// (signatures, SBOMs) come along too.
+/// <c>{"source_repo_id", "criteria": UNIT ASSOCIATION CRITERIA (<see cref="UnitSearch"/>), "override_config"?:
+/// {"referrers": true}}</c>: the units the criteria chooses in the source, with all they need; with referrers, the
+/// manifests whose subject is a promoted manifest (signatures, SBOMs) come along too.
 /// </summary>
-public sealed record AssociateCommand(string SourceRepositoryId, UnitSelection Selection, bool WithReferrers = false)
+public sealed record AssociateCommand(string SourceRepositoryId, UnitCriteria Criteria, bool WithReferrers = false)
 {
     public static AssociateCommand Read(JsonObject body)
     {
@@ -24,6 +25,6 @@ public sealed record AssociateCommand(string SourceRepositoryId, UnitSelection S
             JsonValue value when value.TryGetValue<bool>(out var flag) => flag,
             _ => throw new ContentException(ContentError.InvalidRequest, "override_config.referrers must be true or false"),
         };
-        return new AssociateCommand(source, UnitSelection.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest)), referrers);
+        return new AssociateCommand(source, UnitSearch.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest)).Criteria, referrers);
     }
 }

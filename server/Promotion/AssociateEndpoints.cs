@@ -44,11 +44,12 @@ public static class AssociateEndpoints
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Delete);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
             RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "criteria");
-            var selection = UnitSelection.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest));
+            var criteria = UnitSearch.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest)).Criteria;
 
+            var chosen = await membership.ChosenAsync(repository.Id, criteria, cancellationToken);
             var removed = await membership.RemoveAsync(
                 repository.Id,
-                graph => graph.Units.Where(selection.Matches),
+                graph => graph.Units.Where(unit => chosen.Contains(unit.Id!)),
                 "unassociate",
                 repository.Id.Value,
                 (work, units) => events.AnnounceAsync(work, EventActions.Remove, repository.Id, name => new EventTarget { Repository = name, Units = units.Count }),

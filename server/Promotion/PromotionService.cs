@@ -26,8 +26,9 @@ public sealed class PromotionService(MembershipService membership, ImportService
             throw ApiException.Invalid("source_repo_id names the destination itself");
         }
 
+        var chosen = await membership.ChosenAsync(source.Id, command.Criteria, cancellationToken);
         var graph = await membership.GraphAsync(source.Id, cancellationToken);
-        var plan = PromotionPlan.For(graph, graph.Units.Where(command.Selection.Matches), command.WithReferrers);
+        var plan = PromotionPlan.For(graph, graph.Units.Where(unit => chosen.Contains(unit.Id!)), command.WithReferrers);
         foreach (var typeId in plan.TypeIds)
         {
             await imports.RequireImporterAsync(destination.Id, typeId, cancellationToken);

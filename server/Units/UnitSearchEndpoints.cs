@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Clients;
@@ -10,8 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Berth.Server.Units;
 
 /// <summary>
-/// <c>POST /repositories/{repo}/search/units/</c> with <c>{"criteria": {"type_ids"?, "skip"?, "limit"?}}</c>: the
-/// repository's units, oldest association first.
+/// <c>POST /repositories/{repo}/search/units/</c> with <c>{"criteria": ...}</c>, Pulp 2's unit association criteria
+/// (<see cref="UnitSearch"/>): the repository's units, oldest association first unless sorted.
 /// </summary>
 public static class UnitSearchEndpoints
 {
@@ -29,28 +28,16 @@ public static class UnitSearchEndpoints
             var caller = await access.CallerAsync(context);
             var body = await JsonRequest.ReadObjectAsync(
                 context.Request, caller.IsAuthenticated ? options.Value.MaxJsonBodyBytes : AnonymousMaxBodyBytes, cancellationToken);
-            var criteria = ReadCriteria(body);
-            var found = await units.SearchAsync(repository.Id, criteria, cancellationToken);
-            return TypedResults.Json(found.Select(UnitResponse.From).ToList(), ContentApiJsonContext.Api.ListUnitResponse);
+            RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, Criteria);
+            var search = UnitSearch.Read(RequestFields.OptionalObject(body, Criteria, "request", ContentError.InvalidRequest));
+            var found = await units.SearchAsync(repository.Id, search.Criteria, cancellationToken);
+            return TypedResults.Json(found.Select(u => search.Fields.Shape(UnitResponse.From(u))).ToList(), ContentApiJsonContext.Api.ListUnitResponse);
         })
             .WithMetadata(AnonymousBodies.Allowed) // Access is checked before the body is read: anonymous callers may search what they may pull.
-            .WithTags("Units").WithName("searchUnits").WithSummary("A repository's units, oldest association first, by type, with skip and limit.")
+            .WithTags("Units").WithName("searchUnits").WithSummary("A repository's units by Pulp 2's unit association criteria: types, Mongo-style filters on units and associations, sort, skip, limit, fields.")
             .Produces<List<UnitResponse>>()
             .ProducesCallerErrors()
             .ProducesNotFound()
             .ProducesBodyErrors();
-    }
-
-    private static UnitCriteria ReadCriteria(JsonObject body)
-    {
-        RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, Criteria);
-        var criteria = RequestFields.OptionalObject(body, Criteria, "request", ContentError.InvalidRequest) ?? [];
-        RequestFields.RejectUnknown(criteria, Criteria, ContentError.InvalidRequest, "type_ids", "skip", "limit");
-        var skip = RequestFields.OptionalNonNegativeInteger(criteria, "skip", Criteria, ContentError.InvalidRequest) ?? 0;
-        var limit = RequestFields.OptionalNonNegativeInteger(criteria, "limit", Criteria, ContentError.InvalidRequest);
-        return new UnitCriteria(
-            RequestFields.OptionalStrings(criteria, "type_ids", Criteria, ContentError.InvalidRequest),
-            (int)Math.Min(skip, int.MaxValue),
-            limit is null ? null : (int)Math.Min(limit.Value, int.MaxValue));
     }
 }

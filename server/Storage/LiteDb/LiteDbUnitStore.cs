@@ -1,4 +1,5 @@
 using Berth.Plugins;
+using Berth.Server.Criteria;
 using Berth.Server.Repositories;
 using Berth.Server.Units;
 using LiteDB;
@@ -63,36 +64,88 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
     public Task<IReadOnlyList<RepositoryUnit>> SearchAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(criteria);
-        var results = database.Read(db =>
+        var results = database.Read<IReadOnlyList<RepositoryUnit>>(db =>
         {
+            // The repository's associations come by their keys (of the types asked); the criteria's association part
+            // is tested on them, and units are read only when the criteria tests or orders by them, a page's worth
+            // otherwise.
             var associations = db.GetCollection(LiteDbDatabase.Associations);
-            var matching = criteria.TypeIds is null
-                ? associations.Find(AssociationsOf(repositoryId))
-                : criteria.TypeIds.SelectMany(type => associations.Find(LiteQuery.Equal("repo_type", RepositoryType(repositoryId, type))));
-            var page = matching
-                .OrderBy(a => a["seq"].AsInt64)
-                .Skip(criteria.Skip)
-                .Take(criteria.Limit ?? int.MaxValue)
+            var matching = (criteria.TypeIds is null
+                    ? associations.Find(AssociationsOf(repositoryId))
+                    : criteria.TypeIds.SelectMany(type => associations.Find(LiteQuery.Equal("repo_type", RepositoryType(repositoryId, type)))))
+                .Select(a => new SearchRow(
+                    a["seq"].AsInt64,
+                    new AssociationFields(repositoryId, a["unit_id"].AsString, a["type_id"].AsString, BsonDates.FromBson(a["created"]), BsonDates.FromBson(a["updated"]))))
+                .Where(row => ConditionEvaluator.Holds(criteria.AssociationFilter, row.Association))
                 .ToList();
-            if (page.Count == 0)
+            if (!criteria.ReadsUnits)
             {
-                return [];
+                var page = Page(Ordered(matching, criteria), criteria);
+                var documents = UnitDocuments(db, page);
+                return [.. page.Where(row => documents.ContainsKey(row.UnitId)).Select(row => row.Member(documents[row.UnitId]))];
             }
 
-            var units = db.GetCollection(LiteDbDatabase.Units)
-                .Find(LiteQuery.In("_id", page.Select(a => a["unit_id"]).ToArray()))
-                .ToDictionary(u => u["_id"].AsString);
-            return page
-                .Where(a => units.ContainsKey(a["unit_id"].AsString))
-                .Select(a => new RepositoryUnit(
-                    repositoryId,
-                    FromDocument(units[a["unit_id"].AsString]),
-                    BsonDates.FromBson(a["created"]),
-                    BsonDates.FromBson(a["updated"]),
-                    LiteDbUnitUserMetadataStore.Of(units[a["unit_id"].AsString])))
-                .ToList();
+            var found = new List<SearchRow>();
+            foreach (var chunk in matching.Chunk(1000))
+            {
+                var documents = UnitDocuments(db, chunk);
+                found.AddRange(chunk
+                    .Where(row => documents.ContainsKey(row.UnitId))
+                    .Select(row => row.WithUnit(documents[row.UnitId]))
+                    .Where(row => ConditionEvaluator.Holds(criteria.UnitFilter, row.Document!)));
+            }
+
+            return [.. Page(Ordered(found, criteria), criteria).Select(row => row.Unit!)];
         });
-        return Task.FromResult<IReadOnlyList<RepositoryUnit>>(results);
+        return Task.FromResult(results);
+    }
+
+    private static IEnumerable<SearchRow> Ordered(List<SearchRow> rows, UnitCriteria criteria)
+    {
+        if (criteria.AssociationSort.Count == 0 && criteria.UnitSort.Count == 0)
+        {
+            return rows.OrderBy(row => row.Seq);
+        }
+
+        var keys = criteria.AssociationSort.Select(key => (key, OnUnit: false)).Concat(criteria.UnitSort.Select(key => (key, OnUnit: true))).ToList();
+        return rows.Order(Comparer<SearchRow>.Create((left, right) =>
+        {
+            foreach (var (key, onUnit) in keys)
+            {
+                var order = SortKey.Compare(
+                    (onUnit ? left.Document! : (IFieldValues)left.Association).SortValueOf(key.Field),
+                    (onUnit ? right.Document! : (IFieldValues)right.Association).SortValueOf(key.Field));
+                if (order != 0)
+                {
+                    return key.Descending ? -order : order;
+                }
+            }
+
+            return left.Seq.CompareTo(right.Seq);
+        }));
+    }
+
+    private static List<SearchRow> Page(IEnumerable<SearchRow> rows, UnitCriteria criteria) =>
+        [.. rows.Skip(criteria.Skip).Take(criteria.Limit ?? int.MaxValue)];
+
+    private static Dictionary<string, BsonDocument> UnitDocuments(LiteDatabase db, IReadOnlyCollection<SearchRow> rows) =>
+        rows.Count == 0
+            ? []
+            : db.GetCollection(LiteDbDatabase.Units).Find(LiteQuery.In("_id", [.. rows.Select(row => new BsonValue(row.UnitId))])).ToDictionary(u => u["_id"].AsString);
+
+    /// <summary>An association a search found, and once read, its unit and the unit's document as criteria see it.</summary>
+    private sealed record SearchRow(long Seq, AssociationFields Association, RepositoryUnit? Unit = null, JsonFieldValues? Document = null)
+    {
+        public string UnitId => Association.UnitId;
+
+        public RepositoryUnit Member(BsonDocument unit) => new(
+            Association.RepositoryId, FromDocument(unit), Association.Created, Association.Updated, LiteDbUnitUserMetadataStore.Of(unit));
+
+        public SearchRow WithUnit(BsonDocument unit)
+        {
+            var member = Member(unit);
+            return this with { Unit = member, Document = new JsonFieldValues(UnitResponse.From(member).Metadata) };
+        }
     }
 
     public Task<DateTimeOffset?> LastAddedAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>

@@ -17,6 +17,12 @@ internal static class NpgsqlCommands
         return command;
     }
 
+    public static NpgsqlCommand WithAll(this NpgsqlCommand command, IEnumerable<NpgsqlParameter> parameters)
+    {
+        command.Parameters.AddRange(parameters.ToArray());
+        return command;
+    }
+
     /// <summary>A timestamp: PostgreSQL keeps instants, so the offset must be zero.</summary>
     public static NpgsqlCommand WithTime(this NpgsqlCommand command, string name, DateTimeOffset value) =>
         command.With(name, value.ToUniversalTime());

@@ -1,4 +1,5 @@
 using Berth.Plugins;
+using Berth.Server.Criteria;
 using Berth.Server.Repositories;
 using Berth.Server.Units;
 using Npgsql;
@@ -50,26 +51,62 @@ public sealed class PostgreSqlUnitStore(PostgreSqlDatabase database, TimeProvide
     public async Task<IReadOnlyList<RepositoryUnit>> SearchAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(criteria);
+        var sql = new PostgreSqlConditions();
+        var unitFilter = sql.Where(criteria.UnitFilter, _ => UnitDocumentField);
+        var associationFilter = sql.Where(criteria.AssociationFilter, AssociationColumn);
+        var order = sql.OrderBy(criteria.AssociationSort, AssociationColumn).Concat(sql.OrderBy(criteria.UnitSort, _ => UnitDocumentField)).Append("a.seq").ToList();
         var byType = criteria.TypeIds is null ? string.Empty : "AND a.type_id = ANY(@types)";
-        return await database.ReadAsync(
-            connection => connection.Command(
-                    $"""
-                    SELECT {PostgreSqlUnitRows.Columns("u")}, a.created, a.updated, u.user_metadata
-                    FROM associations a JOIN units u ON u.id = a.unit_id
-                    WHERE a.repo_id = @repo {byType}
-                    ORDER BY a.seq
-                    OFFSET @skip LIMIT @limit
-                    """)
-                .With("repo", repositoryId.Value)
-                .With("types", criteria.TypeIds?.ToArray() ?? [])
-                .With("skip", (long)criteria.Skip)
-                .With<long?>("limit", criteria.Limit)
-                .ListAsync(
-                    reader => new RepositoryUnit(
-                        repositoryId, PostgreSqlUnitRows.Read(reader), reader.GetTime(6), reader.GetTime(7), reader.IsDBNull(8) ? null : reader.GetJson(8).AsObject()),
-                    cancellationToken),
-            cancellationToken);
+
+        // The unit's document, as the content API shows its metadata (UnitResponse), is made only when the criteria
+        // tests or orders by it.
+        var document = criteria.ReadsUnits
+            ? $"CROSS JOIN LATERAL (SELECT {UnitDocument} AS doc) d"
+            : string.Empty;
+        try
+        {
+            return await database.ReadAsync(
+                connection => connection.Command(
+                        $"""
+                        SELECT {PostgreSqlUnitRows.Columns("u")}, a.created, a.updated, u.user_metadata
+                        FROM associations a JOIN units u ON u.id = a.unit_id {document}
+                        WHERE a.repo_id = @repo {byType} AND {associationFilter} AND {unitFilter}
+                        ORDER BY {string.Join(", ", order)}
+                        OFFSET @skip LIMIT @limit
+                        """)
+                    .With("repo", repositoryId.Value)
+                    .With("types", criteria.TypeIds?.ToArray() ?? [])
+                    .With("skip", (long)criteria.Skip)
+                    .With<long?>("limit", criteria.Limit)
+                    .WithAll(sql.Parameters)
+                    .ListAsync(
+                        reader => new RepositoryUnit(
+                            repositoryId, PostgreSqlUnitRows.Read(reader), reader.GetTime(6), reader.GetTime(7), reader.IsDBNull(8) ? null : reader.GetJson(8).AsObject()),
+                        cancellationToken),
+                cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidRegularExpression)
+        {
+            // The pattern passed PortablePattern's checks yet PostgreSQL's engine refuses it: still the client's to fix.
+            throw new ContentException(ContentError.InvalidRequest, $"criteria: a $regex is not one this server can run: {e.MessageText}");
+        }
     }
+
+    /// <summary>A unit's fields as criteria see them: its key's, its metadata's, its id and type, and what users set on it.</summary>
+    private const string UnitDocument =
+        "u.key_fields || u.metadata || jsonb_build_object('_id', u.id, '_content_type_id', u.type_id) " +
+        "|| CASE WHEN u.user_metadata IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('pulp_user_metadata', u.user_metadata) END";
+
+    private static readonly PostgreSqlConditions.Field UnitDocumentField = new PostgreSqlConditions.Field.InDocument("d.doc");
+
+    private static PostgreSqlConditions.Field AssociationColumn(FieldPath field) => field.Name switch
+    {
+        AssociationFields.Names.Created => new PostgreSqlConditions.Field.Column("a.created", IsTime: true),
+        AssociationFields.Names.Updated => new PostgreSqlConditions.Field.Column("a.updated", IsTime: true),
+        AssociationFields.Names.RepoId => new PostgreSqlConditions.Field.Column("a.repo_id", IsTime: false),
+        AssociationFields.Names.UnitId => new PostgreSqlConditions.Field.Column("a.unit_id", IsTime: false),
+        AssociationFields.Names.UnitTypeId => new PostgreSqlConditions.Field.Column("a.type_id", IsTime: false),
+        _ => throw new ArgumentOutOfRangeException(nameof(field), field.Name, "not an association field"),
+    };
 
     public Task<DateTimeOffset?> LastAddedAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
         database.ReadAsync(

@@ -69,14 +69,72 @@ public sealed class UnitSearchApiTests(StorageBackend backend) : ApiFixture(Serv
     }
 
     [TestCase("{\"criteria\":{\"type_ids\":\"docker_blob\"}}", "type_ids must be an array of strings")]
-    [TestCase("{\"criteria\":{\"limit\":-1}}", "limit must be a non-negative integer")]
-    [TestCase("{\"criteria\":{\"sort\":[]}}", "unknown field sort")]
+    [TestCase("{\"criteria\":{\"limit\":-1}}", "criteria.limit must be a positive integer")]
+    [TestCase("{\"criteria\":{\"limit\":0}}", "criteria.limit must be a positive integer")]
+    [TestCase("{\"criteria\":{\"sort\":[]}}", "criteria.sort must be an object")]
+    [TestCase("{\"criteria\":{\"order\":[]}}", "criteria has unknown field order")]
     [TestCase("{\"filters\":{}}", "unknown field filters")]
     [TestCase("{\"criteria\":7}", "criteria must be an object")]
     public async Task Search_MalformedCriteria_Is400(string body, string reason)
     {
         using var response = await Api.PostJsonAsync($"/repositories/{_repository}/search/units/", body);
         await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "PLP0015", reason);
+    }
+
+    [Test]
+    public async Task Search_WithPulp2Criteria_Filters_Sorts_AndShowsTheFieldsAsked()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var image = TestManifest.DockerImage();
+        foreach (var tag in new[] { "v1", "v2", "v10", "latest" })
+        {
+            await Api.ImportImageAsync(repository, image, tag);
+        }
+
+        using var response = await Api.PostJsonAsync($"/repositories/{repository}/search/units/", """
+            {"criteria": {
+              "type_ids": ["docker_tag"],
+              "filters": {"unit": {"name": {"$regex": "^V", "$options": "i"}}, "association": {"created": {"$gte": {"$date": "2000-01-01T00:00:00Z"}}}},
+              "sort": {"unit": [["name", "descending"]]},
+              "fields": {"unit": ["name"], "association": ["created"]}}}
+            """);
+        var found = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK)).AsArray();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(found.Select(u => u!["metadata"]!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "v2", "v10", "v1" }), "code point order, descending");
+            Assert.That(found.Select(u => u!["metadata"]!.AsObject().Select(f => f.Key).Order()), Has.All.EqualTo(new[] { "_content_type_id", "_id", "name" }));
+            Assert.That(found.Select(u => u!.AsObject().Select(f => f.Key).Order()), Has.All.EqualTo(new[] { "created", "metadata", "unit_id", "unit_key", "unit_type_id" }));
+        }
+    }
+
+    [Test]
+    public async Task Search_ByAManifestsLayer_FindsTheManifestsThatHoldIt()
+    {
+        var repository = NewRepositoryId();
+        await Api.CreateDockerRepositoryAsync(repository);
+        var (one, other) = (TestManifest.DockerImage(layers: 2), TestManifest.DockerImage(layers: 2));
+        await Api.ImportImageAsync(repository, one, "one");
+        await Api.ImportImageAsync(repository, other, "other");
+
+        using var response = await Api.PostJsonAsync(
+            $"/repositories/{repository}/search/units/", $"{{\"criteria\": {{\"type_ids\": [\"docker_manifest\"], \"filters\": {{\"unit\": {{\"layers.digest\": \"{one.Blobs[^1].Digest}\"}}}}}}}}");
+        var found = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK)).AsArray();
+        Assert.That(found.Select(u => u!["metadata"]!["digest"]!.GetValue<string>()), Is.EqualTo(new[] { one.Digest.ToString() }));
+    }
+
+    [TestCase("""{"name": {"$where": "1"}}""", "$where is not supported")]
+    [TestCase("""{"name": {"$regex": "(?=v)"}}""", "only (?:...) groups are supported")]
+    [TestCase("""{"name": {"$regex": "\\bv"}}""", "\\b is not supported")]
+    [TestCase("""{"name": {"$regex": "v", "$options": "m"}}""", "$options 'm' is not supported")]
+    [TestCase("""{"config": {"digest": "x"}}""", "name the field dotted (config.digest)")]
+    [TestCase("""{"size": {"$gt": null}}""", "to find null, use $eq null")]
+    public async Task Search_WhatItCannotRun_IsRefused_SayingWhy(string filter, string reason)
+    {
+        using var response = await Api.PostJsonAsync($"/repositories/{_repository}/search/units/", "{\"criteria\": {\"filters\": {\"unit\": " + filter + "}}}");
+        var error = await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "PLP0015", reason);
+        Assert.That(error["error_message"]!.GetValue<string>(), Does.StartWith("criteria.filters.unit."));
     }
 
     [Test]

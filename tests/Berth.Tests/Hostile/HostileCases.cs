@@ -196,7 +196,39 @@ public static partial class HostileCases
             ("POST", search, """{"criteria":{"skip":"a"}}""", InvalidRequest),
             ("POST", search, """{"criteria":{"limit":1e30}}""", InvalidRequest),
             ("POST", search, """{"criteria":{"limit":1.5}}""", InvalidRequest),
-            ("POST", search, """{"criteria":{"filters":{}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$where":"1"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"$where":"1"}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$regex":"(?=a)"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$regex":"\\bv1"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$regex":"(a)\\1"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$regex":"[a"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$regex":"a{1000}"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$regex":"[[:alpha:]]"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$regex":5}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$regex":"a","$options":"x"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$options":"i"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$in":"v1"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"size":{"$gt":null}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"size":{"$gt":1e400}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$exists":"yes"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$not":"v1"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"config":{"digest":"x"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":["v1"]}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"a..b":1}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"$and":[]}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"$or":[5]}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":""" + Nested("$and", 12) + "}}}", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{"name":{"$in":[""" + string.Join(",", Enumerable.Range(0, 5001)) + "]}}}}}", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"unit":{""" + string.Join(",", Enumerable.Range(0, 201).Select(i => $"\"f{i}\":1")) + "}}}}", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"association":{"owner":"x"}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"association":{"created":{"$gt":"yesterday"}}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"filters":{"other":{}}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"sort":{"unit":[["name","up"]]}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"sort":{"unit":[["name"]]}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"sort":{"association":[["size","ascending"]]}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"fields":{"unit":[5]}}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"limit":0}}""", InvalidRequest),
+            ("POST", search, """{"criteria":{"remove_duplicates":"yes"}}""", InvalidRequest),
             ("POST", users, """{"login":5,"password":"long-enough-password"}""", InvalidRequest),
             ("POST", users, """{"login":"../admin","password":"long-enough-password"}""", InvalidRequest),
             ("POST", users, """{"login":"UPPER","password":"long-enough-password"}""", InvalidRequest),
@@ -247,6 +279,10 @@ public static partial class HostileCases
             Body = c.Body,
         });
     }
+
+    /// <summary>A filter nested <paramref name="depth"/> times in <paramref name="operator"/>.</summary>
+    private static string Nested(string @operator, int depth) =>
+        Enumerable.Range(0, depth).Aggregate("{\"name\":1}", (inner, _) => $"{{\"{@operator}\":[{inner}]}}");
 
     private static IEnumerable<HostileCase> UnitKeyDigests()
     {

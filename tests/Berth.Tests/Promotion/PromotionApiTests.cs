@@ -67,6 +67,50 @@ public sealed class PromotionApiTests(StorageBackend backend) : AccessFixture(Se
     }
 
     [Test]
+    public async Task Associate_ByPulp2Criteria_CopiesTheTagsChosen_WithWhatTheyNeed()
+    {
+        var (builds, staging) = (await DockerRepositoryAsync(), await DockerRepositoryAsync());
+        var (one, two) = (TestManifest.DockerImage(), TestManifest.DockerImage());
+        await Api.ImportImageAsync(builds, one, "1.0");
+        await Api.ImportImageAsync(builds, one, "1.1-rc");
+        await Api.ImportImageAsync(builds, two, "2.0");
+
+        await AssociateAsync(staging, builds, JsonNode.Parse("""
+            {"type_ids": ["docker_tag"],
+             "filters": {"unit": {"$and": [{"name": {"$regex": "^1\\."}}, {"$nor": [{"name": {"$regex": "-rc$"}}]}]},
+                         "association": {"created": {"$lte": {"$date": "2999-01-01T00:00:00Z"}}}}}
+            """)!.AsObject());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await Api.SearchUnitsAsync(staging, "docker_tag")).Select(t => t!["metadata"]!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "1.0" }));
+            Assert.That((await Api.SearchUnitsAsync(staging, "docker_manifest")).Select(m => m!["metadata"]!["digest"]!.GetValue<string>()), Is.EqualTo(new[] { one.Digest.ToString() }));
+        }
+
+        await AssertServedAsync(staging, "1.0", one);
+    }
+
+    [Test]
+    public async Task Unassociate_ByPulp2Criteria_RemovesTheTagsChosen()
+    {
+        var builds = await DockerRepositoryAsync();
+        var image = TestManifest.DockerImage();
+        foreach (var tag in new[] { "1.0", "1.1", "2.0" })
+        {
+            await Api.ImportImageAsync(builds, image, tag);
+        }
+
+        using (var response = await Api.PostJsonAsync($"/repositories/{builds}/actions/unassociate/", """
+            {"criteria": {"type_ids": ["docker_tag"], "filters": {"unit": {"name": {"$in": ["1.0", "2.0"]}}}}}
+            """))
+        {
+            await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        }
+
+        Assert.That((await Api.SearchUnitsAsync(builds, "docker_tag")).Select(t => t!["metadata"]!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "1.1" }));
+    }
+
+    [Test]
     public async Task Referrers_ComeAlongOnlyWhenAsked()
     {
         var (builds, plain, withReferrers) = (await DockerRepositoryAsync(), await DockerRepositoryAsync(), await DockerRepositoryAsync());
@@ -111,7 +155,8 @@ public sealed class PromotionApiTests(StorageBackend backend) : AccessFixture(Se
 
     [TestCase("""{"criteria": {}}""")]
     [TestCase("""{"source_repo_id": 5}""")]
-    [TestCase("""{"source_repo_id": "SOURCE", "criteria": {"filters": {"unit": {"digest": {"$regex": "."}}}}}""")]
+    [TestCase("""{"source_repo_id": "SOURCE", "criteria": {"filters": {"unit": {"digest": {"$where": "1"}}}}}""")]
+    [TestCase("""{"source_repo_id": "SOURCE", "criteria": {"filters": {"association": {"owner": "x"}}}}""")]
     [TestCase("""{"source_repo_id": "SOURCE", "criteria": {"type_ids": "docker_tag"}}""")]
     [TestCase("""{"source_repo_id": "SOURCE", "criteria": {"sort": []}}""")]
     [TestCase("""{"source_repo_id": "DEST"}""")]
