@@ -86,6 +86,7 @@ public static class BerthPipeline
         app.MapTagHistoryEndpoints();
         app.MapUnitSearchEndpoints();
         app.MapUnitUserMetadataEndpoints();
+        app.MapContentUnitEndpoints();
         app.MapUserEndpoints();
         app.MapTokenEndpoints();
         app.MapVerifyEndpoints();

@@ -20,6 +20,8 @@ public static class ContentApi
 
     public static string TaskHref(string taskId) => $"{Root}/tasks/{taskId}/";
 
+    public static string UnitHref(string unitTypeId, string unitId) => $"{Root}/content/units/{unitTypeId}/{unitId}/";
+
     public static string OrphansHref(string unitTypeId) => $"{Root}/content/orphans/{unitTypeId}/";
 
     public static string OrphanHref(string unitTypeId, string unitId) => $"{Root}/content/orphans/{unitTypeId}/{unitId}/";

@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
+using Berth.Plugins;
 using Berth.Server.Configuration;
+using Berth.Server.Criteria;
 using Berth.Server.Errors;
 using Berth.Server.Imports;
 using Berth.Server.Json;
@@ -44,6 +47,23 @@ public static class UserEndpoints
             TypedResults.Json((await service.ListAsync(context)).Select(UserResponse.From).ToList(), ContentApiJsonContext.Api.ListUserResponse))
             .WithName("listUsers").WithSummary("The users (administrators), or the caller alone.")
             .Produces<List<UserResponse>>();
+
+        users.MapPost("/search/", async (HttpContext context, UserService service, IOptions<BerthOptions> options) =>
+        {
+            var found = await service.ListAsync(context);
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
+            RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "criteria");
+            var criteria = SearchCriteria.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest), UserSearch.Catalog);
+            return TypedResults.Json(UserSearch.Find(found, criteria), ContentApiJsonContext.Api.JsonArray);
+        })
+            .WithName("searchUsers").WithSummary("The users a Pulp 2 criteria chooses (administrators).")
+            .Produces<JsonArray>()
+            .ProducesBodyErrors();
+
+        users.MapGet("/search/", async (HttpContext context, UserService service) =>
+            TypedResults.Json(UserSearch.Find(await service.ListAsync(context), SearchCriteria.All), ContentApiJsonContext.Api.JsonArray))
+            .WithName("searchUsersWithoutCriteria").WithSummary("Every user, as Pulp 2's search answers without criteria (administrators).")
+            .Produces<JsonArray>();
 
         users.MapGet("/{login}/", async (string login, HttpContext context, UserService service) =>
             TypedResults.Json(UserResponse.From(await service.GetAsync(context, login)), ContentApiJsonContext.Api.UserResponse))

@@ -54,6 +54,7 @@ namespace Berth.Server.Json;
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, Diagnostics.MetricTotal>))]
 [JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(JsonArray))]
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(List<UserResponse>))]
 [JsonSerializable(typeof(ApiTokenResponse))]

@@ -33,14 +33,14 @@ public static class OrphanEndpoints
             .WithName("listOrphans").WithSummary("How many units of each type are in no repository, and where each type's are listed (administrators).")
             .Produces<Dictionary<string, OrphanTypeSummary>>();
         orphans.MapGet("/{type}/", (string type, HttpContext context, AccessControl access, OrphanCollector collector, PluginCatalog catalog) =>
-            ListAsync(context, access, collector, KnownType(catalog, type)))
+            ListAsync(context, access, collector, catalog.KnownUnitType(type)))
             .WithName("listOrphansOfType").WithSummary("The units of one type in no repository (administrators).")
             .Produces<List<OrphanResponse>>()
             .ProducesNotFound();
         orphans.MapGet("/{type}/{id}/", async (string type, string id, HttpContext context, AccessControl access, OrphanCollector collector, PluginCatalog catalog) =>
         {
             await access.RequireAdministratorAsync(context);
-            var orphan = await FindAsync(collector, KnownType(catalog, type), id, context.RequestAborted);
+            var orphan = await FindAsync(collector, catalog.KnownUnitType(type), id, context.RequestAborted);
             return TypedResults.Json(OrphanResponse.From(orphan.Unit), ContentApiJsonContext.Api.OrphanResponse);
         })
             .WithName("getOrphan").WithSummary("One unit in no repository, by its type and id (administrators).")
@@ -52,14 +52,14 @@ public static class OrphanEndpoints
             .Produces<CallReport<OrphanCollectionReport>>()
             .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
         orphans.MapDelete("/{type}/", (string type, HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog) =>
-            CollectAsync(context, access, collector, audit, KnownType(catalog, type)))
+            CollectAsync(context, access, collector, audit, catalog.KnownUnitType(type)))
             .WithName("collectOrphansOfType").WithSummary("Removes the orphans of one type past the grace period and frees their bytes.")
             .Produces<CallReport<OrphanCollectionReport>>()
             .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
         orphans.MapDelete("/{type}/{id}/", async (string type, string id, HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog) =>
         {
             await access.RequireAdministratorAsync(context);
-            var orphan = await FindAsync(collector, KnownType(catalog, type), id, context.RequestAborted);
+            var orphan = await FindAsync(collector, catalog.KnownUnitType(type), id, context.RequestAborted);
             return await RemoveAsync(context, collector, audit, [new OrphanName(orphan.Unit.TypeId, id)]);
         })
             .WithName("removeOrphan").WithSummary("Removes one unit in no repository, whatever its age, and frees its bytes (administrators).")
@@ -173,8 +173,4 @@ public static class OrphanEndpoints
                 $"{OlderThanParameter} must be given once, as a whole number of seconds from 0 to {MaxOlderThanSeconds}, not '{string.Join("', '", values.ToArray())}'",
                 new JsonObject { ["parameter"] = OlderThanParameter });
     }
-
-    // Pulp 2 answers an unknown type here as a missing resource: its orphans are a resource under the type.
-    private static string KnownType(PluginCatalog catalog, string typeId) =>
-        catalog.FindUnitType(typeId) is not null ? typeId : throw new NotFoundException("content type", typeId);
 }

@@ -25,6 +25,14 @@ public sealed class PluginCatalog(IReadOnlyList<LoadedImporter> importers)
     public UnitTypeDefinition? FindUnitType(string unitTypeId) => UnitTypes.FirstOrDefault(t => t.Id == unitTypeId);
 
     /// <summary>
+    /// The unit type id a path names, when a plugin defines it. A path naming another answers 404, as in Pulp 2: what is
+    /// under a type (its units, its orphans) is a resource under it.
+    /// </summary>
+    /// <exception cref="Errors.NotFoundException">When no plugin defines the type.</exception>
+    public string KnownUnitType(string unitTypeId) =>
+        FindUnitType(unitTypeId) is not null ? unitTypeId : throw new Errors.NotFoundException("content type", unitTypeId);
+
+    /// <summary>
     /// A registration's configuration as responses and the audit log show it: without the keys its importer says are secret
     /// (an upstream password, say), which are kept only where the importer reads them.
     /// </summary>

@@ -1,4 +1,5 @@
 using Berth.Plugins;
+using Berth.Server.Criteria;
 using Berth.Server.Repositories;
 
 namespace Berth.Server.Units;
@@ -24,6 +25,15 @@ public interface IUnitStore
     Task<UnitWithReferenced?> FindWithReferencedAsync(RepositoryId repositoryId, string typeId, UnitKey key, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<RepositoryUnit>> SearchAsync(RepositoryId repositoryId, UnitCriteria criteria, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Units of one type, whatever repositories hold them, chosen and ordered by a criteria over their documents
+    /// (<see cref="UnitResponse.Document"/>), then by when they were first stored.
+    /// </summary>
+    Task<IReadOnlyList<StoredUnit>> SearchByTypeAsync(string typeId, SearchCriteria criteria, CancellationToken cancellationToken);
+
+    /// <summary>The ids of the repositories that hold each of the units (a unit in none is left out).</summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RepositoriesOfAsync(IReadOnlyCollection<string> unitIds, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores references for the units stored before references were kept, as <paramref name="referencesOf"/> gives

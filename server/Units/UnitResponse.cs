@@ -39,13 +39,28 @@ public sealed record UnitResponse(
     public static UnitResponse From(RepositoryUnit member)
     {
         ArgumentNullException.ThrowIfNull(member);
-        var response = From(member.Unit) with { RepoId = member.RepositoryId.Value, Created = member.Created, Updated = member.Updated };
-        if (member.UserMetadata is { } userMetadata)
+        return From(member.Unit) with
         {
-            // Where Pulp 2 shows it, once a user has set it.
-            response.Metadata["pulp_user_metadata"] = userMetadata.DeepClone();
+            Metadata = Document(member.Unit, member.UserMetadata),
+            RepoId = member.RepositoryId.Value,
+            Created = member.Created,
+            Updated = member.Updated,
+        };
+    }
+
+    /// <summary>
+    /// A unit's fields in one document, as searches show its metadata and as criteria filter it: its key's fields, what
+    /// its importer recorded, <c>_id</c>, <c>_content_type_id</c>, and what users set on it, where Pulp 2 shows it, once
+    /// a user has set it.
+    /// </summary>
+    public static JsonObject Document(Unit unit, JsonObject? userMetadata)
+    {
+        var document = From(unit).Metadata;
+        if (userMetadata is not null)
+        {
+            document["pulp_user_metadata"] = userMetadata.DeepClone();
         }
 
-        return response;
+        return document;
     }
 }

@@ -100,6 +100,41 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         return Task.FromResult(results);
     }
 
+    public Task<IReadOnlyList<StoredUnit>> SearchByTypeAsync(string typeId, SearchCriteria criteria, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        var found = database.Read<IReadOnlyList<StoredUnit>>(db =>
+        {
+            // The type's units are a range of the natural key's index; each is tested as a document.
+            var rows = db.GetCollection(LiteDbDatabase.Units)
+                .Find(LiteDbDatabase.StartingWith("natural_key", typeId + LiteDbDatabase.Separator))
+                .ToList()
+                .OrderBy(d => BsonDates.FromBson(d["created"]))
+                .ThenBy(d => d["_id"].AsString, StringComparer.Ordinal)
+                .Select(d =>
+                {
+                    var stored = new StoredUnit(FromDocument(d), LiteDbUnitUserMetadataStore.Of(d));
+                    return (Stored: stored, Fields: new JsonFieldValues(UnitResponse.Document(stored.Unit, stored.UserMetadata)));
+                });
+            return [.. criteria.Page(rows, row => row.Fields).Select(row => row.Stored)];
+        });
+        return Task.FromResult(found);
+    }
+
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RepositoriesOfAsync(IReadOnlyCollection<string> unitIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unitIds);
+        var held = unitIds.Count == 0
+            ? []
+            : database.Read(db => db.GetCollection(LiteDbDatabase.Associations)
+                .Find(LiteQuery.In("unit_id", [.. unitIds.Select(id => new BsonValue(id))]))
+                .Select(a => (UnitId: a["unit_id"].AsString, Association: a["_id"].AsString))
+                .ToList());
+        return Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>(held
+            .GroupBy(a => a.UnitId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(a => a.Association[..a.Association.IndexOf(LiteDbDatabase.Separator, StringComparison.Ordinal)]).Order(StringComparer.Ordinal)], StringComparer.Ordinal));
+    }
+
     private static IEnumerable<SearchRow> Ordered(List<SearchRow> rows, UnitCriteria criteria)
     {
         if (criteria.AssociationSort.Count == 0 && criteria.UnitSort.Count == 0)
@@ -107,21 +142,15 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
             return rows.OrderBy(row => row.Seq);
         }
 
-        var keys = criteria.AssociationSort.Select(key => (key, OnUnit: false)).Concat(criteria.UnitSort.Select(key => (key, OnUnit: true))).ToList();
         return rows.Order(Comparer<SearchRow>.Create((left, right) =>
         {
-            foreach (var (key, onUnit) in keys)
+            var order = SearchCriteria.Compare(criteria.AssociationSort, left.Association, right.Association);
+            if (order == 0 && criteria.UnitSort.Count > 0)
             {
-                var order = SortKey.Compare(
-                    (onUnit ? left.Document! : (IFieldValues)left.Association).SortValueOf(key.Field),
-                    (onUnit ? right.Document! : (IFieldValues)right.Association).SortValueOf(key.Field));
-                if (order != 0)
-                {
-                    return key.Descending ? -order : order;
-                }
+                order = SearchCriteria.Compare(criteria.UnitSort, left.Document!, right.Document!);
             }
 
-            return left.Seq.CompareTo(right.Seq);
+            return order != 0 ? order : left.Seq.CompareTo(right.Seq);
         }));
     }
 
@@ -144,7 +173,7 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         public SearchRow WithUnit(BsonDocument unit)
         {
             var member = Member(unit);
-            return this with { Unit = member, Document = new JsonFieldValues(UnitResponse.From(member).Metadata) };
+            return this with { Unit = member, Document = new JsonFieldValues(UnitResponse.Document(member.Unit, member.UserMetadata)) };
         }
     }
 

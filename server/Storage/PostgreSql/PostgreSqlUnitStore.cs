@@ -86,10 +86,55 @@ public sealed class PostgreSqlUnitStore(PostgreSqlDatabase database, TimeProvide
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidRegularExpression)
         {
-            // The pattern passed PortablePattern's checks yet PostgreSQL's engine refuses it: still the client's to fix.
-            throw new ContentException(ContentError.InvalidRequest, $"criteria: a $regex is not one this server can run: {e.MessageText}");
+            throw RegexRefused(e);
         }
     }
+
+    public async Task<IReadOnlyList<StoredUnit>> SearchByTypeAsync(string typeId, SearchCriteria criteria, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        var sql = new PostgreSqlConditions();
+        var filter = sql.Where(criteria.Filter, _ => UnitDocumentField);
+        var order = sql.OrderBy(criteria.Sort, _ => UnitDocumentField).Append("u.created").Append("u.id").ToList();
+        try
+        {
+            return await database.ReadAsync(
+                connection => connection.Command(
+                        $"""
+                        SELECT {PostgreSqlUnitRows.Columns("u")}, u.user_metadata
+                        FROM units u CROSS JOIN LATERAL (SELECT {UnitDocument} AS doc) d
+                        WHERE u.type_id = @type AND {filter}
+                        ORDER BY {string.Join(", ", order)}
+                        OFFSET @skip LIMIT @limit
+                        """)
+                    .With("type", typeId)
+                    .With("skip", (long)criteria.Skip)
+                    .With<long?>("limit", criteria.Limit)
+                    .WithAll(sql.Parameters)
+                    .ListAsync(reader => new StoredUnit(PostgreSqlUnitRows.Read(reader), reader.IsDBNull(6) ? null : reader.GetJson(6).AsObject()), cancellationToken),
+                cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidRegularExpression)
+        {
+            throw RegexRefused(e);
+        }
+    }
+
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RepositoriesOfAsync(IReadOnlyCollection<string> unitIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unitIds);
+        var held = await database.ReadAsync(
+            connection => connection.Command("SELECT unit_id, repo_id FROM associations WHERE unit_id = ANY(@units) ORDER BY unit_id, repo_id")
+                .With("units", unitIds.ToArray())
+                .ListAsync(reader => (UnitId: reader.GetString(0), RepositoryId: reader.GetString(1)), cancellationToken),
+            cancellationToken);
+        return held.GroupBy(a => a.UnitId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(a => a.RepositoryId)], StringComparer.Ordinal);
+    }
+
+    // The pattern passed PortablePattern's checks yet PostgreSQL's engine refuses it: still the client's to fix.
+    private static ContentException RegexRefused(PostgresException e) =>
+        new(ContentError.InvalidRequest, $"criteria: a $regex is not one this server can run: {e.MessageText}");
 
     /// <summary>A unit's fields as criteria see them: its key's, its metadata's, its id and type, and what users set on it.</summary>
     private const string UnitDocument =

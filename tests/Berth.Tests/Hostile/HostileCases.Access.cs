@@ -79,6 +79,13 @@ public static partial class HostileCases
         yield return AsSquatter("importers", "GET", Api + "/repositories/{repo}/importers/");
         yield return AsSquatter("retention", "GET", Api + "/repositories/{repo}/retention/");
         yield return AsSquatter("promote from it", "POST", Api + "/repositories/" + SquatterRepository + "/actions/associate/", """{"source_repo_id": "{repo}"}""");
+
+        // Content units and users across repositories are for administrators: they would reveal what others hold.
+        HostileCase AsNonAdministrator(string name, string method, string target, string? body = null) =>
+            Pulp("not an administrator: " + name, method, target, Forbidden, 403) with { Body = body, Anonymous = true, Headers = ["{squatter_auth}"] };
+        yield return AsNonAdministrator("list content units", "GET", Api + "/content/units/docker_tag/");
+        yield return AsNonAdministrator("search content units", "POST", Api + "/content/units/docker_tag/search/", """{"criteria": {}, "include_repos": true}""");
+        yield return AsNonAdministrator("search users", "POST", Api + "/users/search/", """{"criteria": {}}""");
     }
 
     private static string Grants(int count) =>

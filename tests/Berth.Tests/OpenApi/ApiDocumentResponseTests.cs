@@ -196,6 +196,13 @@ public sealed class ApiDocumentResponseTests : FolderPerTest
         var userMetadata = $"{Root}/content/units/docker_blob/{orphans[0]!["_id"]!.GetValue<string>()}/pulp_user_metadata/";
         await SendAsync(admin, HttpMethod.Put, userMetadata, new JsonObject { ["team"] = "builds" });
         await SendAsync(admin, HttpMethod.Get, userMetadata);
+        await SendAsync(admin, HttpMethod.Get, $"{Root}/content/units/docker_blob/");
+        await SendAsync(admin, HttpMethod.Post, $"{Root}/content/units/docker_blob/search/", new JsonObject
+        {
+            ["criteria"] = new JsonObject { ["filters"] = new JsonObject { ["pulp_user_metadata.team"] = "builds" }, ["fields"] = new JsonArray("digest") },
+            ["include_repos"] = true,
+        });
+        await SendAsync(admin, HttpMethod.Get, $"{Root}/content/units/docker_blob/{orphans[0]!["_id"]!.GetValue<string>()}/");
         await SendAsync(admin, HttpMethod.Delete, orphan);
         await SendAsync(admin, HttpMethod.Post, $"{Root}/content/actions/delete_orphans/", new JsonArray(
             [.. orphans.Skip(1).Take(1).Select(o => (JsonNode)new JsonObject { ["content_type_id"] = "docker_blob", ["unit_id"] = o!["_id"]!.GetValue<string>() })]));
@@ -211,6 +218,8 @@ public sealed class ApiDocumentResponseTests : FolderPerTest
             ["grants"] = new JsonArray(new JsonObject { ["pattern"] = "app", ["actions"] = new JsonArray("pull", "push") }),
         });
         await SendAsync(admin, HttpMethod.Get, $"{Root}/users/");
+        await SendAsync(admin, HttpMethod.Get, $"{Root}/users/search/");
+        await SendAsync(admin, HttpMethod.Post, $"{Root}/users/search/", new JsonObject { ["criteria"] = new JsonObject { ["filters"] = new JsonObject { ["login"] = "ci" } } });
         await SendAsync(admin, HttpMethod.Get, $"{Root}/users/ci/");
         await SendAsync(admin, HttpMethod.Put, $"{Root}/users/ci/", new JsonObject { ["delta"] = new JsonObject { ["password"] = "another-long-password" } });
         var token = await SendAsync(admin, HttpMethod.Post, $"{Root}/users/ci/tokens/", new JsonObject { ["name"] = "deploy", ["expires_in_days"] = 1 });
