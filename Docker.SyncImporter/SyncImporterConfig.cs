@@ -27,6 +27,18 @@ internal sealed record SyncImporterConfig
     public const string AllowPushKey = "allow_push";
     public const string PlatformsKey = "platforms";
 
+    /// <summary>pulp_docker's names for keys Berth names otherwise, so that Pulp 2's clients configure it unchanged.</summary>
+    private static readonly (string Pulp2, string Key)[] Pulp2Names =
+        [("ssl_validation", TlsVerify), ("max_downloads", MaxConcurrentDownloads), ("basic_auth_username", Username), ("basic_auth_password", Password)];
+
+    /// <summary>pulp_docker's switches, taken when they ask for what Berth does anyway.</summary>
+    private static readonly (string Key, bool Taken, string Refusal)[] Pulp2Switches =
+    [
+        ("enable_v1", false, "Docker Registry API v1 is not supported: leave enable_v1 out or false"),
+        ("enable_v2", true, "syncs go through the Registry API v2: leave enable_v2 out or true"),
+        ("validate", true, "every download is checked against its digest as it streams: leave validate out or true"),
+    ];
+
     private const string Object = "importer_config";
     private const int MostConcurrentDownloads = 32;
 
@@ -39,7 +51,7 @@ internal sealed record SyncImporterConfig
     private const long MostTagRefreshSeconds = 366L * 24 * 3600;
 
     /// <summary>The keys whose values no API response shows.</summary>
-    public static IReadOnlyList<string> SecretKeys { get; } = [Password, Token];
+    public static IReadOnlyList<string> SecretKeys { get; } = [Password, Token, "basic_auth_password"];
 
     public Uri? FeedUrl { get; init; }
 
@@ -96,11 +108,12 @@ internal sealed record SyncImporterConfig
             }
         }
 
+        config = Pulp2Form(config, problems);
         foreach (var (key, _) in config)
         {
             if (!Known.Contains(key))
             {
-                problems.Add((key, $"{Object}.{key} is unknown; the keys are {string.Join(", ", Known)}"));
+                problems.Add((key, $"{Object}.{key} is unknown; the keys are {string.Join(", ", Known)} (and pulp_docker's {string.Join(", ", Pulp2Names.Select(n => n.Pulp2).Concat(Pulp2Switches.Select(s => s.Key)))})"));
             }
         }
 
@@ -166,6 +179,50 @@ internal sealed record SyncImporterConfig
             TagRefresh = refresh ?? DefaultTagRefresh,
             AllowPush = allowPush ?? false,
         };
+    }
+
+    /// <summary>
+    /// The configuration in Berth's names: pulp_docker's names taken for Berth's (both given is refused), and its switches
+    /// dropped when they ask for what Berth does (refused otherwise).
+    /// </summary>
+    private static JsonObject Pulp2Form(JsonObject config, List<(string Key, string Problem)> problems)
+    {
+        if (!config.Any(f => Pulp2Names.Any(n => n.Pulp2 == f.Key) || Pulp2Switches.Any(s => s.Key == f.Key)))
+        {
+            return config;
+        }
+
+        var renamed = (JsonObject)config.DeepClone();
+        foreach (var (pulp2, key) in Pulp2Names)
+        {
+            if (renamed.Remove(pulp2, out var value))
+            {
+                if (renamed.ContainsKey(key))
+                {
+                    problems.Add((pulp2, $"{Object}.{pulp2} is pulp_docker's name for {Object}.{key}: give one of them"));
+                    continue;
+                }
+
+                renamed[key] = value;
+            }
+        }
+
+        foreach (var (key, taken, refusal) in Pulp2Switches)
+        {
+            if (renamed.Remove(key, out var value) && value is not null)
+            {
+                if (value.GetValueKind() is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False))
+                {
+                    problems.Add((key, $"{Object}.{key} must be true or false"));
+                }
+                else if (value.GetValue<bool>() != taken)
+                {
+                    problems.Add((key, $"{Object}.{key}: {refusal}"));
+                }
+            }
+        }
+
+        return renamed;
     }
 
     /// <summary>What a sync needs beyond a valid configuration: somewhere to sync from.</summary>

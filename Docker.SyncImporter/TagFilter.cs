@@ -6,7 +6,7 @@ namespace Docker.SyncImporter;
 
 /// <summary>
 /// Which upstream tags a sync brings: <c>{"include": [globs], "exclude": [globs]}</c>, with <c>*</c> and <c>?</c>; a tag is
-/// brought when it matches an include (or none is given) and no exclude.
+/// brought when it matches an include (or none is given) and no exclude. pulp_docker's list of tags is an include list.
 /// </summary>
 internal sealed record TagFilter(IReadOnlyList<string> Include, IReadOnlyList<string> Exclude)
 {
@@ -28,6 +28,12 @@ internal sealed record TagFilter(IReadOnlyList<string> Include, IReadOnlyList<st
 
     public static TagFilter? Read(JsonObject config, string key, string objectName)
     {
+        // pulp_docker's form: a list of the tags to sync.
+        if (config[key] is JsonArray tags)
+        {
+            return new TagFilter(Patterns(new JsonObject { ["include"] = tags.DeepClone() }, "include", $"{objectName}.{key}"), []);
+        }
+
         var filter = RequestFields.OptionalObject(config, key, objectName, ContentError.InvalidConfiguration);
         if (filter is null)
         {

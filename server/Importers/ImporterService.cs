@@ -66,7 +66,24 @@ public sealed class ImporterService(IImporterRegistrationStore store, PluginCata
                 new JsonObject { ["importer_type_id"] = importerTypeIdOrGroup });
         }
 
-        return [.. named.Select(importer => Prepare(repositoryId, importer.Id, (JsonObject)config.DeepClone()).Registration)];
+        if (named.Count == 1 || config.Count == 0)
+        {
+            return [.. named.Select(importer => Prepare(repositoryId, importer.Id, (JsonObject)config.DeepClone()).Registration)];
+        }
+
+        // Pulp 2's one importer config, for the several importers that stand for it: each member that takes it gets it
+        // (docker's feed goes to the sync importer, max_manifest_bytes to the manifest importer), the others their
+        // defaults; refused, with each member's reason, when none takes it. As a change of the config goes (ChangeConfigAsync).
+        var attempts = named.Select(importer => (Importer: importer, Refusal: Refusal(importer.Id, config))).ToList();
+        if (attempts.All(a => a.Refusal is not null))
+        {
+            throw new ContentException(
+                ContentError.InvalidConfiguration,
+                $"no importer of {importerTypeIdOrGroup} takes this importer_config ({string.Join("; ", attempts.Select(a => $"{a.Importer.Id}: {a.Refusal!.Message}"))})",
+                new JsonObject { ["importer_config"] = config.DeepClone() });
+        }
+
+        return [.. attempts.Select(a => Prepare(repositoryId, a.Importer.Id, a.Refusal is null ? (JsonObject)config.DeepClone() : []).Registration)];
     }
 
     public Task<IReadOnlyList<ImporterRegistration>> ListAsync(RepositoryId repositoryId, CancellationToken cancellationToken) =>
@@ -133,12 +150,14 @@ public sealed class ImporterService(IImporterRegistrationStore store, PluginCata
     }
 
     // An importer registered before its plugin was unloaded cannot say what it accepts: nothing is changed blind.
-    private ContentException? Refusal(ImporterRegistration changed)
+    private ContentException? Refusal(ImporterRegistration changed) => Refusal(changed.ImporterTypeId, changed.Config);
+
+    private ContentException? Refusal(string importerTypeId, JsonObject config)
     {
-        var importer = catalog.FindImporter(changed.ImporterTypeId) ?? throw UnknownImporter(changed.ImporterTypeId);
+        var importer = catalog.FindImporter(importerTypeId) ?? throw UnknownImporter(importerTypeId);
         try
         {
-            importer.Importer.ValidateConfig(changed.Config);
+            importer.Importer.ValidateConfig(config);
             return null;
         }
         catch (ContentException refused)

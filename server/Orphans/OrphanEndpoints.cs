@@ -4,10 +4,10 @@ using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Errors;
-using Berth.Server.Imports;
 using Berth.Server.Json;
 using Berth.Server.OpenApi;
 using Berth.Server.Plugins;
+using Berth.Server.Tasks;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Orphans;
@@ -46,37 +46,41 @@ public static class OrphanEndpoints
             .WithName("getOrphan").WithSummary("One unit in no repository, by its type and id (administrators).")
             .Produces<OrphanResponse>()
             .ProducesNotFound();
-        orphans.MapDelete("/", (HttpContext context, AccessControl access, OrphanCollector collector, Audit audit) =>
-            CollectAsync(context, access, collector, audit, null))
-            .WithName("collectOrphans").WithSummary("Removes the orphans past the grace period (?older_than_seconds=N: older than N s) and frees their bytes.")
-            .Produces<CallReport<OrphanCollectionReport>>()
+        orphans.MapDelete("/", (HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, TaskRunner tasks) =>
+            CollectAsync(context, access, collector, audit, tasks.Begin(null, TaskKind.DeleteOrphans), null))
+            .WithName("collectOrphans")
+            .WithSummary("Removes the orphans past the grace period (?older_than_seconds=N: older than N s) and frees their bytes. 202 with the task, already finished; the result is the collection's report.")
+            .Produces<TaskCallReport>(StatusCodes.Status202Accepted)
             .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
-        orphans.MapDelete("/{type}/", (string type, HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog) =>
-            CollectAsync(context, access, collector, audit, catalog.KnownUnitType(type)))
-            .WithName("collectOrphansOfType").WithSummary("Removes the orphans of one type past the grace period and frees their bytes.")
-            .Produces<CallReport<OrphanCollectionReport>>()
+        orphans.MapDelete("/{type}/", (string type, HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog, TaskRunner tasks) =>
+            CollectAsync(context, access, collector, audit, tasks.Begin(null, TaskKind.DeleteOrphansByType), catalog.KnownUnitType(type)))
+            .WithName("collectOrphansOfType").WithSummary("Removes the orphans of one type past the grace period and frees their bytes. 202 with the task, already finished.")
+            .Produces<TaskCallReport>(StatusCodes.Status202Accepted)
             .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
-        orphans.MapDelete("/{type}/{id}/", async (string type, string id, HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog) =>
+        orphans.MapDelete("/{type}/{id}/", async (
+            string type, string id, HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog, TaskRunner tasks) =>
         {
             await access.RequireAdministratorAsync(context);
+            var call = tasks.Begin(null, TaskKind.DeleteOrphansById);
             var orphan = await FindAsync(collector, catalog.KnownUnitType(type), id, context.RequestAborted);
-            return await RemoveAsync(context, collector, audit, [new OrphanName(orphan.Unit.TypeId, id)]);
+            return await RemoveAsync(context, collector, audit, call, [new OrphanName(orphan.Unit.TypeId, id)]);
         })
-            .WithName("removeOrphan").WithSummary("Removes one unit in no repository, whatever its age, and frees its bytes (administrators).")
-            .Produces<CallReport<OrphanCollectionReport>>()
+            .WithName("removeOrphan").WithSummary("Removes one unit in no repository, whatever its age, and frees its bytes (administrators). 202 with the task, already finished.")
+            .Produces<TaskCallReport>(StatusCodes.Status202Accepted)
             .ProducesNotFound();
 
         // Pulp 2's older form: it names orphans in the body.
         routes.MapPost($"{ContentApi.Root}/content/actions/delete_orphans/", async (
-            HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog, IOptions<BerthOptions> options) =>
+            HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, PluginCatalog catalog, TaskRunner tasks, IOptions<BerthOptions> options) =>
         {
             await access.RequireAdministratorAsync(context);
+            var call = tasks.Begin(null, TaskKind.DeleteOrphansById);
             var body = await JsonRequest.ReadArrayAsync(context.Request, options.Value.MaxJsonBodyBytes, context.RequestAborted);
-            return await RemoveAsync(context, collector, audit, ReadNames(body, catalog));
+            return await RemoveAsync(context, collector, audit, call, ReadNames(body, catalog));
         })
             .WithTags("Orphans").WithName("removeOrphans")
-            .WithSummary("Removes the units named [{content_type_id, unit_id}, ...] that are in no repository, whatever their age, and frees their bytes (administrators).")
-            .Produces<CallReport<OrphanCollectionReport>>()
+            .WithSummary("Removes the units named [{content_type_id, unit_id}, ...] that are in no repository, whatever their age, and frees their bytes (administrators). 202 with the task, already finished.")
+            .Produces<TaskCallReport>(StatusCodes.Status202Accepted)
             .ProducesCallerErrors()
             .ProducesBodyErrors();
     }
@@ -86,7 +90,7 @@ public static class OrphanEndpoints
         await collector.ListAsync(typeId, cancellationToken).FirstOrDefaultAsync(o => o.Unit.Id == id, cancellationToken)
             ?? throw new NotFoundException("orphan", $"{typeId}/{id}");
 
-    private static async Task<IResult> RemoveAsync(HttpContext context, OrphanCollector collector, Audit audit, List<OrphanName> names)
+    private static async Task<IResult> RemoveAsync(HttpContext context, OrphanCollector collector, Audit audit, TaskCall call, List<OrphanName> names)
     {
         var report = await collector.RemoveAsync(names, context.RequestAborted);
         await audit.RecordAsync(
@@ -94,7 +98,7 @@ public static class OrphanEndpoints
             "delete.orphans",
             names.Count == 1 ? $"{names[0].TypeId}/{names[0].UnitId}" : $"{names.Count} named units",
             $"{report.UnitsRemovedTotal} units, {report.BytesFreed} bytes");
-        return TypedResults.Json(new CallReport<OrphanCollectionReport>(report), ContentApiJsonContext.Api.CallReportOrphanCollectionReport);
+        return await call.AnswerAsync(report, ContentApiJsonContext.Api.OrphanCollectionReport);
     }
 
     /// <summary>Reads Pulp 2's list of orphans to remove: <c>[{"content_type_id": TYPE, "unit_id": ID}, ...]</c>, of known types.</summary>
@@ -144,7 +148,7 @@ public static class OrphanEndpoints
         return TypedResults.Json(orphans, ContentApiJsonContext.Api.IAsyncEnumerableOrphanResponse);
     }
 
-    private static async Task<IResult> CollectAsync(HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, string? typeId)
+    private static async Task<IResult> CollectAsync(HttpContext context, AccessControl access, OrphanCollector collector, Audit audit, TaskCall call, string? typeId)
     {
         await access.RequireAdministratorAsync(context);
         var olderThan = ReadOlderThan(context.Request.Query);
@@ -154,7 +158,7 @@ public static class OrphanEndpoints
             "delete.orphans",
             typeId ?? "all types",
             $"{report.UnitsRemovedTotal} units, {report.BytesFreed} bytes{(olderThan is null ? string.Empty : $", grace period overridden: older than {report.GracePeriodSeconds} s")}");
-        return TypedResults.Json(new CallReport<OrphanCollectionReport>(report), ContentApiJsonContext.Api.CallReportOrphanCollectionReport);
+        return await call.AnswerAsync(report, ContentApiJsonContext.Api.OrphanCollectionReport);
     }
 
     /// <summary>Reads the override of the grace period, if given: a whole number of seconds, 0 included.</summary>

@@ -7,6 +7,7 @@ using Berth.Server.Json;
 using Berth.Server.Membership;
 using Berth.Server.OpenApi;
 using Berth.Server.Plugins;
+using Berth.Server.Tasks;
 using Berth.Server.Units;
 using Docker.Common.References;
 using Microsoft.AspNetCore.Mvc;
@@ -113,18 +114,20 @@ public static class RepositoryEndpoints
             .ProducesBodyErrors()
             .ProducesContentApiErrors(StatusCodes.Status409Conflict);
 
-        repositories.MapDelete("/{repo}/", async (string repo, HttpContext context, MembershipService membership, AccessControl access, CancellationToken cancellationToken) =>
+        repositories.MapDelete("/{repo}/", async (
+            string repo, HttpContext context, MembershipService membership, AccessControl access, TaskRunner tasks, CancellationToken cancellationToken) =>
         {
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Admin);
+            var call = tasks.Begin(repository.Id, TaskKind.RepositoryDelete);
             if (!await membership.DeleteRepositoryAsync(repository.Id, cancellationToken))
             {
                 throw new NotFoundException("repository", repo);
             }
 
-            return TypedResults.Json(Imports.CallReport.Done, ContentApiJsonContext.Api.CallReportObject);
+            return await call.AnswerAsync();
         })
-            .WithName("deleteRepository").WithSummary("Deletes a repository; its units it alone held become orphans.")
-            .Produces<Imports.CallReport<object?>>()
+            .WithName("deleteRepository").WithSummary("Deletes a repository; its units it alone held become orphans. 202 with the task, already finished.")
+            .Produces<TaskCallReport>(StatusCodes.Status202Accepted)
             .ProducesNotFound();
     }
 

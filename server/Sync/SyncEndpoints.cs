@@ -31,7 +31,7 @@ public static class SyncEndpoints
                 await audit.RecordAsync(context, "sync", repository.Id.Value, $"task {task.Id}");
             }
 
-            return TypedResults.Json(new TaskCallReport([SpawnedTask.Of(task)]), ContentApiJsonContext.Api.TaskCallReport, statusCode: StatusCodes.Status202Accepted);
+            return TaskCallReport.Accepted(task);
         })
             .WithTags("Sync").WithName("syncRepository")
             .WithSummary("Syncs a repository from its sync importer's feed, as a task (202 with the task to poll); a repository already syncing answers its task.")

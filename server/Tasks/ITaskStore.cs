@@ -12,6 +12,12 @@ public interface ITaskStore
     /// </summary>
     Task<(TaskRecord Task, bool Created)> CreateUnlessBusyAsync(TaskRecord task, CancellationToken cancellationToken);
 
+    /// <summary>Stores a task that has already ended (work finished before its call was answered); no repository is busy for it.</summary>
+    Task RecordEndedAsync(TaskRecord task, CancellationToken cancellationToken);
+
+    /// <summary>Removes the ended tasks that finished before <paramref name="finishedBefore"/>; answers how many.</summary>
+    Task<int> RemoveEndedAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken);
+
     Task<TaskRecord?> FindAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>Tasks newest first, of one repository and in some states when given, at most <paramref name="limit"/>.</summary>

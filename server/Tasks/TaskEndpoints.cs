@@ -103,9 +103,10 @@ public static class TaskEndpoints
         {
             _ = await access.RepositoryAsync(context, task.RepositoryId, action);
         }
-        catch (NotFoundException) when (caller.IsAdministrator)
+        catch (NotFoundException) when (caller.IsAdministrator || Granted(caller, task.RepositoryId, action))
         {
-            // The repository was deleted: its tasks remain records, for administrators.
+            // The repository was deleted: its tasks remain records, for administrators and for those whose grants on its
+            // id allow the action (the one who deleted it polls the deletion's task, as Pulp 2's clients do).
         }
         catch (NotFoundException)
         {
@@ -114,4 +115,7 @@ public static class TaskEndpoints
 
         return task;
     }
+
+    private static bool Granted(Caller caller, string repositoryId, AccessAction action) =>
+        RepositoryId.TryParse(repositoryId, out var id, out _) && caller.AllowedOnId(id).HasFlag(action);
 }

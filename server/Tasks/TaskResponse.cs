@@ -34,9 +34,12 @@ public sealed record TaskResponse(
     {
         ArgumentNullException.ThrowIfNull(task);
         var kind = TaskKind.Of(task.TaskType);
-        IReadOnlyList<string> tags = kind.Action.Length > 0
-            ? [$"pulp:repository:{task.RepositoryId}", $"pulp:action:{kind.Action}"]
-            : [$"pulp:repository:{task.RepositoryId}"];
+        // Orphan removal works on no repository.
+        IReadOnlyList<string> tags =
+        [
+            .. task.RepositoryId.Length > 0 ? [$"pulp:repository:{task.RepositoryId}"] : Array.Empty<string>(),
+            .. kind.Action.Length > 0 ? [$"pulp:action:{kind.Action}"] : Array.Empty<string>(),
+        ];
         return new TaskResponse(
             ContentApi.TaskHref(task.Id),
             task.Id,

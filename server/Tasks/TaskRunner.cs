@@ -14,7 +14,8 @@ namespace Berth.Server.Tasks;
 /// Runs work as tasks that clients poll: one unended task per repository (a second request is answered the running one),
 /// progress and a heartbeat written about once a second, a cancellation asked on any server noticed at the next beat. A
 /// task whose server stopped is ended in error by whichever server next sweeps (at its start, and every half heartbeat
-/// timeout), so that a crash leaves no task running forever.
+/// timeout), so that a crash leaves no task running forever; the same sweep removes tasks ended longer ago than
+/// <c>Berth:Tasks:KeepEndedFor</c>.
 /// </summary>
 public sealed class TaskRunner(
     Deferred<ITaskStore> store, Deferred<IMetadataDatabase> database, StartupGate gate, IOptions<BerthOptions> options, TimeProvider clock, ILogger<TaskRunner> logger)
@@ -54,6 +55,29 @@ public sealed class TaskRunner(
         }
 
         return (task, created);
+    }
+
+    /// <summary>Begins a call that answers with a task finished before the answer (see <see cref="TaskCall"/>).</summary>
+    public TaskCall Begin(RepositoryId? repositoryId, TaskKind kind) => new(this, repositoryId, kind, clock.GetUtcNow());
+
+    /// <summary>
+    /// Records work that finished before its call is answered as a task that has already ended, so that a client that
+    /// polls it, as Pulp 2's clients poll every call Pulp 2 ran as a task, finds it finished with its result.
+    /// </summary>
+    /// <param name="repositoryId">The repository it worked on; none for work on no repository (orphans).</param>
+    /// <param name="kind">What the work was, as Pulp 2 names it.</param>
+    /// <param name="started">When the call that did it began.</param>
+    /// <param name="result">What the work answered, as the call answers it.</param>
+    public async Task<TaskRecord> RecordFinishedAsync(RepositoryId? repositoryId, TaskKind kind, DateTimeOffset started, JsonNode? result)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        var now = clock.GetUtcNow();
+        var task = new TaskRecord(
+            TaskRecord.NewId(), kind.TaskType, repositoryId?.Value ?? "", TaskState.Finished, Worker, started, now, started, now, Result: result?.DeepClone());
+
+        // Not the request's token: the work is done, and its record should be too, even if the client has gone.
+        await store.Value.RecordEndedAsync(task, CancellationToken.None);
+        return task;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -119,6 +143,12 @@ public sealed class TaskRunner(
             if (ended > 0)
             {
                 logger.LogWarning("Ended {Count} tasks whose server stopped while they ran", ended);
+            }
+
+            var removed = await store.Value.RemoveEndedAsync(now - options.Value.Tasks.KeepEndedFor, cancellationToken);
+            if (removed > 0)
+            {
+                logger.LogDebug("Removed {Count} tasks that ended more than {KeepEndedFor} ago", removed, options.Value.Tasks.KeepEndedFor);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

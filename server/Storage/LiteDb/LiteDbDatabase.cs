@@ -85,6 +85,7 @@ public sealed class LiteDbDatabase : IMetadataDatabase, IChangeVersions, IDispos
         _database.GetCollection(Tokens).EnsureIndex("login", "$.login");
         _database.GetCollection(Tasks).EnsureIndex("repo_id", "$.repo_id");
         _database.GetCollection(Tasks).EnsureIndex("created", "$.created");
+        _database.GetCollection(Tasks).EnsureIndex("state", "$.state");
         _database.GetCollection(SyncSchedules).EnsureIndex("repo_id", "$.repo_id");
 
         // By-repository lookups of these are ranges of their keys now (an index fewer to write at every import); a

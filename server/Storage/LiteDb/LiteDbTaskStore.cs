@@ -28,6 +28,35 @@ public sealed class LiteDbTaskStore(LiteDbDatabase database) : ITaskStore
         });
     }
 
+    public Task RecordEndedAsync(TaskRecord task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (!task.State.IsEnded())
+        {
+            throw new ArgumentException("only an ended task is recorded so", nameof(task));
+        }
+
+        return database.WriteAsync(db => db.GetCollection(LiteDbDatabase.Tasks).Insert(ToDocument(task)));
+    }
+
+    public Task<int> RemoveEndedAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken) =>
+        database.WriteAsync(db =>
+        {
+            // A task finished before the cut was created before it too: the index on created finds the candidates.
+            var tasks = db.GetCollection(LiteDbDatabase.Tasks);
+            var ended = tasks.Find(Query.LT("created", BsonDates.ToBson(finishedBefore)))
+                .Select(Read)
+                .Where(t => t.State.IsEnded() && t.FinishTime < finishedBefore)
+                .Select(t => t.Id)
+                .ToList();
+            foreach (var id in ended)
+            {
+                tasks.Delete(id);
+            }
+
+            return ended.Count;
+        });
+
     public Task<TaskRecord?> FindAsync(string id, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read(db => db.GetCollection(LiteDbDatabase.Tasks).FindById(id) is { } found ? Read(found) : null));
 
@@ -35,13 +64,32 @@ public sealed class LiteDbTaskStore(LiteDbDatabase database) : ITaskStore
     {
         var found = database.Read(db =>
         {
+            // Newest first through the index on created, read only as far as the page needs: imports and removals leave
+            // a task each, so there may be many. Tasks created at one instant are all read, then ordered by id.
             var tasks = db.GetCollection(LiteDbDatabase.Tasks);
-            var documents = repositoryId is { } repository ? tasks.Find(Query.EQ("repo_id", repository.Value)) : tasks.FindAll();
-            return documents.Select(Read)
-                .Where(t => states is null || states.Contains(t.State))
-                .OrderByDescending(t => t.Created).ThenBy(t => t.Id, StringComparer.Ordinal)
-                .Take(limit)
-                .ToList();
+            if (repositoryId is { } repository)
+            {
+                return [.. tasks.Find(Query.EQ("repo_id", repository.Value)).Select(Read)
+                    .Where(t => states is null || states.Contains(t.State))
+                    .OrderByDescending(t => t.Created).ThenBy(t => t.Id, StringComparer.Ordinal)
+                    .Take(limit)];
+            }
+
+            var page = new List<TaskRecord>();
+            foreach (var task in tasks.Find(Query.All("created", Query.Descending)).Select(Read))
+            {
+                if (page.Count >= limit && task.Created != page[^1].Created)
+                {
+                    break;
+                }
+
+                if (states is null || states.Contains(task.State))
+                {
+                    page.Add(task);
+                }
+            }
+
+            return page.OrderByDescending(t => t.Created).ThenBy(t => t.Id, StringComparer.Ordinal).Take(limit).ToList();
         });
         return Task.FromResult<IReadOnlyList<TaskRecord>>(found);
     }

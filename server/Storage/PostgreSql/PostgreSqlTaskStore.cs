@@ -23,20 +23,15 @@ public sealed class PostgreSqlTaskStore(PostgreSqlDatabase database) : ITaskStor
                 // The unended task found in the way may end before it is read: then the insert is tried again.
                 while (true)
                 {
-                    var inserted = await connection.Command(
+                    var inserted = await WithNewTask(
+                            connection.Command(
                             $"""
                             INSERT INTO tasks (id, task_type, repo_id, state, worker, created, heartbeat)
                             VALUES (@id, @type, @repo, @state, @worker, @created, @heartbeat)
                             ON CONFLICT (repo_id) WHERE {Unended} DO NOTHING
                             """,
-                            transaction)
-                        .With("id", task.Id)
-                        .With("type", task.TaskType)
-                        .With("repo", task.RepositoryId)
-                        .With("state", task.State.Name())
-                        .With("worker", task.Worker)
-                        .WithTime("created", task.Created)
-                        .WithTime("heartbeat", task.Heartbeat)
+                            transaction),
+                            task)
                         .ExecuteAsync(cancellationToken);
                     if (inserted == 1)
                     {
@@ -106,6 +101,39 @@ public sealed class PostgreSqlTaskStore(PostgreSqlDatabase database) : ITaskStor
             },
             cancellationToken);
 
+    public Task RecordEndedAsync(TaskRecord task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (!task.State.IsEnded())
+        {
+            throw new ArgumentException("only an ended task is recorded so", nameof(task));
+        }
+
+        return database.WriteAsync(
+            async (connection, transaction) => await WithNewTask(
+                    connection.Command(
+                        """
+                        INSERT INTO tasks (id, task_type, repo_id, state, worker, created, heartbeat, start_time, finish_time, result, error)
+                        VALUES (@id, @type, @repo, @state, @worker, @created, @heartbeat, @start, @finish, @result, @error)
+                        """,
+                        transaction),
+                    task)
+                .With("start", task.StartTime?.ToUniversalTime())
+                .With("finish", task.FinishTime?.ToUniversalTime())
+                .WithJson("result", task.Result)
+                .WithJson("error", task.Error)
+                .ExecuteAsync(cancellationToken),
+            cancellationToken);
+    }
+
+    public Task<int> RemoveEndedAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) => await connection.Command(
+                    $"DELETE FROM tasks WHERE created < @before AND finish_time < @before AND NOT ({Unended})", transaction)
+                .WithTime("before", finishedBefore)
+                .ExecuteAsync(cancellationToken),
+            cancellationToken);
+
     public Task EndAsync(string id, TaskState state, JsonObject? progress, JsonNode? result, JsonObject? error, DateTimeOffset at, CancellationToken cancellationToken) =>
         database.WriteAsync(
             async (connection, transaction) => await connection.Command(
@@ -166,4 +194,14 @@ public sealed class PostgreSqlTaskStore(PostgreSqlDatabase database) : ITaskStor
         reader.IsDBNull(10) ? null : reader.GetJson(10).AsObject(),
         reader.IsDBNull(11) ? null : reader.GetJson(11),
         reader.IsDBNull(12) ? null : reader.GetJson(12).AsObject());
+
+    /// <summary>The parameters every new task's row takes: @id, @type, @repo, @state, @worker, @created and @heartbeat.</summary>
+    private static NpgsqlCommand WithNewTask(NpgsqlCommand command, TaskRecord task) => command
+        .With("id", task.Id)
+        .With("type", task.TaskType)
+        .With("repo", task.RepositoryId)
+        .With("state", task.State.Name())
+        .With("worker", task.Worker)
+        .WithTime("created", task.Created)
+        .WithTime("heartbeat", task.Heartbeat);
 }

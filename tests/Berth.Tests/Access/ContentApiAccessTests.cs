@@ -137,7 +137,7 @@ public sealed class ContentApiAccessTests : AccessFixture
             HttpStatusCode.Forbidden,
             "BRT0403");
         using var deleted = await api.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{prefix}-mine/");
-        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
     }
 
     [Test]
@@ -228,7 +228,7 @@ public sealed class ContentApiAccessTests : AccessFixture
         await Api.ImportBlobAsync(repository, TestBlob.Random(3));
         using (var deleted = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{repository}/"))
         {
-            Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         }
 
         await Host.AssertAuditedAsync(

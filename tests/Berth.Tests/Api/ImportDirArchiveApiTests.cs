@@ -18,7 +18,7 @@ public sealed class ImportDirArchiveApiTests : ApiFixture
 
         using var response = await ImportArchiveAsync(repository, image, tag: "1.0");
 
-        var unit = await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        var unit = await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
         Assert.That(unit["result"]!["unit_key"]!["digest"]!.GetValue<string>(), Is.EqualTo(image.Digest.ToString()));
         Assert.That((await Api.SearchUnitsAsync(repository, "docker_blob")).Count, Is.EqualTo(3));
         using var served = await Api.Http.GetAsync($"/v2/{repository}/manifests/1.0");
@@ -51,7 +51,7 @@ public sealed class ImportDirArchiveApiTests : ApiFixture
         var uploadId = await Api.UploadAsync(tar.ToArray());
         using var response = await Api.ImportAsync(repository, uploadId, "docker_manifest", new JsonObject { ["digest"] = image.Digest.ToString() });
 
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
         Assert.That(await Api.SearchUnitsAsync(repository, "docker_blob"), Has.Count.EqualTo(101));
     }
 
@@ -113,7 +113,7 @@ public sealed class ImportDirArchiveApiTests : ApiFixture
 
         using var response = await ImportArchiveAsync(repository, image, leaveOut: image.Blobs[1]);
 
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
         Assert.That((await Api.SearchUnitsAsync(repository, "docker_manifest")).Count, Is.EqualTo(1));
     }
 

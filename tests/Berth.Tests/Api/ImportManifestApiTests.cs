@@ -68,7 +68,7 @@ public sealed class ImportManifestApiTests(StorageBackend backend) : ApiFixture(
         }
 
         using var response = await ImportDocumentAsync(image.Bytes, "docker_manifest");
-        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
         Assert.That(unit["unit_key"]!["digest"]!.GetValue<string>(), Is.EqualTo(image.Digest.ToString()));
     }
 
@@ -90,7 +90,7 @@ public sealed class ImportManifestApiTests(StorageBackend backend) : ApiFixture(
             """;
         var bytes = Encoding.UTF8.GetBytes(text);
         using var response = await ImportDocumentAsync(bytes, "docker_manifest", Digest.Compute(bytes).ToString());
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
         Assert.That(await StoredContentAsync(Digest.Compute(bytes).ToString()), Is.EqualTo(bytes));
     }
 
@@ -229,7 +229,7 @@ public sealed class ImportManifestApiTests(StorageBackend backend) : ApiFixture(
             ],
         };
         using var response = await ImportDocumentAsync(JsonSerializer.SerializeToUtf8Bytes(manifest, DockerJsonContext.Default.ImageManifest), "docker_manifest");
-        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
         Assert.That(unit["metadata"]!["layers"]![0]!["urls"]![0]!.GetValue<string>(), Is.EqualTo("https://example.com/layer.tar.gz"));
     }
 
@@ -301,7 +301,7 @@ public sealed class ImportManifestApiTests(StorageBackend backend) : ApiFixture(
 
         var digest = Digest.Compute(image.Bytes, DigestAlgorithm.Sha512);
         using var response = await ImportDocumentAsync(image.Bytes, "docker_manifest", digest.ToString());
-        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(unit["unit_key"]!["digest"]!.GetValue<string>(), Is.EqualTo(digest.ToString()));

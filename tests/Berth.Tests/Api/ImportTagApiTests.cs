@@ -28,7 +28,7 @@ public sealed class ImportTagApiTests(StorageBackend backend) : ApiFixture(Serve
         var image = TestManifest.DockerImage();
         await Api.ImportImageAsync(_repository, image);
         using var response = await TagAsync("1.0", image.Digest);
-        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(unit["unit_type_id"]!.GetValue<string>(), Is.EqualTo("docker_tag"));
@@ -48,7 +48,7 @@ public sealed class ImportTagApiTests(StorageBackend backend) : ApiFixture(Serve
         var index = TestManifest.OciIndex(image);
         await Api.ImportManifestAsync(_repository, index);
         using var response = await TagAsync("multi", index.Digest);
-        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(unit["metadata"]!["manifest_type"]!.GetValue<string>(), Is.EqualTo("list"));
@@ -116,7 +116,7 @@ public sealed class ImportTagApiTests(StorageBackend backend) : ApiFixture(Serve
             "docker_tag",
             new JsonObject { ["name"] = "stable", ["repo_id"] = _repository },
             new JsonObject { ["name"] = "stable", ["digest"] = image.Digest.ToString() });
-        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(unit["unit_key"]!["name"]!.GetValue<string>(), Is.EqualTo("stable"));
@@ -135,7 +135,7 @@ public sealed class ImportTagApiTests(StorageBackend backend) : ApiFixture(Serve
         using var response = await Api.ImportAsync(
             _repository, null, "docker_tag", new JsonObject { ["name"] = "x" },
             new JsonObject { ["digest"] = image.Digest.ToString(), ["manifest_digest"] = image.Digest.ToString() });
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
     }
 
     [TestCase("{}", "{\"manifest_digest\":\"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"}", "BRT0102", "unit_key.name is required")]
@@ -159,7 +159,7 @@ public sealed class ImportTagApiTests(StorageBackend backend) : ApiFixture(Serve
         await Api.ImportImageAsync(_repository, image);
         using (var ok = await TagAsync(new string('t', 128), image.Digest))
         {
-            await ContentApiClient.ReadAsync(ok, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(ok, HttpStatusCode.Accepted);
         }
 
         using var tooLong = await TagAsync(new string('t', 129), image.Digest);

@@ -96,7 +96,7 @@ public sealed class ImporterApiTests : ApiFixture
         var uploadId = await Api.UploadAsync(blob.Bytes);
         using var response = await Api.ImportAsync(
             repository, uploadId, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }, overrideConfig: new JsonObject { ["mark"] = "overridden" });
-        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        var unit = (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
         Assert.That(unit["metadata"]!["imported_by"]!.GetValue<string>(), Is.EqualTo("overridden"));
         Assert.That((await Api.ImportBlobAsync(repository, TestBlob.Random(11)))["metadata"]!["imported_by"]!.GetValue<string>(), Is.EqualTo("marking_blob_importer"));
     }

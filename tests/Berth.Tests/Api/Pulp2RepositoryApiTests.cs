@@ -42,7 +42,7 @@ public sealed class Pulp2RepositoryApiTests(StorageBackend backend) : ApiFixture
     }
 
     [Test]
-    public async Task Create_WithDockerImporter_RegistersBothDockerImporters_AndTakesAPush()
+    public async Task Create_WithDockerImporter_RegistersTheDockerImporters_AndTakesAPush()
     {
         var id = NewRepositoryId();
         using (var response = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = id, ["importer_type_id"] = "docker_importer", ["importer_config"] = new JsonObject() }))
@@ -51,12 +51,12 @@ public sealed class Pulp2RepositoryApiTests(StorageBackend backend) : ApiFixture
         }
 
         var importers = (await Api.GetJsonAsync($"/repositories/{id}/importers/")).AsArray().Select(i => i!["importer_type_id"]!.GetValue<string>());
-        Assert.That(importers, Is.EquivalentTo(new[] { "docker_blob_importer", "docker_manifest_importer" }));
+        Assert.That(importers, Is.EquivalentTo(new[] { "docker_blob_importer", "docker_manifest_importer", "docker_sync_importer" }), "Pulp 2's docker importer uploads and syncs");
 
         // What the two importers are for: a blob and a manifest naming it import through the content API.
         var blob = TestBlob.Random(64);
         using var import = await Api.ImportAsync(id, await Api.UploadAsync(blob.Bytes), "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() });
-        await ContentApiClient.ReadAsync(import, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(import, HttpStatusCode.Accepted);
         var counts = (await Api.GetJsonAsync($"/repositories/{id}/"))["content_unit_counts"]!;
         Assert.That(counts["docker_blob"]!.GetValue<long>(), Is.EqualTo(1));
     }
@@ -192,7 +192,7 @@ public sealed class Pulp2RepositoryApiTests(StorageBackend backend) : ApiFixture
         }
 
         using (var missing = await Api.Http.PutAsync(
-            $"{ContentApiClient.Root}/repositories/{id}/importers/docker_sync_importer/", new StringContent("""{"importer_config": {}}""")))
+            $"{ContentApiClient.Root}/repositories/{id}/importers/yum_importer/", new StringContent("""{"importer_config": {}}""")))
         {
             await ContentApiClient.ReadErrorAsync(missing, HttpStatusCode.NotFound, "PLP0009");
         }

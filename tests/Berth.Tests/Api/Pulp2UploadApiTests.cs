@@ -71,7 +71,7 @@ public sealed class Pulp2UploadApiTests(StorageBackend backend) : ApiFixture(Ser
         var blob = TestBlob.Random(1000);
         var uploadId = await Api.UploadAsync(blob.Bytes);
         using var imported = await Api.ImportAsync(repository, uploadId, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() });
-        await ContentApiClient.ReadAsync(imported, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(imported, HttpStatusCode.Accepted);
         using var status = await Api.Http.GetAsync($"{ContentApiClient.Root}/content/uploads/{uploadId}/");
         Assert.That(status.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the import took the upload's bytes");
         return uploadId;

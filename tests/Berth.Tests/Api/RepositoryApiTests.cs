@@ -188,8 +188,8 @@ public sealed class RepositoryApiTests(StorageBackend backend) : ApiFixture(Serv
 
         using (var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{doomed}/"))
         {
-            var report = await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
-            Assert.That(report["spawned_tasks"]!.AsArray(), Is.Empty);
+            var report = await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
+            Assert.That(report["spawned_tasks"]!.AsArray(), Has.Count.EqualTo(1), "Pulp 2 deletes a repository in a task: one, already finished");
         }
 
         using (var gone = await Api.Http.GetAsync($"{ContentApiClient.Root}/repositories/{doomed}/"))

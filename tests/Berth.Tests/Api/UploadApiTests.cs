@@ -57,7 +57,7 @@ public sealed class UploadApiTests(ServerKind kind, StorageBackend backend) : Ap
         var repository = NewRepositoryId();
         await Api.CreateDockerRepositoryAsync(repository);
         using var import = await Api.ImportAsync(repository, id, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() });
-        await ContentApiClient.ReadAsync(import, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(import, HttpStatusCode.Accepted);
         Assert.That(await StoredContentAsync(blob.Digest.ToString()), Is.EqualTo(blob.Bytes));
     }
 
@@ -164,6 +164,6 @@ public sealed class UploadApiTests(ServerKind kind, StorageBackend backend) : Ap
         var repository = NewRepositoryId();
         await Api.CreateDockerRepositoryAsync(repository);
         using var import = await Api.ImportAsync(repository, id, "docker_blob", new JsonObject { ["digest"] = Docker.Common.Digests.Digest.Compute(bytes).ToString() });
-        await ContentApiClient.ReadAsync(import, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(import, HttpStatusCode.Accepted);
     }
 }

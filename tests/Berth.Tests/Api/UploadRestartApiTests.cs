@@ -32,7 +32,7 @@ public sealed class UploadRestartApiTests : ApiFixture
 
         using (var imported = await Api.ImportAsync(repository, uploadId, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }))
         {
-            await ContentApiClient.ReadAsync(imported, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(imported, HttpStatusCode.Accepted);
         }
 
         var other = TestBlob.Random(3000);

@@ -108,8 +108,9 @@ public sealed class CliSyncTests : CliFixture
     [Test]
     public async Task ASyncThatFails_ExitsTwo_WithTheServersReason_AndUnknownTasksAreRefused()
     {
+        // Both upload importers and no sync importer, as berth repo create --docker makes a repository.
         var repo = NewRepositoryId();
-        await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = repo, ["importer_type_id"] = "docker_importer" });
+        await Api.CreateDockerRepositoryAsync(repo);
         var nowhere = await Cli.RunAsync(null, "remote", "show", "--repo", repo);
         var unset = await Cli.RunAsync(null, "sync", repo, "--wait");
         await Cli.RunAsync(null, "remote", "set", "--repo", repo, "--feed", $"http://127.0.0.1:{LoopbackPorts.Take()}", "--upstream", "library/gone");

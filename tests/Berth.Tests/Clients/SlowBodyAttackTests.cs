@@ -171,7 +171,7 @@ public sealed class SlowBodyAttackTests : FolderPerTest
         var blob = TestBlob.Random((64 * 1024) + round);
         using (var imported = await api.ImportAsync("target", await api.UploadAsync(blob.Bytes), "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }))
         {
-            await ContentApiClient.ReadAsync(imported, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(imported, HttpStatusCode.Accepted);
         }
 
         await registry.PushBlobAsync("target", TestBlob.Random((32 * 1024) + round));

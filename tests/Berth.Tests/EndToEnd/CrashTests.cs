@@ -198,7 +198,7 @@ public sealed class CrashTests : FolderPerTest
 
                 await ReadAsync(
                     await api.ImportAsync(ContentRepository, uploadId, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }),
-                    HttpStatusCode.OK);
+                    HttpStatusCode.Accepted);
             });
             if (!acknowledged)
             {

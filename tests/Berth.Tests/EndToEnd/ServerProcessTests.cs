@@ -34,7 +34,7 @@ public sealed class ServerProcessTests : FolderPerTest
             {
                 var uploadId = await api.UploadAsync(blob.Bytes, segmentSize: 1024 * 1024);
                 using var import = await api.ImportAsync("app", uploadId, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() });
-                await ContentApiClient.ReadAsync(import, HttpStatusCode.OK);
+                await ContentApiClient.ReadAsync(import, HttpStatusCode.Accepted);
             }
 
             await api.ImportManifestAsync("app", amd64, tag: "1.0-amd64");
@@ -42,7 +42,7 @@ public sealed class ServerProcessTests : FolderPerTest
             await api.ImportManifestAsync("app", list, tag: "1.0");
             using (var tag = await api.ImportAsync("app", null, "docker_tag", new JsonObject { ["name"] = "latest" }, new JsonObject { ["manifest_digest"] = list.Digest.ToString() }))
             {
-                await ContentApiClient.ReadAsync(tag, HttpStatusCode.OK);
+                await ContentApiClient.ReadAsync(tag, HttpStatusCode.Accepted);
             }
 
             // Half an upload, acknowledged segment by segment, left for after the restart.
@@ -94,7 +94,7 @@ public sealed class ServerProcessTests : FolderPerTest
             }
 
             using var import = await api.ImportAsync("app", pendingUpload, "docker_blob", new JsonObject { ["digest"] = pendingBlob.Digest.ToString() });
-            await ContentApiClient.ReadAsync(import, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(import, HttpStatusCode.Accepted);
         }
     }
 

@@ -26,14 +26,14 @@ public sealed class BerthEventTests : FolderPerTest
         using (var tag = await api.ImportAsync(
             "source", null, "docker_tag", new JsonObject { ["name"] = "latest" }, new JsonObject { ["manifest_digest"] = first.Digest.ToString() }))
         {
-            await ContentApiClient.ReadAsync(tag, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(tag, HttpStatusCode.Accepted);
         }
 
         await PostAsync(api, "/repositories/destination/actions/associate/", new JsonObject
         {
             ["source_repo_id"] = "source",
             ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_tag") },
-        });
+        }, HttpStatusCode.Accepted);
         using (var policy = await api.Http.PutAsync(
             $"{ContentApiClient.Root}/repositories/source/retention/", new StringContent("""{"untagged_older_than_seconds": 0}""", System.Text.Encoding.UTF8, "application/json")))
         {
@@ -44,7 +44,7 @@ public sealed class BerthEventTests : FolderPerTest
         await api.UnassociateAllAsync("destination");
         using (var collect = await api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/"))
         {
-            await ContentApiClient.ReadAsync(collect, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(collect, HttpStatusCode.Accepted);
         }
 
         Assert.That(
@@ -73,10 +73,10 @@ public sealed class BerthEventTests : FolderPerTest
         Assert.That(await server.DrainErrorsAsync(), Is.Empty);
     }
 
-    private static async Task PostAsync(ContentApiClient api, string path, JsonObject body)
+    private static async Task PostAsync(ContentApiClient api, string path, JsonObject body, HttpStatusCode expected = HttpStatusCode.OK)
     {
         using var response = await api.PostJsonAsync(path, body);
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(response, expected);
     }
 
     private static string Action(JsonObject notification) => notification["action"]!.GetValue<string>();

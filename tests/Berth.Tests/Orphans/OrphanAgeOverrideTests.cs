@@ -81,7 +81,7 @@ public sealed class OrphanAgeOverrideTests() : AccessFixture(ServerKind.Process)
     private async Task<JsonNode> CollectAsync(string query)
     {
         using var response = await Api.Http.DeleteAsync(Orphans + query);
-        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
     }
 
     private async Task<List<bool>> StoredAsync(TestManifest image)

@@ -66,7 +66,7 @@ public sealed class OrphanApiTests(StorageBackend backend) : AccessFixture(Serve
             ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_tag"), ["filters"] = new JsonObject { ["unit"] = new JsonObject { ["name"] = "1.0" } } },
         }))
         {
-            await ContentApiClient.ReadAsync(promoted, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(promoted, HttpStatusCode.Accepted);
         }
 
         await RemoveAllAsync(builds);
@@ -93,7 +93,7 @@ public sealed class OrphanApiTests(StorageBackend backend) : AccessFixture(Serve
 
         using (var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/docker_blob/"))
         {
-            var report = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+            var report = (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
             Assert.That(report["units_removed"]!.AsObject().Select(p => p.Key), Is.EquivalentTo(new[] { "docker_blob" }));
         }
 
@@ -223,7 +223,7 @@ public sealed class OrphanApiTests(StorageBackend backend) : AccessFixture(Serve
     private async Task<JsonNode> CollectAsync()
     {
         using var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/");
-        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
     }
 
     private async Task RemoveAllAsync(string repository)
@@ -232,6 +232,6 @@ public sealed class OrphanApiTests(StorageBackend backend) : AccessFixture(Serve
         {
             ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_blob", "docker_manifest", "docker_manifest_list", "docker_tag") },
         });
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
     }
 }

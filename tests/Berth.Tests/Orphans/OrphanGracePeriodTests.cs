@@ -24,7 +24,7 @@ public sealed class OrphanGracePeriodTests : ApiFixture
             Is.SupersetOf(image.Blobs.Select(b => b.Digest.ToString()).Append(image.Digest.ToString())));
 
         using var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/");
-        var report = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        var report = (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
 
         using (Assert.EnterMultipleScope())
         {
@@ -50,7 +50,7 @@ public sealed class OrphanGracePeriodTests : ApiFixture
         }
 
         using var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/");
-        var report = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        var report = (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
 
         Assert.That(report["units_removed_total"]!.GetValue<long>(), Is.Zero);
         Assert.That(await IsStoredAsync(image.Digest.ToString()), Is.True);

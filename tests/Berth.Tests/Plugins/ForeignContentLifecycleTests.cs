@@ -117,7 +117,7 @@ public sealed class ForeignContentLifecycleTests(StorageBackend backend) : Acces
 
         using (var removed = await UnassociateAsync(repository, Bundle, new JsonObject { ["digest"] = bundle }))
         {
-            await ContentApiClient.ReadAsync(removed, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(removed, HttpStatusCode.Accepted);
         }
 
         var held = await HeldAsync(repository);
@@ -249,7 +249,7 @@ public sealed class ForeignContentLifecycleTests(StorageBackend backend) : Acces
         var bytes = RandomNumberGenerator.GetBytes(64);
         var digest = Digest(bytes);
         using var response = await Api.ImportAsync(repository, await Api.UploadAsync(bytes), Part, new JsonObject { ["digest"] = digest });
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
         return digest;
     }
 
@@ -257,14 +257,14 @@ public sealed class ForeignContentLifecycleTests(StorageBackend backend) : Acces
     {
         var (bytes, digest) = BundleDocument(parts, bundles, about);
         using var response = await Api.ImportAsync(repository, await Api.UploadAsync(bytes), Bundle, new JsonObject { ["digest"] = digest });
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
         return digest;
     }
 
     private async Task LabelAsync(string repository, string label, string bundle)
     {
         using var response = await Api.ImportAsync(repository, null, Label, new JsonObject { ["label"] = label }, new JsonObject { ["target"] = bundle });
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
     }
 
     private async Task<JsonArray> PromoteAsync(string destination, string source, string typeId, JsonObject filter, bool referrers = false)
@@ -276,7 +276,7 @@ public sealed class ForeignContentLifecycleTests(StorageBackend backend) : Acces
             ["override_config"] = new JsonObject { ["referrers"] = referrers },
         };
         using var response = await Api.PostJsonAsync($"/repositories/{destination}/actions/associate/", body);
-        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!["units_successful"]!.AsArray();
+        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!["units_successful"]!.AsArray();
     }
 
     private Task<HttpResponseMessage> UnassociateAsync(string repository, string typeId, JsonObject filter) =>
@@ -301,13 +301,13 @@ public sealed class ForeignContentLifecycleTests(StorageBackend backend) : Acces
     private async Task DeleteRepositoryAsync(string repository)
     {
         using var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{repository}/");
-        await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
     }
 
     private async Task<JsonNode> CollectAsync()
     {
         using var response = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/content/orphans/");
-        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
     }
 
     private async Task<JsonNode> VerifyAsync()

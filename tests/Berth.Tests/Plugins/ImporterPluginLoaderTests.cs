@@ -39,13 +39,13 @@ public sealed class ImporterPluginLoaderTests
         {
             Assert.That(importers.Select(i => i.Id), Is.EquivalentTo(new[] { "docker_blob_importer", "docker_manifest_importer", "docker_sync_importer" }));
             Assert.That(catalog.FindImporter("docker_sync_importer")!.Importer, Is.InstanceOf<Berth.Plugins.ISyncImporter>());
-            Assert.That(catalog.FindImporter("docker_sync_importer")!.Metadata.SecretConfigKeys, Is.EquivalentTo(new[] { "password", "token" }));
+            Assert.That(catalog.FindImporter("docker_sync_importer")!.Metadata.SecretConfigKeys, Is.EquivalentTo(new[] { "password", "token", "basic_auth_password" }));
             Assert.That(catalog.FindImporter("docker_blob_importer")!.Metadata.Types.Select(t => t.Id), Is.EqualTo(new[] { "docker_blob" }));
             Assert.That(
                 catalog.FindImporter("docker_manifest_importer")!.Metadata.Types.Select(t => t.Id),
                 Is.EqualTo(new[] { "docker_manifest", "docker_manifest_list", "docker_tag" }));
             Assert.That(catalog.FindImporter("docker_manifest_importer")!.DefaultConfig["max_manifest_bytes"]!.GetValue<long>(), Is.EqualTo(4 * 1024 * 1024));
-            Assert.That(catalog.FindImportersNamed("docker_importer").Select(i => i.Id), Is.EquivalentTo(new[] { "docker_blob_importer", "docker_manifest_importer" }));
+            Assert.That(catalog.FindImportersNamed("docker_importer").Select(i => i.Id), Is.EquivalentTo(new[] { "docker_blob_importer", "docker_manifest_importer", "docker_sync_importer" }));
             Assert.That(catalog.FindImportersNamed("docker_blob_importer").Select(i => i.Id), Is.EqualTo(new[] { "docker_blob_importer" }));
             Assert.That(catalog.FindImportersNamed("yum_importer"), Is.Empty);
         }

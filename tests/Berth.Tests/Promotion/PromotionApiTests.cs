@@ -104,7 +104,7 @@ public sealed class PromotionApiTests(StorageBackend backend) : AccessFixture(Se
             {"criteria": {"type_ids": ["docker_tag"], "filters": {"unit": {"name": {"$in": ["1.0", "2.0"]}}}}}
             """))
         {
-            await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
         }
 
         Assert.That((await Api.SearchUnitsAsync(builds, "docker_tag")).Select(t => t!["metadata"]!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "1.1" }));
@@ -129,7 +129,7 @@ public sealed class PromotionApiTests(StorageBackend backend) : AccessFixture(Se
             ["override_config"] = new JsonObject { ["referrers"] = true },
         }))
         {
-            await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
         }
 
         Assert.That(await Api.SearchUnitsAsync(plain, "docker_manifest"), Has.Count.EqualTo(1));
@@ -202,7 +202,7 @@ public sealed class PromotionApiTests(StorageBackend backend) : AccessFixture(Se
     private async Task<JsonNode> AssociateAsync(string destination, string source, JsonObject criteria)
     {
         using var response = await Api.PostJsonAsync($"/repositories/{destination}/actions/associate/", Body(source, criteria));
-        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
     }
 
     private string[] ContentFiles() =>

@@ -170,6 +170,6 @@ public sealed class RemovalApiTests(StorageBackend backend) : AccessFixture(Serv
     private async Task<JsonArray> UnassociateAsync(string repository, JsonObject criteria)
     {
         using var response = await Api.PostJsonAsync($"/repositories/{repository}/actions/unassociate/", new JsonObject { ["criteria"] = criteria });
-        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK))["result"]!["units_successful"]!.AsArray();
+        return (await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted))["result"]!["units_successful"]!.AsArray();
     }
 }

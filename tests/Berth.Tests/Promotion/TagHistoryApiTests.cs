@@ -88,7 +88,7 @@ public sealed class TagHistoryApiTests(StorageBackend backend) : AccessFixture(S
             },
         }))
         {
-            await ContentApiClient.ReadAsync(remove, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(remove, HttpStatusCode.Accepted);
         }
 
         using var response = await Api.PostJsonAsync($"/repositories/{repository}/actions/tag_rollback/", new JsonObject { ["tag"] = "1.0" });
@@ -108,7 +108,7 @@ public sealed class TagHistoryApiTests(StorageBackend backend) : AccessFixture(S
             ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_tag") },
         }))
         {
-            await ContentApiClient.ReadAsync(response, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(response, HttpStatusCode.Accepted);
         }
 
         Assert.That(Moves(await HistoryAsync(staging, "2.0")), Is.EqualTo(new[] { $"admin: none -> {image.Digest}" }));
@@ -123,7 +123,7 @@ public sealed class TagHistoryApiTests(StorageBackend backend) : AccessFixture(S
         Assert.That(await HistoryAsync(repository, "1.0"), Has.Count.EqualTo(1));
         using (var deleted = await Api.Http.DeleteAsync($"{ContentApiClient.Root}/repositories/{repository}/"))
         {
-            await ContentApiClient.ReadAsync(deleted, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(deleted, HttpStatusCode.Accepted);
         }
 
         var newcomer = await CreateUserAsync((repository, "pull,push,delete,admin"));

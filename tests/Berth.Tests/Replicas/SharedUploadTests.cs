@@ -169,7 +169,7 @@ public sealed class SharedUploadTests : FolderPerTest
         }
 
         using var import = await api2.ImportAsync("app", upload, "docker_blob", new JsonObject { ["digest"] = Digest.Compute(blob).ToString() });
-        await ContentApiClient.ReadAsync(import, HttpStatusCode.OK);
+        await ContentApiClient.ReadAsync(import, HttpStatusCode.Accepted);
         Assert.That(await one.GetByteArrayAsync($"/v2/app/blobs/{Digest.Compute(blob)}"), Is.EqualTo(blob), "the segment sent again replaced the first bytes");
     }
 

@@ -46,6 +46,39 @@ public abstract partial class MetadataStoreContract
     }
 
     [Test]
+    public async Task Tasks_RecordedEnded_AreReadable_BusyNothing_AndGoOnceOldEnough()
+    {
+        var running = (await Tasks.CreateUnlessBusyAsync(NewTask("busy-repo"), None)).Task;
+        var finished = new TaskRecord(
+            TaskRecord.NewId(), TaskKind.ImportUpload.TaskType, "busy-repo", TaskState.Finished, "server-a",
+            TaskEpoch, TaskEpoch.AddSeconds(1), TaskEpoch, TaskEpoch.AddSeconds(1), Result: new JsonObject { ["unit_id"] = "u1" });
+        var orphans = finished with { Id = TaskRecord.NewId(), TaskType = TaskKind.DeleteOrphans.TaskType, RepositoryId = "", FinishTime = TaskEpoch.AddDays(3) };
+        await Tasks.RecordEndedAsync(finished, None);
+        await Tasks.RecordEndedAsync(orphans, None);
+        Assert.ThrowsAsync<ArgumentException>(() => Tasks.RecordEndedAsync(NewTask("other"), None), "only ended tasks are recorded so");
+        await ReopenAsync();
+
+        var read = await Tasks.FindAsync(finished.Id, None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(read!.State, Is.EqualTo(TaskState.Finished));
+            Assert.That(read.StartTime, Is.EqualTo(TaskEpoch));
+            Assert.That(read.FinishTime, Is.EqualTo(TaskEpoch.AddSeconds(1)));
+            Assert.That(read.Result!.ToJsonString(), Is.EqualTo("""{"unit_id":"u1"}"""));
+            Assert.That((await Tasks.CreateUnlessBusyAsync(NewTask("busy-repo"), None)).Task.Id, Is.EqualTo(running.Id), "the unended task is still the repository's");
+            Assert.That((await Tasks.ListAsync(null, [TaskState.Finished], 10, None)).Select(t => t.Id), Is.EquivalentTo(new[] { finished.Id, orphans.Id }));
+        }
+
+        Assert.That(await Tasks.RemoveEndedAsync(TaskEpoch.AddDays(1), None), Is.EqualTo(1), "ended before the cut");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Tasks.FindAsync(finished.Id, None), Is.Null);
+            Assert.That(await Tasks.FindAsync(orphans.Id, None), Is.Not.Null, "ended after the cut");
+            Assert.That(await Tasks.FindAsync(running.Id, None), Is.Not.Null, "an unended task stays whatever its age");
+        }
+    }
+
+    [Test]
     public async Task Tasks_Heartbeats_KeepProgress_AndSayWhenToStop()
     {
         var task = (await Tasks.CreateUnlessBusyAsync(NewTask("beating"), None)).Task;

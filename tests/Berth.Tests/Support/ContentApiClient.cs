@@ -123,7 +123,7 @@ public sealed class ContentApiClient(HttpClient http)
     {
         var uploadId = await UploadAsync(blob.Bytes);
         using var response = await ImportAsync(repository, uploadId, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() });
-        return (await ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        return (await ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
     }
 
     /// <summary>Uploads and imports a manifest or list (as its type says), asserting success; returns the unit.</summary>
@@ -139,7 +139,7 @@ public sealed class ContentApiClient(HttpClient http)
             type,
             new JsonObject { ["digest"] = manifest.Digest.ToString() },
             tag is null ? null : new JsonObject { ["tag"] = tag });
-        return (await ReadAsync(response, HttpStatusCode.OK))["result"]!;
+        return (await ReadAsync(response, HttpStatusCode.Accepted))["result"]!;
     }
 
     /// <summary>Imports an image's blobs, then the image.</summary>
@@ -160,7 +160,7 @@ public sealed class ContentApiClient(HttpClient http)
         {
             ["criteria"] = new JsonObject { ["type_ids"] = new JsonArray("docker_blob", "docker_manifest", "docker_tag") },
         });
-        await ReadAsync(response, HttpStatusCode.OK);
+        await ReadAsync(response, HttpStatusCode.Accepted);
     }
 
     public async Task<JsonArray> SearchUnitsAsync(string repository, params string[] typeIds)

@@ -39,18 +39,16 @@ public abstract class SyncFixture(ServerKind kind = ServerKind.InProcess, Storag
 
     protected static string NewUpstreamName() => "library/app" + Guid.NewGuid().ToString("N")[..8];
 
-    /// <summary>A repository with both docker importers and the sync importer, configured with <paramref name="config"/>.</summary>
+    /// <summary>
+    /// A repository with both docker importers and the sync importer, configured with <paramref name="config"/>, made as
+    /// Pulp 2's clients make one: <c>docker_importer</c> and the config in one call.
+    /// </summary>
     protected async Task<string> SyncedRepositoryAsync(JsonObject config, ContentApiClient? api = null)
     {
         api ??= Api;
         var id = NewRepositoryId();
-        using (var created = await api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = id, ["importer_type_id"] = "docker_importer" }))
-        {
-            await ContentApiClient.ReadAsync(created, HttpStatusCode.Created);
-        }
-
-        using var registered = await api.PostJsonAsync($"/repositories/{id}/importers/", new JsonObject { ["importer_type_id"] = "docker_sync_importer", ["importer_config"] = config });
-        await ContentApiClient.ReadAsync(registered, HttpStatusCode.Created);
+        using var created = await api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = id, ["importer_type_id"] = "docker_importer", ["importer_config"] = config });
+        await ContentApiClient.ReadAsync(created, HttpStatusCode.Created);
         return id;
     }
 

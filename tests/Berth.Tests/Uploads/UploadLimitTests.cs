@@ -86,7 +86,7 @@ public sealed class UploadLimitTests : AccessFixture
         using (await api.PutSegmentAsync(replacement, 0, blob.Bytes))
         using (var imported = await api.ImportAsync(repository, replacement, "docker_blob", new JsonObject { ["digest"] = blob.Digest.ToString() }))
         {
-            await ContentApiClient.ReadAsync(imported, HttpStatusCode.OK);
+            await ContentApiClient.ReadAsync(imported, HttpStatusCode.Accepted);
         }
 
         Assert.That(await api.CreateUploadAsync(), Is.Not.Empty);
