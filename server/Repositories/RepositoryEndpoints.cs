@@ -1,6 +1,9 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
+using Berth.Server.Criteria;
 using Berth.Server.Errors;
 using Berth.Server.Importers;
 using Berth.Server.Json;
@@ -66,6 +69,33 @@ public static class RepositoryEndpoints
             .WithName("listRepositories").WithSummary("The repositories the caller may pull from; ?registry_name= finds one by its registry name.")
             .Produces<List<RepositoryResponse>>()
             .ProducesContentApiErrors(StatusCodes.Status400BadRequest);
+
+        // Pulp 2's repository search: criteria over the repositories the caller may pull from, each as the list shows it.
+        repositories.MapPost("/search/", async (
+            HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers, PluginCatalog catalog,
+            IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+        {
+            var caller = await access.RequireSignedInAsync(context);
+            var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
+            RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "criteria", "details", "importers", "distributors");
+            var criteria = SearchCriteria.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest), FieldCatalog.FreeForm);
+            var parts = Parts(
+                RequestFields.OptionalBoolean(body, "details", "request", ContentError.InvalidRequest),
+                RequestFields.OptionalBoolean(body, "importers", "request", ContentError.InvalidRequest),
+                RequestFields.OptionalBoolean(body, "distributors", "request", ContentError.InvalidRequest));
+            return await SearchAsync(caller, service, units, importers, catalog, criteria, parts, cancellationToken);
+        })
+            .WithName("searchRepositories").WithSummary("The repositories the caller may pull from that a Pulp 2 criteria chooses, with importers and distributors when asked.")
+            .Produces<JsonArray>()
+            .ProducesBodyErrors();
+
+        repositories.MapGet("/search/", async (
+            HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers, PluginCatalog catalog,
+            bool? details, [FromQuery(Name = "importers")] bool? withImporters, [FromQuery(Name = "distributors")] bool? withDistributors, CancellationToken cancellationToken) =>
+            await SearchAsync(
+                await access.RequireSignedInAsync(context), service, units, importers, catalog, SearchCriteria.All, Parts(details, withImporters, withDistributors), cancellationToken))
+            .WithName("searchRepositoriesWithoutCriteria").WithSummary("Every repository the caller may pull from, as Pulp 2's search answers without criteria.")
+            .Produces<JsonArray>();
 
         repositories.MapGet("/{repo}/", async (
             string repo, HttpContext context, RepositoryService service, AccessControl access, IUnitStore units, IImporterRegistrationStore importers, PluginCatalog catalog,
@@ -142,6 +172,28 @@ public static class RepositoryEndpoints
     }
 
     // As Pulp 2: ?details=true is ?importers=true&distributors=true.
+    private static async Task<IResult> SearchAsync(
+        Caller caller, RepositoryService service, IUnitStore units, IImporterRegistrationStore importers, PluginCatalog catalog,
+        SearchCriteria criteria, (bool Importers, bool Distributors) parts, CancellationToken cancellationToken)
+    {
+        // Repositories are tested as the list shows them (id, display_name, description, notes, registry_name, ...);
+        // only those chosen are described with their counts and importers.
+        var visible = (await service.ListAsync(cancellationToken))
+            .Where(r => caller.AllowedOn(r).HasFlag(AccessAction.Pull))
+            .Select(r => (Repository: r, Fields: new JsonFieldValues(Shown(RepositoryResponse.From(r, new Dictionary<string, long>(), null)))))
+            .ToList();
+        var found = new JsonArray();
+        foreach (var (repository, _) in criteria.Page(visible, v => v.Fields))
+        {
+            found.Add(criteria.Shape(Shown(await DescribeAsync(repository, units, importers, catalog, parts, cancellationToken)), "id", "_href"));
+        }
+
+        return TypedResults.Json(found, ContentApiJsonContext.Api.JsonArray);
+    }
+
+    private static JsonObject Shown(RepositoryResponse response) =>
+        JsonSerializer.SerializeToNode(response, ContentApiJsonContext.Api.RepositoryResponse)!.AsObject();
+
     private static (bool Importers, bool Distributors) Parts(bool? details, bool? importers, bool? distributors) =>
         (details == true || importers == true, details == true || distributors == true);
 

@@ -112,6 +112,9 @@ public sealed class ContentApiAccessTests : AccessFixture
         }
 
         Assert.That((await api.GetJsonAsync("/repositories/")).AsArray().Select(r => r!["id"]!.GetValue<string>()), Does.Not.Contain(repository));
+        Assert.That((await api.GetJsonAsync("/repositories/search/")).AsArray().Select(r => r!["id"]!.GetValue<string>()), Does.Not.Contain(repository), "nor searched");
+        using var searched = await api.PostJsonAsync("/repositories/search/", "{\"criteria\": {\"filters\": {\"id\": \"" + repository + "\"}}}");
+        Assert.That((await ContentApiClient.ReadAsync(searched, HttpStatusCode.OK)).AsArray(), Is.Empty, "nor found by its id");
     }
 
     [Test]

@@ -175,6 +175,45 @@ public sealed class Pulp2RepositoryApiTests(StorageBackend backend) : ApiFixture
     }
 
     [Test]
+    public async Task Search_WithPulp2Criteria_FindsRepositories_ByTheirFields_WithImportersWhenAsked()
+    {
+        var team = "t" + Guid.NewGuid().ToString("N")[..8];
+        var (one, two, other) = (NewRepositoryId(), NewRepositoryId(), NewRepositoryId());
+        foreach (var (id, stage) in new[] { (one, "prod"), (two, "test"), (other, "prod") })
+        {
+            var notes = new JsonObject { ["team"] = id == other ? "someone-else" : team, ["stage"] = stage };
+            using var created = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = id, ["display_name"] = $"{team} {stage}", ["notes"] = notes, ["importer_type_id"] = "docker_importer" });
+            await ContentApiClient.ReadAsync(created, HttpStatusCode.Created);
+        }
+
+        using var response = await Api.PostJsonAsync("/repositories/search/", """
+            {"criteria": {"filters": {"notes.team": "TEAM", "display_name": {"$regex": "^TEAM "}}, "sort": [["notes.stage", "ascending"]], "fields": ["notes"]},
+             "importers": true}
+            """.Replace("TEAM", team, StringComparison.Ordinal));
+        var found = (await ContentApiClient.ReadAsync(response, HttpStatusCode.OK)).AsArray();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(found.Select(r => r!["id"]!.GetValue<string>()), Is.EqualTo(new[] { one, two }), "prod before test");
+            Assert.That(found.Select(r => r!.AsObject().Select(f => f.Key).Order()), Has.All.EqualTo(new[] { "_href", "id", "notes" }), "the fields asked, and id and _href");
+        }
+
+        using var withImporters = await Api.PostJsonAsync("/repositories/search/", """{"criteria": {"filters": {"id": "ONE"}}, "importers": true}""".Replace("ONE", one, StringComparison.Ordinal));
+        var repository = (await ContentApiClient.ReadAsync(withImporters, HttpStatusCode.OK)).AsArray().Single()!;
+        Assert.That(repository["importers"]!.AsArray(), Has.Count.EqualTo(3));
+        Assert.That((await Api.GetJsonAsync("/repositories/search/")).AsArray().Select(r => r!["id"]!.GetValue<string>()), Is.SupersetOf(new[] { one, two, other }));
+    }
+
+    [TestCase("""{"criteria": {"filters": {"id": {"$where": "1"}}}}""", "$where is not supported")]
+    [TestCase("""{"criteria": {}, "details": "yes"}""", "details must be true or false")]
+    [TestCase("""{"criteria": {"type_ids": []}}""", "criteria has unknown field type_ids")]
+    public async Task Search_MalformedCriteria_Is400(string body, string reason)
+    {
+        using var response = await Api.PostJsonAsync("/repositories/search/", body);
+        await ContentApiClient.ReadErrorAsync(response, HttpStatusCode.BadRequest, "PLP0015", reason);
+    }
+
+    [Test]
     public async Task UpdateOfOneImporter_ChangesItsConfig_AndRefusesWhatItDoesNotTake()
     {
         var id = await DockerImporterRepositoryAsync();

@@ -219,6 +219,12 @@ public sealed class ApiDocumentResponseTests : FolderPerTest
         });
         await SendAsync(admin, HttpMethod.Get, $"{Root}/users/");
         await SendAsync(admin, HttpMethod.Get, $"{Root}/users/search/");
+        await SendAsync(admin, HttpMethod.Get, $"{Root}/repositories/search/?importers=true");
+        await SendAsync(admin, HttpMethod.Post, $"{Root}/repositories/search/", new JsonObject
+        {
+            ["criteria"] = new JsonObject { ["filters"] = new JsonObject { ["id"] = new JsonObject { ["$regex"] = "^a" } }, ["limit"] = 5 },
+            ["details"] = true,
+        });
         await SendAsync(admin, HttpMethod.Post, $"{Root}/users/search/", new JsonObject { ["criteria"] = new JsonObject { ["filters"] = new JsonObject { ["login"] = "ci" } } });
         await SendAsync(admin, HttpMethod.Get, $"{Root}/users/ci/");
         await SendAsync(admin, HttpMethod.Put, $"{Root}/users/ci/", new JsonObject { ["delta"] = new JsonObject { ["password"] = "another-long-password" } });
