@@ -88,12 +88,12 @@ def berth_sync(berth, repository):
 
 
 def berth_repository(berth, upstream, name, suffix):
+    # As Pulp 2's clients make one: docker_importer (upload and sync importers) with the feed, in one call.
     repository = f"mirror{suffix}"
-    call(berth, "POST", "/pulp/api/v2/repositories/", 201, json.dumps({"id": repository, "importer_type_id": "docker_importer"}).encode(),
-         {"Content-Type": "application/json"})
     config = {"feed": upstream.url, "upstream_name": name}
-    call(berth, "POST", f"/pulp/api/v2/repositories/{repository}/importers/", 201,
-         json.dumps({"importer_type_id": "docker_sync_importer", "importer_config": config}).encode(), {"Content-Type": "application/json"})
+    call(berth, "POST", "/pulp/api/v2/repositories/", 201,
+         json.dumps({"id": repository, "importer_type_id": "docker_importer", "importer_config": config}).encode(),
+         {"Content-Type": "application/json"})
     return repository
 
 
