@@ -46,7 +46,9 @@ public sealed class PortablePattern
             throw CriteriaErrors.Invalid(where, $"$regex '{FieldPath.Shorten(source)}': {refusal}");
         }
 
-        var regexOptions = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | (options == "i" ? RegexOptions.IgnoreCase : RegexOptions.None);
+        // Singleline: PostgreSQL's '.' matches a newline too.
+        var regexOptions = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.Singleline
+            | (options == "i" ? RegexOptions.IgnoreCase : RegexOptions.None);
         try
         {
             return new PortablePattern(source, options == "i", new Regex(source, regexOptions));

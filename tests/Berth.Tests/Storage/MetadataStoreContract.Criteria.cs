@@ -111,6 +111,18 @@ public abstract partial class MetadataStoreContract
         Assert.That(await ChosenAsync(repository, ids, criteria), Is.EqualTo(expected));
     }
 
+    [TestCase("a.b", true)]
+    [TestCase("^a$", false)]
+    [TestCase("b$", true)]
+    public async Task Criteria_Regex_ReadsANewlineAlikeOnEveryStore(string pattern, bool matches)
+    {
+        var repository = await CreateAsync("newline");
+        var unit = await SaveAsync(Blob("f1", 1) with { Metadata = new JsonObject { ["note"] = "a\nb" } }, None);
+        await AssociateAsync(repository.Id, unit, None);
+        var search = UnitSearch.Read(new JsonObject { ["filters"] = new JsonObject { ["unit"] = new JsonObject { ["note"] = new JsonObject { ["$regex"] = pattern } } } });
+        Assert.That(await Units.SearchAsync(repository.Id, search.Criteria, None), matches ? Has.Count.EqualTo(1) : Is.Empty);
+    }
+
     [Test]
     public async Task Criteria_OnUserMetadata_FindsWhatUsersSet()
     {
