@@ -53,12 +53,9 @@ public static class ContentUnitEndpoints
         units.MapGet("/{type}/{id}/", async (string type, string id, HttpContext context, AccessControl access, IUnitStore store, PluginCatalog catalog) =>
         {
             await access.RequireAdministratorAsync(context);
-            var byId = new SearchCriteria(
-                new Condition.FieldTest(FieldPath.Parse("_id", "id"), TestOperator.Equal, [new CriteriaValue.Text(id)]), [], 0, 1, null);
-            var found = await store.SearchByTypeAsync(catalog.KnownUnitType(type), byId, context.RequestAborted);
-            return found is [var unit]
-                ? TypedResults.Json(Show(unit, byId, null), ContentApiJsonContext.Api.JsonObject)
-                : throw new NotFoundException("content unit", $"{type}/{id}");
+            var unit = await store.FindByIdAsync(catalog.KnownUnitType(type), id, context.RequestAborted)
+                ?? throw new NotFoundException("content unit", $"{type}/{id}");
+            return TypedResults.Json(Show(unit, SearchCriteria.All, null), ContentApiJsonContext.Api.JsonObject);
         })
             .WithName("getContentUnit").WithSummary("One unit, by its type and id (administrators).")
             .Produces<JsonObject>()

@@ -32,6 +32,9 @@ public interface IUnitStore
     /// </summary>
     Task<IReadOnlyList<StoredUnit>> SearchByTypeAsync(string typeId, SearchCriteria criteria, CancellationToken cancellationToken);
 
+    /// <summary>One unit of a type by its id, whatever repositories hold it; <see langword="null"/> when there is none.</summary>
+    Task<StoredUnit?> FindByIdAsync(string typeId, string unitId, CancellationToken cancellationToken);
+
     /// <summary>The ids of the repositories that hold each of the units (a unit in none is left out).</summary>
     Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RepositoriesOfAsync(IReadOnlyCollection<string> unitIds, CancellationToken cancellationToken);
 

@@ -121,6 +121,14 @@ public sealed class LiteDbUnitStore(LiteDbDatabase database, TimeProvider clock)
         return Task.FromResult(found);
     }
 
+    public Task<StoredUnit?> FindByIdAsync(string typeId, string unitId, CancellationToken cancellationToken)
+    {
+        var document = database.Read(db => db.GetCollection(LiteDbDatabase.Units).FindById(unitId));
+        return Task.FromResult(document is not null && document["type_id"].AsString == typeId
+            ? new StoredUnit(FromDocument(document), LiteDbUnitUserMetadataStore.Of(document))
+            : null);
+    }
+
     public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RepositoriesOfAsync(IReadOnlyCollection<string> unitIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(unitIds);

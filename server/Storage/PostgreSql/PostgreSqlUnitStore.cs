@@ -120,6 +120,14 @@ public sealed class PostgreSqlUnitStore(PostgreSqlDatabase database, TimeProvide
         }
     }
 
+    public Task<StoredUnit?> FindByIdAsync(string typeId, string unitId, CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            connection => connection.Command($"SELECT {PostgreSqlUnitRows.Columns("u")}, u.user_metadata FROM units u WHERE u.id = @id AND u.type_id = @type")
+                .With("id", unitId)
+                .With("type", typeId)
+                .FirstOrDefaultAsync(reader => new StoredUnit(PostgreSqlUnitRows.Read(reader), reader.IsDBNull(6) ? null : reader.GetJson(6).AsObject()), cancellationToken),
+            cancellationToken);
+
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RepositoriesOfAsync(IReadOnlyCollection<string> unitIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(unitIds);
