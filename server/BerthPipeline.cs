@@ -18,6 +18,7 @@ using Berth.Server.Sync;
 using Berth.Server.TagHistory;
 using Berth.Server.Tasks;
 using Berth.Server.Testing;
+using Berth.Server.Ui;
 using Berth.Server.Units;
 using Berth.Server.Uploads;
 using Berth.Server.Verification;
@@ -45,6 +46,7 @@ public static class BerthPipeline
         app.Use(app.Services.GetRequiredService<StartupGate>().HoldAsync);
         app.Use(new RequestMetrics(app.Services.GetRequiredService<IOptions<Configuration.BerthOptions>>().Value.Metrics.Path).InvokeAsync);
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseBerthUi();
         app.Use(AnonymousBodies.RefuseAsync);
         app.Use(BlobDownload.UseAsync);
         app.UseStatusCodePages(async context =>
@@ -60,6 +62,10 @@ public static class BerthPipeline
             if (RegistryApi.Owns(http.Request.Path))
             {
                 await RegistryErrors.NoEndpoint(http).WriteAsync(http);
+            }
+            else if (http.Request.Path.StartsWithSegments(UiPaths.Root, StringComparison.Ordinal))
+            {
+                await UiSetup.WriteNoPageAsync(http);
             }
             else
             {
@@ -93,6 +99,7 @@ public static class BerthPipeline
         app.MapOrphanEndpoints();
         app.MapRetentionEndpoints();
         app.MapRegistryEndpoints();
+        app.MapBerthUi();
         app.MapManualClockEndpoints();
         app.MapFlushHoldEndpoints();
         return app;

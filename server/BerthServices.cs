@@ -25,6 +25,7 @@ using Berth.Server.Sync;
 using Berth.Server.TagHistory;
 using Berth.Server.Tasks;
 using Berth.Server.Testing;
+using Berth.Server.Ui;
 using Berth.Server.Uploads;
 using Berth.Server.Verification;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -176,6 +177,7 @@ public static class BerthServices
         services.AddSingleton<TagHandler>();
         services.AddSingleton<ReferrerHandler>();
         services.AddSingleton<CatalogHandler>();
+        services.AddBerthUi();
 
         services.AddHostedService<StartupPreparation>();
         services.AddHostedService(sp => sp.GetRequiredService<RequestsInFlight>());

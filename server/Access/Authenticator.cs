@@ -18,6 +18,9 @@ public sealed partial class Authenticator(
 {
     private const string PasswordPrefix = "password:";
     private const string TokenPrefix = "token:";
+
+    // A registry token's audience is the registry's service name; a UI session's is this, so neither passes for the other.
+    private const string SessionAudience = "berth web ui session";
     private static readonly TimeSpan VerifiedFor = TimeSpan.FromMinutes(10);
 
     // What a sign-in as an unknown user is checked against: a real hash with the real cost, matching nothing.
@@ -115,6 +118,36 @@ public sealed partial class Authenticator(
         }
 
         return caller;
+    }
+
+    /// <summary>
+    /// A web UI session for a caller who signed in with their password: a token of the server's own signing key (so
+    /// that replicas sharing it accept each other's sessions), for the UI's audience only, naming the password. A
+    /// changed password or a removed user ends it, as it ends registry tokens issued from the password.
+    /// </summary>
+    public string IssueSession(Caller caller, TimeSpan lifetime)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.Credential != CredentialKind.Password || caller.Login is null)
+        {
+            throw new InvalidOperationException("a UI session is issued for a password sign-in only");
+        }
+
+        return signer.Issue(caller.Login, SessionAudience, RegistryTokenAccess.None, caller.CredentialId, clock.GetUtcNow(), lifetime);
+    }
+
+    /// <summary>The caller a UI session stands for, judged by the user as they are now; <see langword="null"/> when it no longer holds.</summary>
+    public async Task<Caller?> FromSessionAsync(string session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (signer.Validate(session, SessionAudience, clock.GetUtcNow()) is not { Login: { } login } claims ||
+            await users.FindAsync(login, cancellationToken) is not { } user ||
+            claims.CredentialId != PasswordCredential(user))
+        {
+            return null;
+        }
+
+        return PasswordCaller(user);
     }
 
     private Caller PasswordCaller(User user) =>

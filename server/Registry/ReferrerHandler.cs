@@ -22,9 +22,7 @@ public sealed class ReferrerHandler(RegistryRepositories registry, RepositoryCon
         }
 
         var repository = await registry.ForPullAsync(context, name);
-        var referrers = (await content.AllAsync(repository, [.. RepositoryContent.ManifestTypeIds], context.RequestAborted))
-            .Where(m => m.Metadata[DockerUnitTypes.Fields.Subject]?.GetValue<string>() == subject.ToString())
-            .Select(Describe);
+        var referrers = (await content.ReferrersOfAsync(repository, subject, context.RequestAborted)).Select(Describe);
         var artifactType = context.Request.Query["artifactType"].ToString();
         if (artifactType.Length > 0)
         {
@@ -36,7 +34,7 @@ public sealed class ReferrerHandler(RegistryRepositories registry, RepositoryCon
         return Results.Bytes(JsonSerializer.SerializeToUtf8Bytes(index, DockerJsonContext.Default.ImageIndex), MediaTypes.OciIndex);
     }
 
-    /// <summary>A referrer's descriptor; its artifact type is the manifest's, or else its config's media type (spec, end-12).</summary>
+    /// <summary>A referrer's descriptor.</summary>
     private static Descriptor Describe(Unit manifest)
     {
         var metadata = manifest.Metadata;
@@ -46,8 +44,7 @@ public sealed class ReferrerHandler(RegistryRepositories registry, RepositoryCon
             MediaType = metadata[DockerUnitTypes.Fields.MediaType]!.GetValue<string>(),
             Digest = Digest.Parse(manifest.ContentDigest!),
             Size = metadata[DockerUnitTypes.Fields.Size]!.GetValue<long>(),
-            ArtifactType = metadata[DockerUnitTypes.Fields.ArtifactType]?.GetValue<string>()
-                ?? metadata[DockerUnitTypes.Fields.Config]?[DockerUnitTypes.Fields.MediaType]?.GetValue<string>(),
+            ArtifactType = RepositoryContent.ArtifactTypeOf(manifest),
             Annotations = annotations?.ToDictionary(a => a.Key, a => a.Value!.GetValue<string>()),
         };
     }

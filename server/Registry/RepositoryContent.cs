@@ -1,4 +1,5 @@
 using Berth.Plugins;
+using Berth.Server.Criteria;
 using Berth.Server.Repositories;
 using Berth.Server.Units;
 using Docker.Common;
@@ -14,6 +15,7 @@ namespace Berth.Server.Registry;
 public sealed class RepositoryContent(IUnitStore units)
 {
     private static readonly string[] ManifestTypes = [DockerUnitTypes.Manifest, DockerUnitTypes.ManifestList];
+    private static readonly FieldPath SubjectField = FieldPath.Parse(DockerUnitTypes.Fields.Subject, "subject");
 
     public async Task<Unit?> FindBlobAsync(Repository repository, Digest digest, CancellationToken cancellationToken) =>
         await FindOneAsync(repository, DockerUnitTypes.Blob, DigestKey(digest), cancellationToken);
@@ -82,6 +84,24 @@ public sealed class RepositoryContent(IUnitStore units)
         [.. (await units.SearchAsync(repository.Id, new UnitCriteria(typeIds, 0, null), cancellationToken)).Select(u => u.Unit)];
 
     public static IReadOnlyList<string> ManifestTypeIds => ManifestTypes;
+
+    /// <summary>The repository's manifests whose subject is <paramref name="subject"/>, chosen by the store.</summary>
+    public async Task<IReadOnlyList<Unit>> ReferrersOfAsync(Repository repository, Digest subject, CancellationToken cancellationToken)
+    {
+        var criteria = new UnitCriteria(ManifestTypes, 0, null)
+        {
+            UnitFilter = new Condition.FieldTest(SubjectField, TestOperator.Equal, [new CriteriaValue.Text(subject.ToString())]),
+        };
+        return [.. (await units.SearchAsync(repository.Id, criteria, cancellationToken)).Select(u => u.Unit)];
+    }
+
+    /// <summary>A referrer's artifact type: the manifest's own, or else its config's media type (spec, end-12).</summary>
+    public static string? ArtifactTypeOf(Unit manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return manifest.Metadata[DockerUnitTypes.Fields.ArtifactType]?.GetValue<string>()
+            ?? manifest.Metadata[DockerUnitTypes.Fields.Config]?[DockerUnitTypes.Fields.MediaType]?.GetValue<string>();
+    }
 
     private async Task<Unit?> FindOneAsync(Repository repository, string typeId, UnitKey key, CancellationToken cancellationToken)
     {

@@ -17,4 +17,10 @@ public enum ErrorShape
     /// two that differ): the server rejects them before any endpoint, so no API can claim them.
     /// </summary>
     Framing,
+
+    /// <summary>
+    /// A web UI page that says what is wrong (<c>class="problem"</c>) under the UI's Content-Security-Policy; or, for a
+    /// session that does not hold, the way to the sign-in page.
+    /// </summary>
+    Page,
 }

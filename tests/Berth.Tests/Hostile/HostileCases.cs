@@ -92,7 +92,8 @@ public static partial class HostileCases
             .Concat(ApiDocumentCases())
             .Concat(Connections())
             .Concat(MemoryCases())
-            .Concat(SyncCases());
+            .Concat(SyncCases())
+            .Concat(UiCases());
 
     private static HostileCase Pulp(string name, string method, string target, string? code = InvalidRequest, int status = PulpBadRequest) =>
         new(name, method, target, status, ErrorShape.Pulp, code);

@@ -135,6 +135,30 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
         using var victim = Host.CreateAnonymousClient().SignIn(User, "victim-password-long");
         var issued = JsonNode.Parse(await victim.GetStringAsync("/token?service=berth&scope=registry:catalog:*"))!;
         _placeholders["{catalog_bearer_auth}"] = "Authorization: Bearer " + issued["token"]!.GetValue<string>();
+
+        // A browser before sign-in (its visitor cookie and its form's token) and one signed in as the administrator.
+        using var ui = Host.CreateAnonymousClient();
+        using var signInPage = await ui.GetAsync("/ui/sign-in");
+        var visitor = UiCookie(signInPage, "berth_visitor");
+        _placeholders["{ui_visitor_cookie}"] = "Cookie: berth_visitor=" + visitor;
+        _placeholders["{ui_visitor_form}"] = UiFormToken(await signInPage.Content.ReadAsStringAsync());
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "/ui/sign-in")
+        {
+            Content = new FormUrlEncodedContent(
+            [
+                new("__form", _placeholders["{ui_visitor_form}"]),
+                new("login", TestCredentials.AdminLogin),
+                new("password", TestCredentials.AdminPassword),
+            ]),
+        };
+        signIn.Headers.Add("Cookie", "berth_visitor=" + visitor);
+        using var signedIn = await ui.SendAsync(signIn);
+        var session = UiCookie(signedIn, "berth_session");
+        _placeholders["{ui_session_cookie}"] = "Cookie: berth_session=" + session;
+        using var home = new HttpRequestMessage(HttpMethod.Get, "/ui/");
+        home.Headers.Add("Cookie", "berth_session=" + session);
+        using var homePage = await ui.SendAsync(home);
+        _placeholders["{ui_session_form}"] = UiFormToken(await homePage.Content.ReadAsStringAsync());
     }
 
     [TestCaseSource(nameof(Cases))]
@@ -309,6 +333,14 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
         return head.ToString();
     }
 
+    private static string UiCookie(HttpResponseMessage response, string name) =>
+        response.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
+
+    private static string UiFormToken(string page) =>
+        System.Text.RegularExpressions.Regex.Match(page, "name=\"__form\" value=\"([^\"]+)\"").Groups[1].Value is { Length: > 0 } token
+            ? token
+            : throw new AssertionException("the UI page holds no form token");
+
     private static void AssertShape(HostileCase hostile, RawResponse response)
     {
         switch (hostile.Shape)
@@ -346,6 +378,23 @@ public sealed class HostileInputTests() : ApiFixture(ServerKind.Process)
                 {
                     Assert.That(response.Body, Is.Empty);
                     Assert.That(response.Header("docker-distribution-api-version"), Is.EqualTo("registry/2.0"));
+                }
+
+                break;
+
+            case ErrorShape.Page:
+                using (Assert.EnterMultipleScope())
+                {
+                    Assert.That(response.Header("content-security-policy"), Does.Contain("script-src 'self'"), response.Text);
+                    if (hostile.Status == 302)
+                    {
+                        Assert.That(response.Header("location"), Does.StartWith("/ui/sign-in"));
+                    }
+                    else
+                    {
+                        Assert.That(response.Header("content-type"), Does.StartWith("text/html"), response.Text);
+                        Assert.That(response.Text, Does.Contain("class=\"problem\""));
+                    }
                 }
 
                 break;

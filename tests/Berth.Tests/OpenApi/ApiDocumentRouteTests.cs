@@ -66,5 +66,8 @@ public sealed class ApiDocumentRouteTests : FolderPerTest
         path.StartsWith("/v2/", StringComparison.Ordinal) ||
         path.StartsWith("/pulp/api/v2/testing/", StringComparison.Ordinal) ||
         path == "/metrics" ||
+
+        // The web UI's pages are HTML for people, not an API.
+        path == "/ui" || path.StartsWith("/ui/", StringComparison.Ordinal) ||
         path == ApiContract.DocumentPath;
 }

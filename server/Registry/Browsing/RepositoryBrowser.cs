@@ -1,0 +1,264 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Berth.Plugins;
+using Berth.Server.Content;
+using Berth.Server.Criteria;
+using Berth.Server.Repositories;
+using Berth.Server.Units;
+using Docker.Common;
+using Docker.Common.Digests;
+using Docker.Common.Manifests;
+
+namespace Berth.Server.Registry.Browsing;
+
+/// <summary>
+/// Reads a repository's tags and images for the web UI. It knows Docker's and OCI's documents so that the UI does not:
+/// it answers in plain rows of strings. What it reads is what the repository holds; access is the caller's to check.
+/// </summary>
+public sealed class RepositoryBrowser(IUnitStore units, RepositoryContent content, ContentCache cache)
+{
+    /// <summary>Configs above this are not read for a summary: a page has no use for megabytes of history.</summary>
+    private const int MaxConfigBytes = 1024 * 1024;
+
+    private static readonly FieldPath NameField = FieldPath.Parse(DockerUnitTypes.Fields.Name, "name");
+    private static readonly FieldPath ManifestDigestField = FieldPath.Parse(DockerUnitTypes.Fields.ManifestDigest, "manifest_digest");
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// Tags in name order whose names contain <paramref name="filter"/> (any case), <paramref name="pageSize"/> at a time;
+    /// the store chooses and orders them, so a page of a repository with ten thousand tags reads one page of manifests.
+    /// </summary>
+    public async Task<TagPage> TagsAsync(Repository repository, TagFilter filter, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(filter);
+        var criteria = new UnitCriteria([DockerUnitTypes.Tag], page * pageSize, pageSize + 1)
+        {
+            UnitFilter = filter.Pattern is { } pattern ? new Condition.FieldTest(NameField, TestOperator.Matches, [], pattern) : Condition.Always,
+            UnitSort = [new SortKey(NameField, Descending: false)],
+        };
+        var found = await units.SearchAsync(repository.Id, criteria, cancellationToken);
+        var tags = found.Take(pageSize).ToList();
+        var digests = tags.Select(t => t.Unit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>()).OfType<string>().Distinct().ToList();
+        var manifests = await ManifestsAsync(repository, digests, cancellationToken);
+
+        var rows = new List<TagRow>(tags.Count);
+        foreach (var tag in tags)
+        {
+            var digest = tag.Unit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>() ?? string.Empty;
+            var name = tag.Unit.Key[DockerUnitTypes.Fields.Name] ?? string.Empty;
+            if (!manifests.TryGetValue(digest, out var manifest))
+            {
+                rows.Add(new TagRow(name, digest, null, false, [], null, tag.Updated));
+                continue;
+            }
+
+            var parsed = await ParseAsync(manifest, cancellationToken);
+            rows.Add(new TagRow(
+                name,
+                digest,
+                parsed?.EffectiveMediaType ?? manifest.Metadata[DockerUnitTypes.Fields.MediaType]?.GetValue<string>(),
+                manifest.TypeId == DockerUnitTypes.ManifestList,
+                parsed is ImageIndex index ? [.. index.Manifests.Select(m => PlatformText(m.Platform)).OfType<string>().Distinct()] : [],
+                parsed is ImageManifest image ? SizeOf(image) : null,
+                tag.Updated));
+        }
+
+        return new TagPage(rows, found.Count > pageSize);
+    }
+
+    /// <summary>A manifest or index of the repository, described; <see langword="null"/> when the repository does not hold it.</summary>
+    public async Task<ImageDetails?> ImageAsync(Repository repository, Digest digest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        if (await content.FindManifestAsync(repository, digest, cancellationToken) is not { } unit ||
+            await cache.ReadAsync(Digest.Parse(unit.ContentDigest!), cancellationToken) is not { } bytes)
+        {
+            return null;
+        }
+
+        var manifest = ManifestParser.Parse(bytes);
+        var details = new ImageDetails
+        {
+            Digest = digest.ToString(),
+            MediaType = manifest.EffectiveMediaType,
+            IsList = manifest is ImageIndex,
+            Bytes = bytes,
+            Pretty = JsonNode.Parse(bytes)?.ToJsonString(Indented) ?? string.Empty,
+            ArtifactType = manifest.ArtifactType,
+            Annotations = manifest.Annotations ?? new Dictionary<string, string>(),
+            Subject = manifest.Subject?.Digest.ToString(),
+            Referrers = await ReferrersAsync(repository, digest, cancellationToken),
+            Tags = await TagsOfAsync(repository, digest, cancellationToken),
+            HeldBy = unit.Id is { } id && (await units.RepositoriesOfAsync([id], cancellationToken)).TryGetValue(id, out var held) ? held : [],
+        };
+
+        return manifest switch
+        {
+            ImageManifest image => details with
+            {
+                Config = await BlobRowAsync(repository, image.Config, cancellationToken),
+                Layers = [.. await Task.WhenAll(image.Layers.Select(l => BlobRowAsync(repository, l, cancellationToken)))],
+                Size = SizeOf(image),
+                Summary = await SummaryAsync(repository, image.Config, cancellationToken),
+            },
+            ImageIndex index => details with { Children = await ChildrenAsync(repository, index, cancellationToken) },
+            _ => details,
+        };
+    }
+
+    /// <summary>A repository's unit counts by type, in the kinds people count.</summary>
+    public static ContentCounts Count(IReadOnlyDictionary<string, long> byType)
+    {
+        ArgumentNullException.ThrowIfNull(byType);
+        long Of(string type) => byType.TryGetValue(type, out var count) ? count : 0;
+        return new ContentCounts(Of(DockerUnitTypes.Tag), Of(DockerUnitTypes.Manifest) + Of(DockerUnitTypes.ManifestList), Of(DockerUnitTypes.Blob));
+    }
+
+    /// <summary>The platform of an index entry as people write it: <c>os/architecture[/variant]</c>.</summary>
+    public static string? PlatformText(Platform? platform) =>
+        platform is null ? null : platform.Variant is { Length: > 0 } variant ? $"{platform.Os}/{platform.Architecture}/{variant}" : $"{platform.Os}/{platform.Architecture}";
+
+    /// <summary>
+    /// Which kind of referrer an artifact type is: what signs, what lists contents (an SBOM), what attests. Tools name
+    /// their types freely, so this goes by the words they use.
+    /// </summary>
+    public static string KindOf(string? artifactType)
+    {
+        var type = artifactType ?? string.Empty;
+        return type switch
+        {
+            _ when type.Contains("signature", StringComparison.OrdinalIgnoreCase) || type.Contains(".sig.", StringComparison.OrdinalIgnoreCase) ||
+                   type.Contains("sigstore.bundle", StringComparison.OrdinalIgnoreCase) => ReferrerKinds.Signatures,
+            _ when type.Contains("spdx", StringComparison.OrdinalIgnoreCase) || type.Contains("cyclonedx", StringComparison.OrdinalIgnoreCase) ||
+                   type.Contains("sbom", StringComparison.OrdinalIgnoreCase) || type.Contains("syft", StringComparison.OrdinalIgnoreCase) => ReferrerKinds.Sboms,
+            _ when type.Contains("in-toto", StringComparison.OrdinalIgnoreCase) || type.Contains("attestation", StringComparison.OrdinalIgnoreCase) ||
+                   type.Contains("provenance", StringComparison.OrdinalIgnoreCase) => ReferrerKinds.Attestations,
+            _ => ReferrerKinds.Other,
+        };
+    }
+
+    private async Task<IReadOnlyDictionary<string, Unit>> ManifestsAsync(Repository repository, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
+    {
+        var keys = digests.Select(d => UnitKey.Of(DockerUnitTypes.Fields.Digest, d)).ToList();
+        var found = new Dictionary<string, Unit>(StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return found;
+        }
+
+        foreach (var type in RepositoryContent.ManifestTypeIds)
+        {
+            foreach (var unit in await units.FindInRepositoryAsync(repository.Id, type, keys, cancellationToken))
+            {
+                found.TryAdd(unit.Key[DockerUnitTypes.Fields.Digest]!, unit);
+            }
+        }
+
+        return found;
+    }
+
+    private async Task<Manifest?> ParseAsync(Unit manifest, CancellationToken cancellationToken)
+    {
+        if (manifest.ContentDigest is not { } stored || await cache.ReadAsync(Digest.Parse(stored), cancellationToken) is not { } bytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ManifestParser.Parse(bytes);
+        }
+        catch (ManifestInvalidException)
+        {
+            // Stored before today's parser refused its shape: listed without what only parsing tells.
+            return null;
+        }
+    }
+
+    private static long SizeOf(ImageManifest image) => image.Config.Size + image.Layers.Sum(l => l.Size);
+
+    private async Task<BlobRow> BlobRowAsync(Repository repository, Descriptor descriptor, CancellationToken cancellationToken) =>
+        new(descriptor.Digest.ToString(), descriptor.MediaType, descriptor.Size, await content.FindBlobAsync(repository, descriptor.Digest, cancellationToken) is not null);
+
+    private async Task<IReadOnlyList<ChildRow>> ChildrenAsync(Repository repository, ImageIndex index, CancellationToken cancellationToken)
+    {
+        var held = await ManifestsAsync(repository, [.. index.Manifests.Select(m => m.Digest.ToString()).Distinct()], cancellationToken);
+        return [.. index.Manifests.Select(m => new ChildRow(
+            m.Digest.ToString(), m.MediaType, m.Size, PlatformText(m.Platform), m.ArtifactType, held.ContainsKey(m.Digest.ToString())))];
+    }
+
+    private async Task<IReadOnlyList<ReferrerGroup>> ReferrersAsync(Repository repository, Digest subject, CancellationToken cancellationToken)
+    {
+        var referrers = await content.ReferrersOfAsync(repository, subject, cancellationToken);
+        return [.. referrers
+            .Select(r => new ReferrerRow(
+                r.ContentDigest ?? string.Empty,
+                RepositoryContent.ArtifactTypeOf(r),
+                (r.Metadata[DockerUnitTypes.Fields.Annotations] as JsonObject)?.ToDictionary(a => a.Key, a => a.Value?.ToString() ?? string.Empty) ?? []))
+            .GroupBy(r => KindOf(r.ArtifactType))
+            .OrderBy(g => Array.IndexOf(ReferrerKinds.InOrder, g.Key))
+            .Select(g => new ReferrerGroup(g.Key, [.. g.OrderBy(r => r.Digest, StringComparer.Ordinal)]))];
+    }
+
+    private async Task<IReadOnlyList<string>> TagsOfAsync(Repository repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var criteria = new UnitCriteria([DockerUnitTypes.Tag], 0, null)
+        {
+            UnitFilter = new Condition.FieldTest(ManifestDigestField, TestOperator.Equal, [new CriteriaValue.Text(digest.ToString())]),
+            UnitSort = [new SortKey(NameField, Descending: false)],
+        };
+        return [.. (await units.SearchAsync(repository.Id, criteria, cancellationToken)).Select(t => t.Unit.Key[DockerUnitTypes.Fields.Name] ?? string.Empty)];
+    }
+
+    private async Task<ConfigSummary?> SummaryAsync(Repository repository, Descriptor config, CancellationToken cancellationToken)
+    {
+        if (config.MediaType is not (MediaTypes.OciImageConfig or MediaTypes.DockerImageConfig) || config.Size > MaxConfigBytes ||
+            await content.FindBlobAsync(repository, config.Digest, cancellationToken) is null ||
+            await cache.ReadAsync(config.Digest, cancellationToken) is not { } bytes)
+        {
+            return null;
+        }
+
+        JsonObject? document;
+        try
+        {
+            document = JsonNode.Parse(bytes) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (document is null)
+        {
+            return null;
+        }
+
+        var run = document["config"] as JsonObject;
+        var platform = Text(document["os"]) is { } os && Text(document["architecture"]) is { } architecture
+            ? PlatformText(new Platform { Os = os, Architecture = architecture, Variant = Text(document["variant"]) })
+            : null;
+        return new ConfigSummary
+        {
+            Platform = platform,
+            Created = Text(document["created"]),
+            Entrypoint = Strings(run?["Entrypoint"]),
+            Cmd = Strings(run?["Cmd"]),
+            WorkingDir = Text(run?["WorkingDir"]),
+            User = Text(run?["User"]),
+            Env = Strings(run?["Env"]),
+            Labels = run?["Labels"] is JsonObject labels ? [.. labels.Select(l => KeyValuePair.Create(l.Key, Text(l.Value) ?? string.Empty))] : [],
+            History = document["history"] is JsonArray history
+                ? [.. history.OfType<JsonObject>().Select(h => new HistoryRow(
+                    Text(h["created"]), Text(h["created_by"]), Text(h["comment"]), h["empty_layer"] is JsonValue empty && empty.TryGetValue<bool>(out var e) && e))]
+                : [],
+        };
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static IReadOnlyList<string> Strings(JsonNode? node) => node is JsonArray array ? [.. array.Select(Text).OfType<string>()] : [];
+}

@@ -1,0 +1,51 @@
+// Berth's web UI works without this file; it adds copy buttons and confirmations. No inline script is allowed
+// (the Content-Security-Policy says 'self' only), so every behaviour is wired here from data- attributes.
+(function () {
+  "use strict";
+
+  function copyText(button) {
+    var target = document.getElementById(button.getAttribute("data-copy"));
+    if (!target) {
+      return;
+    }
+    var text = target.textContent || "";
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      button.setAttribute("aria-live", "polite");
+      window.setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { selectText(target); });
+    } else {
+      selectText(target);
+    }
+  }
+
+  function selectText(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (button) {
+      event.preventDefault();
+      copyText(button);
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.hidden = false;
+  });
+})();

@@ -1,0 +1,64 @@
+using Berth.Server.Access;
+using Berth.Server.Importers;
+using Berth.Server.Registry.Browsing;
+using Berth.Server.Repositories;
+using Berth.Server.Retention;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Berth.Server.Ui.Pages;
+
+/// <summary>A repository: how to pull it, its importers and retention policy, and its tags a page at a time.</summary>
+public sealed class RepositoryModel(AccessControl access, RepositoryBrowser browser, ImporterService importers, IRetentionPolicyStore retention) : UiPage
+{
+    public const int PageSize = 50;
+
+    [FromRoute(Name = "id")]
+    public string Id { get; set; } = string.Empty;
+
+    [BindProperty(Name = "q", SupportsGet = true)]
+    public string? Filter { get; set; }
+
+    [BindProperty(Name = "p", SupportsGet = true)]
+    public int PageNumber { get; set; } = 1;
+
+    public Repository? Repository { get; private set; }
+
+    public IReadOnlyList<string> Importers { get; private set; } = [];
+
+    public string? Retention { get; private set; }
+
+    public TagPage Tags { get; private set; } = new([], false);
+
+    public string? TagFilterProblem { get; private set; }
+
+    /// <summary>The host registry clients reach this server at, as the browser did.</summary>
+    public string Host => HttpContext.Request.Host.Value ?? "localhost";
+
+    /// <summary>A tag for the pull commands: the first listed, or <c>latest</c>.</summary>
+    public string ExampleTag => Tags.Tags.Count > 0 ? Tags.Tags[0].Name : "latest";
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (PageNumber is < 1 or > 100_000 || !ModelState.IsValid)
+        {
+            return Failed(StatusCodes.Status400BadRequest, "Pages are numbered from 1.");
+        }
+
+        var repository = await access.RepositoryAsync(HttpContext, Id, AccessAction.Pull);
+        Repository = repository;
+        Importers = [.. (await importers.ListAsync(repository.Id, HttpContext.RequestAborted)).Select(i => i.ImporterTypeId).Order(StringComparer.Ordinal)];
+        Retention = (await retention.FindAsync(repository.Id, HttpContext.RequestAborted))?.ToString();
+        if (!TagFilter.TryParse(Filter, out var filter, out var problem))
+        {
+            TagFilterProblem = problem;
+            HttpContext.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        Tags = await browser.TagsAsync(repository, filter, PageNumber - 1, PageSize, HttpContext.RequestAborted);
+        return Page();
+    }
+
+    public string PageLink(int page) =>
+        $"{UiPaths.Repository(Id)}?p={page}" + (Filter is { Length: > 0 } q ? $"&q={Uri.EscapeDataString(q)}" : string.Empty);
+}

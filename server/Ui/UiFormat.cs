@@ -1,0 +1,20 @@
+using System.Globalization;
+
+namespace Berth.Server.Ui;
+
+/// <summary>How the UI writes times and sizes: the same way on every page.</summary>
+public static class UiFormat
+{
+    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    public static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KiB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB"),
+    };
+
+    /// <summary>A digest shortened for a table cell; the full one is in the link's title and the image page.</summary>
+    public static string Abbreviated(string digest) => digest.Length > 19 ? digest[..19] + "…" : digest;
+}

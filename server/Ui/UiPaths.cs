@@ -1,0 +1,25 @@
+namespace Berth.Server.Ui;
+
+/// <summary>Where the UI's pages are; links are made here so that a route changes in one place.</summary>
+public static class UiPaths
+{
+    public const string Root = "/ui";
+    public const string SignIn = "/ui/sign-in";
+    public const string SignOut = "/ui/sign-out";
+    public const string Assets = "/ui/assets";
+
+    public static string Repositories => Root + "/";
+
+    public static string Repository(string id) => $"{Root}/repositories/{Uri.EscapeDataString(id)}";
+
+    public static string Image(string repositoryId, string digest) => $"{Repository(repositoryId)}/manifests/{Uri.EscapeDataString(digest)}";
+
+    /// <summary>The sign-in page, then back to <paramref name="returnTo"/> when it is a UI path.</summary>
+    public static string SignInFor(string? returnTo) =>
+        IsLocal(returnTo) ? $"{SignIn}?return={Uri.EscapeDataString(returnTo!)}" : SignIn;
+
+    /// <summary>Whether a path is one of the UI's own: sign-in goes back only there, never to another site.</summary>
+    public static bool IsLocal(string? path) =>
+        path is { Length: > 0 and < 2048 } && path.StartsWith(Root + "/", StringComparison.Ordinal) &&
+        !path.Contains("//", StringComparison.Ordinal) && !path.Contains('\\', StringComparison.Ordinal);
+}

@@ -1,0 +1,49 @@
+namespace Berth.Tests.Hostile;
+
+/// <summary>
+/// The web UI's forms and addresses (issue 16): forms without this browser's token or with another's, forms beyond
+/// the limits, page numbers, searches, filters and digests that cannot be, and what is not there. Each is a page that
+/// says what is wrong, under the UI's own headers, and nothing changes.
+/// </summary>
+public static partial class HostileCases
+{
+    private const string FormType = "Content-Type: application/x-www-form-urlencoded";
+
+    private static IEnumerable<HostileCase> UiCases()
+    {
+        HostileCase Page(string name, string method, string target, int status) =>
+            new HostileCase("ui: " + name, method, target, status, ErrorShape.Page, null) { Anonymous = true };
+        HostileCase Visitor(string name, string body, int status = 400) =>
+            Page(name, "POST", "/ui/sign-in", status) with { Body = body, Headers = ["{ui_visitor_cookie}", FormType] };
+        HostileCase Signed(string name, string method, string target, int status = 400) =>
+            Page(name, method, target, status) with { Headers = ["{ui_session_cookie}", FormType] };
+
+        yield return Page("sign-in without the form's token", "POST", "/ui/sign-in", 400) with { Body = "login=admin&password=x", Headers = [FormType] };
+        yield return Visitor("sign-in with another browser's token", "__form={ui_session_form}&login=admin&password=x");
+        yield return Visitor("sign-in with a token of nothing", "__form=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&login=admin&password=x");
+        yield return Visitor("sign-in without a password", "__form={ui_visitor_form}&login=admin");
+        yield return Visitor("sign-in with a login of 300 characters", "__form={ui_visitor_form}&password=x&login=" + new string('a', 300));
+        yield return Visitor("sign-in with a hundred fields", "__form={ui_visitor_form}&" + string.Join('&', Enumerable.Range(0, 100).Select(i => $"f{i}=1")));
+        yield return Visitor("sign-in with a field of 20 KiB", "__form={ui_visitor_form}&login=admin&password=" + new string('p', 20 * 1024));
+        yield return Visitor("sign-in over 64 KiB", "__form={ui_visitor_form}&login=admin&password=x&pad=" + new string('p', 70 * 1024), 413);
+        yield return Signed("sign-out without the form's token", "POST", "/ui/sign-out") with { Body = "x=1" };
+        yield return Signed("sign-out with the visitor's token", "POST", "/ui/sign-out") with { Body = "__form={ui_visitor_form}" };
+        yield return Page("sign-out as JSON", "POST", "/ui/sign-out", 400) with { Body = """{"__form":"x"}""", Headers = ["{ui_session_cookie}", "Content-Type: application/json"] };
+        yield return Signed("a page number that is not one", "GET", "/ui/?p=abc");
+        yield return Signed("page zero of the repositories", "GET", "/ui/?p=0");
+        yield return Signed("a page past the last", "GET", "/ui/?p=999999", 404);
+        yield return Signed("a search of 300 characters", "GET", "/ui/?q=" + new string('a', 300));
+        yield return Signed("a tag filter no tag could match", "GET", "/ui/repositories/{repo}?q=%3Cscript%3E");
+        yield return Signed("a tag filter of 200 characters", "GET", "/ui/repositories/{repo}?q=" + new string('a', 200));
+        yield return Signed("a negative tag page", "GET", "/ui/repositories/{repo}?p=-1");
+        yield return Signed("a digest that is not one", "GET", "/ui/repositories/{repo}/manifests/sha256:xyz");
+        yield return Signed("a digest of an unknown algorithm", "GET", "/ui/repositories/{repo}/manifests/md5:d41d8cd98f00b204e9800998ecf8427e");
+        yield return Signed("an image the repository does not hold", "GET", "/ui/repositories/{repo}/manifests/sha256:" + new string('0', 64), 404);
+        yield return Signed("the raw bytes of an image it does not hold", "GET", "/ui/repositories/{repo}/manifests/sha256:" + new string('0', 64) + "?handler=raw", 404);
+        yield return Signed("a repository that is not there", "GET", "/ui/repositories/no-such-repository", 404);
+        yield return Signed("a repository id with a path in it", "GET", "/ui/repositories/..%2Fpulp", 404);
+        yield return Signed("an address that is no page", "GET", "/ui/no-such-page", 404);
+        yield return Signed("a post to a page that takes none", "POST", "/ui/repositories/{repo}", 405) with { Body = "__form={ui_session_form}" };
+        yield return Page("a forged session", "GET", "/ui/repositories/{repo}", 302) with { Headers = ["Cookie: berth_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."] };
+    }
+}

@@ -1,0 +1,152 @@
+using NUnit.Framework;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+
+namespace Berth.Tests.Support;
+
+/// <summary>
+/// Debian's Chromium, headless, driven through its chromedriver: the web UI's tests use a real browser, which runs the
+/// page's script under its Content-Security-Policy exactly as a reader's would.
+/// </summary>
+public sealed class Browser : IDisposable
+{
+    public const string InstallCommand = "sudo apt-get install -y chromium chromium-driver";
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private const string DriverPath = "/usr/bin/chromedriver";
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    private readonly ChromeDriver _driver;
+
+    private Browser(ChromeDriver driver, string baseAddress) => (_driver, BaseAddress) = (driver, baseAddress.TrimEnd('/'));
+
+    public IWebDriver Driver => _driver;
+
+    public string BaseAddress { get; }
+
+    /// <summary>Starts a browser for pages of <paramref name="baseAddress"/>; the test is ignored (failed under CI) without Chromium.</summary>
+    public static Browser Start(string baseAddress, int width = 1280, int height = 900)
+    {
+        if (!File.Exists(ChromiumPath) || !File.Exists(DriverPath))
+        {
+            RequiredEngine.Missing("Chromium with its chromedriver", "web UI", InstallCommand);
+        }
+
+        var options = new ChromeOptions { BinaryLocation = ChromiumPath };
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", $"--window-size={width},{height}", "--lang=en-US");
+
+        // The driver is the one Debian installed beside the browser: Selenium Manager is never asked to fetch one.
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(DriverPath)!, Path.GetFileName(DriverPath));
+        service.SuppressInitialDiagnosticInformation = true;
+        service.HideCommandPromptWindow = true;
+        var driver = new ChromeDriver(service, options, Bound);
+        driver.Manage().Timeouts().PageLoad = Bound;
+        return new Browser(driver, baseAddress);
+    }
+
+    public void Open(string path) => _driver.Navigate().GoToUrl(BaseAddress + path);
+
+    /// <summary>The path and query of the page the browser shows.</summary>
+    public string Location => new Uri(_driver.Url).PathAndQuery;
+
+    /// <summary>The element, once the page shows it (within a bound); fails the test naming it when it never does.</summary>
+    public IWebElement Find(string css)
+    {
+        try
+        {
+            return new WebDriverWait(_driver, Bound).Until(d => d.FindElements(By.CssSelector(css)).FirstOrDefault(e => e.Displayed));
+        }
+        catch (WebDriverTimeoutException)
+        {
+            Assert.Fail($"the page at {Location} never showed '{css}'");
+            throw;
+        }
+    }
+
+    public IReadOnlyList<IWebElement> FindAll(string css) => _driver.FindElements(By.CssSelector(css));
+
+    public string PageSource() => _driver.PageSource;
+
+    public bool Has(string css) => _driver.FindElements(By.CssSelector(css)).Count > 0;
+
+    /// <summary>Types into a field, replacing what it held.</summary>
+    public void Type(string css, string text)
+    {
+        var field = Find(css);
+        field.Clear();
+        field.SendKeys(text);
+    }
+
+    /// <summary>Clicks and waits for the page that follows to be a new one (the clicked element gone stale).</summary>
+    public void ClickAndWait(string css)
+    {
+        var element = Find(css);
+        element.Click();
+        new WebDriverWait(_driver, Bound).Until(driver =>
+        {
+            try
+            {
+                // Any read of an element of a page that has gone throws; until then, the old page is still shown.
+                _ = element.TagName;
+                return false;
+            }
+            catch (StaleElementReferenceException)
+            {
+                return true;
+            }
+        });
+    }
+
+    public void SignIn(string login, string password)
+    {
+        Open("/ui/sign-in");
+        Type("#login", login);
+        Type("#password", password);
+        ClickAndWait("#sign-in");
+    }
+
+    /// <summary>Forgets the session and every cookie, as a new browser would have none.</summary>
+    public void Forget()
+    {
+        Open("/ui/assets/berth.css");
+        _driver.Manage().Cookies.DeleteAllCookies();
+    }
+
+    /// <summary>The value of a cookie the browser holds for the UI, or null.</summary>
+    public Cookie? CookieNamed(string name) => _driver.Manage().Cookies.GetCookieNamed(name);
+
+    /// <summary>
+    /// When the test failed, keeps what the browser showed: a screenshot and the page's source, attached to the test's
+    /// results (and left in the test's work folder).
+    /// </summary>
+    public void KeepEvidenceOfFailure()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status != NUnit.Framework.Interfaces.TestStatus.Failed)
+        {
+            return;
+        }
+
+        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "ui-failures");
+        Directory.CreateDirectory(folder);
+        var name = string.Concat(TestContext.CurrentContext.Test.Name.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
+        var screenshot = Path.Combine(folder, name + ".png");
+        var source = Path.Combine(folder, name + ".html");
+        try
+        {
+            _driver.GetScreenshot().SaveAsFile(screenshot);
+            File.WriteAllText(source, $"<!-- {_driver.Url} -->\n{_driver.PageSource}");
+            TestContext.AddTestAttachment(screenshot, "what the browser showed");
+            TestContext.AddTestAttachment(source, "the page's source");
+        }
+        catch (WebDriverException e)
+        {
+            TestContext.Out.WriteLine($"no screenshot of the failure: {e.Message}");
+        }
+    }
+
+    /// <summary>Saves what the browser shows as a PNG (the README's screenshots).</summary>
+    public void SaveScreenshot(string path) => _driver.GetScreenshot().SaveAsFile(path);
+
+    public void Dispose() => _driver.Quit();
+}

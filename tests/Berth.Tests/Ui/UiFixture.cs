@@ -1,0 +1,42 @@
+using Berth.Tests.Access;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Ui;
+
+/// <summary>A real server process and a real browser, one of each for the fixture; each test starts signed out.</summary>
+public abstract class UiFixture() : AccessFixture(ServerKind.Process)
+{
+    protected Browser Browser { get; private set; } = null!;
+
+    protected RegistryClient Registry { get; private set; } = null!;
+
+    protected string RegistryHost { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public void StartBrowser()
+    {
+        using var client = Host.CreateAnonymousClient();
+        RegistryHost = client.BaseAddress!.Authority;
+        Browser = Browser.Start(client.BaseAddress.ToString());
+        Registry = new RegistryClient(Host.CreateClient());
+    }
+
+    [SetUp]
+    public void SignedOut() => Browser.Forget();
+
+    [TearDown]
+    public void KeepEvidence() => Browser.KeepEvidenceOfFailure();
+
+    [OneTimeTearDown]
+    public void StopBrowser()
+    {
+        Browser?.Dispose();
+        Registry?.Http.Dispose();
+    }
+
+    protected void SignInAsAdmin() => Browser.SignIn(TestCredentials.AdminLogin, TestCredentials.AdminPassword);
+
+    /// <summary>Texts of the elements a selector finds, in page order.</summary>
+    protected IReadOnlyList<string> Texts(string css) => [.. Browser.FindAll(css).Select(e => e.Text.Trim())];
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Net;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Ui;
+
+/// <summary>A repository of ten thousand tags in the browser: pages and filters read a page's worth from the store.</summary>
+[NonParallelizable]
+public sealed class UiScaleTests : UiFixture
+{
+    private const int TagCount = 10_000;
+    private const string Name = "ui-many-tags";
+
+    [OneTimeSetUp]
+    public async Task PushTenThousandTags()
+    {
+        var image = TestManifest.OciImage();
+        await Registry.PushImageAsync(Name, image, "tag-00000");
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(1, TagCount - 1), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            using var put = await Registry.PutManifestAsync(Name, $"tag-{i:D5}", image.Bytes, image.MediaType);
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        });
+        TestContext.Progress.WriteLine($"{TagCount} tags pushed in {watch.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Test]
+    public void TenThousandTags_PageAndFilterQuickly()
+    {
+        SignInAsAdmin();
+        var watch = Stopwatch.StartNew();
+        Browser.Open($"/ui/repositories/{Name}");
+        var first = Texts("#tags .tag-name");
+        var firstPage = watch.Elapsed;
+        Assert.That(first, Is.EqualTo(Enumerable.Range(0, 50).Select(i => $"tag-{i:D5}")));
+
+        watch.Restart();
+        Browser.Open($"/ui/repositories/{Name}?p=200");
+        var last = Texts("#tags .tag-name");
+        var lastPage = watch.Elapsed;
+        Assert.That(last, Is.EqualTo(Enumerable.Range(9_950, 50).Select(i => $"tag-{i:D5}")));
+        Assert.That(Browser.Has("#next-page"), Is.False, "page 200 is the last");
+
+        watch.Restart();
+        Browser.Open($"/ui/repositories/{Name}?q=TAG-0999");
+        var filtered = Texts("#tags .tag-name");
+        var filter = watch.Elapsed;
+        Assert.That(filtered, Is.EqualTo(Enumerable.Range(9_990, 10).Select(i => $"tag-{i:D5}")), "any case, part of the name");
+
+        TestContext.Progress.WriteLine(
+            $"first page {firstPage.TotalMilliseconds:0} ms, page 200 {lastPage.TotalMilliseconds:0} ms, filter {filter.TotalMilliseconds:0} ms");
+
+        // A bound far above what is measured (see the closing note), to catch a page that reads every tag's manifest.
+        Assert.That(new[] { firstPage, lastPage, filter }.Max(), Is.LessThan(TimeSpan.FromSeconds(5)));
+    }
+}
