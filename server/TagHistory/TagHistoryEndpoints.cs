@@ -3,7 +3,6 @@ using Berth.Server.Access;
 using Berth.Server.Configuration;
 using Berth.Server.Imports;
 using Berth.Server.Json;
-using Berth.Server.Membership;
 using Berth.Server.OpenApi;
 using Berth.Server.Units;
 using Microsoft.Extensions.Options;
@@ -32,8 +31,7 @@ public static class TagHistoryEndpoints
             .ProducesNotFound();
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/tag_rollback/", async (
-            string repo, HttpContext context, AccessControl access, TagRollback rollback, Audit audit,
-            IOptions<BerthOptions> options) =>
+            string repo, HttpContext context, AccessControl access, TagRollback rollback, IOptions<BerthOptions> options) =>
         {
             var cancellationToken = context.RequestAborted;
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Push);
@@ -43,7 +41,6 @@ public static class TagHistoryEndpoints
             var wanted = RequestFields.OptionalString(body, "digest", "request", ContentError.InvalidRequest);
 
             var unit = await rollback.RollBackAsync(repository.Id, tag, wanted, cancellationToken);
-            await audit.RecordAsync(context, "tag_rollback", $"{repository.Id}:{tag}", UnitTypes.TargetValueOf(unit));
             return TypedResults.Json(new CallReport<UnitResponse>(UnitResponse.From(unit)), ContentApiJsonContext.Api.CallReportUnitResponse);
         })
             .WithTags("Tags").WithName("rollBackTag").WithSummary("Points a tag back at an earlier manifest of its history.")

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Plugins;
+using Berth.Server.Access;
 using Berth.Server.Errors;
 using Berth.Server.Events;
 using Berth.Server.Imports;
@@ -13,7 +14,7 @@ namespace Berth.Server.TagHistory;
 /// Points a tag back at where its history says it pointed before (by default, before its last move), through the
 /// repository's importer of names, as a push or an <c>import_upload</c> of the tag would set it.
 /// </summary>
-public sealed class TagRollback(ITagHistoryStore history, ImportService imports, PluginCatalog catalog, EventAnnouncer events, UnitTypes types)
+public sealed class TagRollback(ITagHistoryStore history, ImportService imports, PluginCatalog catalog, EventAnnouncer events, UnitTypes types, Audit audit)
 {
     public async Task<Unit> RollBackAsync(RepositoryId repositoryId, string tag, string? wanted, CancellationToken cancellationToken)
     {
@@ -43,12 +44,16 @@ public sealed class TagRollback(ITagHistoryStore history, ImportService imports,
         }
 
         var naming = nameTypes[0].Naming!;
-        return await imports.ImportWithoutUploadAsync(
+        var unit = await imports.ImportWithoutUploadAsync(
             repositoryId,
             nameTypes[0].Id,
             new JsonObject { [naming.NameField] = tag },
             new JsonObject { [naming.TargetField] = target },
             (work, name) => events.AnnounceAsync(work, EventActions.Rollback, repositoryId, repository => UnitTargets.Of(repository, name, types)),
             cancellationToken);
+
+        // Audited here, for every door a rollback comes through (the content API, the web UI).
+        await audit.RecordAsync("tag_rollback", $"{repositoryId}:{tag}", UnitTypes.TargetValueOf(unit));
+        return unit;
     }
 }

@@ -9,6 +9,7 @@ using Berth.Server.Units;
 using Docker.Common;
 using Docker.Common.Digests;
 using Docker.Common.Manifests;
+using Docker.Common.References;
 
 namespace Berth.Server.Registry.Browsing;
 
@@ -67,6 +68,15 @@ public sealed class RepositoryBrowser(IUnitStore units, RepositoryContent conten
         }
 
         return new TagPage(rows, found.Count > pageSize);
+    }
+
+    /// <summary>The digest a tag of the repository points at; <see langword="null"/> when it has no such tag.</summary>
+    public async Task<string?> TaggedAsync(Repository repository, string tag, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return TagName.TryParse(tag, out var name, out _) && await content.FindTagAsync(repository, name, cancellationToken) is { } unit
+            ? unit.Metadata[DockerUnitTypes.Fields.ManifestDigest]?.GetValue<string>()
+            : null;
     }
 
     /// <summary>A manifest or index of the repository, described; <see langword="null"/> when the repository does not hold it.</summary>

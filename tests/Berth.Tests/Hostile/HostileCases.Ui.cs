@@ -44,6 +44,14 @@ public static partial class HostileCases
         yield return Signed("a repository id with a path in it", "GET", "/ui/repositories/..%2Fpulp", 404);
         yield return Signed("an address that is no page", "GET", "/ui/no-such-page", 404);
         yield return Signed("a post to a page that takes none", "POST", "/ui/repositories/{repo}", 405) with { Body = "__form={ui_session_form}" };
+        var rollback = "/ui/repositories/{repo}/tags/latest?handler=rollback";
+        yield return Signed("a rollback without the form's token", "POST", rollback) with { Body = "digest={manifest}" };
+        yield return Signed("a rollback to no digest", "POST", rollback) with { Body = "__form={ui_session_form}&digest=" };
+        yield return Signed("a rollback to a digest the tag never had", "POST", rollback) with { Body = "__form={ui_session_form}&digest=sha256:" + new string('1', 64) };
+        yield return Signed("a rollback in a repository that is not there", "POST", "/ui/repositories/no-such-repository/tags/latest?handler=rollback", 404) with
+        {
+            Body = "__form={ui_session_form}&digest={manifest}",
+        };
         yield return Page("a forged session", "GET", "/ui/repositories/{repo}", 302) with { Headers = ["Cookie: berth_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."] };
     }
 }
