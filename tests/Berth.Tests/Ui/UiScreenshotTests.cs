@@ -6,8 +6,8 @@ namespace Berth.Tests.Ui;
 
 /// <summary>
 /// The README's screenshots of the main pages, taken of a repository made here. Every run takes them (a page that no
-/// longer shows what they show fails here); <c>BERTH_UI_SCREENSHOTS=DIR</c> also writes them to DIR, which is how
-/// <c>docs/ui/</c> is made again.
+/// longer shows what they show fails here); <c>BERTH_UI_SCREENSHOTS=DIR</c> also writes them to DIR (relative to the
+/// repository's root), which is how <c>docs/ui/</c> is made again.
 /// </summary>
 [NonParallelizable]
 public sealed class UiScreenshotTests : UiFixture
@@ -41,8 +41,9 @@ public sealed class UiScreenshotTests : UiFixture
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 Browser.SaveScreenshot(target);
                 taken.Add(target);
-                if (Environment.GetEnvironmentVariable("BERTH_UI_SCREENSHOTS") is { Length: > 0 } folder)
+                if (Environment.GetEnvironmentVariable("BERTH_UI_SCREENSHOTS") is { Length: > 0 } asked)
                 {
+                    var folder = Path.IsPathRooted(asked) ? asked : SourceTree.PathOf(asked);
                     Directory.CreateDirectory(folder);
                     File.Copy(target, Path.Combine(folder, file), overwrite: true);
                 }
