@@ -18,6 +18,16 @@ public sealed class PromotionService(MembershipService membership, ImportService
 {
     public async Task<IReadOnlyList<Unit>> AssociateAsync(Repository destination, Repository source, AssociateCommand command, CancellationToken cancellationToken)
     {
+        var plan = await PlanAsync(destination, source, command, cancellationToken);
+        return await PromoteAsync(destination, source, plan, "associate", Promoted(destination, source), cancellationToken);
+    }
+
+    /// <summary>
+    /// What an association would bring, checked as it would be (the destination's importers, the source's completeness),
+    /// with nothing changed: the web UI shows it before the reader confirms.
+    /// </summary>
+    public async Task<PromotionPlan> PlanAsync(Repository destination, Repository source, AssociateCommand command, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(command);
@@ -34,7 +44,7 @@ public sealed class PromotionService(MembershipService membership, ImportService
             await imports.RequireImporterAsync(destination.Id, typeId, cancellationToken);
         }
 
-        return await PromoteAsync(destination, source, plan, "associate", Promoted(destination, source), cancellationToken);
+        return plan;
     }
 
     /// <summary>

@@ -14,6 +14,8 @@ public static class UiPaths
 
     public static string TagHistory(string repositoryId, string tag) => $"{Repository(repositoryId)}/tags/{Uri.EscapeDataString(tag)}";
 
+    public static string Promote(string repositoryId) => $"{Repository(repositoryId)}/promote";
+
     public static string Image(string repositoryId, string digest) => $"{Repository(repositoryId)}/manifests/{Uri.EscapeDataString(digest)}";
 
     /// <summary>The sign-in page, then back to <paramref name="returnTo"/> when it is a UI path.</summary>

@@ -70,6 +70,34 @@ public sealed class RepositoryBrowser(IUnitStore units, RepositoryContent conten
         return new TagPage(rows, found.Count > pageSize);
     }
 
+    /// <summary>The criteria that choose a repository's tags by name, for a promotion of them.</summary>
+    public static UnitCriteria TagsNamed(IReadOnlyCollection<string> tags)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        return new UnitCriteria([DockerUnitTypes.Tag], 0, null)
+        {
+            UnitFilter = new Condition.FieldTest(NameField, TestOperator.Equal, [.. tags.Select(t => (CriteriaValue)new CriteriaValue.Text(t))]),
+        };
+    }
+
+    /// <summary>How many of each kind a promotion brings, in the kinds people count (tags, manifests, blobs), with the blobs' bytes.</summary>
+    public static (ContentCounts Counts, long BlobBytes) Count(IEnumerable<Unit> units)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        var list = units.ToList();
+        var blobs = list.Where(u => u.TypeId == DockerUnitTypes.Blob).ToList();
+        return (
+            new ContentCounts(
+                list.Count(u => u.TypeId == DockerUnitTypes.Tag),
+                list.Count(u => u.TypeId is DockerUnitTypes.Manifest or DockerUnitTypes.ManifestList),
+                blobs.Count),
+            blobs.Sum(b => b.Metadata[DockerUnitTypes.Fields.Size] is JsonValue size && CriteriaValue.NumberOf(size) is { } bytes ? (long)bytes : 0));
+    }
+
+    /// <summary>The name a tag unit gives, for lists of what a promotion sets.</summary>
+    public static string? TagNameOf(Unit unit) =>
+        unit?.TypeId == DockerUnitTypes.Tag ? unit.Key[DockerUnitTypes.Fields.Name] : null;
+
     /// <summary>The digest a tag of the repository points at; <see langword="null"/> when it has no such tag.</summary>
     public async Task<string?> TaggedAsync(Repository repository, string tag, CancellationToken cancellationToken)
     {

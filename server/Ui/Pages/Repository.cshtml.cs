@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace Berth.Server.Ui.Pages;
 
 /// <summary>A repository: how to pull it, its importers and retention policy, and its tags a page at a time.</summary>
-public sealed class RepositoryModel(AccessControl access, RepositoryBrowser browser, ImporterService importers, IRetentionPolicyStore retention) : UiPage
+public sealed class RepositoryModel(
+    AccessControl access, RepositoryService repositories, RepositoryBrowser browser, ImporterService importers, IRetentionPolicyStore retention) : UiPage
 {
     public const int PageSize = 50;
 
@@ -31,6 +32,12 @@ public sealed class RepositoryModel(AccessControl access, RepositoryBrowser brow
 
     public string? TagFilterProblem { get; private set; }
 
+    /// <summary>Repositories the reader may push to, offered as promotion destinations (the first 200; any may be typed).</summary>
+    public IReadOnlyList<string> Destinations { get; private set; } = [];
+
+    /// <summary>Whether the reader may push to some other repository: only then is promotion offered.</summary>
+    public bool MayPromote => Destinations.Count > 0;
+
     /// <summary>The host registry clients reach this server at, as the browser did.</summary>
     public string Host => HttpContext.Request.Host.Value ?? "localhost";
 
@@ -48,6 +55,13 @@ public sealed class RepositoryModel(AccessControl access, RepositoryBrowser brow
         Repository = repository;
         Importers = [.. (await importers.ListAsync(repository.Id, HttpContext.RequestAborted)).Select(i => i.ImporterTypeId).Order(StringComparer.Ordinal)];
         Retention = (await retention.FindAsync(repository.Id, HttpContext.RequestAborted))?.ToString();
+        Destinations = Reader.MayPushSomewhere
+            ? [.. (await repositories.ListAsync(HttpContext.RequestAborted))
+                .Where(r => r.Id != repository.Id && Reader.AllowedOn(r).HasFlag(AccessAction.Push))
+                .Select(r => r.Id.Value)
+                .Order(StringComparer.Ordinal)
+                .Take(200)]
+            : [];
         if (!TagFilter.TryParse(Filter, out var filter, out var problem))
         {
             TagFilterProblem = problem;

@@ -52,6 +52,15 @@ public static partial class HostileCases
         {
             Body = "__form={ui_session_form}&digest={manifest}",
         };
+        var promote = "/ui/repositories/{repo}/promote";
+        yield return Signed("a promotion of no tag", "GET", promote + "?to=no-such-repository");
+        yield return Signed("a promotion to nowhere", "GET", promote + "?tag=latest");
+        yield return Signed("a promotion of a tag of 200 characters", "GET", promote + "?to=x&tag=" + new string('t', 200));
+        yield return Signed("a promotion with referrers as a word", "GET", promote + "?to=x&tag=latest&referrers=maybe");
+        yield return Signed("a promotion to a repository that is not there", "GET", promote + "?to=no-such-repository&tag=latest", 404);
+        yield return Signed("a promotion of tags it does not hold", "GET", promote + "?to=" + SquatterRepository + "&tag=no-such-tag");
+        yield return Signed("a promotion confirmed without the form's token", "POST", promote + "?handler=confirm") with { Body = "to=" + SquatterRepository + "&tag=latest" };
+        yield return Signed("a promotion to itself", "POST", promote + "?handler=confirm") with { Body = "__form={ui_session_form}&to={repo}&tag=latest" };
         yield return Page("a forged session", "GET", "/ui/repositories/{repo}", 302) with { Headers = ["Cookie: berth_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."] };
     }
 }
