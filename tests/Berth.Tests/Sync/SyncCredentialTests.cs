@@ -7,7 +7,7 @@ namespace Berth.Tests.Sync;
 /// <summary>
 /// Upstreams that want credentials, as each kind asks for them: the reference registry behind an htpasswd file (a basic
 /// challenge) and Berth itself (a bearer challenge, its token service, a pull-only user); and what a sync brought, pulled
-/// by skopeo from the real server process.
+/// by skopeo from the real server process, of images skopeo pushed upstream as a build would.
 /// </summary>
 [NonParallelizable]
 public sealed class SyncCredentialTests() : SyncFixture(ServerKind.Process)
@@ -114,5 +114,46 @@ public sealed class SyncCredentialTests() : SyncFixture(ServerKind.Process)
         Finished(await SyncToEndAsync(repository));
         Assert.That(await TagDigestAsync(repository, "1.0"), Is.EqualTo(image.Digest.ToString()));
         Assert.That((await Api.GetJsonAsync($"/repositories/{repository}/importers/docker_sync_importer/")).ToJsonString(), Does.Not.Contain(token));
+    }
+
+    [Test]
+    public async Task ImagesPushedUpstreamWithSkopeo_AreSynced_AndPulledBackByteIdentical()
+    {
+        Skopeo.Require();
+        var name = NewUpstreamName();
+        var image = ImageGenerator.Build(layers: 2, fileSize: 100_000);
+        var (amd64, arm64) = (ImageGenerator.Build(layers: 1, oci: true), ImageGenerator.Build(layers: 2, oci: true));
+        var index = TestManifest.OciIndex(amd64, arm64);
+        var (dir, layout) = (Folder.Combine("skopeo-sync-dir-" + name[^8..]), Folder.Combine("skopeo-sync-oci-" + name[^8..]));
+        ImageGenerator.WriteDirectory(image, dir);
+        ImageGenerator.WriteOciLayout(index, layout, "multi", amd64, arm64);
+        var upstream = Upstream.Address.Authority;
+        await Skopeo.RunAsync("copy", "--dest-tls-verify=false", $"dir:{dir}", $"docker://{upstream}/{name}:1.0");
+        await Skopeo.RunAsync("copy", "--all", "--dest-tls-verify=false", $"oci:{layout}:multi", $"docker://{upstream}/{name}:multi");
+
+        var repository = await SyncedRepositoryAsync(FeedOf(name));
+        Assert.That(Names(Finished(await SyncToEndAsync(repository))["tags_added"]), Is.EqualTo(new[] { "1.0", "multi" }));
+
+        var berth = Host.CreateAnonymousClient().BaseAddress!.Authority;
+        var admin = $"--src-creds={TestCredentials.AdminLogin}:{TestCredentials.AdminPassword}";
+        var (pulledDir, pulledLayout) = (Folder.Combine("skopeo-pulled-dir-" + name[^8..]), Folder.Combine("skopeo-pulled-oci-" + name[^8..]));
+        await Skopeo.RunAsync("copy", "--src-tls-verify=false", admin, $"docker://{berth}/{repository}:1.0", $"dir:{pulledDir}");
+        await Skopeo.RunAsync("copy", "--all", "--src-tls-verify=false", admin, $"docker://{berth}/{repository}:multi", $"oci:{pulledLayout}:multi");
+
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var file in Directory.EnumerateFiles(dir).Select(Path.GetFileName))
+            {
+                Assert.That(File.ReadAllBytes(Path.Combine(pulledDir, file!)), Is.EqualTo(File.ReadAllBytes(Path.Combine(dir, file!))), file);
+            }
+
+            var blobs = Path.Combine("blobs", "sha256");
+            var expected = Directory.EnumerateFiles(Path.Combine(layout, blobs)).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+            Assert.That(Directory.EnumerateFiles(Path.Combine(pulledLayout, blobs)).Select(Path.GetFileName).Order(StringComparer.Ordinal), Is.EqualTo(expected));
+            foreach (var file in expected)
+            {
+                Assert.That(File.ReadAllBytes(Path.Combine(pulledLayout, blobs, file!)), Is.EqualTo(File.ReadAllBytes(Path.Combine(layout, blobs, file!))), file);
+            }
+        }
     }
 }
