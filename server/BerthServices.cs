@@ -160,6 +160,7 @@ public static class BerthServices
         services.AddSingleton<ContentVerifier>();
         services.AddSingleton<PromotionService>();
         services.AddSingleton<MembershipService>();
+        services.AddSingleton<MemberRemoval>();
         services.AddSingleton<UnitTypes>();
         services.AddSingleton<TagRollback>();
         services.AddSingleton(sp => new ReferenceGuard(sp.GetService<IGuardLocks>()));

@@ -229,6 +229,17 @@ public sealed class MembershipService(
     }
 
     /// <summary>What removing the chosen units takes: them and the names pointing at them, once nothing staying needs them.</summary>
+    /// <summary>
+    /// What <see cref="RemoveAsync"/> would remove, with what goes along (the names of what goes), checked as it would
+    /// be, and nothing changed.
+    /// </summary>
+    /// <exception cref="StillNeededException">When something that stays needs a unit that would go.</exception>
+    public async Task<IReadOnlyList<Unit>> RemovalAsync(RepositoryId repositoryId, Func<MemberGraph, IEnumerable<Unit>> choose, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(choose);
+        return Removal(await GraphAsync(repositoryId, cancellationToken), choose);
+    }
+
     private static List<Unit> Removal(MemberGraph graph, Func<MemberGraph, IEnumerable<Unit>> choose)
     {
         var removing = new List<Unit>();

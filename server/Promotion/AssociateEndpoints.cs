@@ -1,7 +1,6 @@
 using Berth.Plugins;
 using Berth.Server.Access;
 using Berth.Server.Configuration;
-using Berth.Server.Events;
 using Berth.Server.Json;
 using Berth.Server.Membership;
 using Berth.Server.OpenApi;
@@ -41,7 +40,7 @@ public static class AssociateEndpoints
             .ProducesBodyErrors();
 
         routes.MapPost($"{ContentApi.Root}/repositories/{{repo}}/actions/unassociate/", async (
-            string repo, HttpContext context, MembershipService membership, AccessControl access, EventAnnouncer events, TaskRunner tasks, IOptions<BerthOptions> options) =>
+            string repo, HttpContext context, MemberRemoval removal, AccessControl access, TaskRunner tasks, IOptions<BerthOptions> options) =>
         {
             var cancellationToken = context.RequestAborted;
             var repository = await access.RepositoryAsync(context, repo, AccessAction.Delete);
@@ -50,14 +49,7 @@ public static class AssociateEndpoints
             RequestFields.RejectUnknown(body, "request", ContentError.InvalidRequest, "criteria");
             var criteria = UnitSearch.Read(RequestFields.OptionalObject(body, "criteria", "request", ContentError.InvalidRequest)).Criteria;
 
-            var chosen = await membership.ChosenAsync(repository.Id, criteria, cancellationToken);
-            var removed = await membership.RemoveAsync(
-                repository.Id,
-                graph => graph.Units.Where(unit => chosen.Contains(unit.Id!)),
-                "unassociate",
-                repository.Id.Value,
-                (work, units) => events.AnnounceAsync(work, EventActions.Remove, repository.Id, name => new EventTarget { Repository = name, Units = units.Count }),
-                cancellationToken);
+            var removed = await removal.RemoveAsync(repository.Id, criteria, cancellationToken);
             return await call.AnswerAsync(new UnitsChanged([.. removed.Select(UnitResponse.From)]), ContentApiJsonContext.Api.UnitsChanged);
         })
             .WithTags("Promotion").WithName("unassociateUnits")

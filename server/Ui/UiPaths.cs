@@ -14,6 +14,12 @@ public static class UiPaths
 
     public static string TagHistory(string repositoryId, string tag) => $"{Repository(repositoryId)}/tags/{Uri.EscapeDataString(tag)}";
 
+    public static string Remove(string repositoryId) => $"{Repository(repositoryId)}/remove";
+
+    public static string RemoveTag(string repositoryId, string tag) => $"{Remove(repositoryId)}?tag={Uri.EscapeDataString(tag)}";
+
+    public static string RemoveManifest(string repositoryId, string digest) => $"{Remove(repositoryId)}?digest={Uri.EscapeDataString(digest)}";
+
     public static string Promote(string repositoryId) => $"{Repository(repositoryId)}/promote";
 
     public static string Image(string repositoryId, string digest) => $"{Repository(repositoryId)}/manifests/{Uri.EscapeDataString(digest)}";

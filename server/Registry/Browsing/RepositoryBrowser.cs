@@ -23,6 +23,7 @@ public sealed class RepositoryBrowser(IUnitStore units, RepositoryContent conten
     private const int MaxConfigBytes = 1024 * 1024;
 
     private static readonly FieldPath NameField = FieldPath.Parse(DockerUnitTypes.Fields.Name, "name");
+    private static readonly FieldPath DigestField = FieldPath.Parse(DockerUnitTypes.Fields.Digest, "digest");
     private static readonly FieldPath ManifestDigestField = FieldPath.Parse(DockerUnitTypes.Fields.ManifestDigest, "manifest_digest");
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -77,6 +78,26 @@ public sealed class RepositoryBrowser(IUnitStore units, RepositoryContent conten
         return new UnitCriteria([DockerUnitTypes.Tag], 0, null)
         {
             UnitFilter = new Condition.FieldTest(NameField, TestOperator.Equal, [.. tags.Select(t => (CriteriaValue)new CriteriaValue.Text(t))]),
+        };
+    }
+
+    /// <summary>The criteria that choose a repository's manifest or list by its digest, for a removal of it.</summary>
+    public static UnitCriteria ManifestWithDigest(Digest digest) => new(RepositoryContent.ManifestTypeIds.ToArray(), 0, null)
+    {
+        UnitFilter = new Condition.FieldTest(DigestField, TestOperator.Equal, [new CriteriaValue.Text(digest.ToString())]),
+    };
+
+    /// <summary>A unit as people name it: a tag by its name, content by its digest.</summary>
+    public static string Describe(Unit unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        return unit.TypeId switch
+        {
+            DockerUnitTypes.Tag => $"tag {unit.Key[DockerUnitTypes.Fields.Name]}",
+            DockerUnitTypes.ManifestList => $"list {unit.Key[DockerUnitTypes.Fields.Digest]}",
+            DockerUnitTypes.Manifest => $"manifest {unit.Key[DockerUnitTypes.Fields.Digest]}",
+            DockerUnitTypes.Blob => $"blob {unit.Key[DockerUnitTypes.Fields.Digest]}",
+            _ => $"{unit.TypeId} {unit.Key}",
         };
     }
 

@@ -21,6 +21,9 @@ public sealed class ImageModel(AccessControl access, RepositoryService repositor
     /// <summary>The repositories holding it that the reader may pull: others are not named.</summary>
     public IReadOnlyList<string> HeldBy { get; private set; } = [];
 
+    /// <summary>Whether the reader may remove from the repository: only then is removal offered.</summary>
+    public bool MayRemove => Repository is { } repository && Reader.AllowedOn(repository).HasFlag(AccessAction.Delete);
+
     public string RawLink => UiPaths.Image(Id, Digest) + "?handler=raw";
 
     public async Task<IActionResult> OnGetAsync()

@@ -28,6 +28,9 @@ public sealed class TagHistoryModel(AccessControl access, ITagHistoryStore histo
     /// <summary>Whether the reader may move tags here: only then is a rollback offered (and the server checks again).</summary>
     public bool MayRollBack { get; private set; }
 
+    /// <summary>Whether the reader may remove from the repository: only then is removal offered.</summary>
+    public bool MayRemove { get; private set; }
+
     public async Task<IActionResult> OnGetAsync()
     {
         await ReadAsync(AccessAction.Pull);
@@ -58,6 +61,7 @@ public sealed class TagHistoryModel(AccessControl access, ITagHistoryStore histo
         Moves = await history.ListAsync(repository.Id, Tag, HttpContext.RequestAborted);
         Current = await browser.TaggedAsync(repository, Tag, HttpContext.RequestAborted);
         MayRollBack = Reader.AllowedOn(repository).HasFlag(AccessAction.Push);
+        MayRemove = Reader.AllowedOn(repository).HasFlag(AccessAction.Delete);
     }
 
     private async Task<IActionResult> RefusedAsync(string message)

@@ -61,6 +61,13 @@ public static partial class HostileCases
         yield return Signed("a promotion of tags it does not hold", "GET", promote + "?to=" + SquatterRepository + "&tag=no-such-tag");
         yield return Signed("a promotion confirmed without the form's token", "POST", promote + "?handler=confirm") with { Body = "to=" + SquatterRepository + "&tag=latest" };
         yield return Signed("a promotion to itself", "POST", promote + "?handler=confirm") with { Body = "__form={ui_session_form}&to={repo}&tag=latest" };
+        var remove = "/ui/repositories/{repo}/remove";
+        yield return Signed("a removal of nothing named", "GET", remove);
+        yield return Signed("a removal of a tag and a digest at once", "GET", remove + "?tag=latest&digest={manifest}");
+        yield return Signed("a removal of a tag that cannot be one", "GET", remove + "?tag=%2E%2E%2Fx");
+        yield return Signed("a removal of a digest that is not one", "GET", remove + "?digest=sha256:xyz");
+        yield return Signed("a removal of a tag the repository lacks", "GET", remove + "?tag=no-such-tag", 404);
+        yield return Signed("a removal confirmed without the form's token", "POST", remove + "?handler=confirm") with { Body = "tag=latest" };
         yield return Page("a forged session", "GET", "/ui/repositories/{repo}", 302) with { Headers = ["Cookie: berth_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."] };
     }
 }
