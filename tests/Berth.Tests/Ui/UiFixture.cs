@@ -1,5 +1,7 @@
+using System.Net;
 using Berth.Tests.Access;
 using Berth.Tests.Support;
+using Docker.Common;
 using NUnit.Framework;
 
 namespace Berth.Tests.Ui;
@@ -36,6 +38,16 @@ public abstract class UiFixture() : AccessFixture(ServerKind.Process)
     }
 
     protected void SignInAsAdmin() => Browser.SignIn(TestCredentials.AdminLogin, TestCredentials.AdminPassword);
+
+    /// <summary>What the registry API answers for a manifest reference, as a client sees it: the status, and the digest when found.</summary>
+    protected async Task<(HttpStatusCode Status, string? Digest)> ManifestAsync(string name, string reference)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/{name}/manifests/{reference}");
+        request.Headers.Accept.ParseAdd(MediaTypes.OciIndex);
+        request.Headers.Accept.ParseAdd(MediaTypes.OciManifest);
+        using var response = await Registry.Http.SendAsync(request);
+        return (response.StatusCode, response.StatusCode == HttpStatusCode.OK ? RegistryClient.Header(response, "Docker-Content-Digest") : null);
+    }
 
     /// <summary>Texts of the elements a selector finds, in page order.</summary>
     protected IReadOnlyList<string> Texts(string css) => [.. Browser.FindAll(css).Select(e => e.Text.Trim())];

@@ -1,6 +1,5 @@
 using System.Net;
 using Berth.Tests.Support;
-using Docker.Common;
 using NUnit.Framework;
 
 namespace Berth.Tests.Ui;
@@ -9,14 +8,8 @@ namespace Berth.Tests.Ui;
 [NonParallelizable]
 public sealed class UiPromotionTests : UiFixture
 {
-    private async Task<string> DigestAsync(string name, string tag)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/{name}/manifests/{tag}");
-        request.Headers.Accept.ParseAdd(MediaTypes.OciIndex);
-        request.Headers.Accept.ParseAdd(MediaTypes.OciManifest);
-        using var response = await Registry.Http.SendAsync(request);
-        return response.StatusCode == HttpStatusCode.OK ? RegistryClient.Header(response, "Docker-Content-Digest") : $"({(int)response.StatusCode})";
-    }
+    private async Task<string> DigestAsync(string name, string tag) =>
+        await ManifestAsync(name, tag) is { Digest: { } digest } ? digest : "(404)";
 
     [Test]
     public async Task Promotion_ShowsWhatComes_ThenPromotesTheTagWithAllItNeeds()

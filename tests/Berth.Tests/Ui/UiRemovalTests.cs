@@ -1,6 +1,5 @@
 using System.Net;
 using Berth.Tests.Support;
-using Docker.Common;
 using NUnit.Framework;
 
 namespace Berth.Tests.Ui;
@@ -9,14 +8,7 @@ namespace Berth.Tests.Ui;
 [NonParallelizable]
 public sealed class UiRemovalTests : UiFixture
 {
-    private async Task<HttpStatusCode> StatusAsync(string name, string reference)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/{name}/manifests/{reference}");
-        request.Headers.Accept.ParseAdd(MediaTypes.OciIndex);
-        request.Headers.Accept.ParseAdd(MediaTypes.OciManifest);
-        using var response = await Registry.Http.SendAsync(request);
-        return response.StatusCode;
-    }
+    private async Task<HttpStatusCode> StatusAsync(string name, string reference) => (await ManifestAsync(name, reference)).Status;
 
     [Test]
     public async Task RemovingATag_ShowsWhatGoes_ThenLeavesTheManifestAndItsOtherTags()

@@ -16,14 +16,7 @@ public sealed class UiRollbackTests : UiFixture
         return (first, second);
     }
 
-    private async Task<string> TaggedDigestAsync(string name, string tag)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/{name}/manifests/{tag}");
-        request.Headers.Accept.ParseAdd("application/vnd.oci.image.manifest.v1+json");
-        using var response = await Registry.Http.SendAsync(request);
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        return RegistryClient.Header(response, "Docker-Content-Digest");
-    }
+    private async Task<string?> TaggedDigestAsync(string name, string tag) => (await ManifestAsync(name, tag)).Digest;
 
     [Test]
     public async Task Rollback_ThroughTheUi_MovesTheTagBack_AsTheRegistrySees()
