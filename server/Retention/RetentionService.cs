@@ -23,11 +23,12 @@ public sealed class RetentionService(
     {
         var policy = await policies.FindAsync(repositoryId, cancellationToken)
             ?? throw new NotFoundException("retention policy", repositoryId.Value);
-        var now = clock.GetUtcNow();
         if (dryRun)
         {
-            return RetentionPlan.For(await membership.GraphAsync(repositoryId, cancellationToken), policy, now);
+            return await PreviewAsync(repositoryId, policy, cancellationToken);
         }
+
+        var now = clock.GetUtcNow();
 
         // Planned twice by the removal, the second time under its condemnation; what it removed is the last plan.
         RetentionPlan? plan = null;
@@ -49,6 +50,10 @@ public sealed class RetentionService(
 
         return plan;
     }
+
+    /// <summary>What <paramref name="policy"/> would remove from the repository now, saved or not; nothing changes.</summary>
+    public async Task<RetentionPlan> PreviewAsync(RepositoryId repositoryId, RetentionPolicy policy, CancellationToken cancellationToken) =>
+        RetentionPlan.For(await membership.GraphAsync(repositoryId, cancellationToken), policy, clock.GetUtcNow());
 
     /// <summary>
     /// Removes the named tags from the repository with what only they named, exactly as a policy that keeps none of them

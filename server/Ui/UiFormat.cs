@@ -15,6 +15,19 @@ public static class UiFormat
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB"),
     };
 
+    /// <summary>A retention policy in words.</summary>
+    public static string Policy(Retention.RetentionPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var rules = policy.Tags.Select(r => $"keep the newest {r.Keep} of the tags matching '{r.Pattern}'").ToList();
+        if (policy.UntaggedOlderThan is { } age)
+        {
+            rules.Add(string.Create(CultureInfo.InvariantCulture, $"remove untagged manifests after {age.TotalDays:0.##} days"));
+        }
+
+        return rules.Count == 0 ? "a policy that removes nothing." : string.Join("; then ", rules) + ".";
+    }
+
     /// <summary>A digest shortened for a table cell; the full one is in the link's title and the image page.</summary>
     public static string Abbreviated(string digest) => digest.Length > 19 ? digest[..19] + "…" : digest;
 }

@@ -20,6 +20,8 @@ public static class UiPaths
 
     public static string RemoveManifest(string repositoryId, string digest) => $"{Remove(repositoryId)}?digest={Uri.EscapeDataString(digest)}";
 
+    public static string Retention(string repositoryId) => $"{Repository(repositoryId)}/retention";
+
     public static string Promote(string repositoryId) => $"{Repository(repositoryId)}/promote";
 
     public static string Image(string repositoryId, string digest) => $"{Repository(repositoryId)}/manifests/{Uri.EscapeDataString(digest)}";

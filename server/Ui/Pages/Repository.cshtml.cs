@@ -28,6 +28,8 @@ public sealed class RepositoryModel(
 
     public string? Retention { get; private set; }
 
+    public bool MayEditRetention { get; private set; }
+
     public TagPage Tags { get; private set; } = new([], false);
 
     public string? TagFilterProblem { get; private set; }
@@ -54,7 +56,8 @@ public sealed class RepositoryModel(
         var repository = await access.RepositoryAsync(HttpContext, Id, AccessAction.Pull);
         Repository = repository;
         Importers = [.. (await importers.ListAsync(repository.Id, HttpContext.RequestAborted)).Select(i => i.ImporterTypeId).Order(StringComparer.Ordinal)];
-        Retention = (await retention.FindAsync(repository.Id, HttpContext.RequestAborted))?.ToString();
+        Retention = (await retention.FindAsync(repository.Id, HttpContext.RequestAborted)) is { } policy ? UiFormat.Policy(policy) : null;
+        MayEditRetention = Reader.AllowedOn(repository).HasFlag(AccessAction.Admin);
         Destinations = Reader.MayPushSomewhere
             ? [.. (await repositories.ListAsync(HttpContext.RequestAborted))
                 .Where(r => r.Id != repository.Id && Reader.AllowedOn(r).HasFlag(AccessAction.Push))

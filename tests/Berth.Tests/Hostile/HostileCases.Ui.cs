@@ -68,6 +68,17 @@ public static partial class HostileCases
         yield return Signed("a removal of a digest that is not one", "GET", remove + "?digest=sha256:xyz");
         yield return Signed("a removal of a tag the repository lacks", "GET", remove + "?tag=no-such-tag", 404);
         yield return Signed("a removal confirmed without the form's token", "POST", remove + "?handler=confirm") with { Body = "tag=latest" };
+        var retention = "/ui/repositories/{repo}/retention?handler=";
+        yield return Signed("a retention rule keeping 'many'", "POST", retention + "preview") with { Body = "__form={ui_session_form}&pattern=v*&keep=many" };
+        yield return Signed("a retention rule with a path for a pattern", "POST", retention + "preview") with { Body = "__form={ui_session_form}&pattern=..%2Fv&keep=1" };
+        yield return Signed("a retention rule keeping a negative count", "POST", retention + "preview") with { Body = "__form={ui_session_form}&pattern=v*&keep=-1" };
+        yield return Signed("untagged manifests older than -1 days", "POST", retention + "preview") with { Body = "__form={ui_session_form}&untagged_days=-1" };
+        yield return Signed("untagged manifests older than a century and more", "POST", retention + "save") with { Body = "__form={ui_session_form}&untagged_days=99999999" };
+        yield return Signed("a hundred retention rules", "POST", retention + "save") with
+        {
+            Body = "__form={ui_session_form}&" + string.Join('&', Enumerable.Range(0, 30).Select(i => $"pattern=p{i}&keep=1")),
+        };
+        yield return Signed("a retention policy saved without the form's token", "POST", retention + "save") with { Body = "pattern=v*&keep=1" };
         yield return Page("a forged session", "GET", "/ui/repositories/{repo}", 302) with { Headers = ["Cookie: berth_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."] };
     }
 }
