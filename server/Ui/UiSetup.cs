@@ -46,7 +46,9 @@ public static class UiSetup
     public static WebApplication UseBerthUi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Use(app.Services.GetRequiredService<UiSession>().UseAsync);
+        // Resolved per request, not now: the session's signer opens the data folder, which nothing may do before the
+        // server listens (a start that fails on its address must leave no data folder behind).
+        app.Use((context, next) => context.RequestServices.GetRequiredService<UiSession>().UseAsync(context, () => next(context)));
         return app;
     }
 
