@@ -12,4 +12,9 @@ public sealed record OrphanCollectionReport(
     long SkippedInUse,
     long SkippedInGracePeriod,
     double GracePeriodSeconds,
-    double Seconds);
+    double Seconds)
+{
+    /// <summary>What the audit line of a collection says of it, whichever door asked for it.</summary>
+    public string AuditDetail(bool gracePeriodOverridden) =>
+        $"{UnitsRemovedTotal} units, {BytesFreed} bytes{(gracePeriodOverridden ? $", grace period overridden: older than {GracePeriodSeconds} s" : string.Empty)}";
+}

@@ -157,7 +157,7 @@ public static class OrphanEndpoints
             context,
             "delete.orphans",
             typeId ?? "all types",
-            $"{report.UnitsRemovedTotal} units, {report.BytesFreed} bytes{(olderThan is null ? string.Empty : $", grace period overridden: older than {report.GracePeriodSeconds} s")}");
+            report.AuditDetail(olderThan is not null));
         return await call.AnswerAsync(report, ContentApiJsonContext.Api.OrphanCollectionReport);
     }
 

@@ -15,6 +15,15 @@ public static class UiFormat
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB"),
     };
 
+    /// <summary>A span of time in the largest unit that says it whole enough.</summary>
+    public static string Duration(TimeSpan span) => span switch
+    {
+        { TotalDays: >= 1 } => string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:0.##} days"),
+        { TotalHours: >= 1 } => string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0.##} hours"),
+        { TotalMinutes: >= 1 } => string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0.##} minutes"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.##} seconds"),
+    };
+
     /// <summary>A retention policy in words.</summary>
     public static string Policy(Retention.RetentionPolicy policy)
     {

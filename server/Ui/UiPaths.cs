@@ -7,6 +7,7 @@ public static class UiPaths
     public const string SignIn = "/ui/sign-in";
     public const string SignOut = "/ui/sign-out";
     public const string Assets = "/ui/assets";
+    public const string Orphans = "/ui/orphans";
 
     public static string Repositories => Root + "/";
 

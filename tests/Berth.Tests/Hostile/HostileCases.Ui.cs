@@ -79,6 +79,7 @@ public static partial class HostileCases
             Body = "__form={ui_session_form}&" + string.Join('&', Enumerable.Range(0, 30).Select(i => $"pattern=p{i}&keep=1")),
         };
         yield return Signed("a retention policy saved without the form's token", "POST", retention + "save") with { Body = "pattern=v*&keep=1" };
+        yield return Signed("a collection of orphans without the form's token", "POST", "/ui/orphans?handler=collect") with { Body = "x=1" };
         yield return Page("a forged session", "GET", "/ui/repositories/{repo}", 302) with { Headers = ["Cookie: berth_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."] };
     }
 }
