@@ -24,6 +24,13 @@ public static class UiFormat
         _ => string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.##} seconds"),
     };
 
+    /// <summary>A grant as people read it: the pattern and what it allows.</summary>
+    public static string Grant(Access.Grant grant)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        return $"{grant.Pattern}: {string.Join(", ", Access.AccessActions.Names(grant.Actions))}";
+    }
+
     /// <summary>A retention policy in words.</summary>
     public static string Policy(Retention.RetentionPolicy policy)
     {

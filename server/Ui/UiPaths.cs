@@ -8,6 +8,9 @@ public static class UiPaths
     public const string SignOut = "/ui/sign-out";
     public const string Assets = "/ui/assets";
     public const string Orphans = "/ui/orphans";
+    public const string Users = "/ui/users";
+
+    public static string User(string login) => $"{Users}/{Uri.EscapeDataString(login)}";
 
     public static string Repositories => Root + "/";
 

@@ -80,6 +80,20 @@ public static partial class HostileCases
         };
         yield return Signed("a retention policy saved without the form's token", "POST", retention + "save") with { Body = "pattern=v*&keep=1" };
         yield return Signed("a collection of orphans without the form's token", "POST", "/ui/orphans?handler=collect") with { Body = "x=1" };
+        var user = "/ui/users/{user}?handler=";
+        yield return Signed("a robot token that may do nothing", "POST", user + "token") with { Body = "__form={ui_session_form}&name=r&pattern=*&days=30" };
+        yield return Signed("a robot token lasting 'forever'", "POST", user + "token") with { Body = "__form={ui_session_form}&name=r&pattern=*&action=pull&days=forever" };
+        yield return Signed("a robot token of an unknown action", "POST", user + "token") with { Body = "__form={ui_session_form}&name=r&pattern=*&action=own&days=30" };
+        yield return Signed("a robot token with a name of 300 characters", "POST", user + "token") with
+        {
+            Body = "__form={ui_session_form}&pattern=*&action=pull&days=30&name=" + new string('n', 300),
+        };
+        yield return Signed("a robot token for a user that is not there", "POST", "/ui/users/no-such-user?handler=token", 404) with
+        {
+            Body = "__form={ui_session_form}&name=r&pattern=*&action=pull&days=30",
+        };
+        yield return Signed("a revocation of a token that is not there", "POST", user + "revoke", 404) with { Body = "__form={ui_session_form}&id=0123456789abcdef" };
+        yield return Signed("a revocation without the form's token", "POST", user + "revoke") with { Body = "id=0123456789abcdef" };
         yield return Page("a forged session", "GET", "/ui/repositories/{repo}", 302) with { Headers = ["Cookie: berth_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."] };
     }
 }

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Berth.Server.Access;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Berth.Server.Ui.Pages;
+
+/// <summary>
+/// A user, for an administrator (or the user themselves, signed in with the password): grants, API tokens, a robot
+/// token made with a scope and shown once, and tokens revoked. The user service decides who may, as for the API.
+/// </summary>
+public sealed class UserModel(UserService users) : UiPage
+{
+    public static readonly string[] Actions = ["pull", "push", "delete", "admin"];
+
+    [FromRoute(Name = "login")]
+    public string Login { get; set; } = string.Empty;
+
+    public User? Account { get; private set; }
+
+    public IReadOnlyList<ApiToken> Tokens { get; private set; } = [];
+
+    /// <summary>A token just made: its secret, shown once.</summary>
+    public string? NewSecret { get; private set; }
+
+    public string? NewTokenName { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        await ReadAsync();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostTokenAsync(
+        [FromForm(Name = "name")] string? name,
+        [FromForm(Name = "pattern")] string? pattern,
+        [FromForm(Name = "action")] List<string>? actions,
+        [FromForm(Name = "days")] string? days)
+    {
+        var account = await users.RequireAccountAsync(HttpContext, Login);
+        if (!long.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out var expiresInDays) || actions is not { Count: > 0 and <= 4 })
+        {
+            await ReadAsync();
+            return Failed(StatusCodes.Status400BadRequest, "Give the token a name, what it may do (at least one action) and its days, as a whole number.");
+        }
+
+        // Read as the content API reads a token request, so that both refuse the same things.
+        var body = new JsonObject
+        {
+            ["name"] = name,
+            ["scope"] = new JsonArray(new JsonObject { ["pattern"] = pattern, ["actions"] = new JsonArray([.. actions.Select(a => JsonValue.Create(a))]) }),
+            ["expires_in_days"] = expiresInDays,
+        };
+        var (token, secret) = await users.CreateTokenAsync(HttpContext, account, body);
+        await ReadAsync();
+        (NewSecret, NewTokenName) = (secret, token.Name);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync([FromForm(Name = "id")] string? id)
+    {
+        if (string.IsNullOrEmpty(id) || id.Length > 64)
+        {
+            await ReadAsync();
+            return Failed(StatusCodes.Status400BadRequest, "Name the token to revoke.");
+        }
+
+        await users.RevokeTokenAsync(HttpContext, Login, id);
+        return Redirect(UiPaths.User(Login));
+    }
+
+    private async Task ReadAsync()
+    {
+        Account = await users.GetAsync(HttpContext, Login);
+        Tokens = [.. (await users.ListTokensAsync(HttpContext, Login)).OrderBy(t => t.Name, StringComparer.Ordinal)];
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using Berth.Tests.Support;
+using NUnit.Framework;
+
+namespace Berth.Tests.Ui;
+
+/// <summary>Users and tokens in the browser: administrators see users and grants, make a robot token shown once, and revoke it.</summary>
+[NonParallelizable]
+public sealed class UiUserTests : UiFixture
+{
+    [Test]
+    public async Task ARobotToken_IsShownOnce_WorksAtTheRegistry_AndIsRevoked()
+    {
+        var name = "ui-robot";
+        await Registry.PushImageAsync(name, TestManifest.OciImage(), "v1");
+        var login = await CreateUserAsync(("ui-robot*", "pull,push"));
+
+        SignInAsAdmin();
+        Browser.ClickAndWait("#nav-users");
+        var row = Browser.FindAll("#users tbody tr").Single(r => r.Text.StartsWith(login, StringComparison.Ordinal));
+        Assert.That(row.Text, Does.Contain("ui-robot*: pull, push"));
+        Assert.That(Browser.FindAll("#users tbody tr").Single(r => r.Text.StartsWith("admin", StringComparison.Ordinal)).Text, Does.Contain("administrator"));
+
+        Browser.Open($"/ui/users/{login}");
+        Browser.Type("#token-name", "ci-puller");
+        Browser.Type("#token-pattern", name);
+        Browser.Type("#token-days", "30");
+        Browser.ClickAndWait("#make-token");
+        var secret = Browser.Find("#token-secret").Text;
+        Assert.That(secret, Does.StartWith("berth_"));
+        Assert.That(Texts("#tokens .token-name"), Is.EqualTo(new[] { "ci-puller" }));
+
+        using var robot = Host.CreateAnonymousClient().SignIn(login, secret);
+        using (var tags = await robot.GetAsync($"/v2/{name}/tags/list"))
+        {
+            Assert.That(tags.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the token pulls what its scope names");
+        }
+
+        using (var push = await robot.PostAsync($"/v2/{name}/blobs/uploads/", null))
+        {
+            Assert.That(push.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "and nothing beyond it");
+        }
+
+        Browser.Open($"/ui/users/{login}");
+        Assert.That(Browser.Has("#token-secret"), Is.False, "the secret is shown once");
+        Browser.Find("#tokens button.revoke").Click();
+        Browser.Driver.SwitchTo().Alert().Accept();
+        Assert.That(Browser.Find("#no-tokens").Text, Is.EqualTo("No tokens."));
+        using (var revoked = await robot.GetAsync($"/v2/{name}/tags/list"))
+        {
+            Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        }
+
+        await Host.AssertAuditedAsync(["action=token.create", $"target={login}/"], ["action=token.revoke", $"target={login}/"]);
+    }
+
+    [Test]
+    public async Task AUser_ManagesTheirOwnTokens_ButSeesNoOneElse()
+    {
+        var login = await CreateUserAsync(("ui-own*", "pull"));
+        var other = await CreateUserAsync(("ui-other*", "pull"));
+
+        Browser.SignIn(login, UserPassword);
+        Assert.That(Browser.Has("#nav-users"), Is.False);
+        Browser.ClickAndWait("#signed-in-as");
+        Assert.That(Browser.Location, Is.EqualTo($"/ui/users/{login}"));
+        Assert.That(Browser.Has("#token-form"), Is.True);
+
+        Browser.Open("/ui/users");
+        Assert.That(Browser.Find("#problem").Text, Does.Contain("administrator"));
+        Browser.Open($"/ui/users/{other}");
+        Assert.That(Browser.Find("#problem").Text, Does.Contain("administrator"));
+    }
+}
