@@ -242,6 +242,35 @@ public sealed class UiBrowsingTests : UiFixture
         Assert.That(Browser.Find("#signed-in-as").Text, Is.EqualTo(TestCredentials.AdminLogin), "the session holds: nothing was done");
     }
 
+    [Test]
+    public async Task OnANarrowScreen_PagesFitItsWidth()
+    {
+        var name = "ui-narrow";
+        var image = TestManifest.OciImage(layers: 2);
+        await Registry.PushImageAsync(name, image, "a-rather-long-tag-name-for-a-phone-screen");
+        SignInAsAdmin();
+        var driver = Browser.Driver;
+        driver.Manage().Window.Size = new System.Drawing.Size(380, 800);
+        try
+        {
+            foreach (var path in new[] { "/ui/", $"/ui/repositories/{name}", $"/ui/repositories/{name}/manifests/{Uri.EscapeDataString(image.Digest.ToString())}" })
+            {
+                Browser.Open(path);
+                _ = Browser.Find("main h1");
+
+                // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+                var (page, viewport) = ((long)((OpenQA.Selenium.IJavaScriptExecutor)driver).ExecuteScript("return document.documentElement.scrollWidth;")!,
+                    (long)((OpenQA.Selenium.IJavaScriptExecutor)driver).ExecuteScript("return document.documentElement.clientWidth;")!);
+                Assert.That(viewport, Is.LessThan(400), "the window is a phone's width");
+                Assert.That(page, Is.LessThanOrEqualTo(viewport), $"{path} is wider than the screen");
+            }
+        }
+        finally
+        {
+            driver.Manage().Window.Size = new System.Drawing.Size(1280, 900);
+        }
+    }
+
     /// <summary>An HTTP client carrying the browser's cookies, for what a browser does not show (headers, raw bytes, forged posts).</summary>
     private HttpClient BrowserClient()
     {
