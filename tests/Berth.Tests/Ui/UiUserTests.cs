@@ -55,6 +55,25 @@ public sealed class UiUserTests : UiFixture
     }
 
     [Test]
+    public async Task SignIn_IsThrottledAsEverySignInIs_EvenForTheRightPassword()
+    {
+        var login = await CreateUserAsync(("ui-throttled*", "pull"));
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            Browser.SignIn(login, "not-the-password");
+            Assert.That(Browser.Find("#sign-in-refusal").Text, Does.Contain("Wrong user name or password"), $"attempt {attempt + 1}");
+        }
+
+        Browser.SignIn(login, UserPassword);
+        Assert.That(Browser.Find("#sign-in-refusal").Text, Does.Contain("Too many failed sign-ins"));
+        Assert.That(Browser.CookieNamed("berth_session"), Is.Null, "a guess that is right is not told apart while throttled");
+
+        using var api = ClientAs(login);
+        using var refused = await api.GetAsync("/v2/");
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "the APIs count the same failures");
+    }
+
+    [Test]
     public async Task AUser_ManagesTheirOwnTokens_ButSeesNoOneElse()
     {
         var login = await CreateUserAsync(("ui-own*", "pull"));
