@@ -27,6 +27,46 @@ public sealed class UiScaleTests : UiFixture
     }
 
     [Test]
+    public async Task ManyRepositories_PageAndFindQuickly()
+    {
+        // Ten thousand in the longer run; the default run pages two thousand, which meets the same code.
+        var count = LongerRun.Rounds(2_000, 10_000);
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            using var created = await Api.PostJsonAsync("/repositories/", new System.Text.Json.Nodes.JsonObject { ["id"] = $"ui-scale-{i:D5}" });
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        });
+        TestContext.Progress.WriteLine($"{count} repositories created in {watch.Elapsed.TotalSeconds:0.0} s");
+
+        SignInAsAdmin();
+        watch.Restart();
+        Browser.Open("/ui/?q=ui-scale-");
+        var first = Texts("#repositories tbody tr td:first-child a");
+        var firstPage = watch.Elapsed;
+        Assert.That(first, Is.EqualTo(Enumerable.Range(0, 50).Select(i => $"ui-scale-{i:D5}")));
+        Assert.That(Browser.Find("#repository-count").Text, Does.StartWith($"{count} repositories match"));
+
+        watch.Restart();
+        var lastPage = count / 50;
+        Browser.Open($"/ui/?q=ui-scale-&p={lastPage}");
+        var last = Texts("#repositories tbody tr td:first-child a");
+        var lastPageTime = watch.Elapsed;
+        Assert.That(last, Is.EqualTo(Enumerable.Range(count - 50, 50).Select(i => $"ui-scale-{i:D5}")));
+        Assert.That(Browser.Has("#next-page"), Is.False);
+
+        watch.Restart();
+        Browser.Open("/ui/?q=UI-SCALE-00042");
+        var found = Texts("#repositories tbody tr td:first-child a");
+        var search = watch.Elapsed;
+        Assert.That(found, Is.EqualTo(new[] { "ui-scale-00042" }));
+
+        TestContext.Progress.WriteLine(
+            $"{count} repositories: first page {firstPage.TotalMilliseconds:0} ms, page {lastPage} {lastPageTime.TotalMilliseconds:0} ms, search {search.TotalMilliseconds:0} ms");
+        Assert.That(new[] { firstPage, lastPageTime, search }.Max(), Is.LessThan(TimeSpan.FromSeconds(5)));
+    }
+
+    [Test]
     public void TenThousandTags_PageAndFilterQuickly()
     {
         SignInAsAdmin();
