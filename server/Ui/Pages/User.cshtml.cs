@@ -13,6 +13,9 @@ public sealed class UserModel(UserService users) : UiPage
 {
     public static readonly string[] Actions = ["pull", "push", "delete", "admin"];
 
+    /// <summary>Rows of the grants form (a user may hold more: their grants are shown first, and more are set through the API).</summary>
+    public const int GrantRows = 6;
+
     [FromRoute(Name = "login")]
     public string Login { get; set; } = string.Empty;
 
@@ -55,6 +58,20 @@ public sealed class UserModel(UserService users) : UiPage
         await ReadAsync();
         (NewSecret, NewTokenName) = (secret, token.Name);
         return Page();
+    }
+
+    public async Task<IActionResult> OnPostGrantsAsync([FromForm(Name = "pattern")] List<string?>? patterns, [FromForm(Name = "actions")] List<string?>? actions)
+    {
+        var account = await users.RequireAccountAsync(HttpContext, Login);
+        if (patterns is not { Count: <= GrantRows * 4 } || actions is not { Count: <= GrantRows * 4 })
+        {
+            await ReadAsync();
+            return Failed(StatusCodes.Status400BadRequest, "The form is not one this page made: reload it and try again.");
+        }
+
+        // Read as the content API reads a change of grants, so that both refuse the same things.
+        await users.UpdateAsync(HttpContext, account, new JsonObject { ["delta"] = new JsonObject { ["grants"] = UiGrants.Read(patterns, actions) } });
+        return Redirect(UiPaths.User(Login));
     }
 
     public async Task<IActionResult> OnPostRevokeAsync([FromForm(Name = "id")] string? id)

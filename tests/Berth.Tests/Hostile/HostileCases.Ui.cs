@@ -94,6 +94,20 @@ public static partial class HostileCases
         };
         yield return Signed("a revocation of a token that is not there", "POST", user + "revoke", 404) with { Body = "__form={ui_session_form}&id=0123456789abcdef" };
         yield return Signed("a revocation without the form's token", "POST", user + "revoke") with { Body = "id=0123456789abcdef" };
+        yield return Signed("a user without a password", "POST", "/ui/users?handler=create") with { Body = "__form={ui_session_form}&login=ui-nopass" };
+        yield return Signed("a user of an unknown action", "POST", "/ui/users?handler=create") with
+        {
+            Body = "__form={ui_session_form}&login=ui-badaction&password=a-long-enough-password&pattern=*&action=own",
+        };
+        yield return Signed("a user that exists already", "POST", "/ui/users?handler=create", 409) with
+        {
+            Body = "__form={ui_session_form}&login=admin&password=a-long-enough-password",
+        };
+        yield return Signed("grants with a pattern holding a space", "POST", user + "grants") with { Body = "__form={ui_session_form}&pattern=a%20b&actions=pull" };
+        yield return Signed("grants of thirty rows", "POST", user + "grants") with
+        {
+            Body = "__form={ui_session_form}&" + string.Join('&', Enumerable.Range(0, 30).Select(i => $"pattern=p{i}&actions=pull")),
+        };
         yield return Page("a forged session", "GET", "/ui/repositories/{repo}", 302) with { Headers = ["Cookie: berth_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."] };
     }
 }

@@ -55,6 +55,44 @@ public sealed class UiUserTests : UiFixture
     }
 
     [Test]
+    public async Task Administrators_CreateAUser_AndChangeTheirGrants()
+    {
+        var login = "ui-made-" + Guid.NewGuid().ToString("N")[..8];
+        await Registry.PushImageAsync("ui-made-repo", TestManifest.OciImage(), "v1");
+
+        SignInAsAdmin();
+        Browser.Open("/ui/users");
+        Browser.Type("#new-login", login);
+        Browser.Type("#new-password", "a-long-enough-password");
+        Browser.Type("#new-pattern", "ui-made-*");
+        Browser.Find("#new-action-pull").Click();
+        Browser.ClickAndWait("#create-user");
+        Assert.That(Browser.Location, Is.EqualTo($"/ui/users/{login}"));
+        Assert.That(Browser.Find("#grants").Text, Is.EqualTo("ui-made-*: pull"));
+
+        using var user = Host.CreateAnonymousClient().SignIn(login, "a-long-enough-password");
+        using (var pull = await user.GetAsync("/v2/ui-made-repo/tags/list"))
+        {
+            Assert.That(pull.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the new user signs in and pulls what the grant names");
+        }
+
+        Browser.Type("#grant-actions-0", "pull,push");
+        Browser.ClickAndWait("#save-grants");
+        Assert.That(Browser.Find("#grants").Text, Is.EqualTo("ui-made-*: pull, push"));
+        using (var push = await user.PostAsync("/v2/ui-made-repo/blobs/uploads/", null))
+        {
+            Assert.That(push.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), "the new grant holds at once");
+        }
+
+        Browser.Type("#grant-actions-0", "pull,own");
+        Browser.ClickAndWait("#save-grants");
+        Assert.That(Browser.Find("#problem").Text, Does.Contain("own"));
+        Browser.Open($"/ui/users/{login}");
+        Assert.That(Browser.Find("#grants").Text, Is.EqualTo("ui-made-*: pull, push"), "a refused change changes nothing");
+        await Host.AssertAuditedAsync(["action=user.create", $"target={login}"], ["action=user.grants", $"target={login}"]);
+    }
+
+    [Test]
     public async Task SignIn_IsThrottledAsEverySignInIs_EvenForTheRightPassword()
     {
         var login = await CreateUserAsync(("ui-throttled*", "pull"));
