@@ -55,7 +55,11 @@ public sealed class Browser : IDisposable
     {
         try
         {
-            return new WebDriverWait(_driver, Bound).Until(d => d.FindElements(By.CssSelector(css)).FirstOrDefault(e => e.Displayed));
+            var wait = new WebDriverWait(_driver, Bound);
+
+            // An element found on a document that is being replaced is gone before it is read: look again.
+            wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
+            return wait.Until(d => d.FindElements(By.CssSelector(css)).FirstOrDefault(e => e.Displayed));
         }
         catch (WebDriverTimeoutException)
         {
@@ -78,24 +82,58 @@ public sealed class Browser : IDisposable
         field.SendKeys(text);
     }
 
-    /// <summary>Clicks and waits for the page that follows to be a new one (the clicked element gone stale).</summary>
+    /// <summary>Clicks and waits for the page that follows to be a new one, loaded whole.</summary>
     public void ClickAndWait(string css)
     {
         var element = Find(css);
+        var page = MarkPage();
         element.Click();
-        new WebDriverWait(_driver, Bound).Until(driver =>
+        WaitForPageAfter(page);
+    }
+
+    /// <summary>Clicks a button that asks first (the page's <c>data-confirm</c>), agrees, and waits for the page that follows.</summary>
+    public void ConfirmAndWait(string css)
+    {
+        var element = Find(css);
+        var page = MarkPage();
+        element.Click();
+        _driver.SwitchTo().Alert().Accept();
+        WaitForPageAfter(page);
+    }
+
+    // A mark on the shown document's window, which a new document does not have. Waiting for the clicked element to go
+    // stale is not enough: while the old document is being torn down, chromedriver may answer a read of it with an
+    // unknown error ("Node with given id does not belong to the document") rather than a stale element, and the new
+    // document may not have loaded yet.
+    private string MarkPage()
+    {
+        var mark = Guid.NewGuid().ToString("N");
+        _driver.ExecuteScript("window.berthPage = arguments[0];", mark);
+        return mark;
+    }
+
+    private void WaitForPageAfter(string mark)
+    {
+        try
         {
-            try
+            new WebDriverWait(_driver, Bound).Until(driver =>
             {
-                // Any read of an element of a page that has gone throws; until then, the old page is still shown.
-                _ = element.TagName;
-                return false;
-            }
-            catch (StaleElementReferenceException)
-            {
-                return true;
-            }
-        });
+                try
+                {
+                    return ((IJavaScriptExecutor)driver).ExecuteScript("return window.berthPage !== arguments[0] && document.readyState === 'complete';", mark) is true;
+                }
+                catch (WebDriverException)
+                {
+                    // Between two documents there is none to run a script in: the next try will find the new one.
+                    return false;
+                }
+            });
+        }
+        catch (WebDriverTimeoutException)
+        {
+            Assert.Fail($"no new page came after the click on {Location}");
+            throw;
+        }
     }
 
     public void SignIn(string login, string password)

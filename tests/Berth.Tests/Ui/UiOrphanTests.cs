@@ -29,8 +29,7 @@ public sealed class UiOrphanTests : UiFixture
             Assert.That(Browser.Find("#would-free").Text, Does.Contain(UiSize(image.Blobs.Sum(b => (long)b.Bytes.Length))));
         }
 
-        Browser.Find("#collect-orphans").Click();
-        Browser.Driver.SwitchTo().Alert().Accept();
+        Browser.ConfirmAndWait("#collect-orphans");
         Assert.That(Browser.Find("#collected").Text, Does.StartWith("Collected").And.Contain("freeing"));
         Assert.That(Browser.Find("#no-orphans").Text, Is.EqualTo("There are no orphans."));
         using var blob = await Registry.Http.GetAsync($"/v2/{name}/blobs/{image.Blobs[1].Digest}");

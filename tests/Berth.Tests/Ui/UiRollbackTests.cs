@@ -33,9 +33,7 @@ public sealed class UiRollbackTests : UiFixture
         Assert.That(Browser.FindAll("#history tbody tr").Count, Is.EqualTo(2), "the push and the move");
 
         // The page asks before it moves anything (its script's confirmation), and the reader agrees.
-        var button = Browser.Find("form.rollback button");
-        button.Click();
-        Browser.Driver.SwitchTo().Alert().Accept();
+        Browser.ConfirmAndWait("form.rollback button");
         Assert.That(Browser.Find("#rolled-back").Text, Does.Contain(first.Digest.ToString()));
 
         Assert.That(await TaggedDigestAsync(name, "stable"), Is.EqualTo(first.Digest.ToString()), "the registry serves the earlier manifest");
@@ -77,13 +75,9 @@ public sealed class UiRollbackTests : UiFixture
 
         // The reader's own session and a valid token of their page: the server still refuses what their grants do not allow.
         var token = Browser.FindAll("input[name=__form]")[0].GetAttribute("value");
-        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(Browser.BaseAddress) };
-        using var forged = new HttpRequestMessage(HttpMethod.Post, $"/ui/repositories/{name}/tags/stable?handler=rollback")
-        {
-            Content = new FormUrlEncodedContent([new("__form", token), new("digest", first.Digest.ToString())]),
-        };
-        forged.Headers.Add("Cookie", "berth_session=" + Browser.CookieNamed("berth_session")!.Value);
-        using var refused = await client.SendAsync(forged);
+        using var client = BrowserClient();
+        using var refused = await client.PostAsync(
+            $"/ui/repositories/{name}/tags/stable?handler=rollback", new FormUrlEncodedContent([new("__form", token), new("digest", first.Digest.ToString())]));
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), await refused.Content.ReadAsStringAsync());
         Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("class=\"problem\""));
 
