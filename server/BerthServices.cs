@@ -135,6 +135,7 @@ public static class BerthServices
         services.AddSingleton<ContentCache>();
 
         services.AddSingleton<RepositoryService>();
+        services.AddSingleton<RepositoryUpdate>();
         services.AddSingleton<ImporterService>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<ImportService>();

@@ -111,26 +111,12 @@ public static class RepositoryEndpoints
             .ProducesNotFound();
 
         repositories.MapPut("/{repo}/", async (
-            string repo, HttpContext context, RepositoryService service, ImporterService importerService, AccessControl access, Audit audit, IUnitStore units,
-            IImporterRegistrationStore importers, PluginCatalog catalog, IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
+            string repo, HttpContext context, RepositoryUpdate update, IUnitStore units, IImporterRegistrationStore importers, PluginCatalog catalog,
+            IOptions<BerthOptions> options, CancellationToken cancellationToken) =>
         {
-            var current = await access.RepositoryAsync(context, repo, AccessAction.Admin);
+            var current = await update.RequireAsync(context, repo);
             var body = await JsonRequest.ReadObjectAsync(context.Request, options.Value.MaxJsonBodyBytes, cancellationToken);
-            var command = UpdateRepositoryCommand.Read(body);
-            if (command.RegistryName is { IsSet: true, Value: { } newName })
-            {
-                // Taking a registry name is like creating a repository under it: the name by itself must be the caller's.
-                await access.RequireForNewRepositoryAsync(context, AccessAction.Admin, null, newName);
-            }
-
-            // The importers first: their configs are checked whole before anything changes, and a refused one changes nothing.
-            if (command.ImporterConfig is { } importerConfig)
-            {
-                await importerService.ChangeConfigAsync(current.Id, null, importerConfig, cancellationToken);
-            }
-
-            var repository = command.ChangesRepository ? await service.UpdateAsync(current.Id, command, cancellationToken) : current;
-            await audit.RecordAsync(context, "repository.update", repository.Id.Value, catalog.ShownRequest(body).ToJsonString());
+            var repository = await update.ApplyAsync(context, current, body, cancellationToken);
 
             // As Pulp 2 answers: a call report whose result is the repository.
             return TypedResults.Json(

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Berth.Server.Access;
 using Berth.Server.Importers;
 using Berth.Server.Registry.Browsing;
@@ -9,7 +10,8 @@ namespace Berth.Server.Ui.Pages;
 
 /// <summary>A repository: how to pull it, its importers and retention policy, and its tags a page at a time.</summary>
 public sealed class RepositoryModel(
-    AccessControl access, RepositoryService repositories, RepositoryBrowser browser, ImporterService importers, IRetentionPolicyStore retention) : UiPage
+    AccessControl access, RepositoryService repositories, RepositoryUpdate update, RepositoryBrowser browser, ImporterService importers,
+    IRetentionPolicyStore retention) : UiPage
 {
     public const int PageSize = 50;
 
@@ -28,7 +30,8 @@ public sealed class RepositoryModel(
 
     public string? Retention { get; private set; }
 
-    public bool MayEditRetention { get; private set; }
+    /// <summary>Whether the reader administers the repository: its retention policy and anonymous pulls are theirs to change.</summary>
+    public bool MayAdminister { get; private set; }
 
     public TagPage Tags { get; private set; } = new([], false);
 
@@ -57,7 +60,7 @@ public sealed class RepositoryModel(
         Repository = repository;
         Importers = [.. (await importers.ListAsync(repository.Id, HttpContext.RequestAborted)).Select(i => i.ImporterTypeId).Order(StringComparer.Ordinal)];
         Retention = (await retention.FindAsync(repository.Id, HttpContext.RequestAborted)) is { } policy ? UiFormat.Policy(policy) : null;
-        MayEditRetention = Reader.AllowedOn(repository).HasFlag(AccessAction.Admin);
+        MayAdminister = Reader.AllowedOn(repository).HasFlag(AccessAction.Admin);
         Destinations = Reader.MayPushSomewhere
             ? [.. (await repositories.ListAsync(HttpContext.RequestAborted))
                 .Where(r => r.Id != repository.Id && Reader.AllowedOn(r).HasFlag(AccessAction.Push))
@@ -74,6 +77,22 @@ public sealed class RepositoryModel(
 
         Tags = await browser.TagsAsync(repository, filter, PageNumber - 1, PageSize, HttpContext.RequestAborted);
         return Page();
+    }
+
+    /// <summary>
+    /// Opens the repository to anonymous pulls, or closes it (<c>open</c> is <c>true</c> or <c>false</c>), as the content
+    /// API's update does; then back to <c>return</c> when it is a UI path (the users page lists open repositories).
+    /// </summary>
+    public async Task<IActionResult> OnPostAnonymousAsync([FromForm(Name = "open")] string? open, [FromForm(Name = "return")] string? returnTo)
+    {
+        var current = await update.RequireAsync(HttpContext, Id);
+        if (!bool.TryParse(open, out var anonymousPull))
+        {
+            return Failed(StatusCodes.Status400BadRequest, "Say whether the repository is to be open to anonymous pulls: open is true or false.");
+        }
+
+        await update.ApplyAsync(HttpContext, current, new JsonObject { ["delta"] = new JsonObject { ["anonymous_pull"] = anonymousPull } }, HttpContext.RequestAborted);
+        return Redirect(UiPaths.IsLocal(returnTo) ? returnTo! : UiPaths.Repository(current.Id.Value));
     }
 
     public string PageLink(int page) =>

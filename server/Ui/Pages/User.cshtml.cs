@@ -9,7 +9,7 @@ namespace Berth.Server.Ui.Pages;
 /// A user, for an administrator (or the user themselves, signed in with the password): grants, API tokens, a robot
 /// token made with a scope and shown once, and tokens revoked. The user service decides who may, as for the API.
 /// </summary>
-public sealed class UserModel(UserService users) : UiPage
+public sealed class UserModel(UserService users, Authenticator authenticator, UiSession session) : UiPage
 {
     public static readonly string[] Actions = ["pull", "push", "delete", "admin"];
 
@@ -27,6 +27,9 @@ public sealed class UserModel(UserService users) : UiPage
     public string? NewSecret { get; private set; }
 
     public string? NewTokenName { get; private set; }
+
+    /// <summary>Whether the password was just changed.</summary>
+    public bool PasswordChanged { get; private set; }
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -84,6 +87,58 @@ public sealed class UserModel(UserService users) : UiPage
 
         await users.RevokeTokenAsync(HttpContext, Login, id);
         return Redirect(UiPaths.User(Login));
+    }
+
+    /// <summary>
+    /// A new password: one's own only with the current one (a session left open on a shared screen must not be enough
+    /// to take the account), someone else's by an administrator. Either way every session and registry token issued
+    /// from the old password ends; one's own session goes on with the new one.
+    /// </summary>
+    public async Task<IActionResult> OnPostPasswordAsync(
+        [FromForm(Name = "current")] string? current, [FromForm(Name = "password")] string? password, [FromForm(Name = "again")] string? again)
+    {
+        var account = await users.RequireAccountAsync(HttpContext, Login);
+        await ReadAsync();
+        if (string.IsNullOrEmpty(password) || password != again)
+        {
+            return Failed(StatusCodes.Status400BadRequest, "Type the new password twice, the same both times.");
+        }
+
+        var address = HttpContext.Connection.RemoteIpAddress;
+        if (account.IsOwn)
+        {
+            Caller? verified;
+            try
+            {
+                verified = current is { Length: > 0 and <= 1024 } ? await authenticator.SignInAsync(account.Login, current, address, HttpContext.RequestAborted) : null;
+            }
+            catch (AccessDeniedException e) when (e.Failure == AccessFailure.TooManyAttempts)
+            {
+                return Failed(StatusCodes.Status429TooManyRequests, "Too many failed sign-ins lately: wait a minute, then try again.");
+            }
+
+            if (verified is not { Credential: CredentialKind.Password })
+            {
+                return Failed(StatusCodes.Status400BadRequest, "The current password is wrong: nothing was changed.");
+            }
+        }
+
+        // Read as the content API reads a change of password, so that both refuse the same things.
+        await users.UpdateAsync(HttpContext, account, new JsonObject { ["delta"] = new JsonObject { ["password"] = password } });
+        if (account.IsOwn && await authenticator.SignInAsync(account.Login, password, address, HttpContext.RequestAborted) is { } renewed)
+        {
+            session.Begin(HttpContext, renewed);
+        }
+
+        PasswordChanged = true;
+        return Page();
+    }
+
+    /// <summary>Deletes the user (administrators): their tokens stop working at once; the last administrator stays.</summary>
+    public async Task<IActionResult> OnPostDeleteAsync()
+    {
+        await users.DeleteAsync(HttpContext, Login);
+        return Redirect(UiPaths.Users);
     }
 
     private async Task ReadAsync()

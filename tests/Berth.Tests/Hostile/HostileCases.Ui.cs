@@ -108,6 +108,20 @@ public static partial class HostileCases
         {
             Body = "__form={ui_session_form}&" + string.Join('&', Enumerable.Range(0, 30).Select(i => $"pattern=p{i}&actions=pull")),
         };
+        yield return Signed("a new password typed differently twice", "POST", user + "password") with { Body = "__form={ui_session_form}&password=a-long-enough-password&again=another-one-entirely" };
+        yield return Signed("a new password too short for the API", "POST", user + "password") with { Body = "__form={ui_session_form}&password=x&again=x" };
+        yield return Signed("a new password without the form's token", "POST", user + "password") with { Body = "password=a-long-enough-password&again=a-long-enough-password" };
+        yield return Signed("a new password for a user that is not there", "POST", "/ui/users/no-such-user?handler=password", 404) with
+        {
+            Body = "__form={ui_session_form}&password=a-long-enough-password&again=a-long-enough-password",
+        };
+        yield return Signed("a deletion of a user that is not there", "POST", "/ui/users/no-such-user?handler=delete", 404) with { Body = "__form={ui_session_form}" };
+        yield return Signed("a deletion of the last administrator", "POST", "/ui/users/admin?handler=delete", 409) with { Body = "__form={ui_session_form}" };
+        yield return Signed("a deletion without the form's token", "POST", user + "delete") with { Body = "x=1" };
+        var anonymous = "/ui/repositories/{repo}?handler=anonymous";
+        yield return Signed("anonymous pulls neither opened nor closed", "POST", anonymous) with { Body = "__form={ui_session_form}&open=maybe" };
+        yield return Signed("anonymous pulls without the form's token", "POST", anonymous) with { Body = "open=true" };
+        yield return Signed("anonymous pulls of a repository that is not there", "POST", "/ui/repositories/no-such-repo?handler=anonymous", 404) with { Body = "__form={ui_session_form}&open=true" };
         yield return Page("a forged session", "GET", "/ui/repositories/{repo}", 302) with { Headers = ["Cookie: berth_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."] };
     }
 }

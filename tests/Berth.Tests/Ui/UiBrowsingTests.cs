@@ -270,17 +270,4 @@ public sealed class UiBrowsingTests : UiFixture
             driver.Manage().Window.Size = new System.Drawing.Size(1280, 900);
         }
     }
-
-    /// <summary>An HTTP client carrying the browser's cookies, for what a browser does not show (headers, raw bytes, forged posts).</summary>
-    private HttpClient BrowserClient()
-    {
-        var cookies = new CookieContainer();
-        var baseAddress = new Uri(Browser.BaseAddress);
-        foreach (var cookie in Browser.Driver.Manage().Cookies.AllCookies)
-        {
-            cookies.Add(baseAddress, new System.Net.Cookie(cookie.Name, cookie.Value, cookie.Path));
-        }
-
-        return new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = baseAddress };
-    }
 }

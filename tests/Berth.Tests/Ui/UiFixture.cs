@@ -51,4 +51,17 @@ public abstract class UiFixture() : AccessFixture(ServerKind.Process)
 
     /// <summary>Texts of the elements a selector finds, in page order.</summary>
     protected IReadOnlyList<string> Texts(string css) => [.. Browser.FindAll(css).Select(e => e.Text.Trim())];
+
+    /// <summary>An HTTP client carrying the browser's cookies, for what a browser does not show (headers, raw bytes, forged posts).</summary>
+    protected HttpClient BrowserClient()
+    {
+        var cookies = new CookieContainer();
+        var baseAddress = new Uri(Browser.BaseAddress);
+        foreach (var cookie in Browser.Driver.Manage().Cookies.AllCookies)
+        {
+            cookies.Add(baseAddress, new System.Net.Cookie(cookie.Name, cookie.Value, cookie.Path));
+        }
+
+        return new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = baseAddress };
+    }
 }

@@ -43,8 +43,7 @@ public sealed class UiUserTests : UiFixture
 
         Browser.Open($"/ui/users/{login}");
         Assert.That(Browser.Has("#token-secret"), Is.False, "the secret is shown once");
-        Browser.Find("#tokens button.revoke").Click();
-        Browser.Driver.SwitchTo().Alert().Accept();
+        Browser.ConfirmAndWait("#tokens button.revoke");
         Assert.That(Browser.Find("#no-tokens").Text, Is.EqualTo("No tokens."));
         using (var revoked = await robot.GetAsync($"/v2/{name}/tags/list"))
         {
@@ -128,4 +127,143 @@ public sealed class UiUserTests : UiFixture
         Browser.Open($"/ui/users/{other}");
         Assert.That(Browser.Find("#problem").Text, Does.Contain("administrator"));
     }
+
+    [Test]
+    public async Task AnAdministrator_OpensARepositoryToAnonymousPulls_AndClosesItFromTheUsersPage()
+    {
+        var name = "ui-anonymous";
+        await Registry.PushImageAsync(name, TestManifest.OciImage(), "v1");
+        using var anonymous = Host.CreateAnonymousClient();
+
+        SignInAsAdmin();
+        Browser.Open($"/ui/repositories/{name}");
+        Assert.That(Browser.Find("#anonymous-pull-state").Text, Is.EqualTo("not allowed"));
+        Browser.ConfirmAndWait("#toggle-anonymous-pull");
+        Assert.That(Browser.Location, Is.EqualTo($"/ui/repositories/{name}"));
+        Assert.That(Browser.Find("#anonymous-pull-state").Text, Does.StartWith("allowed"));
+        using (var pull = await anonymous.GetAsync($"/v2/{name}/tags/list"))
+        {
+            Assert.That(pull.StatusCode, Is.EqualTo(HttpStatusCode.OK), "anyone may pull it now");
+        }
+
+        Browser.Open("/ui/users");
+        Assert.That(Texts("#anonymous li a"), Does.Contain(name));
+        Browser.ConfirmAndWait($"#anonymous button[aria-label='Close {name} to anonymous pulls']");
+        Assert.That(Browser.Location, Is.EqualTo("/ui/users"), "back to the page the button was on");
+        Assert.That(Texts("#anonymous li a"), Does.Not.Contain(name));
+        using (var pull = await anonymous.GetAsync($"/v2/{name}/tags/list"))
+        {
+            Assert.That(pull.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "closed again");
+        }
+
+        await Host.AssertAuditedAsync(
+            ["action=repository.update", $"target={name}", "anonymous_pull", "true"], ["action=repository.update", $"target={name}", "anonymous_pull", "false"]);
+    }
+
+    [Test]
+    public async Task AReaderWhoDoesNotAdministerARepository_IsOfferedNoAnonymousToggle_AndRefusedByAddress()
+    {
+        var name = "ui-anonymous-pusher";
+        await Registry.PushImageAsync(name, TestManifest.OciImage(), "v1");
+        var login = await CreateUserAsync(("ui-anonymous-*", "pull,push,delete"));
+
+        Browser.SignIn(login, UserPassword);
+        Browser.Open($"/ui/repositories/{name}");
+        Assert.That(Browser.Find("#anonymous-pull-state").Text, Is.EqualTo("not allowed"));
+        Assert.That(Browser.Has("#anonymous-pull-form"), Is.False);
+
+        // Their own session and a valid token of their page: the server refuses what their grants do not allow.
+        using var client = BrowserClient();
+        using var refused = await client.PostAsync(
+            $"/ui/repositories/{name}?handler=anonymous", new FormUrlEncodedContent([new("__form", FormToken()), new("open", "true")]));
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), await refused.Content.ReadAsStringAsync());
+        using var anonymous = Host.CreateAnonymousClient();
+        using var pull = await anonymous.GetAsync($"/v2/{name}/tags/list");
+        Assert.That(pull.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "nothing changed");
+    }
+
+    [Test]
+    public async Task AUser_ChangesTheirOwnPassword_OnlyWithTheCurrentOne_AndStaysSignedIn()
+    {
+        var login = await CreateUserAsync(("ui-password*", "pull"));
+        Browser.SignIn(login, UserPassword);
+        ChangePassword(login, "not-the-password", "a-new-password-2", "a-new-password-2");
+        Assert.That(Browser.Find("#problem").Text, Does.Contain("current password is wrong"));
+        ChangePassword(login, UserPassword, "a-new-password-2", "a-different-one");
+        Assert.That(Browser.Find("#problem").Text, Does.Contain("twice"));
+        ChangePassword(login, UserPassword, "a-new-password-2", "a-new-password-2");
+        Assert.That(Browser.Find("#password-changed").Text, Does.Contain("this one goes on"));
+        Browser.Open("/ui/");
+        Assert.That(Browser.Find("#signed-in-as").Text, Is.EqualTo(login), "the session goes on with the new password");
+
+        using (var old = ClientAs(login))
+        using (var refused = await old.GetAsync("/v2/"))
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the old password is refused");
+        }
+
+        using (var renewed = ClientAs(login, "a-new-password-2"))
+        using (var accepted = await renewed.GetAsync("/v2/"))
+        {
+            Assert.That(accepted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        await Host.AssertAuditedAsync(["action=user.password", $"target={login}", $"user={login}"]);
+    }
+
+    [Test]
+    public async Task AnAdministrator_SetsAnotherUsersPassword_EndingTheirSession_ThenDeletesThem()
+    {
+        var login = await CreateUserAsync(("ui-deleted*", "pull"));
+        Browser.SignIn(login, UserPassword);
+        var theirSession = Browser.CookieNamed("berth_session")!.Value;
+        Browser.Forget();
+
+        SignInAsAdmin();
+        ChangePassword(login, null, "set-by-the-admin-1", "set-by-the-admin-1");
+        Assert.That(Browser.Find("#password-changed").Text, Does.Contain("have ended"));
+        using (var client = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(Browser.BaseAddress) })
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/ui/"))
+        {
+            request.Headers.Add("Cookie", "berth_session=" + theirSession);
+            using var page = await client.SendAsync(request);
+            Assert.That(await page.Content.ReadAsStringAsync(), Does.Not.Contain("id=\"signed-in-as\""), "their session ended with their password");
+            Assert.That(page.Headers.GetValues("Set-Cookie"), Has.Some.StartsWith("berth_session=;"), "and their browser is told to forget it");
+        }
+
+        Browser.ConfirmAndWait("#delete-user");
+        Assert.That(Browser.Location, Is.EqualTo("/ui/users"));
+        Assert.That(Texts("#users tbody td:first-child a"), Does.Not.Contain(login));
+        using (var gone = ClientAs(login, "set-by-the-admin-1"))
+        using (var refused = await gone.GetAsync("/v2/"))
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        }
+
+        // The last administrator stays, whoever asks.
+        Browser.Open($"/ui/users/{TestCredentials.AdminLogin}");
+        Browser.ConfirmAndWait("#delete-user");
+        Assert.That(Browser.Find("#problem").Text, Does.Contain("administrator"));
+        Browser.Open("/ui/users");
+        Assert.That(Texts("#users tbody td:first-child a"), Does.Contain(TestCredentials.AdminLogin));
+        await Host.AssertAuditedAsync(["action=user.password", $"target={login}", $"user={TestCredentials.AdminLogin}"], ["action=user.delete", $"target={login}"]);
+    }
+
+    /// <summary>Changes a user's password on their page; <paramref name="current"/> is asked of the user themselves only.</summary>
+    private void ChangePassword(string login, string? current, string password, string again)
+    {
+        Browser.Open($"/ui/users/{login}");
+        Assert.That(Browser.Has("#current-password"), Is.EqualTo(current is not null), "the current password is asked of the user only");
+        if (current is not null)
+        {
+            Browser.Type("#current-password", current);
+        }
+
+        Browser.Type("#new-password", password);
+        Browser.Type("#new-password-again", again);
+        Browser.ClickAndWait("#change-password");
+    }
+
+    /// <summary>The token of the forms of the page the browser shows.</summary>
+    private string FormToken() => Browser.FindAll("input[name=__form]")[0].GetAttribute("value")!;
 }
