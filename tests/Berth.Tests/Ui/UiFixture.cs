@@ -6,7 +6,11 @@ using NUnit.Framework;
 
 namespace Berth.Tests.Ui;
 
-/// <summary>A real server process and a real browser, one of each for the fixture; each test starts signed out.</summary>
+/// <summary>
+/// A real server process and a real browser, one of each for the fixture; each test starts signed out. As they share
+/// nothing, UI fixtures run beside each other (<c>[Parallelizable(ParallelScope.Self)]</c>): most of their time is spent
+/// waiting on the browser and the server, and on two cores two of them at once take little longer than one.
+/// </summary>
 public abstract class UiFixture() : AccessFixture(ServerKind.Process)
 {
     protected Browser Browser { get; private set; } = null!;
