@@ -14,7 +14,7 @@ namespace Berth.Server.Access;
 /// anonymous; credentials that do not sign in are refused, and count against the address's failed attempts.
 /// </summary>
 public sealed partial class Authenticator(
-    IUserStore users, TokenSigner signer, LoginThrottle throttle, TimeProvider clock, IOptions<BerthOptions> options)
+    IUserStore users, ISignedOutSessionStore signedOut, TokenSigner signer, LoginThrottle throttle, TimeProvider clock, IOptions<BerthOptions> options)
 {
     private const string PasswordPrefix = "password:";
     private const string TokenPrefix = "token:";
@@ -140,14 +140,26 @@ public sealed partial class Authenticator(
     public async Task<Caller?> FromSessionAsync(string session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (signer.Validate(session, SessionAudience, clock.GetUtcNow()) is not { Login: { } login } claims ||
+        if (signer.Validate(session, SessionAudience, clock.GetUtcNow()) is not { Login: { } login, Id.Length: > 0 } claims ||
             await users.FindAsync(login, cancellationToken) is not { } user ||
-            claims.CredentialId != PasswordCredential(user))
+            claims.CredentialId != PasswordCredential(user) ||
+            await signedOut.IsSignedOutAsync(claims.Id, cancellationToken))
         {
             return null;
         }
 
         return PasswordCaller(user);
+    }
+
+    /// <summary>Ends a UI session on every server that shares the metadata store: a copy of its cookie is refused from now on.</summary>
+    public async Task SignOutAsync(string session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var now = clock.GetUtcNow();
+        if (signer.Validate(session, SessionAudience, now) is { Id.Length: > 0 } claims)
+        {
+            await signedOut.SignOutAsync(claims.Id, claims.Expires, now, cancellationToken);
+        }
     }
 
     private Caller PasswordCaller(User user) =>

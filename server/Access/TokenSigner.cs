@@ -177,7 +177,8 @@ public sealed class TokenSigner : IDisposable
 
             var login = claims["sub"]?.GetValue<string>();
             return new RegistryTokenClaims(
-                string.IsNullOrEmpty(login) ? null : login, new RegistryTokenAccess(repositories, catalog), claims[CredentialClaim]?.GetValue<string>());
+                string.IsNullOrEmpty(login) ? null : login, new RegistryTokenAccess(repositories, catalog), claims[CredentialClaim]?.GetValue<string>(),
+                claims["jti"]?.GetValue<string>() ?? string.Empty, DateTimeOffset.FromUnixTimeSeconds(exp));
         }
         catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException or CryptographicException)
         {

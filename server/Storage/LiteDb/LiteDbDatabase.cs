@@ -29,6 +29,7 @@ public sealed class LiteDbDatabase : IMetadataDatabase, IChangeVersions, IDispos
     public const string EventCursors = "event_cursors";
     public const string Tasks = "tasks";
     public const string SyncSchedules = "sync_schedules";
+    public const string SignedOutSessions = "signed_out_sessions";
 
     // Joins the parts of compound ids; it cannot occur in repository ids, type ids or unit ids.
     public const char Separator = '\n';

@@ -34,6 +34,7 @@ public static class LiteDbServices
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<LiteDbEventStore>());
         services.AddSingleton<IUploadRequestStore, LiteDbUploadRequestStore>();
         services.AddSingleton<IUserStore, LiteDbUserStore>();
+        services.AddSingleton<ISignedOutSessionStore, LiteDbSignedOutSessionStore>();
         services.AddSingleton<ITagHistoryStore, LiteDbTagHistoryStore>();
         services.AddSingleton<IOrphanStore, LiteDbOrphanStore>();
         services.AddSingleton<IRetentionPolicyStore, LiteDbRetentionPolicyStore>();

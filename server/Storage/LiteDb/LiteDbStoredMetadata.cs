@@ -21,6 +21,9 @@ public sealed class LiteDbStoredMetadata(LiteDbDatabase database)
 
     public IEnumerable<ApiToken> Tokens() => All(LiteDbDatabase.Tokens, LiteDbUserStore.TokenFromDocument);
 
+    public IEnumerable<(string Id, DateTimeOffset Expires)> SignedOutSessions() =>
+        All(LiteDbDatabase.SignedOutSessions, d => (d["_id"].AsString, BsonDates.FromBson(d["expires"])));
+
     public IEnumerable<Repository> Repositories() => All(LiteDbDatabase.Repositories, LiteDbRepositoryStore.FromDocument);
 
     public IEnumerable<ImporterRegistration> Importers() =>

@@ -82,7 +82,7 @@ public static class MigrateCommand
         using var embedded = new LiteDbDatabase(layout.Database);
         var source = new LiteDbStoredMetadata(embedded);
         await output.WriteLineAsync($"migrating the metadata of {layout.Root} into {services.GetRequiredService<PostgreSqlDatabase>().Describe()}");
-        await StepAsync(output, done, MigrationSteps.Access, () => target.CopyAccessAsync([.. source.Users()], [.. source.Tokens()], cancellationToken));
+        await StepAsync(output, done, MigrationSteps.Access, () => target.CopyAccessAsync([.. source.Users()], [.. source.Tokens()], [.. source.SignedOutSessions()], cancellationToken));
         await StepAsync(output, done, MigrationSteps.Repositories, () => target.CopyRepositoriesAsync([.. source.Repositories()], [.. source.Importers()], [.. source.RetentionPolicies()], cancellationToken));
         await StepAsync(output, done, MigrationSteps.Content, async () =>
         {

@@ -43,7 +43,8 @@ public sealed class PostgreSqlMetadataImport(PostgreSqlDatabase database)
                 .ScalarAsync<bool>(cancellationToken),
             cancellationToken);
 
-    public Task CopyAccessAsync(IReadOnlyList<User> users, IReadOnlyList<ApiToken> tokens, CancellationToken cancellationToken) =>
+    public Task CopyAccessAsync(
+        IReadOnlyList<User> users, IReadOnlyList<ApiToken> tokens, IReadOnlyList<(string Id, DateTimeOffset Expires)> signedOutSessions, CancellationToken cancellationToken) =>
         StepAsync(
             MigrationSteps.Access,
             async (connection, transaction) =>
@@ -57,6 +58,15 @@ public sealed class PostgreSqlMetadataImport(PostgreSqlDatabase database)
                 foreach (var token in tokens)
                 {
                     await PostgreSqlUserStore.InsertTokenAsync(connection, transaction, token, cancellationToken);
+                }
+
+                // A session signed out on the embedded store stays signed out: its cookie may still be in a browser.
+                foreach (var (id, expires) in signedOutSessions)
+                {
+                    await connection.Command("INSERT INTO signed_out_sessions (id, expires) VALUES (@id, @expires) ON CONFLICT DO NOTHING", transaction)
+                        .With("id", id)
+                        .WithTime("expires", expires)
+                        .ExecuteAsync(cancellationToken);
                 }
             },
             cancellationToken);

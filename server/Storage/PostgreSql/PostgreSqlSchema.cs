@@ -203,6 +203,13 @@ internal static class PostgreSqlSchema
             );
             CREATE INDEX sync_schedules_by_repository ON sync_schedules (repo_id);
             """),
+        new(7, "web UI sessions signed out before they expire", """
+            CREATE TABLE signed_out_sessions (
+                id text COLLATE "C" PRIMARY KEY,
+                expires timestamptz NOT NULL
+            );
+            CREATE INDEX signed_out_sessions_by_expiry ON signed_out_sessions (expires);
+            """),
     ];
 
     /// <summary>Applies the migrations this database lacks; returns them.</summary>

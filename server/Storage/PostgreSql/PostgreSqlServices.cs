@@ -32,6 +32,7 @@ public static class PostgreSqlServices
         services.AddSingleton<IUploadRequestStore, PostgreSqlUploadRequestStore>();
         services.AddSingleton<IUploadLimitStore, PostgreSqlUploadLimitStore>();
         services.AddSingleton<IUserStore, PostgreSqlUserStore>();
+        services.AddSingleton<ISignedOutSessionStore, PostgreSqlSignedOutSessionStore>();
         services.AddSingleton<ITagHistoryStore, PostgreSqlTagHistoryStore>();
         services.AddSingleton<IOrphanStore, PostgreSqlOrphanStore>();
         services.AddSingleton<IRetentionPolicyStore, PostgreSqlRetentionPolicyStore>();

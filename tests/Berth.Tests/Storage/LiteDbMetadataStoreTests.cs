@@ -44,6 +44,7 @@ public sealed class LiteDbMetadataStoreTests : MetadataStoreContract
         Work = new LiteDbUnitOfWorkStore(_database, events, Clock);
         Events = events;
         Users = new LiteDbUserStore(_database);
+        SignedOutSessions = new LiteDbSignedOutSessionStore(_database);
         RetentionPolicies = new LiteDbRetentionPolicyStore(_database);
         Orphans = new LiteDbOrphanStore(_database);
         Tasks = new LiteDbTaskStore(_database);

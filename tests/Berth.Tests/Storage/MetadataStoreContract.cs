@@ -38,6 +38,8 @@ public abstract partial class MetadataStoreContract
 
     protected IUserStore Users { get; set; } = null!;
 
+    protected ISignedOutSessionStore SignedOutSessions { get; set; } = null!;
+
     protected IRetentionPolicyStore RetentionPolicies { get; set; } = null!;
 
     protected IOrphanStore Orphans { get; set; } = null!;
@@ -465,6 +467,31 @@ public abstract partial class MetadataStoreContract
 
         Assert.That(await Uploads.DeleteAsync(upload.Id, None), Is.True);
         Assert.That(await Uploads.PartsAsync(upload.Id, None), Is.Empty, "the parts' record goes with the upload");
+    }
+
+    [Test]
+    public async Task SignedOutUiSessions_AreRemembered_UntilTheyWouldHaveExpired()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SignedOutSessions.SignOutAsync("expiring", now.AddMinutes(1), now, None);
+        await SignedOutSessions.SignOutAsync("later", now.AddHours(12), now, None);
+        await SignedOutSessions.SignOutAsync("later", now.AddHours(12), now, None);
+        await ReopenAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await SignedOutSessions.IsSignedOutAsync("expiring", None), Is.True, "kept across a restart");
+            Assert.That(await SignedOutSessions.IsSignedOutAsync("later", None), Is.True);
+            Assert.That(await SignedOutSessions.IsSignedOutAsync("never", None), Is.False);
+        }
+
+        // Once a session would have expired, its cookie is refused anyway: the next sign-out forgets it.
+        await SignedOutSessions.SignOutAsync("another", now.AddHours(13), now.AddMinutes(2), None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await SignedOutSessions.IsSignedOutAsync("expiring", None), Is.False);
+            Assert.That(await SignedOutSessions.IsSignedOutAsync("later", None), Is.True);
+            Assert.That(await SignedOutSessions.IsSignedOutAsync("another", None), Is.True);
+        }
     }
 
     [Test]

@@ -54,6 +54,7 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         Work = new PostgreSqlUnitOfWorkStore(_database, Clock);
         Events = new PostgreSqlEventStore(_database);
         Users = new PostgreSqlUserStore(_database);
+        SignedOutSessions = new PostgreSqlSignedOutSessionStore(_database);
         RetentionPolicies = new PostgreSqlRetentionPolicyStore(_database);
         Orphans = new PostgreSqlOrphanStore(_database);
     }

@@ -16,7 +16,7 @@ public sealed class UiBrowsingTests : UiFixture
     private static string Admin(string option) => $"{option}={TestCredentials.AdminLogin}:{TestCredentials.AdminPassword}";
 
     [Test]
-    public void SignIn_RefusesAWrongPassword_ThenSignsInAndOut()
+    public async Task SignIn_RefusesAWrongPassword_ThenSignsInAndOut()
     {
         Browser.SignIn(TestCredentials.AdminLogin, "not-the-password");
         Assert.That(Browser.Find("#sign-in-refusal").Text, Does.Contain("Wrong user name or password"));
@@ -33,12 +33,25 @@ public sealed class UiBrowsingTests : UiFixture
             Assert.That(session.Path, Is.EqualTo("/ui"), "the APIs never receive it");
         }
 
+        using (var copy = BrowserClient())
+        using (var before = await copy.GetAsync("/ui/"))
+        {
+            Assert.That(await before.Content.ReadAsStringAsync(), Does.Contain("id=\"signed-in-as\""), "a copy of the cookie works while the session lasts");
+        }
+
         Browser.ClickAndWait("#sign-out");
         Assert.That(Browser.Location, Does.StartWith("/ui/sign-in"));
         Assert.That(Browser.CookieNamed("berth_session"), Is.Null);
         Browser.Open("/ui/");
         Assert.That(Browser.Has("#signed-in-as"), Is.False);
         Assert.That(Browser.Has("#sign-in-link"), Is.True);
+
+        // Signing out ends the session on the server: a copy of the cookie taken before is refused too.
+        var cookies = new System.Net.CookieContainer();
+        cookies.Add(new Uri(Browser.BaseAddress), new System.Net.Cookie(session.Name, session.Value, session.Path));
+        using var copied = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(Browser.BaseAddress) };
+        using var after = await copied.GetAsync("/ui/");
+        Assert.That(await after.Content.ReadAsStringAsync(), Does.Not.Contain("id=\"signed-in-as\""));
     }
 
     [Test]
