@@ -95,6 +95,12 @@ public sealed class Browser : IDisposable
             {
                 return true;
             }
+            catch (UnknownErrorException e) when (e.Message.Contains("does not belong to the document", StringComparison.Ordinal))
+            {
+                // Chromium's driver says so in its own words when the old page is asked about in the instant the next one
+                // replaces it (SeleniumHQ/selenium#15401): the element's page is gone all the same.
+                return true;
+            }
         });
     }
 
