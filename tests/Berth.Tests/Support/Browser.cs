@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Interactions;
 using OpenQA.Selenium.Support.UI;
 
 namespace Berth.Tests.Support;
@@ -83,26 +84,51 @@ public sealed class Browser : IDisposable
     {
         var element = Find(css);
         element.Click();
-        new WebDriverWait(_driver, Bound).Until(driver =>
-        {
-            try
-            {
-                // Any read of an element of a page that has gone throws; until then, the old page is still shown.
-                _ = element.TagName;
-                return false;
-            }
-            catch (StaleElementReferenceException)
-            {
-                return true;
-            }
-            catch (UnknownErrorException e) when (e.Message.Contains("does not belong to the document", StringComparison.Ordinal))
-            {
-                // Chromium's driver says so in its own words when the old page is asked about in the instant the next one
-                // replaces it (SeleniumHQ/selenium#15401): the element's page is gone all the same.
-                return true;
-            }
-        });
+        WaitUntilGone(element);
     }
+
+    /// <summary>Presses keys as a person at the keyboard would, into whatever has the focus (<see cref="Keys"/> for Tab, Enter and the like).</summary>
+    public void Press(string keys) => new Actions(_driver).SendKeys(keys).Perform();
+
+    /// <summary>Presses keys with Shift held down (Shift+Tab).</summary>
+    public void PressShifted(string keys) => new Actions(_driver).KeyDown(Keys.Shift).SendKeys(keys).KeyUp(Keys.Shift).Perform();
+
+    /// <summary>Presses keys that leave the page (Enter on a link or in a form), and waits for the next page to be loaded.</summary>
+    public void PressAndWait(string keys)
+    {
+        var page = _driver.FindElement(By.TagName("html"));
+        Press(keys);
+        WaitUntilGone(page);
+        new WebDriverWait(_driver, Bound).Until(driver => ((IJavaScriptExecutor)driver).ExecuteScript("return document.readyState;") as string == "complete");
+    }
+
+    /// <summary>The alert the page raised (window.confirm), once it is open.</summary>
+    public IAlert Alert()
+    {
+        var wait = new WebDriverWait(_driver, Bound);
+        wait.IgnoreExceptionTypes(typeof(NoAlertPresentException));
+        return wait.Until(driver => driver.SwitchTo().Alert());
+    }
+
+    private void WaitUntilGone(IWebElement element) => new WebDriverWait(_driver, Bound).Until(driver =>
+    {
+        try
+        {
+            // Any read of an element of a page that has gone throws; until then, the old page is still shown.
+            _ = element.TagName;
+            return false;
+        }
+        catch (StaleElementReferenceException)
+        {
+            return true;
+        }
+        catch (UnknownErrorException e) when (e.Message.Contains("does not belong to the document", StringComparison.Ordinal))
+        {
+            // Chromium's driver says so in its own words when the old page is asked about in the instant the next one
+            // replaces it (SeleniumHQ/selenium#15401): the element's page is gone all the same.
+            return true;
+        }
+    });
 
     public void SignIn(string login, string password)
     {
