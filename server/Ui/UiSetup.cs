@@ -60,7 +60,8 @@ public static class UiSetup
         var status = context.Response.StatusCode;
         var what = status == StatusCodes.Status405MethodNotAllowed ? "This page does not take that request." : "There is no such page.";
         await context.Response.WriteAsync(
-            $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status} · Berth</title>" +
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+            $"<title>{status} · Berth</title>" +
             $"<link rel=\"stylesheet\" href=\"{UiPaths.Assets}/berth.css\"></head><body><main><h1>{status}</h1>" +
             $"<p class=\"problem\" role=\"alert\">{what}</p><p><a href=\"{UiPaths.Repositories}\">Repositories</a></p></main></body></html>");
     }

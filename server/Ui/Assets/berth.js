@@ -45,7 +45,40 @@
     }
   });
 
+  // A box that scrolls (a wide table on a narrow screen, a long manifest) is reached by keyboard too: while it
+  // overflows it is a focusable region named by its table's caption or the heading before it (WCAG 2.1.1).
+  function headingBefore(element) {
+    for (var node = element; node && node !== document.body; node = node.parentElement) {
+      for (var sibling = node.previousElementSibling; sibling; sibling = sibling.previousElementSibling) {
+        if (/^H[1-6]$/.test(sibling.tagName)) {
+          return sibling.textContent.trim();
+        }
+      }
+    }
+    return "";
+  }
+
+  function markScrollable(box) {
+    if (box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight) {
+      var caption = box.querySelector("caption");
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", (caption ? caption.textContent.trim() : headingBefore(box)) || "Scrolling box");
+    } else {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  }
+
+  function markScrollables() {
+    document.querySelectorAll(".table-wrap, pre").forEach(markScrollable);
+  }
+
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
     button.hidden = false;
   });
+
+  markScrollables();
+  window.addEventListener("resize", markScrollables);
 })();

@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Interactions;
 using OpenQA.Selenium.Support.UI;
 
 namespace Berth.Tests.Support;
@@ -97,7 +98,7 @@ public sealed class Browser : IDisposable
         var element = Find(css);
         var page = MarkPage();
         element.Click();
-        _driver.SwitchTo().Alert().Accept();
+        Alert().Accept();
         WaitForPageAfter(page);
     }
 
@@ -134,6 +135,37 @@ public sealed class Browser : IDisposable
             Assert.Fail($"no new page came after the click on {Location}");
             throw;
         }
+    }
+
+    /// <summary>Presses keys as a person at the keyboard would, into whatever has the focus (<see cref="Keys"/> for Tab, Enter and the like).</summary>
+    public void Press(string keys) => new Actions(_driver).SendKeys(keys).Perform();
+
+    /// <summary>Presses keys with Shift held down (Shift+Tab).</summary>
+    public void PressShifted(string keys) => new Actions(_driver).KeyDown(Keys.Shift).SendKeys(keys).KeyUp(Keys.Shift).Perform();
+
+    /// <summary>Presses keys that leave the page (Enter on a link or in a form), and waits for the next page to be loaded.</summary>
+    public void PressAndWait(string keys)
+    {
+        var page = MarkPage();
+        Press(keys);
+        WaitForPageAfter(page);
+    }
+
+    /// <summary>Presses keys on a button that asks first (the page's <c>data-confirm</c>), agrees, and waits for the page that follows.</summary>
+    public void PressConfirmAndWait(string keys)
+    {
+        var page = MarkPage();
+        Press(keys);
+        Alert().Accept();
+        WaitForPageAfter(page);
+    }
+
+    /// <summary>The alert the page raised (window.confirm), once it is open.</summary>
+    public IAlert Alert()
+    {
+        var wait = new WebDriverWait(_driver, Bound);
+        wait.IgnoreExceptionTypes(typeof(NoAlertPresentException));
+        return wait.Until(driver => driver.SwitchTo().Alert());
     }
 
     public void SignIn(string login, string password)
