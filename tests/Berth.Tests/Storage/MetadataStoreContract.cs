@@ -423,6 +423,29 @@ public abstract partial class MetadataStoreContract
     }
 
     [Test]
+    public async Task Repositories_ArePagedInOrdinalIdOrder_FromAfterAnId()
+    {
+        // Ordinally "A" comes before "a", and "a" before "a-2", which begins with it.
+        foreach (var id in new[] { "b", "a-2", "A", "a", "c" })
+        {
+            await CreateAsync(id);
+        }
+
+        async Task<string[]> PageAsync(string? after, int limit) =>
+            [.. (await Repositories.ListAsync(after is null ? null : Id(after), limit, None)).Select(r => r.Id.Value)];
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await PageAsync(null, 2), Is.EqualTo(new[] { "A", "a" }));
+            Assert.That(await PageAsync("a", 2), Is.EqualTo(new[] { "a-2", "b" }));
+            Assert.That(await PageAsync("b", 2), Is.EqualTo(new[] { "c" }));
+            Assert.That(await PageAsync("c", 2), Is.Empty);
+            Assert.That(await PageAsync("a-1", 10), Is.EqualTo(new[] { "a-2", "b", "c" }), "after an id no repository has");
+            Assert.That(await PageAsync(null, 10), Is.EqualTo((await Repositories.ListAsync(None)).Select(r => r.Id.Value)), "the whole list, in the same order");
+            Assert.That((await Repositories.ListAsync(null, 1, None))[0].DisplayName, Is.EqualTo("A"), "whole repositories");
+        }
+    }
+
+    [Test]
     public async Task UploadRequests_AreCreatedFoundListedAndDeleted()
     {
         var upload = new UploadRequest(UploadId.New(), DateTimeOffset.UtcNow);
