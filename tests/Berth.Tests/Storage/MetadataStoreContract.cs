@@ -420,6 +420,20 @@ public abstract partial class MetadataStoreContract
         var later = await SaveAsync(Blob("99", 1), None);
         await AssociateAsync(repository.Id, later, None);
         Assert.That((await Units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), None))[^1].Unit.Id, Is.EqualTo(later.Id), "order survives a restart");
+        Assert.That(await Units.CountByTypeAsync(repository.Id, None), Is.EquivalentTo(new Dictionary<string, long> { ["docker_blob"] = 4, ["docker_manifest"] = 2 }));
+
+        using (var work = new UnitOfWork())
+        {
+            work.Remove(repository.Id, order[1]);
+            work.Remove(repository.Id, order[3]);
+            work.Associate(repository.Id, later);
+            await work.CommitAsync(Work, None);
+        }
+
+        Assert.That(
+            await Units.CountByTypeAsync(repository.Id, None),
+            Is.EquivalentTo(new Dictionary<string, long> { ["docker_blob"] = 4 }),
+            "a type whose units all left is not counted; a unit associated again counts once");
     }
 
     [Test]
