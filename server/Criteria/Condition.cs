@@ -22,4 +22,14 @@ public abstract record Condition
     public sealed record FieldTest(FieldPath Field, TestOperator Operator, IReadOnlyList<CriteriaValue> Values, PortablePattern? Pattern = null) : Condition;
 
     public static readonly Condition Always = new AllOf([]);
+
+    /// <summary>The fields the condition tests, wherever they are in it.</summary>
+    public IEnumerable<FieldPath> FieldsTested() => this switch
+    {
+        AllOf all => all.Conditions.SelectMany(c => c.FieldsTested()),
+        AnyOf any => any.Conditions.SelectMany(c => c.FieldsTested()),
+        Not not => not.Condition.FieldsTested(),
+        FieldTest test => [test.Field],
+        _ => throw new InvalidOperationException($"{GetType().Name} is not a condition the stores know"),
+    };
 }

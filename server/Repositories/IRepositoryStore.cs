@@ -22,6 +22,12 @@ public interface IRepositoryStore
     Task<IReadOnlyList<Repository>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// At most <paramref name="limit"/> repositories, in the order of their ids (ordinal), after <paramref name="after"/>
+    /// (from the first when <see langword="null"/>): a page read by its own bounds, for lists that show a few.
+    /// </summary>
+    Task<IReadOnlyList<Repository>> ListAsync(RepositoryId? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Deletes a repository with its importer registrations and content associations, in one step. The units
     /// themselves stay, for orphan cleanup. <see langword="false"/> when there was no such repository.
     /// </summary>

@@ -66,6 +66,10 @@ public sealed class RepositoryService(IRepositoryStore store, TimeProvider clock
 
     public Task<IReadOnlyList<Repository>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
 
+    /// <inheritdoc cref="IRepositoryStore.ListAsync(RepositoryId?, int, CancellationToken)"/>
+    public Task<IReadOnlyList<Repository>> ListAsync(RepositoryId? after, int limit, CancellationToken cancellationToken) =>
+        store.ListAsync(after, limit, cancellationToken);
+
     /// <summary>
     /// Creates a repository for a registry name pushed to for the first time, with the importers
     /// <paramref name="importersFor"/> gives for its id registered in the same step. Its id is the name with '/'

@@ -10,8 +10,13 @@ namespace Berth.Server.Retention;
 /// <see cref="RetentionPolicy"/> for the rules: its tags are names (<see cref="UnitNaming"/>), its manifests are the
 /// units names may point at, and the rest (blobs) go with the last of those that needed them.
 /// </summary>
-public sealed record RetentionPlan(IReadOnlyList<Unit> Names, IReadOnlyList<Unit> Named, IReadOnlyList<Unit> Others)
+/// <param name="Names">The names that go.</param>
+/// <param name="Named">What names may point at that goes.</param>
+/// <param name="Others">The rest that goes.</param>
+/// <param name="KeptNames">The names that stay: with <paramref name="Names"/>, every name the repository held when planned.</param>
+public sealed record RetentionPlan(IReadOnlyList<Unit> Names, IReadOnlyList<Unit> Named, IReadOnlyList<Unit> Others, IReadOnlyList<Unit> KeptNames)
 {
+    /// <summary>What goes.</summary>
     public IEnumerable<Unit> All => Names.Concat(Named).Concat(Others);
 
     public int Count => Names.Count + Named.Count + Others.Count;
@@ -85,11 +90,8 @@ public sealed record RetentionPlan(IReadOnlyList<Unit> Names, IReadOnlyList<Unit
             .ToList();
 
         // A name kept by the rules but pointing at nothing that stays cannot be: it goes with its target.
-        var goingNames = names
-            .Where(n => removedNames.Contains(n) || graph.Needed(n.Unit).Any(t => goingIdentities.Contains(UnitIdentity.Of(t))))
-            .Select(n => n.Unit)
-            .ToList();
-        return new RetentionPlan(goingNames, goingNamed, goingOthers);
+        var goes = names.ToLookup(n => removedNames.Contains(n) || graph.Needed(n.Unit).Any(t => goingIdentities.Contains(UnitIdentity.Of(t))), n => n.Unit);
+        return new RetentionPlan([.. goes[true]], goingNamed, goingOthers, [.. goes[false]]);
     }
 
     /// <summary>Everything the units need, however deep, not counting the units themselves unless needed.</summary>

@@ -11,13 +11,14 @@ public sealed record RetentionPreview(IReadOnlyList<RetentionPreview.TagRow> Tag
 
     /// <param name="plan">What the policy removes (the retention service's own dry run).</param>
     /// <param name="policy">The policy.</param>
-    /// <param name="tags">The repository's tags.</param>
-    public static RetentionPreview Of(RetentionPlan plan, RetentionPolicy policy, IReadOnlyList<string> tags)
+    public static RetentionPreview Of(RetentionPlan plan, RetentionPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(tags);
         var going = plan.Names.Select(RepositoryBrowser.TagNameOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+        // Every tag the plan was made from, going or staying, in name order: the same content the plan judged, all of it.
+        var tags = plan.Names.Concat(plan.KeptNames).Select(RepositoryBrowser.TagNameOf).OfType<string>().Order(StringComparer.Ordinal).ToList();
 
         // The rule that governs a tag is the first that matches it: the plan says whether it goes, this says which rule.
         string Why(string tag, bool goes) => policy.Tags.FirstOrDefault(r => r.Matches(tag)) is { } rule

@@ -21,4 +21,8 @@ public sealed record UnitCriteria(IReadOnlyCollection<string>? TypeIds, int Skip
 
     /// <summary>Whether the units' documents must be read to choose or order them.</summary>
     public bool ReadsUnits => !ReferenceEquals(UnitFilter, Condition.Always) || UnitSort.Count > 0;
+
+    /// <summary>The top-level fields of the units' documents that the criteria tests or orders by: all it needs of them.</summary>
+    public IReadOnlySet<string> UnitFieldNames =>
+        UnitFilter.FieldsTested().Concat(UnitSort.Select(k => k.Field)).Select(f => f.Segments[0]).ToHashSet(StringComparer.Ordinal);
 }

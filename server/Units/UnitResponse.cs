@@ -17,6 +17,15 @@ public sealed record UnitResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Created = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Updated = null)
 {
+    /// <summary>The field of a unit's document (<see cref="Document"/>) that holds its id.</summary>
+    public const string IdField = "_id";
+
+    /// <summary>The field of a unit's document that holds its type id.</summary>
+    public const string TypeField = "_content_type_id";
+
+    /// <summary>The field of a unit's document that holds what users set on it, once they have.</summary>
+    public const string UserMetadataField = "pulp_user_metadata";
+
     public static UnitResponse From(Unit unit)
     {
         ArgumentNullException.ThrowIfNull(unit);
@@ -31,8 +40,8 @@ public sealed record UnitResponse(
             metadata[name] = value?.DeepClone();
         }
 
-        metadata["_id"] = unit.Id;
-        metadata["_content_type_id"] = unit.TypeId;
+        metadata[IdField] = unit.Id;
+        metadata[TypeField] = unit.TypeId;
         return new UnitResponse(unit.TypeId, unit.Id!, unit.Key.Fields, metadata);
     }
 
@@ -58,7 +67,7 @@ public sealed record UnitResponse(
         var document = From(unit).Metadata;
         if (userMetadata is not null)
         {
-            document["pulp_user_metadata"] = userMetadata.DeepClone();
+            document[UserMetadataField] = userMetadata.DeepClone();
         }
 
         return document;

@@ -156,13 +156,7 @@ public sealed class RepositoryBrowser(IUnitStore units, RepositoryContent conten
 
         return manifest switch
         {
-            ImageManifest image => details with
-            {
-                Config = await BlobRowAsync(repository, image.Config, cancellationToken),
-                Layers = [.. await Task.WhenAll(image.Layers.Select(l => BlobRowAsync(repository, l, cancellationToken)))],
-                Size = SizeOf(image),
-                Summary = await SummaryAsync(repository, image.Config, cancellationToken),
-            },
+            ImageManifest image => await WithBlobsAsync(details, repository, image, cancellationToken),
             ImageIndex index => details with { Children = await ChildrenAsync(repository, index, cancellationToken) },
             _ => details,
         };
@@ -199,7 +193,12 @@ public sealed class RepositoryBrowser(IUnitStore units, RepositoryContent conten
         };
     }
 
-    private async Task<IReadOnlyDictionary<string, Unit>> ManifestsAsync(Repository repository, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
+    private Task<IReadOnlyDictionary<string, Unit>> ManifestsAsync(Repository repository, IReadOnlyCollection<string> digests, CancellationToken cancellationToken) =>
+        HeldAsync(repository, RepositoryContent.ManifestTypeIds, digests, cancellationToken);
+
+    /// <summary>Those of the units of these types with these digests that the repository holds, by digest: one lookup a type.</summary>
+    private async Task<IReadOnlyDictionary<string, Unit>> HeldAsync(
+        Repository repository, IReadOnlyList<string> typeIds, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
     {
         var keys = digests.Select(d => UnitKey.Of(DockerUnitTypes.Fields.Digest, d)).ToList();
         var found = new Dictionary<string, Unit>(StringComparer.Ordinal);
@@ -208,7 +207,7 @@ public sealed class RepositoryBrowser(IUnitStore units, RepositoryContent conten
             return found;
         }
 
-        foreach (var type in RepositoryContent.ManifestTypeIds)
+        foreach (var type in typeIds)
         {
             foreach (var unit in await units.FindInRepositoryAsync(repository.Id, type, keys, cancellationToken))
             {
@@ -239,8 +238,20 @@ public sealed class RepositoryBrowser(IUnitStore units, RepositoryContent conten
 
     private static long SizeOf(ImageManifest image) => image.Config.Size + image.Layers.Sum(l => l.Size);
 
-    private async Task<BlobRow> BlobRowAsync(Repository repository, Descriptor descriptor, CancellationToken cancellationToken) =>
-        new(descriptor.Digest.ToString(), descriptor.MediaType, descriptor.Size, await content.FindBlobAsync(repository, descriptor.Digest, cancellationToken) is not null);
+    /// <summary>An image's config and layers, with whether the repository holds each, looked up together.</summary>
+    private async Task<ImageDetails> WithBlobsAsync(ImageDetails details, Repository repository, ImageManifest image, CancellationToken cancellationToken)
+    {
+        var held = await HeldAsync(
+            repository, [DockerUnitTypes.Blob], [.. image.Layers.Prepend(image.Config).Select(b => b.Digest.ToString()).Distinct(StringComparer.Ordinal)], cancellationToken);
+        BlobRow Row(Descriptor blob) => new(blob.Digest.ToString(), blob.MediaType, blob.Size, held.ContainsKey(blob.Digest.ToString()));
+        return details with
+        {
+            Config = Row(image.Config),
+            Layers = [.. image.Layers.Select(Row)],
+            Size = SizeOf(image),
+            Summary = held.ContainsKey(image.Config.Digest.ToString()) ? await SummaryAsync(image.Config, cancellationToken) : null,
+        };
+    }
 
     private async Task<IReadOnlyList<ChildRow>> ChildrenAsync(Repository repository, ImageIndex index, CancellationToken cancellationToken)
     {
@@ -272,10 +283,10 @@ public sealed class RepositoryBrowser(IUnitStore units, RepositoryContent conten
         return [.. (await units.SearchAsync(repository.Id, criteria, cancellationToken)).Select(t => t.Unit.Key[DockerUnitTypes.Fields.Name] ?? string.Empty)];
     }
 
-    private async Task<ConfigSummary?> SummaryAsync(Repository repository, Descriptor config, CancellationToken cancellationToken)
+    /// <summary>What an image's config says, read from content: only for a config the repository holds.</summary>
+    private async Task<ConfigSummary?> SummaryAsync(Descriptor config, CancellationToken cancellationToken)
     {
         if (config.MediaType is not (MediaTypes.OciImageConfig or MediaTypes.DockerImageConfig) || config.Size > MaxConfigBytes ||
-            await content.FindBlobAsync(repository, config.Digest, cancellationToken) is null ||
             await cache.ReadAsync(config.Digest, cancellationToken) is not { } bytes)
         {
             return null;

@@ -89,6 +89,24 @@ public sealed class LiteDbRepositoryStore(LiteDbDatabase database, TimeProvider 
         return Task.FromResult<IReadOnlyList<Repository>>(repositories);
     }
 
+    public Task<IReadOnlyList<Repository>> ListAsync(RepositoryId? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+
+        // The primary key's index, from where the page starts: the database compares ids ordinally (LiteDbDatabase).
+        var repositories = database.Read(db =>
+        {
+            var query = db.GetCollection(LiteDbDatabase.Repositories).Query();
+            if (after is { } start)
+            {
+                query = query.Where(LiteQuery.Greater("_id", start.Value));
+            }
+
+            return query.OrderBy("$._id").Limit(limit).ToEnumerable().Select(FromDocument).ToList();
+        });
+        return Task.FromResult<IReadOnlyList<Repository>>(repositories);
+    }
+
     public async Task<bool> DeleteAsync(RepositoryId id, CancellationToken cancellationToken)
     {
         var deleted = await database.WriteAsync(db =>

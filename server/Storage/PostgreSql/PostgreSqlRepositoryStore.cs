@@ -89,6 +89,20 @@ public sealed class PostgreSqlRepositoryStore(PostgreSqlDatabase database, TimeP
     public async Task<IReadOnlyList<Repository>> ListAsync(CancellationToken cancellationToken) =>
         await database.ReadAsync(connection => connection.Command($"SELECT {Columns} FROM repositories ORDER BY id").ListAsync(Read, cancellationToken), cancellationToken);
 
+    public async Task<IReadOnlyList<Repository>> ListAsync(RepositoryId? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+
+        // The primary key's index (ids are COLLATE "C": ordinal), from where the page starts.
+        return await database.ReadAsync(
+            connection => (after is { } start
+                    ? connection.Command($"SELECT {Columns} FROM repositories WHERE id > @after ORDER BY id LIMIT @limit").With("after", start.Value)
+                    : connection.Command($"SELECT {Columns} FROM repositories ORDER BY id LIMIT @limit"))
+                .With("limit", (long)limit)
+                .ListAsync(Read, cancellationToken),
+            cancellationToken);
+    }
+
     public Task<bool> DeleteAsync(RepositoryId id, CancellationToken cancellationToken) =>
         database.WriteAsync(
             ChangesWithImporters,

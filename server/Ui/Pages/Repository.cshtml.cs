@@ -15,6 +15,9 @@ public sealed class RepositoryModel(
 {
     public const int PageSize = 50;
 
+    /// <summary>How many promotion destinations are offered; any other may be typed.</summary>
+    public const int MaxDestinations = 200;
+
     [FromRoute(Name = "id")]
     public string Id { get; set; } = string.Empty;
 
@@ -37,7 +40,7 @@ public sealed class RepositoryModel(
 
     public string? TagFilterProblem { get; private set; }
 
-    /// <summary>Repositories the reader may push to, offered as promotion destinations (the first 200; any may be typed).</summary>
+    /// <summary>Repositories the reader may push to, offered as promotion destinations (the first <see cref="MaxDestinations"/> by id; any may be typed).</summary>
     public IReadOnlyList<string> Destinations { get; private set; } = [];
 
     /// <summary>Whether the reader may push to some other repository: only then is promotion offered.</summary>
@@ -61,13 +64,7 @@ public sealed class RepositoryModel(
         Importers = [.. (await importers.ListAsync(repository.Id, HttpContext.RequestAborted)).Select(i => i.ImporterTypeId).Order(StringComparer.Ordinal)];
         Retention = (await retention.FindAsync(repository.Id, HttpContext.RequestAborted)) is { } policy ? UiFormat.Policy(policy) : null;
         MayAdminister = Reader.AllowedOn(repository).HasFlag(AccessAction.Admin);
-        Destinations = Reader.MayPushSomewhere
-            ? [.. (await repositories.ListAsync(HttpContext.RequestAborted))
-                .Where(r => r.Id != repository.Id && Reader.AllowedOn(r).HasFlag(AccessAction.Push))
-                .Select(r => r.Id.Value)
-                .Order(StringComparer.Ordinal)
-                .Take(200)]
-            : [];
+        Destinations = Reader.MayPushSomewhere ? await DestinationsAsync(repository) : [];
         if (!TagFilter.TryParse(Filter, out var filter, out var problem))
         {
             TagFilterProblem = problem;
@@ -93,6 +90,34 @@ public sealed class RepositoryModel(
 
         await update.ApplyAsync(HttpContext, current, new JsonObject { ["delta"] = new JsonObject { ["anonymous_pull"] = anonymousPull } }, HttpContext.RequestAborted);
         return Redirect(UiPaths.IsLocal(returnTo) ? returnTo! : UiPaths.Repository(current.Id.Value));
+    }
+
+    /// <summary>
+    /// The first repositories by id, other than this one, that the reader may push to: read from the store a page at a
+    /// time until there are enough, so that a reader who may push to most repositories reads about as many as are shown.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> DestinationsAsync(Repository shown)
+    {
+        // One more than are offered: this repository is among them at most once.
+        const int ReadAtOnce = MaxDestinations + 1;
+        var found = new List<string>();
+        RepositoryId? after = null;
+        while (found.Count < MaxDestinations)
+        {
+            var page = await repositories.ListAsync(after, ReadAtOnce, HttpContext.RequestAborted);
+            found.AddRange(page
+                .Where(r => r.Id != shown.Id && Reader.AllowedOn(r).HasFlag(AccessAction.Push))
+                .Select(r => r.Id.Value)
+                .Take(MaxDestinations - found.Count));
+            if (page.Count < ReadAtOnce)
+            {
+                break;
+            }
+
+            after = page[^1].Id;
+        }
+
+        return found;
     }
 
     public string PageLink(int page) =>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Server.Access;
-using Berth.Server.Registry.Browsing;
 using Berth.Server.Repositories;
 using Berth.Server.Retention;
 using Microsoft.AspNetCore.Mvc;
@@ -61,7 +60,7 @@ public sealed class RetentionModel(AccessControl access, IRetentionPolicyStore p
         }
 
         var plan = await retention.PreviewAsync(Repository!.Id, policy, HttpContext.RequestAborted);
-        Preview = RetentionPreview.Of(plan, policy, await NamesAsync());
+        Preview = RetentionPreview.Of(plan, policy);
         return Page();
     }
 
@@ -88,11 +87,6 @@ public sealed class RetentionModel(AccessControl access, IRetentionPolicyStore p
         Current = await policies.FindAsync(Repository.Id, HttpContext.RequestAborted);
         MayEdit = Reader.AllowedOn(Repository).HasFlag(AccessAction.Admin);
     }
-
-    /// <summary>The repository's tags, for the preview to say of each whether it goes.</summary>
-    private async Task<IReadOnlyList<string>> NamesAsync() =>
-        [.. (await HttpContext.RequestServices.GetRequiredService<RepositoryBrowser>()
-            .TagsAsync(Repository!, TagFilter.All, 0, 10_000, HttpContext.RequestAborted)).Tags.Select(t => t.Name)];
 
     /// <summary>The policy the form holds, read as the content API reads one, so that both refuse the same things.</summary>
     private RetentionPolicy? Proposed(out string? problem)

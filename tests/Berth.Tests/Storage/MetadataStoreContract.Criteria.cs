@@ -123,6 +123,39 @@ public abstract partial class MetadataStoreContract
         Assert.That(await Units.SearchAsync(repository.Id, search.Criteria, None), matches ? Has.Count.EqualTo(1) : Is.Empty);
     }
 
+    [TestCase("""{"filters": {"unit": {"digest": "zzz"}}}""", "a")]
+    [TestCase("""{"filters": {"unit": {"digest": {"$regex": "2$"}}}}""", "b")]
+    [TestCase("""{"filters": {"unit": {"Digest": "aaa"}}}""", "b")]
+    [TestCase("""{"filters": {"unit": {"_id": "not-its-id"}}}""", "")]
+    [TestCase("""{"filters": {"unit": {"_content_type_id": "not-its-type"}}}""", "")]
+    [TestCase("""{"filters": {"unit": {"pulp_user_metadata.team": "blue"}}}""", "a")]
+    [TestCase("""{"filters": {"unit": {"pulp_user_metadata.team": "red"}}}""", "b")]
+    [TestCase("""{"filters": {"unit": {"pulp_user_metadata.team": "green"}}}""", "")]
+    [TestCase("""{"sort": {"unit": [["digest", "descending"]]}}""", "acb")]
+    [TestCase("""{"filters": {"unit": {"Digest": {"$exists": false}}}, "sort": {"unit": [["digest", "ascending"]]}, "limit": 1}""", "c")]
+    public async Task Criteria_SeeAUnitsFieldsWhereItsDocumentShowsThem(string criteria, string expected)
+    {
+        // A unit's document (as the content API shows it) holds its key's fields, over them its metadata's (names in
+        // their case), then its id and type, then what users set on it: criteria see each field where it shows.
+        var repository = await CreateAsync("shadowed");
+        var ids = new Dictionary<string, string>();
+        var metadata = new Dictionary<string, JsonObject>
+        {
+            ["a"] = new() { ["digest"] = "zzz", ["pulp_user_metadata"] = new JsonObject { ["team"] = "green" } },
+            ["b"] = new() { ["Digest"] = "aaa", ["pulp_user_metadata"] = new JsonObject { ["team"] = "red" } },
+            ["c"] = new() { ["_id"] = "not-its-id", ["_content_type_id"] = "not-its-type" },
+        };
+        foreach (var (letter, hex) in new[] { ("a", "1"), ("b", "2"), ("c", "3") })
+        {
+            var unit = await SaveAsync(Blob(hex, 1) with { Metadata = metadata[letter] }, None);
+            await AssociateAsync(repository.Id, unit, None);
+            ids[letter] = unit.Id!;
+        }
+
+        Assert.That(await UserMetadata.SetAsync("docker_blob", ids["a"], new JsonObject { ["team"] = "blue" }, None), Is.True);
+        Assert.That(await ChosenAsync(repository, ids, criteria), Is.EqualTo(expected));
+    }
+
     [Test]
     public async Task Criteria_OnUserMetadata_FindsWhatUsersSet()
     {

@@ -422,6 +422,43 @@ public abstract partial class MetadataStoreContract
         var later = await SaveAsync(Blob("99", 1), None);
         await AssociateAsync(repository.Id, later, None);
         Assert.That((await Units.SearchAsync(repository.Id, new UnitCriteria(null, 0, null), None))[^1].Unit.Id, Is.EqualTo(later.Id), "order survives a restart");
+        Assert.That(await Units.CountByTypeAsync(repository.Id, None), Is.EquivalentTo(new Dictionary<string, long> { ["docker_blob"] = 4, ["docker_manifest"] = 2 }));
+
+        using (var work = new UnitOfWork())
+        {
+            work.Remove(repository.Id, order[1]);
+            work.Remove(repository.Id, order[3]);
+            work.Associate(repository.Id, later);
+            await work.CommitAsync(Work, None);
+        }
+
+        Assert.That(
+            await Units.CountByTypeAsync(repository.Id, None),
+            Is.EquivalentTo(new Dictionary<string, long> { ["docker_blob"] = 4 }),
+            "a type whose units all left is not counted; a unit associated again counts once");
+    }
+
+    [Test]
+    public async Task Repositories_ArePagedInOrdinalIdOrder_FromAfterAnId()
+    {
+        // Ordinally "A" comes before "a", and "a" before "a-2", which begins with it.
+        foreach (var id in new[] { "b", "a-2", "A", "a", "c" })
+        {
+            await CreateAsync(id);
+        }
+
+        async Task<string[]> PageAsync(string? after, int limit) =>
+            [.. (await Repositories.ListAsync(after is null ? null : Id(after), limit, None)).Select(r => r.Id.Value)];
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await PageAsync(null, 2), Is.EqualTo(new[] { "A", "a" }));
+            Assert.That(await PageAsync("a", 2), Is.EqualTo(new[] { "a-2", "b" }));
+            Assert.That(await PageAsync("b", 2), Is.EqualTo(new[] { "c" }));
+            Assert.That(await PageAsync("c", 2), Is.Empty);
+            Assert.That(await PageAsync("a-1", 10), Is.EqualTo(new[] { "a-2", "b", "c" }), "after an id no repository has");
+            Assert.That(await PageAsync(null, 10), Is.EqualTo((await Repositories.ListAsync(None)).Select(r => r.Id.Value)), "the whole list, in the same order");
+            Assert.That((await Repositories.ListAsync(null, 1, None))[0].DisplayName, Is.EqualTo("A"), "whole repositories");
+        }
     }
 
     [Test]

@@ -147,6 +147,39 @@ public sealed class UiBrowsingTests : UiFixture
     }
 
     [Test]
+    public async Task ImagePage_LooksUpItsConfigAndLayersTogether_HoweverManyLayersItHas()
+    {
+        // Two images new to the page, in repositories of their own: nothing either page looks up about them is remembered
+        // yet. A repository made after the pushes forgets the repositories remembered so far, alike for the three, and a
+        // third image's page is seen first, so that what any page looks up (and then remembers) is looked up before both.
+        var (first, one, twelve) = (TestManifest.OciImage(layers: 2), TestManifest.OciImage(layers: 1), TestManifest.OciImage(layers: 12));
+        await Registry.PushImageAsync("ui-reads-first", first, "v1");
+        await Registry.PushImageAsync("ui-reads-one", one, "v1");
+        await Registry.PushImageAsync("ui-reads-twelve", twelve, "v1");
+        using (var created = await Api.PostJsonAsync("/repositories/", new JsonObject { ["id"] = "ui-reads-after" }))
+        {
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+
+        SignInAsAdmin();
+
+        async Task<long> StoreReadsAsync(string name, TestManifest image)
+        {
+            var before = (await MetadataFlushes.FiguresAsync(Api.Http)).Reads;
+            Browser.Open($"/ui/repositories/{name}/manifests/{Uri.EscapeDataString(image.Digest.ToString())}");
+            Assert.That(Texts("#layers tbody tr td.digest"), Has.Count.EqualTo(image.Blobs.Count - 1), name);
+            return (await MetadataFlushes.FiguresAsync(Api.Http)).Reads - before;
+        }
+
+        await StoreReadsAsync("ui-reads-first", first);
+        var control = (await MetadataFlushes.FiguresAsync(Api.Http)).Reads;
+        Assert.That((await MetadataFlushes.FiguresAsync(Api.Http)).Reads, Is.EqualTo(control), "reading the figures reads the store: the counts below would be wrong");
+        var readsOfOne = await StoreReadsAsync("ui-reads-one", one);
+        var readsOfTwelve = await StoreReadsAsync("ui-reads-twelve", twelve);
+        Assert.That(readsOfTwelve, Is.EqualTo(readsOfOne), "store reads of an image page with twelve layers, against one with a single layer");
+    }
+
+    [Test]
     public async Task WhatAClientPushed_IsShownAsText_NeverRunAsScript()
     {
         var name = "ui-hostile";
