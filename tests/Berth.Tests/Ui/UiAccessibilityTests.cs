@@ -11,7 +11,7 @@ namespace Berth.Tests.Ui;
 /// desktop's width and, where content is wide, at a phone's), and a reader with only a keyboard signs in, finds a tag and
 /// rolls it back, seeing where the focus is at every stop.
 /// </summary>
-[Parallelizable(ParallelScope.Self)]
+[NonParallelizable]
 public sealed class UiAccessibilityTests : UiFixture
 {
     /// <summary>More tab stops than any page here has before what a test looks for: a page that needs more is a failure.</summary>

@@ -10,7 +10,7 @@ namespace Berth.Tests.Ui;
 /// The web UI in Chromium against the real server process: signing in and out, repositories, tags, platforms, images,
 /// referrers, and what a reader may not see.
 /// </summary>
-[Parallelizable(ParallelScope.Self)]
+[NonParallelizable]
 public sealed class UiBrowsingTests : UiFixture
 {
     private static string Admin(string option) => $"{option}={TestCredentials.AdminLogin}:{TestCredentials.AdminPassword}";

@@ -4,7 +4,7 @@ using NUnit.Framework;
 namespace Berth.Tests.Ui;
 
 /// <summary>Orphans in the browser: administrators see what a collection would free, and collect; nobody else sees them.</summary>
-[Parallelizable(ParallelScope.Self)]
+[NonParallelizable]
 public sealed class UiOrphanTests : UiFixture
 {
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string> { ["Berth:Lifecycle:OrphanGracePeriod"] = "00:00:00" };

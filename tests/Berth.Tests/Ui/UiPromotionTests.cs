@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace Berth.Tests.Ui;
 
 /// <summary>Promotion in the browser: tags chosen, what comes with them shown, then promoted as the registry API sees it.</summary>
-[Parallelizable(ParallelScope.Self)]
+[NonParallelizable]
 public sealed class UiPromotionTests : UiFixture
 {
     private async Task<string> DigestAsync(string name, string tag) =>

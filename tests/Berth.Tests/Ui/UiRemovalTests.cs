@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace Berth.Tests.Ui;
 
 /// <summary>Removal in the browser: what goes is shown first, refusals are explained, and the registry sees the result.</summary>
-[Parallelizable(ParallelScope.Self)]
+[NonParallelizable]
 public sealed class UiRemovalTests : UiFixture
 {
     private async Task<HttpStatusCode> StatusAsync(string name, string reference) => (await ManifestAsync(name, reference)).Status;

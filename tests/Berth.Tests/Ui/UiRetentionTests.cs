@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace Berth.Tests.Ui;
 
 /// <summary>A retention policy edited in the browser: what it would remove (and why each tag goes or stays) before it is saved.</summary>
-[Parallelizable(ParallelScope.Self)]
+[NonParallelizable]
 public sealed class UiRetentionTests : UiFixture
 {
     [Test]

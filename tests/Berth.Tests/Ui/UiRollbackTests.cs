@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace Berth.Tests.Ui;
 
 /// <summary>A tag's history in the browser, rolled back by a reader who may push and refused to one who may only pull.</summary>
-[Parallelizable(ParallelScope.Self)]
+[NonParallelizable]
 public sealed class UiRollbackTests : UiFixture
 {
     private async Task<(TestManifest First, TestManifest Second)> MovedTagAsync(string name)

@@ -9,7 +9,7 @@ namespace Berth.Tests.Ui;
 /// longer shows what they show fails here); <c>BERTH_UI_SCREENSHOTS=DIR</c> also writes them to DIR (relative to the
 /// repository's root), which is how <c>docs/ui/</c> is made again.
 /// </summary>
-[Parallelizable(ParallelScope.Self)]
+[NonParallelizable]
 public sealed class UiScreenshotTests : UiFixture
 {
     private const string Name = "team-app";

@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace Berth.Tests.Ui;
 
 /// <summary>Users and tokens in the browser: administrators see users and grants, make a robot token shown once, and revoke it.</summary>
-[Parallelizable(ParallelScope.Self)]
+[NonParallelizable]
 public sealed class UiUserTests : UiFixture
 {
     [Test]
